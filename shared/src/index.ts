@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './video';
+export * from './api';
+export * from './runner';
+export * from './transcoding';

@@ -1,0 +1,178 @@
+import { z } from 'zod';
+import { runnerJobTypeSchema, type RunnerJobType } from './job-types';
+import { RunnerJobState } from './job-state';
+import type { RunnerJobPayload } from './payloads';
+import type { RunnerJobPrivatePayload } from './private-payloads';
+
+/**
+ * Request and response bodies of `/api/v1/runners/...`. Runner calls authenticate with
+ * `runnerToken` (and `jobToken`) in the body, never with OAuth. Multipart routes deliver numbers
+ * as strings, hence the loose integer parsing.
+ */
+
+const token = z.string().min(1).max(1000);
+const looseInt = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), z.number().int());
+
+export const runnerNameSchema = z.string().min(1).max(100);
+export const runnerDescriptionSchema = z.string().min(1).max(1000);
+
+// --- registration -------------------------------------------------------------------------------
+
+export const registerRunnerBodySchema = z.object({
+  registrationToken: token,
+  name: runnerNameSchema,
+  description: runnerDescriptionSchema.optional(),
+  version: z.string().max(100).optional(),
+});
+export type RegisterRunnerBody = z.infer<typeof registerRunnerBodySchema>;
+
+export const registerRunnerResultSchema = z.object({ id: z.number().int(), runnerToken: token });
+export type RegisterRunnerResult = z.infer<typeof registerRunnerResultSchema>;
+
+export const unregisterRunnerBodySchema = z.object({ runnerToken: token });
+export type UnregisterRunnerBody = z.infer<typeof unregisterRunnerBodySchema>;
+
+// --- job listing and acceptance -----------------------------------------------------------------
+
+export const requestRunnerJobBodySchema = z.object({
+  runnerToken: token,
+  /** Only list these types; absent = every type. Unknown names are ignored by the server. */
+  jobTypes: z.array(z.string().max(100)).max(20).optional(),
+  version: z.string().max(100).optional(),
+});
+export type RequestRunnerJobBody = z.infer<typeof requestRunnerJobBodySchema>;
+
+/** One entry of `availableJobs`. The payload is parsed per type by the runner once it accepted. */
+export const availableRunnerJobSchema = z.object({
+  uuid: z.string().uuid(),
+  type: z.string(),
+  payload: z.unknown(),
+});
+export type AvailableRunnerJob = z.infer<typeof availableRunnerJobSchema>;
+
+export const requestRunnerJobResultSchema = z.object({ availableJobs: z.array(availableRunnerJobSchema) });
+export type RequestRunnerJobResult = z.infer<typeof requestRunnerJobResultSchema>;
+
+export const acceptRunnerJobBodySchema = z.object({ runnerToken: token });
+export type AcceptRunnerJobBody = z.infer<typeof acceptRunnerJobBodySchema>;
+
+const isoDate = z.string();
+const stateSchema = z.object({ id: z.number().int().min(1).max(9), label: z.string() });
+
+/** A job as the server renders it (accept answer, admin list). `state` is `{ id, label }`. */
+export const runnerJobSchema = z.object({
+  uuid: z.string().uuid(),
+  type: runnerJobTypeSchema,
+  state: stateSchema,
+  payload: z.unknown(),
+  failures: z.number().int(),
+  error: z.string().nullable(),
+  progress: z.number().nullable(),
+  priority: z.number().int(),
+  startedAt: isoDate.nullable(),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+  finishedAt: isoDate.nullable(),
+  parent: z
+    .object({ id: z.number().int().optional(), uuid: z.string(), type: z.string(), state: stateSchema })
+    .nullish(),
+  runner: z
+    .object({ id: z.number().int(), name: z.string(), description: z.string().nullable().optional() })
+    .nullish(),
+});
+/** Typed view of a job for code that builds it (the server). */
+export interface RunnerJob<T extends RunnerJobType = RunnerJobType> {
+  uuid: string;
+  type: T;
+  state: { id: RunnerJobState; label: string };
+  payload: RunnerJobPayload;
+  failures: number;
+  error: string | null;
+  progress: number | null;
+  priority: number;
+  startedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+  parent?: { id?: number; uuid: string; type: RunnerJobType; state: { id: RunnerJobState; label: string } } | null;
+  runner?: { id: number; name: string; description: string | null } | null;
+}
+export interface RunnerJobAdmin extends RunnerJob {
+  privatePayload: RunnerJobPrivatePayload;
+}
+
+export const acceptRunnerJobResultSchema = z.object({
+  job: runnerJobSchema.extend({ jobToken: token }),
+});
+export type AcceptRunnerJobResult = z.infer<typeof acceptRunnerJobResultSchema>;
+
+// --- job reports --------------------------------------------------------------------------------
+
+export const abortRunnerJobBodySchema = z.object({ runnerToken: token, jobToken: token, reason: z.string().min(1).max(5000) });
+export type AbortRunnerJobBody = z.infer<typeof abortRunnerJobBodySchema>;
+
+export const errorRunnerJobBodySchema = z.object({ runnerToken: token, jobToken: token, message: z.string().min(1).max(5000) });
+export type ErrorRunnerJobBody = z.infer<typeof errorRunnerJobBodySchema>;
+
+/** Text part of a live `update` payload; the chunk/playlist files arrive as multipart files. */
+export const liveRtmpHlsUpdatePayloadSchema = z.object({
+  type: z.enum(['add-chunk', 'remove-chunk']),
+  videoChunkFilename: z.string().min(1).max(200),
+  resolutionPlaylistFilename: z.string().min(1).max(200).optional(),
+});
+export type LiveRtmpHlsUpdatePayload = z.infer<typeof liveRtmpHlsUpdatePayloadSchema>;
+
+export const updateRunnerJobBodySchema = z.object({
+  runnerToken: token,
+  jobToken: token,
+  /** 0–100. PeerTube ignores 0 (falsy); an update without progress is still a heartbeat. */
+  progress: looseInt.pipe(z.number().int().min(0).max(100)).optional(),
+  /** Only live jobs send a payload; for the others it must be absent or empty. */
+  payload: z.union([liveRtmpHlsUpdatePayloadSchema, z.object({}).strict()]).optional(),
+});
+export type UpdateRunnerJobBody = z.infer<typeof updateRunnerJobBodySchema>;
+
+/** Text fields of `success` (the files arrive as `payload[<name>]` multipart files). */
+export const successRunnerJobBodySchema = z.object({
+  runnerToken: token,
+  jobToken: token,
+  payload: z.record(z.string(), z.unknown()).optional(),
+});
+export type SuccessRunnerJobBody = z.infer<typeof successRunnerJobBodySchema>;
+
+/** Files a successful job must post, per type (names inside `payload[...]`). Live posts none. */
+export const RUNNER_JOB_SUCCESS_FILES = {
+  'vod-web-video-transcoding': ['videoFile'],
+  'vod-hls-transcoding': ['videoFile', 'resolutionPlaylistFile'],
+  'vod-audio-merge-transcoding': ['videoFile'],
+  'live-rtmp-hls-transcoding': [],
+} as const satisfies Record<RunnerJobType, readonly string[]>;
+export type RunnerJobSuccessFile<T extends RunnerJobType> = (typeof RUNNER_JOB_SUCCESS_FILES)[T][number];
+
+/** What a runner hands to the success route: local paths of the files, by payload field name. */
+export type RunnerJobSuccessFiles<T extends RunnerJobType = RunnerJobType> = Record<RunnerJobSuccessFile<T>, string>;
+
+/** Body of the input-file download routes (all POST). */
+export const runnerJobFileDownloadBodySchema = z.object({ runnerToken: token, jobToken: token });
+export type RunnerJobFileDownloadBody = z.infer<typeof runnerJobFileDownloadBodySchema>;
+
+// --- admin views --------------------------------------------------------------------------------
+
+export interface RunnerAdmin {
+  id: number;
+  name: string;
+  description: string | null;
+  ip: string;
+  lastContact: string;
+  version: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RunnerRegistrationTokenAdmin {
+  id: number;
+  registrationToken: string;
+  createdAt: string;
+  updatedAt: string;
+  registeredRunnersCount: number;
+}

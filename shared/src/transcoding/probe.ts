@@ -1,0 +1,107 @@
+/**
+ * What the transcoding decisions need to know about an input, read from
+ * `ffprobe -v error -print_format json -show_format -show_streams <file>`. Parsing is pure so the
+ * server (upload probing) and the runner (copy decision) read the same facts the same way.
+ */
+export interface ProbeVideoStream {
+  codec: string;
+  /** e.g. "High", "Main", "Constrained Baseline", "High 10". */
+  profile: string | null;
+  pixFmt: string | null;
+  width: number;
+  height: number;
+  fps: number;
+  /** bit/s when ffprobe knows it. */
+  bitrate: number | null;
+}
+
+export interface ProbeAudioStream {
+  codec: string;
+  channels: number | null;
+  channelLayout: string | null;
+  bitrate: number | null;
+}
+
+export interface ProbeSummary {
+  /** Seconds; 0 when unknown. */
+  duration: number;
+  /** Container bitrate, bit/s. */
+  bitrate: number | null;
+  formatName: string | null;
+  video: ProbeVideoStream | null;
+  audio: ProbeAudioStream | null;
+}
+
+interface RawStream {
+  codec_type?: string;
+  codec_name?: string;
+  profile?: string;
+  pix_fmt?: string;
+  width?: number;
+  height?: number;
+  avg_frame_rate?: string;
+  r_frame_rate?: string;
+  bit_rate?: string;
+  channels?: number;
+  channel_layout?: string;
+  duration?: string;
+  disposition?: { attached_pic?: number };
+}
+
+interface RawProbe {
+  streams?: RawStream[];
+  format?: { duration?: string; bit_rate?: string; format_name?: string };
+}
+
+/** "30000/1001" → 29.97; "0/0" or garbage → 0. */
+export function parseFrameRate(value: string | undefined): number {
+  if (!value) return 0;
+  const [num, den] = value.split('/').map(Number);
+  if (den === undefined) return Number.isFinite(num) ? num! : 0;
+  if (!Number.isFinite(num) || !Number.isFinite(den) || den === 0) return 0;
+  return Math.round((num! / den) * 1000) / 1000;
+}
+
+function positiveNumber(value: string | number | undefined): number | null {
+  const n = typeof value === 'number' ? value : value === undefined ? NaN : Number(value);
+  return Number.isFinite(n) && n > 0 ? n : null;
+}
+
+export function parseFfprobeOutput(json: string | RawProbe): ProbeSummary {
+  const raw: RawProbe = typeof json === 'string' ? (JSON.parse(json) as RawProbe) : json;
+  const streams = raw.streams ?? [];
+  // Cover art in audio files is a "video" stream flagged attached_pic: it is not a video.
+  const v = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic && s.width && s.height);
+  const a = streams.find((s) => s.codec_type === 'audio');
+  const duration = positiveNumber(raw.format?.duration) ?? positiveNumber(v?.duration) ?? positiveNumber(a?.duration) ?? 0;
+  return {
+    duration,
+    bitrate: positiveNumber(raw.format?.bit_rate),
+    formatName: raw.format?.format_name ?? null,
+    video: v
+      ? {
+          codec: v.codec_name ?? 'unknown',
+          profile: v.profile ?? null,
+          pixFmt: v.pix_fmt ?? null,
+          width: v.width!,
+          height: v.height!,
+          // avg_frame_rate is what players see; r_frame_rate is a fallback for odd containers.
+          fps: parseFrameRate(v.avg_frame_rate) || parseFrameRate(v.r_frame_rate),
+          bitrate: positiveNumber(v.bit_rate),
+        }
+      : null,
+    audio: a
+      ? {
+          codec: a.codec_name ?? 'unknown',
+          channels: a.channels ?? null,
+          channelLayout: a.channel_layout ?? null,
+          bitrate: positiveNumber(a.bit_rate),
+        }
+      : null,
+  };
+}
+
+/** The arguments to give ffprobe so its output parses with `parseFfprobeOutput`. */
+export function buildFfprobeArgs(input: string): string[] {
+  return ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', input];
+}
