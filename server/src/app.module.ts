@@ -1,0 +1,28 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { Sequelize } from 'sequelize';
+import { CoreModule } from './common/core.module';
+import type { AppConfig } from './config/config';
+import { ActivityPubModule } from './modules/activitypub/activitypub.module';
+import { ActorsModule } from './modules/actors/actors.module';
+import { AuthModule } from './modules/auth/auth.module';
+import { ServerConfigModule } from './modules/server-config/server-config.module';
+import { UsersModule } from './modules/users/users.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, sequelize: Sequelize, redis: Redis): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config, sequelize, redis),
+        ActorsModule,
+        AuthModule,
+        UsersModule,
+        ServerConfigModule,
+        ActivityPubModule,
+        // Feature modules are added here, one line each.
+      ],
+    };
+  }
+}

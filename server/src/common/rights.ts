@@ -1,0 +1,24 @@
+import { UserRole } from '@flotilla/shared';
+
+/** What a role may do. Admins may do everything; moderators a moderation subset. */
+export const UserRight = {
+  MANAGE_USERS: 'manage_users',
+  MANAGE_RUNNERS: 'manage_runners',
+  MANAGE_SERVER: 'manage_server',
+  MANAGE_ANY_VIDEO: 'manage_any_video',
+  MANAGE_ANY_CHANNEL: 'manage_any_channel',
+  SEE_ALL_VIDEOS: 'see_all_videos',
+} as const;
+export type UserRight = (typeof UserRight)[keyof typeof UserRight];
+
+const MODERATOR_RIGHTS = new Set<UserRight>([
+  UserRight.MANAGE_USERS,
+  UserRight.MANAGE_ANY_VIDEO,
+  UserRight.SEE_ALL_VIDEOS,
+]);
+
+export function hasRight(role: number, right: UserRight): boolean {
+  if (role === UserRole.ADMINISTRATOR) return true;
+  if (role === UserRole.MODERATOR) return MODERATOR_RIGHTS.has(right);
+  return false;
+}

@@ -1,0 +1,93 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { rateLimit, type Options } from 'express-rate-limit';
+import { RedisStore, type RedisReply } from 'rate-limit-redis';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { Redis } from 'ioredis';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ErrorCode } from '@flotilla/shared';
+import { ProblemFilter, problemBody, sendProblem } from './common/problem.filter';
+import { redisKey } from './common/redis';
+import { REPO_ROOT, type AppConfig } from './config/config';
+
+/** Paths that belong to the server; everything else that asks for HTML gets the web client. */
+const SERVER_PREFIXES = [
+  '/api/', '/static/', '/lazy-static/', '/download/', '/.well-known/', '/nodeinfo/', '/tracker/', '/socket.io/',
+  '/feeds/', '/accounts/', '/video-channels/', '/inbox', '/services/', '/plugins/', '/videos/watch/',
+];
+
+const CORS_PREFIXES = ['/api/', '/download/', '/lazy-static/', '/static/', '/.well-known/', '/nodeinfo/'];
+
+function cors(req: Request, res: Response, next: NextFunction): void {
+  if (CORS_PREFIXES.some((p) => req.path.startsWith(p))) {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS, HEAD');
+    res.setHeader(
+      'Access-Control-Allow-Headers',
+      'Authorization, Content-Type, Content-Range, Range, X-Upload-Content-Length, X-Upload-Content-Type, X-Peertube-Video-Password, x-peertube-otp',
+    );
+    res.setHeader('Access-Control-Expose-Headers', 'Location, Range, Content-Range, Retry-After, X-File-Maximum-Size, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset');
+    if (req.method === 'OPTIONS') {
+      res.status(204).end();
+      return;
+    }
+  }
+  next();
+}
+
+function limiter(config: AppConfig, redis: Redis, name: string, windowMs: number, max: number, extra: Partial<Options> = {}) {
+  return rateLimit({
+    windowMs,
+    limit: max,
+    standardHeaders: false,
+    legacyHeaders: true, // X-RateLimit-* as PeerTube sends them
+    store: new RedisStore({
+      prefix: redisKey(config, 'rl', name) + ':',
+      sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as Promise<RedisReply>,
+    }),
+    handler: (req, res, _next, options) => {
+      res.setHeader('Retry-After', String(Math.ceil(options.windowMs / 1000)));
+      sendProblem(res, problemBody(429, ErrorCode.TOO_MANY_REQUESTS, 'You have been rate limited, try again later', req.originalUrl.split('?')[0]));
+    },
+    ...extra,
+  });
+}
+
+/** Express-level set-up that runs before Nest's router. */
+export function configureHttp(app: NestExpressApplication, config: AppConfig, redis: Redis): void {
+  app.set('trust proxy', 'loopback');
+  app.disable('x-powered-by');
+  app.useGlobalFilters(new ProblemFilter());
+  app.use(cors);
+
+  const rl = config.rates_limit;
+  if (rl.enabled) {
+    app.use('/api/v1/users/token', limiter(config, redis, 'login', rl.login.window, rl.login.max));
+    app.use(
+      '/api/v1/users/register',
+      limiter(config, redis, 'signup', rl.signup.window, rl.signup.max, { skipFailedRequests: true }),
+    );
+    // Runners poll and upload often; their own tokens guard them.
+    app.use('/api/v1', limiter(config, redis, 'api', rl.api.window, rl.api.max, { skip: (req) => req.path.startsWith('/runners/') }));
+  }
+
+  // Body parsers: JSON for the API, form-encoded for OAuth; uploads use their own parsers.
+  app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
+  app.use(express.urlencoded({ extended: false, limit: '100kb' }));
+
+  app.use('/lazy-static/avatars', express.static(config.paths.avatars, { maxAge: '2h', fallthrough: false }));
+  app.use('/lazy-static/banners', express.static(config.paths.avatars, { maxAge: '2h', fallthrough: false }));
+
+  const clientDist = join(REPO_ROOT, 'client', 'dist');
+  if (existsSync(clientDist)) {
+    app.use(express.static(clientDist, { index: false, maxAge: '1h' }));
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+      if (SERVER_PREFIXES.some((p) => req.path.startsWith(p))) return next();
+      if (!req.accepts('html')) return next();
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(join(clientDist, 'index.html'));
+    });
+  }
+}
+

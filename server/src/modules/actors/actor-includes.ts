@@ -1,0 +1,23 @@
+import type { IncludeOptions, WhereOptions } from 'sequelize';
+import { ActorImageModel, ActorModel, ServerModel } from './actor.model';
+
+/** What every Account / VideoChannel query loads to format its actor fields. */
+export function actorInclude(opts: { where?: WhereOptions; serverWhere?: WhereOptions | null } = {}): IncludeOptions {
+  return {
+    model: ActorModel,
+    required: true,
+    where: opts.where,
+    include: [
+      { model: ServerModel, required: !!opts.serverWhere, where: opts.serverWhere ?? undefined },
+      { model: ActorImageModel, as: 'Images', required: false },
+    ],
+  };
+}
+
+/** Splits a handle `name` or `name@host`; a host equal to ours means local. */
+export function parseHandle(handle: string, localHost: string): { name: string; host: string | null } {
+  const at = handle.lastIndexOf('@');
+  if (at <= 0) return { name: handle, host: null };
+  const host = handle.slice(at + 1);
+  return { name: handle.slice(0, at), host: host === localHost ? null : host };
+}

@@ -1,0 +1,93 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { col, fn, Op, where, type Transaction } from 'sequelize';
+import type { ActorImage } from '@flotilla/shared';
+import { ErrorCode } from '@flotilla/shared';
+import { conflict } from '../../common/app-error';
+import { generateRsaKeyPair } from '../../common/crypto';
+import { CONFIG } from '../../common/tokens';
+import type { AppConfig } from '../../config/config';
+import { ActorImageModel, ActorImageType, ActorModel, type ActorType } from './actor.model';
+import { actorUrls, type LocalActorKind } from './actor-urls';
+
+@Injectable()
+export class ActorsService {
+  constructor(@Inject(CONFIG) private readonly config: AppConfig) {}
+
+  /** Accounts and channels share one namespace of local names (case-insensitive). */
+  async isLocalNameTaken(name: string, t?: Transaction): Promise<boolean> {
+    const n = await ActorModel.count({
+      where: { [Op.and]: [{ serverId: null }, where(fn('lower', col('preferred_username')), name.toLowerCase())] },
+      transaction: t,
+    });
+    return n > 0;
+  }
+
+  /** Creates a local actor with its own RSA-2048 key pair. */
+  async createLocal(kind: LocalActorKind, type: ActorType, name: string, t?: Transaction): Promise<ActorModel> {
+    if (await this.isLocalNameTaken(name, t)) {
+      throw conflict(`The name "${name}" is already taken on this instance`, ErrorCode.ACTOR_NAME_TAKEN);
+    }
+    const keys = await generateRsaKeyPair();
+    try {
+      return await ActorModel.create(
+        {
+          type,
+          preferredUsername: name,
+          ...actorUrls(this.config.webserverUrl, kind, name),
+          publicKey: keys.publicKey,
+          privateKey: keys.privateKey,
+          serverId: null,
+        },
+        { transaction: t },
+      );
+    } catch (err) {
+      // Lost a race with another request creating the same name: the unique index answers.
+      if ((err as { name?: string }).name === 'SequelizeUniqueConstraintError') {
+        throw conflict(`The name "${name}" is already taken on this instance`, ErrorCode.ACTOR_NAME_TAKEN);
+      }
+      throw err;
+    }
+  }
+
+  /** First free local name from `base`: base, base-1, base-2… (default channel names). */
+  async findAvailableName(base: string, t?: Transaction): Promise<string> {
+    for (let i = 0; ; i++) {
+      const candidate = i === 0 ? base : `${base.slice(0, 45)}-${i}`;
+      if (!(await this.isLocalNameTaken(candidate, t))) return candidate;
+    }
+  }
+
+  host(actor: ActorModel): string {
+    return actor.Server?.host ?? this.config.webserverHost;
+  }
+
+  formatImages(actor: ActorModel, type: number): ActorImage[] {
+    return (actor.Images ?? [])
+      .filter((i) => i.type === type)
+      .map((i) => {
+        const folder = type === ActorImageType.AVATAR ? 'avatars' : 'banners';
+        const path = `/lazy-static/${folder}/${i.filename}`;
+        return {
+          path,
+          fileUrl: i.onDisk ? `${this.config.webserverUrl}${path}` : (i.fileUrl ?? undefined),
+          width: i.width,
+          height: i.height,
+          createdAt: i.createdAt.toISOString(),
+          updatedAt: i.updatedAt.toISOString(),
+        };
+      });
+  }
+
+  /** The fields Account and VideoChannel share (PeerTube's Actor). */
+  formatActorFields(actor: ActorModel) {
+    return {
+      url: actor.url,
+      name: actor.preferredUsername,
+      host: this.host(actor),
+      hostRedundancyAllowed: actor.Server ? actor.Server.redundancyAllowed : null,
+      avatars: this.formatImages(actor, ActorImageType.AVATAR),
+      followersCount: actor.followersCount,
+      followingCount: actor.followingCount,
+    };
+  }
+}

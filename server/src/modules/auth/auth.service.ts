@@ -1,0 +1,114 @@
+import { Inject, Injectable } from '@nestjs/common';
+import bcrypt from 'bcrypt';
+import { col, fn, where } from 'sequelize';
+import { ErrorCode, type TokenRequest, type TokenResponse } from '@flotilla/shared';
+import { AppError, unauthorized } from '../../common/app-error';
+import { randomToken, sha256Hex } from '../../common/crypto';
+import { CONFIG } from '../../common/tokens';
+import type { AppConfig } from '../../config/config';
+import { UserModel } from '../users/user.model';
+import { OAuthClientModel, OAuthTokenModel } from './oauth.model';
+
+const BCRYPT_ROUNDS = 10;
+
+export interface AuthContext {
+  user: UserModel;
+  token: OAuthTokenModel;
+}
+
+export function hashPassword(password: string): Promise<string> {
+  return bcrypt.hash(password, BCRYPT_ROUNDS);
+}
+
+export function checkPassword(password: string, hash: string): Promise<boolean> {
+  return bcrypt.compare(password, hash);
+}
+
+const invalidGrant = (msg: string) => new AppError(400, ErrorCode.INVALID_GRANT, msg);
+
+@Injectable()
+export class AuthService {
+  constructor(@Inject(CONFIG) private readonly config: AppConfig) {}
+
+  /** The instance's own client (what the web client and PeerTube's CLI log in with); made on first boot. */
+  async ensureLocalClient(): Promise<OAuthClientModel> {
+    const existing = await OAuthClientModel.findOne({ order: [['id', 'ASC']] });
+    if (existing) return existing;
+    return OAuthClientModel.create({
+      clientId: randomToken(16),
+      clientSecret: randomToken(16),
+      grants: ['password', 'refresh_token'],
+    });
+  }
+
+  async grant(body: TokenRequest): Promise<TokenResponse> {
+    const client = await OAuthClientModel.findOne({ where: { clientId: body.client_id } });
+    if (!client || client.clientSecret !== body.client_secret) {
+      throw new AppError(400, ErrorCode.INVALID_CLIENT, 'Invalid client: client is invalid');
+    }
+    if (body.grant_type === 'password') {
+      if (!body.username || !body.password) throw invalidGrant('Invalid grant: username and password are required');
+      const user = await UserModel.findOne({
+        where: where(fn('lower', col('username')), body.username.toLowerCase()),
+      });
+      // Compare even when the user is unknown so that timing does not reveal which usernames exist.
+      const ok = await checkPassword(body.password, user?.password ?? '$2b$10$invalidinvalidinvalidinvalidinvalidinvalidinvalidinva');
+      if (!user || !ok) throw invalidGrant('Invalid grant: user credentials are invalid');
+      if (user.blocked) throw invalidGrant('Invalid grant: user is blocked');
+      user.lastLoginDate = new Date();
+      await user.save();
+      return this.issue(client, user.id);
+    }
+    if (!body.refresh_token) throw invalidGrant('Invalid grant: refresh_token is required');
+    const old = await OAuthTokenModel.findOne({ where: { refreshTokenHash: sha256Hex(body.refresh_token) } });
+    if (!old || old.oauthClientId !== client.id || old.refreshTokenExpiresAt.getTime() < Date.now()) {
+      throw invalidGrant('Invalid grant: refresh token is invalid');
+    }
+    // A refresh token is used once: the old pair dies with it.
+    await old.destroy();
+    return this.issue(client, old.userId);
+  }
+
+  private async issue(client: OAuthClientModel, userId: number): Promise<TokenResponse> {
+    const access = randomToken(20);
+    const refresh = randomToken(20);
+    const { access_token: accessMs, refresh_token: refreshMs } = this.config.oauth2.token_lifetime;
+    const now = Date.now();
+    await OAuthTokenModel.create({
+      accessTokenHash: sha256Hex(access),
+      accessTokenExpiresAt: new Date(now + accessMs),
+      refreshTokenHash: sha256Hex(refresh),
+      refreshTokenExpiresAt: new Date(now + refreshMs),
+      oauthClientId: client.id,
+      userId,
+    });
+    return {
+      token_type: 'Bearer',
+      access_token: access,
+      refresh_token: refresh,
+      expires_in: Math.floor(accessMs / 1000),
+      refresh_token_expires_in: Math.floor(refreshMs / 1000),
+    };
+  }
+
+  /** Resolves a bearer token to its user; unknown or expired tokens are a 401 invalid_token. */
+  async authenticate(accessToken: string): Promise<AuthContext> {
+    const token = await OAuthTokenModel.findOne({
+      where: { accessTokenHash: sha256Hex(accessToken) },
+      include: [{ model: UserModel, required: true }],
+    });
+    if (!token || token.accessTokenExpiresAt.getTime() < Date.now()) {
+      throw unauthorized('Invalid token: access token is invalid or expired');
+    }
+    if (token.User!.blocked) throw unauthorized('Invalid token: user is blocked');
+    return { user: token.User!, token };
+  }
+
+  async revoke(auth: AuthContext): Promise<void> {
+    await auth.token.destroy();
+  }
+
+  async revokeAllFor(userId: number): Promise<void> {
+    await OAuthTokenModel.destroy({ where: { userId } });
+  }
+}

@@ -1,0 +1,67 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { col, fn, Op, where, type WhereOptions } from 'sequelize';
+import { ErrorCode, type Account, type AccountSummary, type ResultList } from '@flotilla/shared';
+import { notFound } from '../../common/app-error';
+import { CONFIG } from '../../common/tokens';
+import type { AppConfig } from '../../config/config';
+import { actorInclude, parseHandle } from '../actors/actor-includes';
+import { ActorsService } from '../actors/actors.service';
+import { AccountModel } from './account.model';
+
+/** Where-clause on the included actor for a handle `name` or `name@host`. */
+export function handleWhere(handle: string, localHost: string): { actor: WhereOptions; server: WhereOptions | null } {
+  const { name, host } = parseHandle(handle, localHost);
+  const nameMatch = where(fn('lower', col('Actor.preferred_username')), name.toLowerCase());
+  return host === null
+    ? { actor: { [Op.and]: [nameMatch, { serverId: null }] }, server: null }
+    : { actor: nameMatch, server: { host } };
+}
+
+@Injectable()
+export class AccountsService {
+  constructor(
+    @Inject(CONFIG) private readonly config: AppConfig,
+    private readonly actors: ActorsService,
+  ) {}
+
+  async findByHandle(handle: string): Promise<AccountModel> {
+    const w = handleWhere(handle, this.config.webserverHost);
+    const account = await AccountModel.findOne({ include: [actorInclude({ where: w.actor, serverWhere: w.server })] });
+    if (!account) throw notFound(`Account ${handle} not found`, ErrorCode.ACCOUNT_NOT_FOUND);
+    return account;
+  }
+
+  async findById(id: number): Promise<AccountModel | null> {
+    return AccountModel.findByPk(id, { include: [actorInclude()] });
+  }
+
+  async list(start: number, count: number, sort: string | undefined): Promise<ResultList<Account>> {
+    const order: [string, string] = sort === '-createdAt' ? ['createdAt', 'DESC'] : ['createdAt', 'ASC'];
+    const { rows, count: total } = await AccountModel.findAndCountAll({
+      include: [actorInclude()],
+      order: [order],
+      offset: start,
+      limit: count,
+      distinct: true,
+    });
+    return { total, data: rows.map((a) => this.format(a)) };
+  }
+
+  format(account: AccountModel): Account {
+    const actor = account.Actor!;
+    return {
+      id: account.id,
+      ...this.actors.formatActorFields(actor),
+      createdAt: account.createdAt.toISOString(),
+      updatedAt: account.updatedAt.toISOString(),
+      userId: account.userId,
+      displayName: account.name,
+      description: account.description,
+    };
+  }
+
+  summary(account: AccountModel): AccountSummary {
+    const f = this.actors.formatActorFields(account.Actor!);
+    return { id: account.id, name: f.name, displayName: account.name, url: f.url, host: f.host, avatars: f.avatars };
+  }
+}

@@ -1,0 +1,74 @@
+import { DataTypes, Model, type Sequelize } from 'sequelize';
+import type { AccountModel } from './account.model';
+
+export class UserModel extends Model {
+  declare id: number;
+  declare username: string;
+  declare email: string;
+  declare pendingEmail: string | null;
+  declare emailVerified: boolean;
+  declare password: string;
+  declare role: number;
+  declare adminFlags: number;
+  declare videoQuota: number;
+  declare videoQuotaDaily: number;
+  declare nsfwPolicy: string;
+  declare p2pEnabled: boolean;
+  declare videosHistoryEnabled: boolean;
+  declare autoPlayVideo: boolean;
+  declare autoPlayNextVideo: boolean;
+  declare autoPlayNextVideoPlaylist: boolean;
+  declare videoLanguages: string[] | null;
+  declare theme: string;
+  declare blocked: boolean;
+  declare blockedReason: string | null;
+  declare pluginAuth: string | null;
+  declare noInstanceConfigWarningModal: boolean;
+  declare noAccountSetupWarningModal: boolean;
+  declare noWelcomeModal: boolean;
+  declare lastLoginDate: Date | null;
+  declare createdAt: Date;
+  declare updatedAt: Date;
+  declare Account?: AccountModel;
+
+  static initModel(sequelize: Sequelize): void {
+    // BIGINT comes back from pg as a string; quotas are < 2^53 so a number is safe.
+    const bigint = (field: 'videoQuota' | 'videoQuotaDaily') => ({
+      type: DataTypes.BIGINT,
+      allowNull: false,
+      get(this: UserModel) {
+        return Number(this.getDataValue(field));
+      },
+    });
+    UserModel.init(
+      {
+        id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+        username: { type: DataTypes.STRING(50), allowNull: false },
+        email: { type: DataTypes.STRING(400), allowNull: false },
+        pendingEmail: { type: DataTypes.STRING(400) },
+        emailVerified: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+        password: { type: DataTypes.STRING, allowNull: false },
+        role: { type: DataTypes.SMALLINT, allowNull: false },
+        adminFlags: { type: DataTypes.SMALLINT, allowNull: false, defaultValue: 0 },
+        videoQuota: bigint('videoQuota'),
+        videoQuotaDaily: bigint('videoQuotaDaily'),
+        nsfwPolicy: { type: DataTypes.STRING(20), allowNull: false },
+        p2pEnabled: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
+        videosHistoryEnabled: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
+        autoPlayVideo: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
+        autoPlayNextVideo: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+        autoPlayNextVideoPlaylist: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
+        videoLanguages: { type: DataTypes.ARRAY(DataTypes.STRING(10)) },
+        theme: { type: DataTypes.STRING(50), allowNull: false, defaultValue: 'instance-default' },
+        blocked: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+        blockedReason: { type: DataTypes.STRING(250) },
+        pluginAuth: { type: DataTypes.STRING },
+        noInstanceConfigWarningModal: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+        noAccountSetupWarningModal: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+        noWelcomeModal: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+        lastLoginDate: { type: DataTypes.DATE },
+      },
+      { sequelize, tableName: 'user', modelName: 'User' },
+    );
+  }
+}

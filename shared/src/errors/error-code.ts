@@ -1,0 +1,86 @@
+/**
+ * The only error vocabulary on the wire. Values that PeerTube defines keep PeerTube's spelling
+ * (clients branch on them); the others are Flotilla's own and follow the same snake_case style.
+ */
+export const ErrorCode = {
+  // PeerTube's ServerErrorCode values
+  MAX_FILE_SIZE_REACHED: 'max_file_size_reached',
+  QUOTA_REACHED: 'quota_reached',
+  DOES_NOT_RESPECT_FOLLOW_CONSTRAINTS: 'does_not_respect_follow_constraints',
+  LIVE_NOT_ENABLED: 'live_not_enabled',
+  MISSING_TWO_FACTOR: 'missing_two_factor',
+  INVALID_TWO_FACTOR: 'invalid_two_factor',
+  ACCOUNT_WAITING_FOR_APPROVAL: 'account_waiting_for_approval',
+  ACCOUNT_APPROVAL_REJECTED: 'account_approval_rejected',
+  RUNNER_JOB_NOT_IN_PROCESSING_STATE: 'runner_job_not_in_processing_state',
+  RUNNER_JOB_NOT_IN_PENDING_STATE: 'runner_job_not_in_pending_state',
+  UNKNOWN_RUNNER_TOKEN: 'unknown_runner_token',
+  VIDEO_REQUIRES_PASSWORD: 'video_requires_password',
+  INCORRECT_VIDEO_PASSWORD: 'incorrect_video_password',
+  VIDEO_ALREADY_BEING_TRANSCODED: 'video_already_being_transcoded',
+  // OAuth
+  INVALID_GRANT: 'invalid_grant',
+  INVALID_CLIENT: 'invalid_client',
+  INVALID_TOKEN: 'invalid_token',
+  UNSUPPORTED_GRANT_TYPE: 'unsupported_grant_type',
+  // Flotilla's own
+  BAD_REQUEST: 'bad_request',
+  INVALID_PARAMS: 'invalid_params',
+  UNAUTHORIZED: 'unauthorized',
+  FORBIDDEN: 'forbidden',
+  NOT_FOUND: 'not_found',
+  CONFLICT: 'conflict',
+  PAYLOAD_TOO_LARGE: 'payload_too_large',
+  UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
+  TOO_MANY_REQUESTS: 'too_many_requests',
+  INTERNAL: 'internal_error',
+  SIGNUP_DISABLED: 'signup_disabled',
+  USERNAME_TAKEN: 'username_already_exists',
+  EMAIL_TAKEN: 'email_already_exists',
+  ACTOR_NAME_TAKEN: 'actor_name_already_exists',
+  USER_NOT_FOUND: 'user_not_found',
+  ACCOUNT_NOT_FOUND: 'account_not_found',
+  CHANNEL_NOT_FOUND: 'video_channel_not_found',
+  NOT_CHANNEL_OWNER: 'not_video_channel_owner',
+  CANNOT_DELETE_LAST_CHANNEL: 'cannot_delete_last_video_channel',
+  CANNOT_DELETE_ROOT: 'cannot_delete_root_user',
+  INSUFFICIENT_ROLE: 'insufficient_role',
+  WRONG_CURRENT_PASSWORD: 'wrong_current_password',
+  INVALID_IMAGE: 'invalid_image_file',
+  ROUTE_NOT_FOUND: 'route_not_found',
+  // Videos and uploads
+  VIDEO_NOT_FOUND: 'video_not_found',
+  NOT_VIDEO_OWNER: 'not_video_owner',
+  VIDEO_NOT_ACCESSIBLE: 'video_not_accessible',
+  INVALID_MEDIA_FILE: 'invalid_media_file',
+  EMPTY_FILE: 'empty_file',
+  UPLOAD_NOT_FOUND: 'upload_not_found',
+  UPLOAD_RANGE_MISMATCH: 'upload_range_mismatch',
+  UPLOAD_SIZE_MISMATCH: 'upload_size_mismatch',
+  UPLOAD_INVALID_CONTENT_RANGE: 'upload_invalid_content_range',
+  UPLOAD_CHUNK_TOO_LARGE: 'upload_chunk_too_large',
+  // Runners
+  RUNNER_JOB_NOT_FOUND: 'runner_job_not_found',
+  RUNNER_JOB_TOKEN_INVALID: 'runner_job_token_invalid',
+  RUNNER_REGISTRATION_TOKEN_INVALID: 'runner_registration_token_invalid',
+  RUNNER_NOT_FOUND: 'runner_not_found',
+  RUNNER_NAME_TAKEN: 'runner_name_already_exists',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Codes that PeerTube documents at this page; others are served with `type: about:blank`. */
+export const PEERTUBE_ERROR_DOCS = 'https://docs.joinpeertube.org/api-rest-reference.html#section/Errors/';
+
+/** RFC 7807 body as PeerTube sends it, plus the legacy `error` field older clients print. */
+export interface ProblemJson {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code?: string;
+  error: string;
+  instance?: string;
+  'invalid-params'?: Record<string, { location: string; msg: string; param: string; value?: unknown }>;
+  correlationId?: string;
+}
