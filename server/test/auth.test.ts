@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OAuthClientLocal, TokenResponse, User } from '@flotilla/shared';
+import { ApiClient } from '../../client/src/api/http';
+import { login, refresh, revokeToken } from '../../client/src/api/auth';
+import { expectProblem, ROOT_PASSWORD, TestServer } from './helpers/test-server';
+
+describe('OAuth login (PeerTube flow)', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await TestServer.start({ rates_limit: { login: { max: 12 } } });
+  });
+  afterAll(async () => server?.stop());
+
+  it('gives the local client and logs root in with the password grant', async () => {
+    const client = await server.api.get<OAuthClientLocal>('/api/v1/oauth-clients/local');
+    expect(client.client_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(client.client_secret).toMatch(/^[0-9a-f]{32}$/);
+
+    const api = new ApiClient(server.url);
+    const token = await login(api, 'root', ROOT_PASSWORD);
+    expect(token.token_type).toBe('Bearer');
+    expect(token.expires_in).toBe(86400);
+    expect(token.refresh_token_expires_in).toBe(14 * 86400);
+
+    const me = await api.get<User>('/api/v1/users/me');
+    expect(me.username).toBe('root');
+    expect(me.role).toEqual({ id: 0, label: 'Administrator' });
+    expect(me.account.name).toBe('root');
+    expect(me.videoChannels).toHaveLength(1);
+    expect(me.videoChannels[0].name).toBe('root_channel');
+  });
+
+  it('accepts JSON bodies too and ignores unknown fields', async () => {
+    const c = await server.api.get<OAuthClientLocal>('/api/v1/oauth-clients/local');
+    const t = await server.api.request<TokenResponse>('POST', '/api/v1/users/token', {
+      json: { ...c, grant_type: 'password', username: 'ROOT', password: ROOT_PASSWORD, scope: 'upload', extra: 1 },
+    });
+    expect(t.access_token).toBeTruthy();
+  });
+
+  it('refreshes once, revokes, and rejects bad tokens with invalid_token', async () => {
+    const api = new ApiClient(server.url);
+    const first = await login(api, 'root', ROOT_PASSWORD);
+    const second = await refresh(api, first.refresh_token);
+    expect(second.access_token).not.toBe(first.access_token);
+    // The old pair died with the refresh.
+    await expectProblem(refresh(new ApiClient(server.url), first.refresh_token), 400, 'invalid_grant');
+    const stale = new ApiClient(server.url);
+    stale.accessToken = first.access_token;
+    await expectProblem(stale.get('/api/v1/users/me'), 401, 'invalid_token');
+
+    await revokeToken(api);
+    api.accessToken = second.access_token;
+    await expectProblem(api.get('/api/v1/users/me'), 401, 'invalid_token');
+  });
+
+  it('answers bad credentials and bad clients with PeerTube codes', async () => {
+    const c = await server.api.get<OAuthClientLocal>('/api/v1/oauth-clients/local');
+    const form = { client_id: c.client_id, client_secret: c.client_secret, grant_type: 'password', username: 'root', password: 'nope' };
+    await expectProblem(server.api.request('POST', '/api/v1/users/token', { form }), 400, 'invalid_grant');
+    await expectProblem(
+      server.api.request('POST', '/api/v1/users/token', { form: { ...form, client_secret: 'x'.repeat(32) } }),
+      400,
+      'invalid_client',
+    );
+    await expectProblem(
+      server.api.request('POST', '/api/v1/users/token', { form: { ...form, grant_type: 'implicit' } }),
+      400,
+      'invalid_params',
+    );
+    await expectProblem(server.api.request('POST', '/api/v1/users/token', { form: { ...form, username: 'ghost' } }), 400, 'invalid_grant');
+  });
+
+  it('sends problem+json with the legacy error field', async () => {
+    const res = await fetch(`${server.url}/api/v1/users/me`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('content-type')).toContain('application/problem+json');
+    const body = await res.json();
+    expect(body).toMatchObject({ status: 401, title: 'Unauthorized', type: 'about:blank' });
+    expect(body.error).toBe(body.detail);
+    expect(body.code).toBeTruthy();
+  });
+
+  it('rate-limits logins per IP with 429 and X-RateLimit headers', async () => {
+    const c = await server.api.get<OAuthClientLocal>('/api/v1/oauth-clients/local');
+    const form = new URLSearchParams({ client_id: c.client_id, client_secret: c.client_secret, grant_type: 'password', username: 'root', password: 'wrong' });
+    let last: Response | null = null;
+    for (let i = 0; i < 14; i++) {
+      last = await fetch(`${server.url}/api/v1/users/token`, { method: 'POST', body: form });
+      if (last.status === 429) break;
+    }
+    expect(last!.status).toBe(429);
+    expect(last!.headers.get('retry-after')).toBeTruthy();
+    expect((await last!.json()).code).toBe('too_many_requests');
+  });
+});

@@ -1,0 +1,196 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, URL } from 'node:url';
+import IORedis from 'ioredis';
+import { Client } from 'pg';
+import yaml from 'js-yaml';
+import { ApiClient } from '../../../client/src/api/http';
+import { login } from '../../../client/src/api/auth';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const ROOT_PASSWORD = 'root-test-password';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+export type ConfigOverrides = DeepPartial<Record<string, unknown>> & Record<string, unknown>;
+
+function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const cur = out[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && cur && typeof cur === 'object' && !Array.isArray(cur)
+        ? deepMerge(cur as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
+
+/**
+ * A real Flotilla server process on its own port, database, Redis key prefix and storage folder.
+ * `stop()` kills it and removes all three; `restart()` keeps them (for resume/restart tests).
+ */
+export class TestServer {
+  proc: ChildProcess | null = null;
+  output = '';
+  readonly api: ApiClient;
+
+  private constructor(
+    readonly port: number,
+    readonly dbName: string,
+    readonly storage: string,
+    readonly configFile: string,
+    readonly redisPrefix: string,
+    private readonly env: Record<string, string>,
+  ) {
+    this.api = new ApiClient(this.url);
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  static async start(overrides: ConfigOverrides = {}, env: Record<string, string> = {}): Promise<TestServer> {
+    const port = await freePort();
+    const id = randomBytes(5).toString('hex');
+    const dbName = `flotilla_test_${id}`;
+    const storage = await mkdtemp(join(tmpdir(), `flotilla-test-${id}-`));
+    const redisPrefix = `flotilla_test_${id}`;
+    const base = {
+      listen: { hostname: '127.0.0.1', port },
+      webserver: { https: false, hostname: '127.0.0.1', port },
+      database: { name: dbName },
+      redis: { prefix: redisPrefix },
+      storage: { root: storage },
+    };
+    const configFile = join(storage, 'test-config.yaml');
+    await writeFile(configFile, yaml.dump(deepMerge(base, overrides)));
+    const server = new TestServer(port, dbName, storage, configFile, redisPrefix, env);
+    await server.spawn();
+    return server;
+  }
+
+  private spawn(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const proc = spawn(process.execPath, [join(REPO_ROOT, 'server/dist/main.js')], {
+        cwd: REPO_ROOT,
+        env: {
+          ...process.env,
+          NODE_ENV: 'test',
+          FLOTILLA_CONFIG: this.configFile,
+          FLOTILLA_INITIAL_ROOT_PASSWORD: ROOT_PASSWORD,
+          ...this.env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      this.proc = proc;
+      const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${this.output}`)), 60_000);
+      const onData = (chunk: Buffer) => {
+        this.output += chunk.toString();
+        if (this.output.length > 200_000) this.output = this.output.slice(-100_000);
+        if (this.output.includes('FLOTILLA_LISTENING')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      proc.stdout!.on('data', onData);
+      proc.stderr!.on('data', onData);
+      proc.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`server exited with ${code} before listening:\n${this.output}`));
+      });
+    });
+  }
+
+  /** A fresh client logged in as `username` (root by default). */
+  async login(username = 'root', password = ROOT_PASSWORD): Promise<ApiClient> {
+    const api = new ApiClient(this.url);
+    await login(api, username, password);
+    return api;
+  }
+
+  /** Stops the process (SIGTERM, or the given signal) and waits for it to exit. */
+  async kill(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const proc = this.proc;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      proc.once('exit', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      proc.kill(signal);
+    });
+    this.proc = null;
+  }
+
+  async restart(): Promise<void> {
+    await this.kill();
+    this.output = '';
+    await this.spawn();
+  }
+
+  /** Kills the server and removes its database, Redis keys and files. */
+  async stop(): Promise<void> {
+    await this.kill();
+    const pg = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
+    await pg.connect();
+    try {
+      await pg.query(`DROP DATABASE IF EXISTS "${this.dbName}" WITH (FORCE)`);
+    } finally {
+      await pg.end();
+    }
+    const redis = new IORedis({ host: '127.0.0.1', port: 6379, lazyConnect: true });
+    await redis.connect();
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.redisPrefix}*`, 'COUNT', 500);
+        if (keys.length) await redis.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    } finally {
+      redis.disconnect();
+    }
+    await rm(this.storage, { recursive: true, force: true });
+  }
+
+  /** Runs SQL against this server's database (for assertions on what was stored). */
+  async sql<T = Record<string, unknown>>(query: string, params: unknown[] = []): Promise<T[]> {
+    const pg = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: this.dbName });
+    await pg.connect();
+    try {
+      return (await pg.query(query, params)).rows as T[];
+    } finally {
+      await pg.end();
+    }
+  }
+}
+
+/** Asserts that a promise rejects with an ApiError of this status (and code, when given). */
+export async function expectProblem(p: Promise<unknown>, status: number, code?: string): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    const e = err as { status?: number; code?: string; problem?: unknown; message: string };
+    if (e.status !== status || (code !== undefined && e.code !== code)) {
+      throw new Error(`expected ${status}${code ? ` ${code}` : ''}, got ${e.status} ${e.code}: ${e.message}`);
+    }
+    return;
+  }
+  throw new Error(`expected ${status}${code ? ` ${code}` : ''}, but the request succeeded`);
+}
