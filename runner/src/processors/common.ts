@@ -1,0 +1,29 @@
+import type { ProbeSummary, RunnerJobType } from '@flotilla/shared';
+import { probeFile, runFfmpeg } from './ffmpeg';
+import type { ProcessorContext } from './processor';
+
+/** Downloads the video input (and the separated audio, if any) and probes both. */
+export async function downloadAndProbe<T extends RunnerJobType>(ctx: ProcessorContext<T>, videoUrl: string, audioUrl?: string) {
+  ctx.setPhase('downloading');
+  const [videoPath, audioPath] = await Promise.all([
+    ctx.download(videoUrl, 'input-video'),
+    audioUrl ? ctx.download(audioUrl, 'input-audio') : Promise.resolve(null),
+  ]);
+  ctx.setPhase('probing');
+  const probe = await probeFile(ctx.ffmpeg, videoPath, ctx.signal);
+  const audioProbe: ProbeSummary | null = audioPath ? await probeFile(ctx.ffmpeg, audioPath, ctx.signal) : null;
+  if (!probe.video && !probe.audio) throw new Error('Input file has neither a video nor an audio stream');
+  return { videoPath, audioPath, probe, audioProbe };
+}
+
+/** Runs ffmpeg in the workspace's output folder, feeding the job's progress. */
+export async function transcode<T extends RunnerJobType>(ctx: ProcessorContext<T>, args: string[], durationSeconds: number) {
+  ctx.setPhase('transcoding');
+  await runFfmpeg(ctx.ffmpeg, args, {
+    cwd: ctx.workspace.outputDir,
+    durationSeconds,
+    signal: ctx.signal,
+    onProgress: (p) => ctx.setProgress(p),
+  });
+  ctx.setProgress(100);
+}
