@@ -3,3 +3,4 @@ export * from './video';
 export * from './api';
 export * from './runner';
 export * from './transcoding';
+export * from './activitypub';

@@ -1,4 +1,14 @@
 import { Module } from '@nestjs/common';
+import { ServerConfigModule } from '../server-config/server-config.module';
+import { ActorJsonService } from './actor-json.service';
+import { ActorsController } from './actors.controller';
+import { DiscoveryController } from './discovery.controller';
 
-@Module({})
+/** ActivityPub read side: actors, their collections, WebFinger, NodeInfo, host-meta. */
+@Module({
+  imports: [ServerConfigModule],
+  controllers: [ActorsController, DiscoveryController],
+  providers: [ActorJsonService],
+  exports: [ActorJsonService],
+})
 export class ActivityPubModule {}
