@@ -29,6 +29,7 @@ export const processAudioMerge: Processor<'vod-audio-merge-transcoding'> = async
     audio: audioProbe.audio,
     resolution: output.resolution,
     fps: output.fps || 25,
+    durationSeconds: audioProbe.duration,
     outputFileName,
     threads: ctx.ffmpeg.threads,
     progress: true,

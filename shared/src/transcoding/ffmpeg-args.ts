@@ -84,15 +84,17 @@ interface MediaArgsOptions extends CommonArgsOptions {
 
 /** Inputs, stream maps and codec options shared by the HLS and web-video builders. */
 function mediaArgs(o: MediaArgsOptions): string[] {
-  const args = ['-i', o.input];
-  if (o.audioInput) args.push('-i', o.audioInput);
   const audio = o.audioInput ? (o.audioProbe?.audio ?? null) : o.probe.audio;
   const withVideo = o.resolution > 0 && o.probe.video !== null;
   const withAudio = !o.noAudio && audio !== null;
   if (!withVideo && !withAudio) throw new Error('Nothing to transcode: no video wanted and no audio stream');
 
+  // Open only the inputs that feed the output (an audio-only rung from separated audio skips the video).
+  const args: string[] = [];
+  if (withVideo || !o.audioInput) args.push('-i', o.input);
+  if (withAudio && o.audioInput) args.push('-i', o.audioInput);
   if (withVideo) args.push('-map', '0:v:0');
-  if (withAudio) args.push('-map', o.audioInput ? '1:a:0' : '0:a:0');
+  if (withAudio) args.push('-map', o.audioInput && withVideo ? '1:a:0' : '0:a:0');
 
   if (o.copy && withVideo) {
     args.push('-c:v', 'copy');
@@ -144,6 +146,8 @@ export function buildAudioMergeArgs(o: CommonArgsOptions & {
   audio: ProbeSummary['audio'];
   resolution: number;
   fps: number;
+  /** Length of the audio: bounds the output exactly (`-shortest` alone overshoots by a GOP or so). */
+  durationSeconds?: number;
   outputFileName: string;
 }): string[] {
   const filter = o.imageSize
@@ -162,6 +166,7 @@ export function buildAudioMergeArgs(o: CommonArgsOptions & {
     ...audioEncodeArgs(o.audio, false),
     // Stop with the audio, not with the endless image.
     '-shortest',
+    ...(o.durationSeconds && o.durationSeconds > 0 ? ['-t', o.durationSeconds.toFixed(3)] : []),
     ...tail(o),
     '-movflags', '+faststart', '-f', 'mp4', o.outputFileName,
   ];

@@ -8,8 +8,11 @@ export interface ProbeVideoStream {
   /** e.g. "High", "Main", "Constrained Baseline", "High 10". */
   profile: string | null;
   pixFmt: string | null;
+  /** Displayed size: already swapped for streams rotated by ±90°. */
   width: number;
   height: number;
+  /** Display rotation in degrees (0, 90, 180, 270), from the display matrix or the rotate tag. */
+  rotation: number;
   fps: number;
   /** bit/s when ffprobe knows it. */
   bitrate: number | null;
@@ -46,11 +49,21 @@ interface RawStream {
   channel_layout?: string;
   duration?: string;
   disposition?: { attached_pic?: number };
+  tags?: { rotate?: string };
+  side_data_list?: { side_data_type?: string; rotation?: number }[];
 }
 
 interface RawProbe {
   streams?: RawStream[];
   format?: { duration?: string; bit_rate?: string; format_name?: string };
+}
+
+/** Rotation of a stream in [0, 360): phones store portrait video as rotated landscape. */
+function rotationOf(s: RawStream): number {
+  const fromMatrix = s.side_data_list?.find((d) => typeof d.rotation === 'number')?.rotation;
+  const raw = fromMatrix ?? (s.tags?.rotate !== undefined ? Number(s.tags.rotate) : 0);
+  if (!Number.isFinite(raw)) return 0;
+  return ((Math.round(raw / 90) * 90) % 360 + 360) % 360;
 }
 
 /** "30000/1001" → 29.97; "0/0" or garbage → 0. */
@@ -73,6 +86,8 @@ export function parseFfprobeOutput(json: string | RawProbe): ProbeSummary {
   // Cover art in audio files is a "video" stream flagged attached_pic: it is not a video.
   const v = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic && s.width && s.height);
   const a = streams.find((s) => s.codec_type === 'audio');
+  const rotation = v ? rotationOf(v) : 0;
+  const swap = rotation === 90 || rotation === 270;
   const duration = positiveNumber(raw.format?.duration) ?? positiveNumber(v?.duration) ?? positiveNumber(a?.duration) ?? 0;
   return {
     duration,
@@ -83,8 +98,9 @@ export function parseFfprobeOutput(json: string | RawProbe): ProbeSummary {
           codec: v.codec_name ?? 'unknown',
           profile: v.profile ?? null,
           pixFmt: v.pix_fmt ?? null,
-          width: v.width!,
-          height: v.height!,
+          width: swap ? v.height! : v.width!,
+          height: swap ? v.width! : v.height!,
+          rotation,
           // avg_frame_rate is what players see; r_frame_rate is a fallback for odd containers.
           fps: parseFrameRate(v.avg_frame_rate) || parseFrameRate(v.r_frame_rate),
           bitrate: positiveNumber(v.bit_rate),

@@ -61,7 +61,9 @@ function fpsSettings(maxFps: number): FpsSettings {
  * The candidate that divides the input fps (so frames are dropped evenly), largest first; when
  * none divides it, the one leaving the smallest remainder.
  */
-function closestFramerate(fps: number, candidates: number[]): number {
+function closestFramerate(inputFps: number, candidates: number[]): number {
+  // Nominal rate: 59.94 is "60" for this purpose (PeerTube rounds probed fps the same way).
+  const fps = Math.round(inputFps);
   const desc = [...candidates].sort((a, b) => b - a);
   const divisor = desc.find((c) => fps % c === 0);
   if (divisor !== undefined) return divisor;

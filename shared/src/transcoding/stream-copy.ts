@@ -26,6 +26,8 @@ export function decideStreamCopy(
   if (v.profile && !BROWSER_H264_PROFILES.includes(v.profile.toLowerCase())) {
     return { copy: false, reason: `h264 profile ${v.profile} is not browser-playable` };
   }
+  // A copied stream keeps its rotation flag, which not every MSE player applies: encode upright.
+  if (v.rotation !== 0) return { copy: false, reason: `video is rotated ${v.rotation}°` };
   const inputResolution = resolutionOf(v.width, v.height);
   if (inputResolution !== target.resolution) {
     return { copy: false, reason: `input is ${inputResolution}p, rung is ${target.resolution}p` };
