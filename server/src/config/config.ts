@@ -58,12 +58,17 @@ export interface AppConfig extends RawConfig {
   configFiles: string[];
 }
 
-/** Which files are merged, in order: default, <NODE_ENV>, FLOTILLA_CONFIG entries. */
+/**
+ * Which files are merged, in order: default, <NODE_ENV>, local.yaml (machine-specific, written by
+ * `npm start` when it had to set up a database password; not tracked), FLOTILLA_CONFIG entries.
+ */
 export function configFiles(env: NodeJS.ProcessEnv): string[] {
   const files = [join(CONFIG_DIR, 'default.yaml')];
   const nodeEnv = env.NODE_ENV ?? 'development';
-  const envFile = join(CONFIG_DIR, `${nodeEnv}.yaml`);
-  if (existsSync(envFile)) files.push(envFile);
+  for (const name of [`${nodeEnv}.yaml`, 'local.yaml']) {
+    const file = join(CONFIG_DIR, name);
+    if (existsSync(file)) files.push(file);
+  }
   for (const entry of (env.FLOTILLA_CONFIG ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
     const file = isAbsolute(entry) ? entry : resolve(process.cwd(), entry);
     if (!existsSync(file)) throw new ConfigError(`FLOTILLA_CONFIG names ${file}, which does not exist`);

@@ -1,0 +1,17 @@
+#!/usr/bin/env node
+// `npm test`: set up what the tests need (same bootstrap as npm start), then run every suite.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT, build, ensureChromium, ensureFfmpeg, ensureNpmDeps, ensurePostgres, ensureRedis } from './lib/bootstrap.mjs';
+
+const env = { ...process.env, NODE_ENV: 'test' };
+await ensureNpmDeps();
+await ensureFfmpeg();
+await ensureChromium();
+await build();
+await ensurePostgres(env);
+await ensureRedis(env);
+
+const args = process.argv.slice(2);
+const res = spawnSync(process.execPath, [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', ...args], { cwd: ROOT, stdio: 'inherit', env });
+process.exit(res.status ?? 1);
