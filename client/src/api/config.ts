@@ -1,0 +1,17 @@
+import type { ApiClient } from './http';
+import type { ServerConfig } from './types';
+
+export function getConfig(api: ApiClient): Promise<ServerConfig> {
+  return api.get<ServerConfig>('/api/v1/config');
+}
+
+export interface ServerStats {
+  totalUsers: number;
+  totalLocalVideos: number;
+  totalVideos: number;
+  [key: string]: unknown;
+}
+
+export function getServerStats(api: ApiClient): Promise<ServerStats> {
+  return api.get<ServerStats>('/api/v1/server/stats');
+}

@@ -1,0 +1,32 @@
+import type { RegisterUser, ResultList, UpdateMe, User } from '@flotilla/shared';
+import type { ApiClient } from './http';
+import type { ListQuery, UserVideoRate, Video, VideoQuotaUsed } from './types';
+
+export function getMe(api: ApiClient): Promise<User> {
+  return api.get<User>('/api/v1/users/me');
+}
+
+export async function updateMe(api: ApiClient, body: UpdateMe): Promise<void> {
+  await api.request('PUT', '/api/v1/users/me', { json: body });
+}
+
+export function getMyVideoQuotaUsed(api: ApiClient): Promise<VideoQuotaUsed> {
+  return api.get<VideoQuotaUsed>('/api/v1/users/me/video-quota-used');
+}
+
+export function listMyVideos(api: ApiClient, query: ListQuery & { search?: string } = {}): Promise<ResultList<Video>> {
+  return api.get<ResultList<Video>>('/api/v1/users/me/videos', { ...query });
+}
+
+export function getMyVideoRating(api: ApiClient, videoId: number | string): Promise<UserVideoRate> {
+  return api.get<UserVideoRate>(`/api/v1/users/me/videos/${encodeURIComponent(String(videoId))}/rating`);
+}
+
+/** Open sign-up. 204 on success; 403 when closed, 409 when a name or email is taken. */
+export async function registerUser(api: ApiClient, body: RegisterUser): Promise<void> {
+  await api.request('POST', '/api/v1/users/register', { json: body, headers: { Authorization: '' } });
+}
+
+export function listUsers(api: ApiClient, query: ListQuery & { search?: string; blocked?: boolean } = {}): Promise<ResultList<User>> {
+  return api.get<ResultList<User>>('/api/v1/users', { ...query });
+}

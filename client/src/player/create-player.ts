@@ -1,0 +1,244 @@
+/**
+ * hls.js + p2p-media-loader 2.x behind one small controller, independent of Vue so that the watch
+ * page and the embed share it. Imported lazily: this chunk (hls.js + engine) loads only where a
+ * video plays.
+ */
+import Hls, { type Level } from 'hls.js';
+import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
+import { generateStreamShortId, type CoreConfig } from 'p2p-media-loader-core';
+import { P2PStatsCollector, type P2PStats } from './p2p-stats';
+import { createSegmentValidator, type SegmentsSha256Json } from './segment-validator';
+import { probeSwarm, variantInfoHash } from './tracker-probe';
+
+export interface PlayerSource {
+  /** One swarm per video whatever URL it is reached by: the video's UUID. */
+  swarmId: string;
+  playlistUrl: string | null;
+  segmentsSha256Url: string | null;
+  /** Plain file to play when the video has no HLS playlist (web videos only). */
+  fileUrl?: string | null;
+  isLive?: boolean;
+}
+
+export interface PlayerOptions {
+  /** ws(s)://host/tracker/socket of the instance. */
+  trackerUrls: string[];
+  /** Instance allows P2P (config tracker.enabled) … */
+  p2pAllowed: boolean;
+  /** … and the viewer did not turn it off. */
+  p2pEnabled: boolean;
+  rtcConfig?: RTCConfiguration;
+  /** Authorization header for this instance's files of private videos. */
+  authHeader?: () => string | null;
+  loadSegmentsSha256: (url: string) => Promise<SegmentsSha256Json>;
+  /** Hold the first HTTP requests this long when the tracker reports peers (ms). */
+  initialHoldMs?: number;
+  startLevel?: number;
+}
+
+export interface QualityLevel {
+  index: number;
+  height: number;
+  bitrate: number;
+  label: string;
+}
+
+export interface PlayerController {
+  readonly kind: 'hls-p2p' | 'hls' | 'native';
+  stats(): P2PStats;
+  p2pRatio(): number;
+  levels(): QualityLevel[];
+  /** -1 = automatic */
+  selectedLevel(): number;
+  playingLevel(): number;
+  setLevel(index: number): void;
+  setP2PEnabled(enabled: boolean): void;
+  p2pActive(): boolean;
+  onUpdate(cb: () => void): void;
+  destroy(): void;
+}
+
+/**
+ * Tuning (notes/p2p.md): a short high-demand window leaves room for peers to serve the rest;
+ * bounded HTTP/P2P windows stop every viewer from pulling a long VOD whole as soon as it finds a peer.
+ */
+export const P2P_TUNING: Partial<CoreConfig> = {
+  highDemandTimeWindow: 6,
+  httpDownloadTimeWindow: 45,
+  p2pDownloadTimeWindow: 90,
+  simultaneousHttpDownloads: 2,
+  simultaneousP2PDownloads: 3,
+  httpDownloadInitialTimeoutMs: 0,
+};
+
+function levelLabel(level: Level): string {
+  return level.height ? `${level.height}p` : `${Math.round(level.bitrate / 1000)} kb/s`;
+}
+
+export function streamShortIdsOf(levels: Level[]): string[] {
+  // Mirrors how the hls.js integration names main streams, so that we can scrape their swarms.
+  return levels.map((level) => {
+    const b = level.maxBitrate ?? level.bitrate;
+    const missing = b === 0;
+    return generateStreamShortId({
+      bitrate: b,
+      codecs: missing ? undefined : level.videoCodec,
+      width: missing ? undefined : level.width,
+      height: missing ? undefined : level.height,
+      frameRate: missing ? undefined : level.attrs['FRAME-RATE'],
+      videoRange: missing ? undefined : level.attrs['VIDEO-RANGE'],
+    });
+  });
+}
+
+export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts: PlayerOptions): PlayerController {
+  const stats = new P2PStatsCollector();
+  const listeners: Array<() => void> = [];
+  const notify = () => listeners.forEach((cb) => cb());
+
+  const plainController = (kind: 'native'): PlayerController => ({
+    kind,
+    stats: () => stats.snapshot(),
+    p2pRatio: () => 0,
+    levels: () => [],
+    selectedLevel: () => -1,
+    playingLevel: () => -1,
+    setLevel: () => undefined,
+    setP2PEnabled: () => undefined,
+    p2pActive: () => false,
+    onUpdate: (cb) => listeners.push(cb),
+    destroy: () => {
+      video.removeAttribute('src');
+      video.load();
+    },
+  });
+
+  if (!source.playlistUrl || !Hls.isSupported()) {
+    const url = source.playlistUrl && video.canPlayType('application/vnd.apple.mpegurl') ? source.playlistUrl : source.fileUrl;
+    if (url) video.src = url;
+    return plainController('native');
+  }
+
+  const usesP2P = opts.p2pAllowed && opts.trackerUrls.length > 0;
+  const xhrSetup = (xhr: XMLHttpRequest, url: string) => {
+    const auth = opts.authHeader?.();
+    if (auth && sameOrigin(url)) xhr.setRequestHeader('Authorization', auth);
+  };
+  const hlsConfig = {
+    autoStartLoad: false,
+    startLevel: opts.startLevel ?? -1,
+    capLevelToPlayerSize: true,
+    maxBufferLength: 30,
+    xhrSetup,
+  };
+
+  let hls: Hls;
+  let engine: HlsJsP2PEngine | null = null;
+  if (usesP2P) {
+    const validate = createSegmentValidator({
+      loadJson: () => (source.segmentsSha256Url ? opts.loadSegmentsSha256(source.segmentsSha256Url) : Promise.resolve({})),
+      onReject: () => {
+        stats.segmentRejected();
+        notify();
+      },
+    });
+    const HlsWithP2P = HlsJsP2PEngine.injectMixin(Hls);
+    const core: Partial<CoreConfig> = {
+      ...P2P_TUNING,
+      swarmId: source.swarmId,
+      announceTrackers: opts.trackerUrls,
+      rtcConfig: opts.rtcConfig ?? { iceServers: [] },
+      isP2PDisabled: !opts.p2pEnabled,
+      // No segment from a peer reaches the player before its SHA-256 matched the published one;
+      // a refused one counts as a failed P2P attempt and is fetched again over HTTP.
+      validateP2PSegment: (url, byteRange, data) => validate(url, byteRange, data),
+      httpRequestSetup: async (url, _range, signal, requestByteRange) => {
+        const auth = opts.authHeader?.();
+        if (!auth || !sameOrigin(url)) return undefined;
+        const headers: Record<string, string> = { Authorization: auth };
+        if (requestByteRange) headers.Range = `bytes=${requestByteRange.start}-${requestByteRange.end ?? ''}`;
+        return new Request(url, { headers, signal });
+      },
+    };
+    const instance = new HlsWithP2P({ ...hlsConfig, p2p: { core } });
+    engine = instance.p2pEngine;
+    hls = instance;
+    engine.addEventListener('onChunkDownloaded', (bytes, src) => {
+      stats.chunkDownloaded(bytes, src);
+      notify();
+    });
+    engine.addEventListener('onChunkUploaded', (bytes) => {
+      stats.chunkUploaded(bytes);
+      notify();
+    });
+    engine.addEventListener('onPeerConnect', ({ peerId }) => {
+      stats.peerConnected(peerId);
+      notify();
+    });
+    engine.addEventListener('onPeerClose', ({ peerId }) => {
+      stats.peerClosed(peerId);
+      notify();
+    });
+  } else {
+    hls = new Hls(hlsConfig);
+    hls.on(Hls.Events.FRAG_LOADED, (_e, data) => {
+      stats.chunkDownloaded(data.frag.stats.loaded, 'http');
+      notify();
+    });
+  }
+
+  let destroyed = false;
+  hls.on(Hls.Events.MANIFEST_PARSED, async (_e, data) => {
+    notify();
+    if (engine && opts.p2pEnabled && !source.isLive) {
+      // Hold the first HTTP requests only when someone can serve them: otherwise start at once.
+      const hashes = streamShortIdsOf(data.levels).map((id) => variantInfoHash(source.swarmId, id));
+      const peers = await probeSwarm(opts.trackerUrls[0], hashes);
+      if (destroyed) return;
+      if (peers && peers > 0) engine.applyDynamicConfig({ core: { httpDownloadInitialTimeoutMs: opts.initialHoldMs ?? 2500 } });
+    }
+    if (!destroyed) hls.startLoad(-1);
+  });
+  hls.on(Hls.Events.LEVEL_SWITCHED, notify);
+  hls.on(Hls.Events.ERROR, (_e, data) => {
+    if (!data.fatal) return;
+    if (data.type === Hls.ErrorTypes.NETWORK_ERROR) hls.startLoad();
+    else if (data.type === Hls.ErrorTypes.MEDIA_ERROR) hls.recoverMediaError();
+  });
+  hls.loadSource(source.playlistUrl);
+  hls.attachMedia(video);
+
+  let p2pOn = usesP2P && opts.p2pEnabled;
+  return {
+    kind: engine ? 'hls-p2p' : 'hls',
+    stats: () => stats.snapshot(),
+    p2pRatio: () => stats.p2pRatio(),
+    levels: () => hls.levels.map((l, index) => ({ index, height: l.height, bitrate: l.bitrate, label: levelLabel(l) })),
+    selectedLevel: () => (hls.autoLevelEnabled ? -1 : hls.currentLevel),
+    playingLevel: () => hls.currentLevel,
+    setLevel: (index) => {
+      hls.currentLevel = index;
+      notify();
+    },
+    setP2PEnabled: (enabled) => {
+      if (!engine) return;
+      p2pOn = enabled;
+      engine.applyDynamicConfig({ core: { isP2PDisabled: !enabled } });
+      notify();
+    },
+    p2pActive: () => p2pOn,
+    onUpdate: (cb) => listeners.push(cb),
+    destroy: () => {
+      destroyed = true;
+      hls.destroy();
+    },
+  };
+}
+
+function sameOrigin(url: string): boolean {
+  try {
+    return new URL(url, location.href).origin === location.origin;
+  } catch {
+    return false;
+  }
+}

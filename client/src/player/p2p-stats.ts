@@ -1,0 +1,48 @@
+/** Byte counters shown in the P2P panel and exposed as window.flotillaPlayer.stats(). */
+export interface P2PStats {
+  httpBytes: number;
+  p2pBytes: number;
+  uploadedBytes: number;
+  peers: number;
+  /** Segments from peers refused by the hash check (fetched again over HTTP). */
+  rejectedSegments: number;
+}
+
+export class P2PStatsCollector {
+  httpBytes = 0;
+  p2pBytes = 0;
+  uploadedBytes = 0;
+  rejectedSegments = 0;
+  private readonly peerIds = new Set<string>();
+
+  chunkDownloaded(bytes: number, source: 'http' | 'p2p'): void {
+    if (source === 'p2p') this.p2pBytes += bytes;
+    else this.httpBytes += bytes;
+  }
+  chunkUploaded(bytes: number): void {
+    this.uploadedBytes += bytes;
+  }
+  peerConnected(id: string): void {
+    this.peerIds.add(id);
+  }
+  peerClosed(id: string): void {
+    this.peerIds.delete(id);
+  }
+  segmentRejected(): void {
+    this.rejectedSegments++;
+  }
+  snapshot(): P2PStats {
+    return {
+      httpBytes: this.httpBytes,
+      p2pBytes: this.p2pBytes,
+      uploadedBytes: this.uploadedBytes,
+      peers: this.peerIds.size,
+      rejectedSegments: this.rejectedSegments,
+    };
+  }
+  /** Share of media bytes that came from peers, 0–1. */
+  p2pRatio(): number {
+    const total = this.httpBytes + this.p2pBytes;
+    return total ? this.p2pBytes / total : 0;
+  }
+}

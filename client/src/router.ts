@@ -1,0 +1,40 @@
+import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router';
+import { isAdmin, isLoggedIn, session } from './state/session';
+import { loadServerConfig, serverConfig } from './state/server-config';
+
+const requiresAuth = { requiresAuth: true };
+
+export const router = createRouter({
+  history: createWebHistory(),
+  scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
+  routes: [
+    { path: '/', component: () => import('./pages/HomePage.vue') },
+    { path: '/videos/browse', redirect: '/' },
+    { path: '/w/:id', component: () => import('./pages/WatchPage.vue'), props: true },
+    { path: '/videos/watch/:id', component: () => import('./pages/WatchPage.vue'), props: true },
+    { path: '/c/:handle', component: () => import('./pages/ChannelPage.vue'), props: true },
+    { path: '/video-channels/:handle', redirect: (to) => `/c/${String(to.params.handle)}` },
+    { path: '/a/:name', component: () => import('./pages/AccountPage.vue'), props: true },
+    { path: '/accounts/:name', redirect: (to) => `/a/${String(to.params.name)}` },
+    { path: '/videos/upload', component: () => import('./pages/UploadPage.vue'), meta: requiresAuth },
+    { path: '/my-library/videos', component: () => import('./pages/MyVideosPage.vue'), meta: requiresAuth },
+    { path: '/my-library/videos/:id/edit', component: () => import('./pages/EditVideoPage.vue'), props: true, meta: requiresAuth },
+    { path: '/login', component: () => import('./pages/LoginPage.vue') },
+    { path: '/signup', component: () => import('./pages/SignupPage.vue') },
+    { path: '/admin/runners', component: () => import('./pages/AdminRunnersPage.vue'), meta: { requiresAuth: true, requiresAdmin: true } },
+    { path: '/videos/embed/:id', component: () => import('./pages/EmbedPage.vue'), props: true, meta: { bare: true } },
+    { path: '/search', component: () => import('./pages/SearchPage.vue') },
+    { path: '/:pathMatch(.*)*', component: () => import('./pages/NotFoundPage.vue') },
+  ],
+});
+
+router.beforeEach((to: RouteLocationNormalized) => {
+  if (serverConfig.error) void loadServerConfig();
+  if (to.meta.requiresAuth && !isLoggedIn.value) return { path: '/login', query: { redirect: to.fullPath } };
+  if (to.meta.requiresAdmin && session.user && !isAdmin.value) return { path: '/' };
+  return true;
+});
+
+router.afterEach(() => {
+  document.getElementById('main')?.focus({ preventScroll: true });
+});

@@ -1,0 +1,14 @@
+import { ApiError } from '../api/http';
+
+/** The server's own words (problem+json detail/error) when it sent some. */
+export function errorMessage(err: unknown, fallback = 'Something went wrong'): string {
+  if (err instanceof ApiError) {
+    const p = err.problem;
+    const invalid = p?.['invalid-params'] ? Object.values(p['invalid-params']).map((v) => `${v.param}: ${v.msg}`) : [];
+    const base = p?.detail || p?.error || (err.status === 0 ? 'The server could not be reached' : `${fallback} (HTTP ${err.status})`);
+    return invalid.length && !base.includes(invalid[0]) ? `${base} — ${invalid.join('; ')}` : base;
+  }
+  if (err instanceof TypeError) return 'The server could not be reached. Check your connection and try again.';
+  if (err instanceof Error && err.message) return err.message;
+  return fallback;
+}
