@@ -80,13 +80,16 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig, re
 
   const clientDist = join(REPO_ROOT, 'client', 'dist');
   if (existsSync(clientDist)) {
-    app.use(express.static(clientDist, { index: false, maxAge: '1h' }));
+    const assets = express.static(clientDist, { index: false, maxAge: '1h' });
     app.use((req: Request, res: Response, next: NextFunction) => {
       if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+      // Server routes never touch the disk for client files (one stat less per API call).
       if (SERVER_PREFIXES.some((p) => req.path.startsWith(p))) return next();
-      if (!req.accepts('html')) return next();
-      res.setHeader('Cache-Control', 'no-cache');
-      res.sendFile(join(clientDist, 'index.html'));
+      assets(req, res, () => {
+        if (!req.accepts('html')) return next();
+        res.setHeader('Cache-Control', 'no-cache');
+        res.sendFile(join(clientDist, 'index.html'));
+      });
     });
   }
 }

@@ -1,17 +1,30 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { createHash } from 'node:crypto';
 import { ServerConfigService } from './server-config.service';
 
+/**
+ * Clients call /config first and often: the body is built and serialized once (the config does not
+ * change while the process runs) and answered with a strong ETag.
+ */
 @Controller('api/v1/config')
 export class ServerConfigController {
-  /** Built once: the config does not change while the process runs. */
-  private readonly cached: ReturnType<ServerConfigService['build']>;
+  private readonly body: Buffer;
+  private readonly etag: string;
+
   constructor(private readonly service: ServerConfigService) {
-    this.cached = service.build();
+    this.body = Buffer.from(JSON.stringify(service.build()));
+    this.etag = `"${createHash('sha1').update(this.body).digest('base64url')}"`;
   }
 
   @Get()
-  get() {
-    return this.cached;
+  get(@Req() req: Request, @Res() res: Response): void {
+    if (req.headers['if-none-match'] === this.etag) {
+      res.status(304).end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': this.body.length, ETag: this.etag });
+    res.end(this.body);
   }
 
   @Get('about')

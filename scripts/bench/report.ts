@@ -1,0 +1,35 @@
+/** One benchmark figure, printed beside the baseline measured in the same run. */
+export interface BenchRow {
+  name: string;
+  value: number;
+  unit: string;
+  baselineName?: string;
+  baseline?: number;
+  /** What a lower/higher ratio means, e.g. "lower is better". */
+  note?: string;
+}
+
+export function printRows(title: string, rows: BenchRow[]): void {
+  process.stdout.write(`\n## ${title}\n`);
+  for (const r of rows) {
+    const v = `${round(r.value)} ${r.unit}`;
+    if (r.baseline !== undefined && r.baselineName) {
+      const ratio = r.baseline === 0 ? NaN : r.value / r.baseline;
+      process.stdout.write(
+        `${r.name}: ${v} | baseline (${r.baselineName}): ${round(r.baseline)} ${r.unit} | ratio ${ratio.toFixed(3)}${r.note ? ` (${r.note})` : ''}\n`,
+      );
+    } else {
+      process.stdout.write(`${r.name}: ${v}${r.note ? ` (${r.note})` : ''}\n`);
+    }
+  }
+}
+
+function round(n: number): string {
+  return Math.abs(n) >= 100 ? n.toFixed(0) : n.toFixed(2);
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i];
+}

@@ -1,0 +1,31 @@
+// `npm run bench`: runs each benchmark in turn; every figure is printed beside a baseline measured
+// in the same run, as a ratio. `npm run bench -- foundation` runs only the named ones.
+import { foundationBench } from './foundation.bench';
+import { printRows, type BenchRow } from './report';
+
+const benches: Record<string, { title: string; run: () => Promise<BenchRow[]> }> = {
+  foundation: { title: 'Foundation: start-up, memory, API throughput', run: foundationBench },
+};
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const names = wanted.length ? wanted : Object.keys(benches);
+  let failed = 0;
+  for (const n of names) {
+    const bench = benches[n];
+    if (!bench) {
+      process.stderr.write(`unknown benchmark ${n} (known: ${Object.keys(benches).join(', ')})\n`);
+      failed++;
+      continue;
+    }
+    try {
+      printRows(bench.title, await bench.run());
+    } catch (err) {
+      failed++;
+      process.stdout.write(`\n## ${bench.title}\nFAILED: ${(err as Error).stack ?? err}\n`);
+    }
+  }
+  process.exit(failed ? 1 : 0);
+}
+
+void main();
