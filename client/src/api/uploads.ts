@@ -206,6 +206,7 @@ export async function uploadResumable(
   const path = uploadPath;
 
   while (!state.done) {
+    opts.signal?.throwIfAborted();
     const offset: number = state.offset;
     opts.onProgress?.({ uploaded: offset, total });
     if (offset >= total) {
