@@ -8,6 +8,7 @@ import { ActorsModule } from './modules/actors/actors.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { ServerConfigModule } from './modules/server-config/server-config.module';
 import { UsersModule } from './modules/users/users.module';
+import { P2PModule } from './modules/p2p/p2p.module';
 
 @Module({})
 export class AppModule {
@@ -21,6 +22,7 @@ export class AppModule {
         UsersModule,
         ServerConfigModule,
         ActivityPubModule,
+        P2PModule,
         // Feature modules are added here, one line each.
       ],
     };

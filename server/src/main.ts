@@ -66,7 +66,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  logger.fatal({ err }, 'failed to start');
+  // Only message and stack: some errors (sequelize, umzug) carry whole connection objects.
+  const e = err as Error;
+  logger.fatal({ err: { type: e.name, message: e.message, stack: e.stack } }, 'failed to start');
   process.stderr.write(`flotilla: failed to start: ${(err as Error).message}\n`);
   process.exit(1);
 });

@@ -1,0 +1,147 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Sequelize } from 'sequelize';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { domainEvents } from '../../common/events';
+import { importEsm } from '../../common/esm';
+import { logger } from '../../common/logger';
+import { CONFIG, SEQUELIZE } from '../../common/tokens';
+import type { AppConfig } from '../../config/config';
+import { infoHashFromTrackerHex, videoInfoHashes } from './swarm-hash';
+
+export const TRACKER_PATH = '/tracker/socket';
+/** Per-IP limits: open sockets, and announces per minute. */
+const MAX_SOCKETS_PER_IP = 32;
+const MAX_ANNOUNCES_PER_MINUTE = 600;
+
+interface TrackerServer {
+  onWebSocketConnection(socket: WebSocket, opts?: object): void;
+  on(event: string, cb: (...args: unknown[]) => void): void;
+  close(cb?: () => void): void;
+}
+
+/**
+ * The WebSocket BitTorrent tracker the web player announces to, on the HTTP server's own port. It
+ * only answers for swarms of videos this instance knows (their UUIDs are the swarm ids).
+ */
+@Injectable()
+export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
+  private tracker: TrackerServer | null = null;
+  private wss: WebSocketServer | null = null;
+  private readonly known = new Map<string, string>(); // info hash -> video uuid
+  private readonly socketsPerIp = new Map<string, number>();
+  private readonly announces = new Map<string, { windowStart: number; count: number }>();
+  private upgradeHandler: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | null = null;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: AppConfig,
+    @Inject(SEQUELIZE) private readonly sequelize: Sequelize,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.p2p.enabled) return;
+    await this.loadKnownVideos();
+    domainEvents.on('video.uploaded', ({ videoId }) => this.addVideoById(videoId));
+    domainEvents.on('video.published', ({ videoId }) => this.addVideoById(videoId));
+    domainEvents.on('video.deleted', ({ uuid }) => this.removeVideo(uuid));
+
+    // bittorrent-tracker is CommonJS-compatible ESM; loaded lazily so a disabled tracker costs nothing.
+    const { default: Server } = await importEsm<{ default: new (opts: object) => TrackerServer }>('bittorrent-tracker/server');
+    this.tracker = new Server({
+      http: false,
+      udp: false,
+      ws: false,
+      stats: false,
+      trustProxy: false,
+      filter: (infoHashHex: string, params: { addr?: string; ip?: string }, cb: (err?: Error | null) => void) => {
+        if (!this.known.has(infoHashFromTrackerHex(infoHashHex))) return cb(new Error('unknown swarm'));
+        const ip = params.ip ?? params.addr ?? 'unknown';
+        if (!this.allowAnnounce(ip)) return cb(new Error('too many announces, slow down'));
+        cb(null);
+      },
+    });
+    this.tracker.on('warning', (err) => logger.debug({ err }, 'tracker warning'));
+    this.tracker.on('error', (err) => logger.warn({ err }, 'tracker error'));
+
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
+    const server = this.adapterHost.httpAdapter.getHttpServer() as HttpServer;
+    this.upgradeHandler = (req, socket, head) => this.onUpgrade(req, socket, head);
+    server.on('upgrade', this.upgradeHandler);
+    logger.info({ videos: this.known.size / videoInfoHashes('x').length }, 'tracker ready at ' + TRACKER_PATH);
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== TRACKER_PATH || !this.wss || !this.tracker) return; // socket.io and others handle theirs
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    const open = this.socketsPerIp.get(ip) ?? 0;
+    if (open >= MAX_SOCKETS_PER_IP) {
+      socket.end('HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.socketsPerIp.set(ip, open + 1);
+      ws.once('close', () => {
+        const n = (this.socketsPerIp.get(ip) ?? 1) - 1;
+        if (n <= 0) this.socketsPerIp.delete(ip);
+        else this.socketsPerIp.set(ip, n);
+      });
+      // The tracker reads the peer's address from the upgrade request.
+      (ws as unknown as { upgradeReq: IncomingMessage }).upgradeReq = req;
+      this.tracker!.onWebSocketConnection(ws);
+    });
+  }
+
+  private allowAnnounce(ip: string): boolean {
+    const now = Date.now();
+    const entry = this.announces.get(ip);
+    if (!entry || now - entry.windowStart > 60_000) {
+      this.announces.set(ip, { windowStart: now, count: 1 });
+      if (this.announces.size > 10_000) this.announces.clear();
+      return true;
+    }
+    entry.count += 1;
+    return entry.count <= MAX_ANNOUNCES_PER_MINUTE;
+  }
+
+  private async loadKnownVideos(): Promise<void> {
+    const [{ exists }] = (await this.sequelize.query("SELECT to_regclass('public.video') IS NOT NULL AS exists", {
+      type: 'SELECT',
+    })) as Array<{ exists: boolean }>;
+    if (!exists) return;
+    const rows = (await this.sequelize.query('SELECT uuid FROM video', { type: 'SELECT' })) as Array<{ uuid: string }>;
+    for (const r of rows) this.addVideo(r.uuid);
+  }
+
+  private async addVideoById(videoId: number): Promise<void> {
+    const rows = (await this.sequelize.query('SELECT uuid FROM video WHERE id = :id', {
+      replacements: { id: videoId },
+      type: 'SELECT',
+    })) as Array<{ uuid: string }>;
+    if (rows[0]) this.addVideo(rows[0].uuid);
+  }
+
+  private addVideo(uuid: string): void {
+    for (const h of videoInfoHashes(uuid)) this.known.set(h, uuid);
+  }
+
+  private removeVideo(uuid: string): void {
+    for (const h of videoInfoHashes(uuid)) this.known.delete(h);
+  }
+
+  /** Whether a video's swarms are served (for tests and the admin). */
+  knows(uuid: string): boolean {
+    return this.known.has(videoInfoHashes(uuid)[0]);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    const server = this.adapterHost.httpAdapter?.getHttpServer() as HttpServer | undefined;
+    if (server && this.upgradeHandler) server.off('upgrade', this.upgradeHandler);
+    for (const client of this.wss?.clients ?? []) client.terminate();
+    this.wss?.close();
+    await new Promise<void>((r) => (this.tracker ? this.tracker.close(() => r()) : r()));
+  }
+}
