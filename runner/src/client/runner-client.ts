@@ -1,5 +1,4 @@
-import { createWriteStream, openAsBlob } from 'node:fs';
-import { basename } from 'node:path';
+import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
@@ -17,6 +16,8 @@ import {
 } from '@flotilla/shared';
 import type { z } from 'zod';
 import { RunnerApiError, RunnerNetworkError } from './errors';
+import { buildMultipartBody } from './multipart';
+import { streamUpload } from './stream-upload';
 
 export interface JobCredentials {
   runnerToken: string;
@@ -83,14 +84,9 @@ export class RunnerClient {
     files: Record<string, string>,
     signal?: AbortSignal,
   ): Promise<void> {
-    const form = new FormData();
-    form.append('runnerToken', creds.runnerToken);
-    form.append('jobToken', creds.jobToken);
-    for (const [name, path] of Object.entries(files)) {
-      // A file-backed Blob: fetch reads it from disk while sending.
-      form.append(`payload[${name}]`, await openAsBlob(path), basename(path));
-    }
-    await this.send(`${this.baseUrl}/jobs/${enc(jobUUID)}/success`, { method: 'POST', body: form, signal });
+    const fields: Record<string, string> = { runnerToken: creds.runnerToken, jobToken: creds.jobToken };
+    const fileFields = Object.fromEntries(Object.entries(files).map(([name, path]) => [`payload[${name}]`, path]));
+    await this.sendMultipart(`${this.baseUrl}/jobs/${enc(jobUUID)}/success`, 'POST', fields, fileFields, signal);
   }
 
   /** Streams a job input (an absolute URL from the payload) to `destination`. */
@@ -107,9 +103,20 @@ export class RunnerClient {
 
   /** Sends one output to a URL the server chose (`*CustomUpload`), as multipart field `file`. */
   async customUpload(upload: RunnerJobCustomUpload, path: string, signal?: AbortSignal): Promise<void> {
-    const form = new FormData();
-    form.append('file', await openAsBlob(path), basename(path));
-    await this.send(upload.url, { method: upload.method ?? 'PUT', body: form, signal });
+    await this.sendMultipart(upload.url, upload.method ?? 'PUT', {}, { file: path }, signal);
+  }
+
+  private async sendMultipart(url: string, method: string, fields: Record<string, string>, files: Record<string, string>, signal?: AbortSignal) {
+    const body = await buildMultipartBody(fields, files);
+    let result: { status: number; text: string };
+    try {
+      result = await streamUpload(url, method, body, { 'user-agent': this.userAgent }, signal);
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new RunnerNetworkError(`${new URL(url).origin} unreachable: ${code ?? (err as Error).message}`, { cause: err });
+    }
+    if (result.status >= 400) throw apiErrorFrom(result.status, result.text, '');
   }
 
   private async postJson<S extends z.ZodType>(path: string, body: unknown, schema?: S, signal?: AbortSignal): Promise<z.infer<S>> {
@@ -133,7 +140,7 @@ export class RunnerClient {
   }
 
   /** fetch + error mapping: network failures → RunnerNetworkError, status ≥ 400 → RunnerApiError. */
-  private async send(url: string, init: RequestInit & { signal?: AbortSignal }): Promise<Response> {
+  private async send(url: string, init: RequestInit & { signal?: AbortSignal; duplex?: 'half' }): Promise<Response> {
     let res: Response;
     try {
       res = await fetch(url, { ...init, headers: { 'user-agent': this.userAgent, ...(init.headers as Record<string, string>) } });
@@ -150,7 +157,11 @@ export class RunnerClient {
 }
 
 async function toApiError(res: Response): Promise<RunnerApiError> {
-  const text = await res.text().catch(() => '');
+  return apiErrorFrom(res.status, await res.text().catch(() => ''), res.statusText);
+}
+
+/** Reads a problem document's `code` and message; anything else is kept as raw text. */
+function apiErrorFrom(status: number, text: string, statusText: string): RunnerApiError {
   let code: string | null = null;
   let detail = text.slice(0, 500);
   try {
@@ -161,7 +172,7 @@ async function toApiError(res: Response): Promise<RunnerApiError> {
   } catch {
     // Not a problem document (a proxy's HTML page, for instance): keep the raw text.
   }
-  return new RunnerApiError(res.status, code, `HTTP ${res.status}${code ? ` (${code})` : ''}: ${detail || res.statusText}`);
+  return new RunnerApiError(status, code, `HTTP ${status}${code ? ` (${code})` : ''}: ${detail || statusText}`);
 }
 
 function enc(segment: string): string {
