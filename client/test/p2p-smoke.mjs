@@ -33,12 +33,22 @@ for (let i = 0; i < viewers; i++) {
 }
 await pages[0].waitForTimeout(playSeconds * 1000);
 let p2pTotal = 0;
+let rejectedTotal = 0;
+let minTime = Infinity;
 for (const [i, page] of pages.entries()) {
   const s = await page.evaluate(() => ({ ...window.flotillaPlayer.stats(), t: window.flotillaPlayer.getCurrentTime(), rejected: window.flotillaPlayer.rejectedSegments(), engine: window.flotillaPlayer.engine }));
   p2pTotal += s.p2pBytes;
+  rejectedTotal += s.rejected;
+  minTime = Math.min(minTime, s.t);
   console.log(`viewer ${i}: ${JSON.stringify(s)}`);
   if (i === 0 && process.env.SHOT) await page.screenshot({ path: process.env.SHOT });
 }
 for (const b of browsers) await b.close();
+if (process.env.EXPECT_REJECT === '1') {
+  // Tampered segments-sha256.json: peers' segments must all be refused, playback must go on over HTTP.
+  const ok = rejectedTotal > 0 && p2pTotal === 0 && minTime > 5;
+  console.log(ok ? 'HASH CHECK OK: bad segments refused, playback continued' : 'HASH CHECK FAILED');
+  process.exit(ok ? 0 : 1);
+}
 console.log(p2pTotal > 0 ? 'P2P OK' : 'NO P2P BYTES');
 process.exit(p2pTotal > 0 ? 0 : 1);

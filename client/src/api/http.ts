@@ -28,6 +28,11 @@ export interface RequestOptions {
   /** Statuses accepted as success besides 2xx (e.g. 308 for resumable uploads). */
   okStatuses?: number[];
   signal?: AbortSignal;
+  /**
+   * fetch's redirect mode (default 'manual'). Browsers turn a 3xx into an opaque status-0 answer in
+   * 'manual' mode, even a 308 without Location; resumable uploads need 'follow' to read their 308s.
+   */
+  redirect?: RequestRedirect;
 }
 
 export interface RawResponse {
@@ -74,7 +79,7 @@ export class ApiClient {
       headers['Content-Type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(opts.form).toString();
     }
-    const res = await fetch(this.url(path, opts.query), { method, headers, body, signal: opts.signal, redirect: 'manual' });
+    const res = await fetch(this.url(path, opts.query), { method, headers, body, signal: opts.signal, redirect: opts.redirect ?? 'manual' });
     const text = await res.text();
     const ok = (res.status >= 200 && res.status < 300) || (opts.okStatuses ?? []).includes(res.status);
     if (!ok) {

@@ -86,6 +86,7 @@ export async function queryUploadOffset(api: ApiClient, uploadPath: string, tota
     body: new Uint8Array(0),
     headers: { 'Content-Range': `bytes */${total}` },
     okStatuses: [308],
+    redirect: 'follow',
     signal,
   });
   return parseOffsetAnswer(res.status, res.headers, res.text);
@@ -96,6 +97,7 @@ export async function putUploadChunk(api: ApiClient, uploadPath: string, chunk: 
     body: chunk,
     headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': contentRange(start, chunk.size, total) },
     okStatuses: [308],
+    redirect: 'follow',
     signal,
   });
   return parseOffsetAnswer(res.status, res.headers, res.text);

@@ -137,8 +137,8 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
   if (usesP2P) {
     const validate = createSegmentValidator({
       loadJson: () => (source.segmentsSha256Url ? opts.loadSegmentsSha256(source.segmentsSha256Url) : Promise.resolve({})),
-      onReject: () => {
-        stats.segmentRejected();
+      onReject: ({ bytes }) => {
+        stats.segmentRejected(bytes);
         notify();
       },
     });

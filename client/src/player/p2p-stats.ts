@@ -4,8 +4,9 @@ export interface P2PStats {
   p2pBytes: number;
   uploadedBytes: number;
   peers: number;
-  /** Segments from peers refused by the hash check (fetched again over HTTP). */
+  /** Segments from peers refused by the hash check (fetched again over HTTP), and their bytes. */
   rejectedSegments: number;
+  rejectedBytes: number;
 }
 
 export class P2PStatsCollector {
@@ -13,6 +14,7 @@ export class P2PStatsCollector {
   p2pBytes = 0;
   uploadedBytes = 0;
   rejectedSegments = 0;
+  rejectedBytes = 0;
   private readonly peerIds = new Set<string>();
 
   chunkDownloaded(bytes: number, source: 'http' | 'p2p'): void {
@@ -28,8 +30,11 @@ export class P2PStatsCollector {
   peerClosed(id: string): void {
     this.peerIds.delete(id);
   }
-  segmentRejected(): void {
+  /** A peer's segment failed the hash check: its bytes were wasted, not delivered. */
+  segmentRejected(bytes = 0): void {
     this.rejectedSegments++;
+    this.rejectedBytes += bytes;
+    this.p2pBytes = Math.max(0, this.p2pBytes - bytes);
   }
   snapshot(): P2PStats {
     return {
@@ -38,6 +43,7 @@ export class P2PStatsCollector {
       uploadedBytes: this.uploadedBytes,
       peers: this.peerIds.size,
       rejectedSegments: this.rejectedSegments,
+      rejectedBytes: this.rejectedBytes,
     };
   }
   /** Share of media bytes that came from peers, 0–1. */

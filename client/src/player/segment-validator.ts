@@ -45,7 +45,7 @@ export interface SegmentValidatorOptions {
   /** Minimum delay between two reloads of the JSON when a segment is unknown (ms). */
   reloadIntervalMs?: number;
   hash?: (data: ArrayBuffer) => Promise<string>;
-  onReject?: (info: { url: string; byteRange?: ByteRangeInclusive; reason: 'unknown' | 'mismatch' }) => void;
+  onReject?: (info: { url: string; byteRange?: ByteRangeInclusive; reason: 'unknown' | 'mismatch'; bytes: number }) => void;
   now?: () => number;
 }
 
@@ -72,12 +72,12 @@ export function createSegmentValidator(opts: SegmentValidatorOptions) {
       expected = expectedHash(hashes, url, byteRange);
     }
     if (expected === undefined) {
-      opts.onReject?.({ url, byteRange, reason: 'unknown' });
+      opts.onReject?.({ url, byteRange, reason: 'unknown', bytes: data.byteLength });
       return false;
     }
     const actual = await hash(data);
     if (actual !== expected.toLowerCase()) {
-      opts.onReject?.({ url, byteRange, reason: 'mismatch' });
+      opts.onReject?.({ url, byteRange, reason: 'mismatch', bytes: data.byteLength });
       return false;
     }
     return true;

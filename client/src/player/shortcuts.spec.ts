@@ -51,5 +51,7 @@ describe('P2P stats', () => {
     s.peerClosed('a');
     expect(s.snapshot()).toMatchObject({ httpBytes: 300, p2pBytes: 100, uploadedBytes: 50, peers: 1 });
     expect(s.p2pRatio()).toBe(0.25);
+    s.segmentRejected(40);
+    expect(s.snapshot()).toMatchObject({ p2pBytes: 60, rejectedSegments: 1, rejectedBytes: 40 });
   });
 });

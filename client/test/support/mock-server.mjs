@@ -9,7 +9,7 @@ import TrackerServer from 'bittorrent-tracker/server';
 import { WebSocketServer } from 'ws';
 import { buildFixture, FIXTURE_UUID } from './fixture.mjs';
 
-export function startMockServer({ port = 9123, tamper = false } = {}) {
+export function startMockServer({ port = 9123, tamper = false, slowUploads = Number(process.env.SLOW_UPLOADS ?? 0) } = {}) {
   const fx = buildFixture();
   const now = Date.now();
   const iso = (minAgo) => new Date(now - minAgo * 60_000).toISOString();
@@ -87,6 +87,12 @@ export function startMockServer({ port = 9123, tamper = false } = {}) {
     if (p.startsWith('/static/streaming-playlists/hls/')) {
       const name = p.split('/').pop();
       const type = name.endsWith('.m3u8') ? 'application/vnd.apple.mpegurl' : name.endsWith('.json') ? 'application/json' : 'video/mp4';
+      if (tamper && name.endsWith('-segments-sha256.json')) {
+        // Wrong hashes everywhere: every segment from a peer must be refused and refetched over HTTP.
+        const bad = JSON.parse(readFileSync(join(fx.dir, name), 'utf8'));
+        for (const ranges of Object.values(bad)) for (const k of Object.keys(ranges)) ranges[k] = '0'.repeat(64);
+        return json(res, 200, bad, { 'access-control-allow-origin': '*' });
+      }
       return serveFile(req, res, join(fx.dir, name), type);
     }
     if (p.startsWith('/lazy-static/thumbnails/')) return serveFile(req, res, join(fx.dir, 'thumb.jpg'), 'image/jpeg');
@@ -117,6 +123,7 @@ export function startMockServer({ port = 9123, tamper = false } = {}) {
       if (!up) return problem(res, 404, 'Unknown upload');
       const body = await readBody(req);
       if (req.method === 'DELETE') return json(res, 204);
+      if (slowUploads) await new Promise((r) => setTimeout(r, slowUploads));
       up.length += body.length;
       if (up.length >= up.total) return json(res, 200, { video: { id: 9, uuid: mine[0].uuid, shortUUID: mine[0].shortUUID } });
       return json(res, 308, undefined, up.length ? { range: `bytes=0-${up.length - 1}` } : {});
@@ -157,12 +164,11 @@ export function startMockServer({ port = 9123, tamper = false } = {}) {
       tracker.onWebSocketConnection(ws);
     });
   });
-  void tamper;
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve({ server, stats, close: () => new Promise((r) => { wss.close(); tracker.close(); server.close(() => r()); }) })));
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop())) {
   const port = Number(process.argv[2] ?? 9123);
-  await startMockServer({ port });
+  await startMockServer({ port, tamper: process.env.TAMPER === '1' });
   console.log(`mock Flotilla server on http://127.0.0.1:${port}`);
 }
