@@ -14,6 +14,16 @@ interface GlobalOptions {
   configDir?: string;
 }
 
+interface ServerCommandOptions {
+  enableJob?: RunnerJobType[];
+  url?: string;
+  registrationToken?: string;
+  runnerName?: string;
+  runnerDescription?: string;
+  workDir?: string;
+  ui: 'auto' | 'tty' | 'log';
+}
+
 function paths(cmd: Command) {
   const g = cmd.optsWithGlobals<GlobalOptions>();
   return resolveRunnerPaths({ id: g.id, configDir: g.configDir });
@@ -35,13 +45,16 @@ function buildProgram(): Command {
     .option('--registration-token <token>')
     .option('--runner-name <name>')
     .option('--runner-description <description>')
+    .option('--work-dir <dir>', 'parent of the per-job temp folders (default $XDG_CACHE_HOME/flotilla-runner/<id>/jobs)')
     .addOption(new Option('--ui <mode>', 'progress display').choices(['auto', 'tty', 'log']).default('auto'))
-    .action(async (opts: { enableJob?: RunnerJobType[]; url?: string; registrationToken?: string; runnerName?: string; runnerDescription?: string; ui: 'auto' | 'tty' | 'log' }, cmd: Command) => {
+    .action(async (opts: ServerCommandOptions, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       const register = opts.url && opts.registrationToken && opts.runnerName
         ? { url: opts.url, registrationToken: opts.registrationToken, runnerName: opts.runnerName, runnerDescription: opts.runnerDescription }
         : undefined;
-      await startRunnerDaemon({ id: g.id, configDir: g.configDir, jobTypes: opts.enableJob, register, ui: opts.ui, handleSignals: true });
+      await startRunnerDaemon({
+        id: g.id, configDir: g.configDir, workDir: opts.workDir, jobTypes: opts.enableJob, register, ui: opts.ui, handleSignals: true,
+      });
     });
 
   program

@@ -1,6 +1,6 @@
 import type { RunnerJobType } from '@flotilla/shared';
 import { ensureRegistered } from './commands/registration';
-import { resolveRunnerPaths, type RunnerPaths } from './config/config-store';
+import { normalizeUrl, resolveRunnerPaths, type RunnerPaths } from './config/config-store';
 import { RunnerDaemon } from './loop/runner-daemon';
 import { createReporter, type Reporter } from './ui/reporter';
 
@@ -48,6 +48,15 @@ export async function startRunnerDaemon(options: StartRunnerDaemonOptions = {}):
     pollIntervalMs: options.pollIntervalMs,
     retryMaxElapsedMs: options.retryMaxElapsedMs,
     watchConfig: options.watchConfig,
+    // The embedded runner must survive its server forgetting it (database reset): register again.
+    onInstanceDropped: options.register
+      ? async (url, runnerName) => {
+          const r = options.register!;
+          if (normalizeUrl(url) !== normalizeUrl(r.url) || runnerName !== r.runnerName) return;
+          await ensureRegistered({ configFile: paths.configFile, ...r });
+          reporter.info(`registered again on ${r.url} as "${r.runnerName}"`);
+        }
+      : undefined,
   });
   await daemon.start();
 

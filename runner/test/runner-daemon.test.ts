@@ -159,6 +159,19 @@ describe('runner daemon', () => {
     expect((await loadRunnerConfig(configFile)).registeredInstances).toEqual([]);
   });
 
+  it('registers again when started with registration options and the server forgot it (embedded runner)', async () => {
+    server = await new FakeRunnerServer().start();
+    const root = mkdtempSync(join(tmpdir(), 'flotilla-runner-test-'));
+    const register = { url: server.url, registrationToken: server.registrationToken, runnerName: 'embedded' };
+    handle = await startRunnerDaemon({ configDir: join(root, 'c'), workDir: join(root, 'w'), ui: 'silent', register, pollIntervalMs: 300 });
+    const first = [...server.runnerTokens][0];
+    server.runnerTokens.clear();
+    await waitFor(() => server.runnerTokens.size === 1, 10_000, 'second registration');
+    expect([...server.runnerTokens][0]).not.toBe(first);
+    const job = server.addJob('vod-hls-transcoding', hlsOutput(144), { videoFileUrl: media.h264 });
+    await waitFor(() => job.state === 'completed', 20_000, 'job after re-registration');
+  });
+
   it('serves an instance registered while it runs', async () => {
     const { start, configFile } = await setup();
     handle = await start();

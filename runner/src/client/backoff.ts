@@ -36,7 +36,8 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions):
     try {
       return await fn();
     } catch (err) {
-      if (options.signal?.aborted || !options.shouldRetry(err)) throw err;
+      if (options.signal?.aborted) throw options.signal.reason;
+      if (!options.shouldRetry(err)) throw err;
       const delay = backoffDelay(attempt, options.baseDelayMs, options.maxDelayMs);
       if (Date.now() - started + delay > options.maxElapsedMs) throw err;
       options.onRetry?.(err, attempt + 1, delay);

@@ -22,6 +22,8 @@ export interface RunnerDaemonSettings {
   retryMaxElapsedMs?: number;
   /** Reload config.toml when it changes (e.g. `register` from another process). Default true. */
   watchConfig?: boolean;
+  /** Called after an instance was dropped because the server forgot its runner token. */
+  onInstanceDropped?: (url: string, runnerName: string) => Promise<void>;
 }
 
 /** Jobs offered per `request` answer at most; a full list means there may be more. */
@@ -189,6 +191,9 @@ export class RunnerDaemon {
       await updateRunnerConfig(this.s.paths.configFile, (c) => {
         c.registeredInstances = c.registeredInstances.filter((i) => i.runnerToken !== link.runnerToken);
       }).catch((e: Error) => this.s.reporter.error(`cannot update config: ${e.message}`));
+      await this.s.onInstanceDropped?.(link.instance.url, link.instance.runnerName).catch((e: Error) =>
+        this.s.reporter.error(`${link.label}: cannot register again: ${e.message}`),
+      );
       return;
     }
     link.failed(err);
