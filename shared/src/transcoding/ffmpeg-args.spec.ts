@@ -97,6 +97,7 @@ describe('other builders', () => {
     expect(scaleFilter({ width: 1080, height: 1920 }, 720)).toBe('scale=w=720:h=-2');
     expect(scaleFilter({ width: 1280, height: 720 }, 720)).toBeNull();
     expect(scaleFilter({ width: 1281, height: 720 }, 720)).toBe('scale=w=-2:h=720');
+    expect(scaleFilter({ width: 853, height: 479 }, 479)).toBe('scale=w=-2:h=478');
   });
 
   it("names HLS files as PeerTube does", () => {

@@ -31,8 +31,10 @@ function tail(options: CommonArgsOptions): string[] {
 /** `-vf scale` value bringing the input to the rung, or null when it already has that size. */
 export function scaleFilter(input: { width: number; height: number }, resolution: number): string | null {
   if (resolutionOf(input.width, input.height) === resolution && input.width % 2 === 0 && input.height % 2 === 0) return null;
-  // -2: keep the aspect ratio with an even size, which yuv420p requires.
-  return input.width < input.height ? `scale=w=${resolution}:h=-2` : `scale=w=-2:h=${resolution}`;
+  // yuv420p needs even sizes: an odd origin resolution (e.g. 479) comes down by one pixel, and -2
+  // keeps the aspect ratio with an even other side.
+  const side = Math.max(2, resolution - (resolution % 2));
+  return input.width < input.height ? `scale=w=${side}:h=-2` : `scale=w=-2:h=${side}`;
 }
 
 /** x264 settings of the profile for one rung. */
