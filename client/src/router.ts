@@ -30,7 +30,9 @@ export const router = createRouter({
 
 router.beforeEach((to: RouteLocationNormalized) => {
   if (serverConfig.error) void loadServerConfig();
-  if (to.meta.requiresAuth && !isLoggedIn.value) return { path: '/login', query: { redirect: to.fullPath } };
+  if (to.meta.requiresAuth && !isLoggedIn.value) {
+    return { path: '/login', query: { redirect: to.fullPath, ...(session.expired ? { expired: '1' } : {}) } };
+  }
   if (to.meta.requiresAdmin && session.user && !isAdmin.value) return { path: '/' };
   return true;
 });

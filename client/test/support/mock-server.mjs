@@ -101,6 +101,7 @@ export function startMockServer({ port = 9123, tamper = false, slowUploads = Num
     if (p === '/api/v1/users/token') {
       const form = new URLSearchParams((await readBody(req)).toString());
       if (form.get('grant_type') === 'password' && form.get('password') !== 'password') return problem(res, 400, 'Invalid credentials', 'invalid_grant');
+      if (form.get('grant_type') === 'refresh_token' && form.get('refresh_token') === 'dead') return problem(res, 400, 'Invalid refresh token', 'invalid_grant');
       return json(res, 200, { token_type: 'Bearer', access_token: `tok${Date.now()}`, refresh_token: 'ref', expires_in: 86400, refresh_token_expires_in: 1209600 });
     }
     if (p === '/api/v1/users/revoke-token') return json(res, 200, {});
