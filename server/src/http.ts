@@ -8,12 +8,13 @@ import { join } from 'node:path';
 import { ErrorCode } from '@flotilla/shared';
 import { ProblemFilter, problemBody, sendProblem } from './common/problem.filter';
 import { redisKey } from './common/redis';
+import { logger } from './common/logger';
 import { REPO_ROOT, type AppConfig } from './config/config';
 
 /** Paths that belong to the server; everything else that asks for HTML gets the web client. */
 const SERVER_PREFIXES = [
   '/api/', '/static/', '/lazy-static/', '/download/', '/.well-known/', '/nodeinfo/', '/tracker/', '/socket.io/',
-  '/feeds/', '/accounts/', '/video-channels/', '/inbox', '/services/', '/plugins/', '/videos/watch/',
+  '/feeds/', '/accounts/', '/video-channels/', '/inbox', '/services/', '/plugins/',
 ];
 
 const CORS_PREFIXES = ['/api/', '/download/', '/lazy-static/', '/static/', '/.well-known/', '/nodeinfo/'];
@@ -32,6 +33,17 @@ function cors(req: Request, res: Response, next: NextFunction): void {
       return;
     }
   }
+  next();
+}
+
+/** One debug line per request (method, path, status, duration); off at the default info level. */
+function requestLog(req: Request, res: Response, next: NextFunction): void {
+  if (!logger.isLevelEnabled('debug')) return next();
+  const started = process.hrtime.bigint();
+  res.once('finish', () => {
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    logger.debug({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'http');
+  });
   next();
 }
 
@@ -59,6 +71,7 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig, re
   app.disable('x-powered-by');
   app.useGlobalFilters(new ProblemFilter());
   app.use(cors);
+  app.use(requestLog);
 
   const rl = config.rates_limit;
   if (rl.enabled) {

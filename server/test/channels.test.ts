@@ -32,6 +32,13 @@ describe('accounts and channels', () => {
     await expectProblem(server.api.get('/api/v1/accounts/alice@elsewhere.example'), 404);
   });
 
+  it('lists every channel in the {total, data} envelope', async () => {
+    const list = await server.api.get<ResultList<VideoChannel>>('/api/v1/video-channels', { sort: '-createdAt', count: 2 });
+    expect(list.total).toBe(2);
+    expect(list.data[0].name).toBe('alice_channel');
+    await expectProblem(server.api.get('/api/v1/video-channels', { start: -1 }), 400, 'invalid_params');
+  });
+
   it('creates, reads, updates and deletes a channel', async () => {
     const created = await alice.request<{ videoChannel: { id: number } }>('POST', '/api/v1/video-channels', {
       json: { name: 'alice_music', displayName: 'Alice plays', description: 'Songs', support: 'Tip jar' },
@@ -104,6 +111,12 @@ describe('accounts and channels', () => {
       expect((e as { status: number }).status).toBe(413);
     }
     await expectProblem(alice.request('POST', '/api/v1/video-channels/alice_channel/avatar/pick', { body: new FormData() }), 400);
+    await expectProblem(alice.request('DELETE', '/api/v1/video-channels/root_channel/banner'), 403);
+    await alice.request('DELETE', '/api/v1/video-channels/alice_channel/banner');
+    await alice.request('DELETE', '/api/v1/video-channels/alice_channel/avatar');
+    const bare = await server.api.get<VideoChannel>('/api/v1/video-channels/alice_channel');
+    expect(bare.avatars).toEqual([]);
+    expect(bare.banners).toEqual([]);
     const other = new FormData();
     other.append('avatarfile', new Blob([png], { type: 'image/png' }), 'a.png');
     await expectProblem(alice.request('POST', '/api/v1/video-channels/root_channel/avatar/pick', { body: other }), 403);
