@@ -97,6 +97,7 @@ export function startMockServer({ port = 9123, tamper = false, slowUploads = Num
     }
     if (p.startsWith('/lazy-static/thumbnails/')) return serveFile(req, res, join(fx.dir, 'thumb.jpg'), 'image/jpeg');
     if (p === '/api/v1/config') return json(res, 200, config);
+    if (p === '/__announced') return json(res, 200, [...announced]);
     if (p === '/api/v1/oauth-clients/local') return json(res, 200, { client_id: 'c'.repeat(32), client_secret: 's'.repeat(32) });
     if (p === '/api/v1/users/token') {
       const form = new URLSearchParams((await readBody(req)).toString());
@@ -156,7 +157,14 @@ export function startMockServer({ port = 9123, tamper = false, slowUploads = Num
   });
 
   // WebSocket tracker on /tracker/socket (bittorrent-tracker, as the real server uses).
-  const tracker = new TrackerServer({ udp: false, http: false, ws: false, stats: false, trustProxy: false });
+  const announced = new Set();
+  const tracker = new TrackerServer({
+    udp: false, http: false, ws: false, stats: false, trustProxy: false,
+    filter: (infoHashHex, _params, cb) => {
+      announced.add(Buffer.from(infoHashHex, 'hex').toString('latin1'));
+      cb(null);
+    },
+  });
   const wss = new WebSocketServer({ noServer: true });
   server.on('upgrade', (req, socket, head) => {
     if (!req.url.startsWith('/tracker/socket')) return socket.destroy();
@@ -165,7 +173,7 @@ export function startMockServer({ port = 9123, tamper = false, slowUploads = Num
       tracker.onWebSocketConnection(ws);
     });
   });
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve({ server, stats, close: () => new Promise((r) => { wss.close(); tracker.close(); server.close(() => r()); }) })));
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve({ server, stats, announced, close: () => new Promise((r) => { wss.close(); tracker.close(); server.close(() => r()); }) })));
 }
 
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split('/').pop())) {
