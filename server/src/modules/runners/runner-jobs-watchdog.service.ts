@@ -1,0 +1,44 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { logger } from '../../common/logger';
+import { CONFIG } from '../../common/tokens';
+import type { AppConfig } from '../../config/config';
+import { RunnerJobsService } from './runner-jobs.service';
+
+/**
+ * Periodic sweep of processing jobs whose runner went silent (no `update` within
+ * `runners.stalled_jobs.vod|live`). Runs every half of the shorter window, so a stalled job is
+ * back within 1.5 windows. Safe with several server processes: each move is a conditional UPDATE.
+ */
+@Injectable()
+export class RunnerJobsWatchdogService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: AppConfig,
+    private readonly jobs: RunnerJobsService,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const { vod, live } = this.config.runners.stalled_jobs;
+    const every = Math.max(1000, Math.min(vod, live) / 2);
+    this.timer = setInterval(() => void this.sweep(), every);
+    this.timer.unref();
+  }
+
+  async sweep(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      await this.jobs.sweepStalled();
+    } catch (err) {
+      logger.error({ err }, 'stalled runner job sweep failed');
+    } finally {
+      this.running = false;
+    }
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}

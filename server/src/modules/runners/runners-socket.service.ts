@@ -1,0 +1,78 @@
+import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Namespace } from 'socket.io';
+import { RUNNER_PROTOCOL, RUNNERS_SOCKET_NAMESPACE, RunnerSocketEvent } from '@flotilla/shared';
+import { logger } from '../../common/logger';
+import { RunnerModel } from './runner.model';
+
+/**
+ * socket.io namespace `/runners` on the API's own HTTP server (same port, default `/socket.io`
+ * path), as PeerTube serves it. A runner connects with `auth: { runnerToken }`; the only event is
+ * `available-jobs` (no payload), broadcast — debounced 1 s — whenever a job becomes pending.
+ */
+@Injectable()
+export class RunnersSocketService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private io: Server | null = null;
+  private namespace: Namespace | null = null;
+  private pingTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  onApplicationBootstrap(): void {
+    const httpServer = this.adapterHost.httpAdapter?.getHttpServer() as HttpServer | undefined;
+    if (!httpServer) return;
+    // Runners are not browsers: no CORS dance, websocket first (the official runner uses it only).
+    this.io = new Server(httpServer, { path: '/socket.io', serveClient: false, transports: ['websocket', 'polling'] });
+    this.namespace = this.io.of(RUNNERS_SOCKET_NAMESPACE);
+    this.namespace.use((socket, next) => {
+      const token = (socket.handshake.auth as { runnerToken?: unknown } | undefined)?.runnerToken;
+      if (typeof token !== 'string' || token.length === 0 || token.length > 1000) {
+        return next(new Error('No runner token provided'));
+      }
+      RunnerModel.findOne({ where: { runnerToken: token }, attributes: ['id', 'name'] }).then(
+        (runner) => {
+          if (!runner) return next(new Error('Unknown runner token'));
+          socket.data.runnerId = runner.id;
+          next();
+        },
+        (err: Error) => next(err),
+      );
+    });
+    this.namespace.on('connection', (socket) => {
+      logger.debug({ runnerId: socket.data.runnerId as number }, 'runner connected to socket');
+    });
+  }
+
+  /** "Some job became pending": runners then call /jobs/request. Coalesced over 1 s. */
+  notifyAvailableJobs(): void {
+    if (!this.namespace || this.pingTimer) return;
+    this.pingTimer = setTimeout(() => {
+      this.pingTimer = null;
+      this.namespace?.emit(RunnerSocketEvent.AVAILABLE_JOBS);
+    }, RUNNER_PROTOCOL.AVAILABLE_JOBS_PING_DEBOUNCE_MS);
+    this.pingTimer.unref();
+  }
+
+  /** Drops the sockets of a runner that was deleted or unregistered. */
+  disconnectRunner(runnerId: number): void {
+    if (!this.namespace) return;
+    for (const socket of this.namespace.sockets.values()) {
+      if (socket.data.runnerId === runnerId) socket.disconnect(true);
+    }
+  }
+
+  connectedRunnerIds(): number[] {
+    if (!this.namespace) return [];
+    return [...this.namespace.sockets.values()].map((s) => s.data.runnerId as number);
+  }
+
+  onApplicationShutdown(): void {
+    if (this.pingTimer) clearTimeout(this.pingTimer);
+    if (!this.io) return;
+    // Not io.close(): that would also close the HTTP server, which Nest closes itself.
+    this.io.disconnectSockets(true);
+    this.io.engine.close();
+    this.io = null;
+  }
+}

@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { RunnerJobFilesController } from './runner-job-files.controller';
+import { RunnerJobHandlers } from './runner-job-handlers';
+import { RunnerJobsAdminService } from './runner-jobs-admin.service';
+import { RunnerJobsWatchdogService } from './runner-jobs-watchdog.service';
+import { RunnerJobsService } from './runner-jobs.service';
+import { RunnerProtocolController } from './runner-protocol.controller';
+import { RunnerUploadInterceptor } from './runner-upload.interceptor';
+import { RunnersAdminController } from './runners-admin.controller';
+import { RunnersSocketService } from './runners-socket.service';
+import { RunnersService } from './runners.service';
+
+/**
+ * PeerTube's runner protocol, server side: registration, the job state machine, input downloads,
+ * result uploads, the `/runners` socket and the stall watchdog. Which jobs exist and what their
+ * results mean belongs to the features that create them (transcoding), through RunnerJobHandlers.
+ */
+@Module({
+  // The protocol controller comes before the admin one: `/runners/:id` must not shadow `/runners/register`.
+  controllers: [RunnerProtocolController, RunnerJobFilesController, RunnersAdminController],
+  providers: [
+    RunnersService,
+    RunnerJobsService,
+    RunnerJobsAdminService,
+    RunnerJobHandlers,
+    RunnersSocketService,
+    RunnerJobsWatchdogService,
+    RunnerUploadInterceptor,
+  ],
+  exports: [RunnersService, RunnerJobsService, RunnerJobHandlers, RunnersSocketService],
+})
+export class RunnersModule {}
