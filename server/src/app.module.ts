@@ -8,6 +8,7 @@ import { ActorsModule } from './modules/actors/actors.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { ServerConfigModule } from './modules/server-config/server-config.module';
 import { UsersModule } from './modules/users/users.module';
+import { RunnersModule } from './modules/runners/runners.module';
 import { P2PModule } from './modules/p2p/p2p.module';
 
 @Module({})
@@ -22,6 +23,7 @@ export class AppModule {
         UsersModule,
         ServerConfigModule,
         ActivityPubModule,
+        RunnersModule,
         P2PModule,
         // Feature modules are added here, one line each.
       ],

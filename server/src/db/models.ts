@@ -4,6 +4,7 @@ import { AccountModel } from '../modules/users/account.model';
 import { UserModel } from '../modules/users/user.model';
 import { VideoChannelModel } from '../modules/channels/video-channel.model';
 import { OAuthClientModel, OAuthTokenModel } from '../modules/auth/oauth.model';
+import { initRunnerModels } from '../modules/runners/runner.model';
 
 /** Sets up every model and association; called once at boot. */
 export function initModels(sequelize: Sequelize): void {
@@ -20,5 +21,6 @@ export function initModels(sequelize: Sequelize): void {
   VideoChannelModel.belongsTo(AccountModel, { foreignKey: 'accountId' });
   OAuthTokenModel.belongsTo(UserModel, { foreignKey: 'userId' });
   OAuthTokenModel.belongsTo(OAuthClientModel, { foreignKey: 'oauthClientId' });
+  initRunnerModels(sequelize);
   // Feature modules with their own models add one call here (e.g. initVideoModels(sequelize)).
 }
