@@ -36,7 +36,7 @@ let p2pTotal = 0;
 let rejectedTotal = 0;
 let minTime = Infinity;
 for (const [i, page] of pages.entries()) {
-  const s = await page.evaluate(() => ({ ...window.flotillaPlayer.stats(), t: window.flotillaPlayer.getCurrentTime(), rejected: window.flotillaPlayer.rejectedSegments(), engine: window.flotillaPlayer.engine }));
+  const s = await page.evaluate(() => ({ ...window.flotillaPlayer.stats(), t: window.flotillaPlayer.getCurrentTime(), rejected: window.flotillaPlayer.rejectedSegments(), holdMs: window.flotillaPlayer.startupHoldMs(), engine: window.flotillaPlayer.engine }));
   p2pTotal += s.p2pBytes;
   rejectedTotal += s.rejected;
   minTime = Math.min(minTime, s.t);

@@ -54,6 +54,8 @@ export interface PlayerController {
   setLevel(index: number): void;
   setP2PEnabled(enabled: boolean): void;
   p2pActive(): boolean;
+  /** How long the first HTTP requests were held for peers (0 = the tracker knew nobody). */
+  startupHoldMs(): number;
   onUpdate(cb: () => void): void;
   destroy(): void;
 }
@@ -106,6 +108,7 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
     setLevel: () => undefined,
     setP2PEnabled: () => undefined,
     p2pActive: () => false,
+    startupHoldMs: () => 0,
     onUpdate: (cb) => listeners.push(cb),
     destroy: () => {
       video.removeAttribute('src');
@@ -188,6 +191,7 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
   }
 
   let destroyed = false;
+  let holdMs = 0;
   hls.on(Hls.Events.MANIFEST_PARSED, async (_e, data) => {
     notify();
     if (engine && opts.p2pEnabled && !source.isLive) {
@@ -195,7 +199,10 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
       const hashes = streamShortIdsOf(data.levels).map((id) => variantInfoHash(source.swarmId, id));
       const peers = await probeSwarm(opts.trackerUrls[0], hashes);
       if (destroyed) return;
-      if (peers && peers > 0) engine.applyDynamicConfig({ core: { httpDownloadInitialTimeoutMs: opts.initialHoldMs ?? 2500 } });
+      if (peers && peers > 0) {
+        holdMs = opts.initialHoldMs ?? 2500;
+        engine.applyDynamicConfig({ core: { httpDownloadInitialTimeoutMs: holdMs } });
+      }
     }
     if (!destroyed) hls.startLoad(-1);
   });
@@ -227,6 +234,7 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
       notify();
     },
     p2pActive: () => p2pOn,
+    startupHoldMs: () => holdMs,
     onUpdate: (cb) => listeners.push(cb),
     destroy: () => {
       destroyed = true;

@@ -98,6 +98,7 @@ export function startMockServer({ port = 9123, tamper = false, slowUploads = Num
     if (p.startsWith('/lazy-static/thumbnails/')) return serveFile(req, res, join(fx.dir, 'thumb.jpg'), 'image/jpeg');
     if (p === '/api/v1/config') return json(res, 200, config);
     if (p === '/__announced') return json(res, 200, [...announced]);
+    if (p === '/__stats') return json(res, 200, stats);
     if (p === '/api/v1/oauth-clients/local') return json(res, 200, { client_id: 'c'.repeat(32), client_secret: 's'.repeat(32) });
     if (p === '/api/v1/users/token') {
       const form = new URLSearchParams((await readBody(req)).toString());
