@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { RUNNER_JOB_TYPES, type RunnerJobType } from '@flotilla/shared';
 import { listRegistered, registerRunner, unregisterRunner } from './commands/registration';
 import { resolveRunnerPaths } from './config/config-store';
@@ -21,7 +21,22 @@ interface ServerCommandOptions {
   runnerName?: string;
   runnerDescription?: string;
   workDir?: string;
+  concurrency?: number;
+  ffmpegThreads?: number;
+  ffmpegNice?: number;
   ui: 'auto' | 'tty' | 'log';
+}
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected an integer ≥ 0');
+  return n;
+}
+
+function positiveInt(value: string): number {
+  const n = nonNegativeInt(value);
+  if (n === 0) throw new InvalidArgumentError('expected an integer ≥ 1');
+  return n;
 }
 
 function paths(cmd: Command) {
@@ -45,6 +60,9 @@ function buildProgram(): Command {
     .option('--registration-token <token>')
     .option('--runner-name <name>')
     .option('--runner-description <description>')
+    .option('--concurrency <n>', 'jobs at once (overrides config.toml)', positiveInt)
+    .option('--ffmpeg-threads <n>', 'ffmpeg -threads, 0 = auto (overrides config.toml)', nonNegativeInt)
+    .option('--ffmpeg-nice <n>', 'niceness of ffmpeg, 0-19 (overrides config.toml)', nonNegativeInt)
     .option('--work-dir <dir>', 'parent of the per-job temp folders (default $XDG_CACHE_HOME/flotilla-runner/<id>/jobs)')
     .addOption(new Option('--ui <mode>', 'progress display').choices(['auto', 'tty', 'log']).default('auto'))
     .action(async (opts: ServerCommandOptions, cmd: Command) => {
@@ -54,6 +72,7 @@ function buildProgram(): Command {
         : undefined;
       await startRunnerDaemon({
         id: g.id, configDir: g.configDir, workDir: opts.workDir, jobTypes: opts.enableJob, register, ui: opts.ui, handleSignals: true,
+        overrides: { concurrency: opts.concurrency, ffmpegThreads: opts.ffmpegThreads, ffmpegNice: opts.ffmpegNice },
       });
     });
 

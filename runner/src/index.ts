@@ -1,7 +1,7 @@
 import type { RunnerJobType } from '@flotilla/shared';
 import { ensureRegistered } from './commands/registration';
 import { normalizeUrl, resolveRunnerPaths, type RunnerPaths } from './config/config-store';
-import { RunnerDaemon } from './loop/runner-daemon';
+import { RunnerDaemon, type RunnerOverrides } from './loop/runner-daemon';
 import { createReporter, type Reporter } from './ui/reporter';
 
 export interface StartRunnerDaemonOptions {
@@ -14,6 +14,8 @@ export interface StartRunnerDaemonOptions {
   /** Register on this server first unless already registered under that name. */
   register?: { url: string; registrationToken: string; runnerName: string; runnerDescription?: string };
   jobTypes?: RunnerJobType[];
+  /** Win over config.toml: concurrency, ffmpeg threads and nice. */
+  overrides?: RunnerOverrides;
   /** 'auto' = progress bars when stderr is a terminal, log lines otherwise. */
   ui?: 'auto' | 'tty' | 'log' | 'silent';
   reporter?: Reporter;
@@ -48,6 +50,7 @@ export async function startRunnerDaemon(options: StartRunnerDaemonOptions = {}):
     pollIntervalMs: options.pollIntervalMs,
     retryMaxElapsedMs: options.retryMaxElapsedMs,
     watchConfig: options.watchConfig,
+    overrides: options.overrides,
     // The embedded runner must survive its server forgetting it (database reset): register again.
     onInstanceDropped: options.register
       ? async (url, runnerName) => {
@@ -92,7 +95,7 @@ function installSignalHandlers(stop: (reason: string) => Promise<void>, reporter
   });
 }
 
-export { RunnerDaemon } from './loop/runner-daemon';
+export { RunnerDaemon, type RunnerOverrides } from './loop/runner-daemon';
 export { RunnerClient } from './client/runner-client';
 export { RunnerApiError, RunnerNetworkError } from './client/errors';
 export { registerRunner, unregisterRunner, listRegistered, ensureRegistered } from './commands/registration';

@@ -67,6 +67,7 @@ describe('flotilla-runner CLI', () => {
     const child = spawn(process.execPath, [
       BIN, 'server', '--id', 'embedded',
       '--url', server.url, '--registration-token', server.registrationToken, '--runner-name', 'embedded',
+      '--concurrency', '1', '--ffmpeg-threads', '0', '--ffmpeg-nice', '0',
     ], { env: e, stdio: ['ignore', 'pipe', 'pipe'] });
     let logs = '';
     child.stderr.on('data', (c: Buffer) => (logs += c.toString()));
@@ -79,6 +80,7 @@ describe('flotilla-runner CLI', () => {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       expect(job.aborts).toEqual(['Runner stopped (SIGTERM)']);
+      expect(logs).toContain('concurrency 1');
       expect(logs).toMatch(/job [0-9a-f-]{36} started: vod-hls 360p/);
       expect(logs).toMatch(/job [0-9a-f-]{36} \d+%/);
       const jobsDir = join(e.XDG_CACHE_HOME, 'flotilla-runner', 'embedded', 'jobs');

@@ -10,6 +10,12 @@ import { Workspace } from '../workspace/workspace';
 import { InstanceLink, linkKey } from './instance-link';
 import { JobExecution } from './job-execution';
 
+export interface RunnerOverrides {
+  concurrency?: number;
+  ffmpegThreads?: number;
+  ffmpegNice?: number;
+}
+
 export interface RunnerDaemonSettings {
   paths: RunnerPaths;
   reporter: Reporter;
@@ -22,6 +28,8 @@ export interface RunnerDaemonSettings {
   retryMaxElapsedMs?: number;
   /** Reload config.toml when it changes (e.g. `register` from another process). Default true. */
   watchConfig?: boolean;
+  /** Values that win over config.toml (CLI flags, the embedded runner's settings). */
+  overrides?: RunnerOverrides;
   /** Called after an instance was dropped because the server forgot its runner token. */
   onInstanceDropped?: (url: string, runnerName: string) => Promise<void>;
 }
@@ -58,7 +66,7 @@ export class RunnerDaemon {
 
   async start(): Promise<void> {
     const { paths, reporter } = this.s;
-    this.config = await loadRunnerConfig(paths.configFile);
+    this.config = this.withOverrides(await loadRunnerConfig(paths.configFile));
     const swept = await Workspace.sweep(paths.workDir);
     if (swept) reporter.info(`removed ${swept} job folder(s) left by a previous run`);
     this.syncLinks();
@@ -202,13 +210,21 @@ export class RunnerDaemon {
   private async reloadConfig(): Promise<void> {
     if (this.stopping) return;
     try {
-      this.config = await loadRunnerConfig(this.s.paths.configFile);
+      this.config = this.withOverrides(await loadRunnerConfig(this.s.paths.configFile));
     } catch (err) {
       this.s.reporter.error(`config not reloaded: ${(err as Error).message}`);
       return;
     }
     this.syncLinks();
     this.wake();
+  }
+
+  private withOverrides(config: RunnerConfig): RunnerConfig {
+    const o = this.s.overrides ?? {};
+    if (o.concurrency !== undefined) config.jobs.concurrency = o.concurrency;
+    if (o.ffmpegThreads !== undefined) config.ffmpeg.threads = o.ffmpegThreads;
+    if (o.ffmpegNice !== undefined) config.ffmpeg.nice = o.ffmpegNice;
+    return config;
   }
 
   /** Opens links for new instances and closes those no longer in the config. */

@@ -59,25 +59,29 @@ export type AcceptRunnerJobBody = z.infer<typeof acceptRunnerJobBodySchema>;
 const isoDate = z.string();
 const stateSchema = z.object({ id: z.number().int().min(1).max(9), label: z.string() });
 
-/** A job as the server renders it (accept answer, admin list). `state` is `{ id, label }`. */
+/**
+ * A job as the server renders it (accept answer, admin list). `state` is `{ id, label }`. A runner
+ * only needs uuid, type, payload and jobToken, so the bookkeeping fields are read leniently: an
+ * older or newer PeerTube that omits one must not make its jobs unworkable.
+ */
 export const runnerJobSchema = z.object({
   uuid: z.string().uuid(),
   type: runnerJobTypeSchema,
-  state: stateSchema,
+  state: stateSchema.optional(),
   payload: z.unknown(),
-  failures: z.number().int(),
-  error: z.string().nullable(),
-  progress: z.number().nullable(),
-  priority: z.number().int(),
-  startedAt: isoDate.nullable(),
-  createdAt: isoDate,
-  updatedAt: isoDate,
-  finishedAt: isoDate.nullable(),
+  failures: z.number().int().optional(),
+  error: z.string().nullish(),
+  progress: z.number().nullish(),
+  priority: z.number().int().optional(),
+  startedAt: isoDate.nullish(),
+  createdAt: isoDate.optional(),
+  updatedAt: isoDate.optional(),
+  finishedAt: isoDate.nullish(),
   parent: z
     .object({ id: z.number().int().optional(), uuid: z.string(), type: z.string(), state: stateSchema })
     .nullish(),
   runner: z
-    .object({ id: z.number().int(), name: z.string(), description: z.string().nullable().optional() })
+    .object({ id: z.number().int(), name: z.string(), description: z.string().nullish() })
     .nullish(),
 });
 /** Typed view of a job for code that builds it (the server). */

@@ -32,6 +32,11 @@ export const vodHlsTranscodingPayloadSchema = z.object({
     fps,
     /** Video rendition without audio; resolution 0 then means the audio-only rendition. */
     separatedAudio: z.boolean().default(false),
+    /**
+     * Flotilla's hint: the server's probe says this rung can be remuxed (no encode). Runners decide
+     * again from their own probe; PeerTube runners ignore the field.
+     */
+    streamCopy: z.boolean().optional(),
     videoFileCustomUpload: runnerJobCustomUploadSchema.optional(),
     resolutionPlaylistFileCustomUpload: runnerJobCustomUploadSchema.optional(),
   }),

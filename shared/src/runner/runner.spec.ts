@@ -78,6 +78,8 @@ describe('bodies', () => {
       finishedAt: null, parent: null, runner: { id: 1, name: 'r', description: null }, jobToken: 'ptrjt-x',
     };
     expect(acceptRunnerJobResultSchema.parse({ job }).job.jobToken).toBe('ptrjt-x');
+    expect(acceptRunnerJobResultSchema.parse({ job: { uuid, type: 'vod-hls-transcoding', payload: {}, jobToken: 't' } }).job.uuid).toBe(uuid);
+    expect(acceptRunnerJobResultSchema.safeParse({ job: { uuid, type: 'vod-hls-transcoding', payload: {} } }).success).toBe(false);
     expect(requestRunnerJobResultSchema.parse({ availableJobs: [{ uuid, type: 'x', payload: {} }] }).availableJobs).toHaveLength(1);
   });
 
