@@ -1,3 +1,4 @@
 export * from './common';
 export * from './users';
 export * from './channels';
+export * from './videos';

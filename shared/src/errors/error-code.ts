@@ -59,6 +59,9 @@ export const ErrorCode = {
   UPLOAD_SIZE_MISMATCH: 'upload_size_mismatch',
   UPLOAD_INVALID_CONTENT_RANGE: 'upload_invalid_content_range',
   UPLOAD_CHUNK_TOO_LARGE: 'upload_chunk_too_large',
+  UPLOAD_STILL_PROCESSING: 'upload_still_processing',
+  VIDEO_PRIVACY_NOT_SUPPORTED: 'video_privacy_not_supported',
+  VIDEO_FILE_TOKEN_INVALID: 'video_file_token_invalid',
   // Runners
   RUNNER_JOB_NOT_FOUND: 'runner_job_not_found',
   RUNNER_JOB_TOKEN_INVALID: 'runner_job_token_invalid',

@@ -1,0 +1,239 @@
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { Request } from 'express';
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Op } from 'sequelize';
+import { ErrorCode, videoCreateSchema, type ResumableInit } from '@flotilla/shared';
+import { AppError, conflict, forbidden, notFound } from '../../common/app-error';
+import { logger } from '../../common/logger';
+import { CONFIG } from '../../common/tokens';
+import { parseWith } from '../../common/zod.pipe';
+import type { AppConfig } from '../../config/config';
+import { UserModel } from '../users/user.model';
+import type { ContentRange } from './content-range';
+import { UploadSessionModel } from './upload-session.model';
+import { VideoIngestService } from './video-ingest.service';
+import { uploadPartPath } from './video-paths';
+import { VideoModel } from './video.model';
+
+export type ChunkResult = { done: false; offset: number } | { done: true; video: VideoModel };
+
+const badRange = (msg: string) => new AppError(400, ErrorCode.UPLOAD_INVALID_CONTENT_RANGE, msg);
+
+/**
+ * PeerTube's resumable upload protocol (node-uploadx's): sessions in PostgreSQL, bytes appended to
+ * one file per session. The number of bytes held is always the size of that file after an fsync,
+ * so what a 308 reports survives a dropped connection, a crash and a restart.
+ */
+@Injectable()
+export class ResumableUploadsService implements OnModuleInit, OnModuleDestroy {
+  /** Requests for one upload run one after the other (a retry may arrive before the dropped request ends). */
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private sweepTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: AppConfig,
+    private readonly ingest: VideoIngestService,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await mkdir(join(this.config.paths.tmp, 'resumable'), { recursive: true });
+    const every = Math.min(Math.max(this.config.uploads.resumable_expiration / 4, 1000), 10 * 60_000);
+    this.sweepTimer = setInterval(() => void this.sweep().catch((err) => logger.error({ err }, 'upload sweep failed')), every);
+    this.sweepTimer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+  }
+
+  private async withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(id) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(fn);
+    const tail = run.catch(() => undefined);
+    this.locks.set(id, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.locks.get(id) === tail) this.locks.delete(id);
+    }
+  }
+
+  private expiry(): Date {
+    return new Date(Date.now() + this.config.uploads.resumable_expiration);
+  }
+
+  async init(user: UserModel, body: ResumableInit, sizeHeader: string | undefined, mimeType: string | undefined, images: { thumbnail?: string; preview?: string }): Promise<string> {
+    const size = sizeHeader !== undefined && /^\d{1,16}$/.test(sizeHeader.trim()) ? Number(sizeHeader) : NaN;
+    if (!Number.isSafeInteger(size)) {
+      throw new AppError(400, ErrorCode.INVALID_PARAMS, 'X-Upload-Content-Length must give the file size in bytes');
+    }
+    await this.ingest.precheck(user, body, size, body.filename);
+    const id = randomBytes(16).toString('hex');
+    const { filename, ...metadata } = body;
+    // The part file exists from the start: its size is the upload's offset.
+    const fh = await open(uploadPartPath(this.config, id), 'wx');
+    await fh.close();
+    await UploadSessionModel.create({
+      id,
+      userId: user.id,
+      channelId: body.channelId,
+      filename,
+      mimeType: mimeType ?? null,
+      size,
+      metadata,
+      thumbnailPath: images.thumbnail ?? null,
+      previewPath: images.preview ?? null,
+      expiresAt: this.expiry(),
+    });
+    return id;
+  }
+
+  private async load(id: string, user: UserModel): Promise<UploadSessionModel> {
+    const session = /^[0-9a-f]{32}$/.test(id) ? await UploadSessionModel.findByPk(id) : null;
+    if (!session || (session.expiresAt.getTime() < Date.now() && !session.videoId)) {
+      if (session) await this.remove(session);
+      throw notFound('Unknown or expired upload', ErrorCode.UPLOAD_NOT_FOUND);
+    }
+    if (session.userId !== user.id) throw forbidden('This upload belongs to another user');
+    return session;
+  }
+
+  private async offsetOf(session: UploadSessionModel): Promise<number> {
+    try {
+      return (await stat(uploadPartPath(this.config, session.id))).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** One PUT: a chunk (appended as it streams) or a status query. */
+  async put(id: string, user: UserModel, range: ContentRange | null, contentLength: number | null, req: Request): Promise<ChunkResult> {
+    return this.withLock(id, async () => {
+      const session = await this.load(id, user);
+      if (session.videoId) return this.finished(session);
+      if (!range) throw badRange('Content-Range must be "bytes <first>-<last>/<total>" or "bytes */<total>"');
+      if (range.total !== session.size) {
+        throw new AppError(400, ErrorCode.UPLOAD_SIZE_MISMATCH, `The upload was announced with ${session.size} bytes, not ${range.total}`);
+      }
+      let offset = await this.offsetOf(session);
+      if (range.kind === 'chunk') {
+        const length = range.last - range.first + 1;
+        if (contentLength !== null && contentLength !== length) throw badRange(`Content-Length ${contentLength} does not match Content-Range (${length} bytes)`);
+        if (length > this.config.uploads.max_chunk_size) {
+          throw new AppError(413, ErrorCode.UPLOAD_CHUNK_TOO_LARGE, `Chunks are limited to ${this.config.uploads.max_chunk_size} bytes`);
+        }
+        if (range.first > offset) {
+          throw conflict(`Chunk starts at byte ${range.first} but the server holds ${offset} bytes`, ErrorCode.UPLOAD_RANGE_MISMATCH);
+        }
+        offset = await this.append(session, req, range.first, range.last, offset);
+        await session.update({ expiresAt: this.expiry() });
+      }
+      if (offset < session.size) return { done: false, offset };
+      return this.complete(session);
+    });
+  }
+
+  /**
+   * Appends the part of the body beyond what is held. Every byte that arrives is written, also when
+   * the connection drops mid-chunk; the file is synced before its size is reported.
+   */
+  private async append(session: UploadSessionModel, req: Request, first: number, last: number, offset: number): Promise<number> {
+    let skip = offset - first; // a re-sent chunk overlapping what is already held
+    let remaining = last + 1 - offset;
+    const fh = await open(uploadPartPath(this.config, session.id), 'a');
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let writing: Promise<unknown> = Promise.resolve();
+        let settled = false;
+        const settle = () => {
+          if (settled) return;
+          settled = true;
+          writing.then(() => resolve(), reject);
+        };
+        req.on('data', (chunk: Buffer) => {
+          let part = chunk;
+          if (skip > 0) {
+            const n = Math.min(skip, part.length);
+            skip -= n;
+            part = part.subarray(n);
+          }
+          if (part.length > remaining) part = part.subarray(0, remaining);
+          if (!part.length) return;
+          remaining -= part.length;
+          req.pause();
+          writing = writing.then(() => fh.write(part)).then(() => req.resume());
+          writing.catch(() => undefined);
+        });
+        req.on('end', settle);
+        req.on('close', settle);
+        req.on('error', settle);
+        if (req.readableEnded || req.destroyed) settle();
+      });
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    return this.offsetOf(session);
+  }
+
+  private async complete(session: UploadSessionModel): Promise<ChunkResult> {
+    const user = await UserModel.findByPk(session.userId);
+    if (!user) throw notFound('The user of this upload was removed', ErrorCode.UPLOAD_NOT_FOUND);
+    const attrs = parseWith(videoCreateSchema, { ...session.metadata, channelId: session.channelId }, 'body');
+    try {
+      const video = await this.ingest.ingest({
+        user,
+        attrs,
+        file: uploadPartPath(this.config, session.id),
+        originalName: session.filename,
+        thumbnailFile: session.thumbnailPath,
+        previewFile: session.previewPath,
+      });
+      await session.update({ videoId: video.id, thumbnailPath: null, previewPath: null });
+      return { done: true, video };
+    } catch (err) {
+      // A refused file leaves nothing: the part file is gone (ingest removed it), so is the session.
+      await this.remove(session);
+      throw err;
+    }
+  }
+
+  private async finished(session: UploadSessionModel): Promise<ChunkResult> {
+    const video = await VideoModel.findByPk(session.videoId!);
+    if (!video) {
+      await this.remove(session);
+      throw notFound('The video of this upload was removed', ErrorCode.UPLOAD_NOT_FOUND);
+    }
+    return { done: true, video };
+  }
+
+  async cancel(id: string, user: UserModel): Promise<void> {
+    await this.withLock(id, async () => this.remove(await this.load(id, user)));
+  }
+
+  private async remove(session: UploadSessionModel): Promise<void> {
+    await Promise.all(
+      [uploadPartPath(this.config, session.id), session.thumbnailPath, session.previewPath]
+        .filter((p): p is string => !!p)
+        .map((p) => unlink(p).catch(() => undefined)),
+    );
+    await session.destroy();
+  }
+
+  /** Removes expired sessions and their bytes, and part files no session knows (a crash mid-init). */
+  async sweep(): Promise<number> {
+    const expired = await UploadSessionModel.findAll({ where: { expiresAt: { [Op.lt]: new Date() } } });
+    for (const s of expired) await this.withLock(s.id, () => this.remove(s));
+    const dir = join(this.config.paths.tmp, 'resumable');
+    const known = new Set((await UploadSessionModel.findAll({ attributes: ['id'] })).map((s) => s.id));
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      const id = name.replace(/\.part$/, '');
+      if (known.has(id) || this.locks.has(id)) continue;
+      const st = await stat(join(dir, name)).catch(() => null);
+      if (st && Date.now() - st.mtimeMs > this.config.uploads.resumable_expiration) await unlink(join(dir, name)).catch(() => undefined);
+    }
+    return expired.length;
+  }
+}

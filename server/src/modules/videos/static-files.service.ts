@@ -1,0 +1,151 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Response } from 'express';
+import { basename, join, resolve, sep } from 'node:path';
+import { ErrorCode } from '@flotilla/shared';
+import { AppError, forbidden, notFound, unauthorized } from '../../common/app-error';
+import { CONFIG } from '../../common/tokens';
+import type { AppConfig } from '../../config/config';
+import { AuthService } from '../auth/auth.service';
+import { VideoChannelModel } from '../channels/video-channel.model';
+import { AccountModel } from '../users/account.model';
+import { UserModel } from '../users/user.model';
+import { videoAccess } from './video-access';
+import { VideoFileTokensService } from './video-file-tokens.service';
+import { isSafeFilename, isUuid, needsFileToken } from './video-paths';
+import { VideoModel } from './video.model';
+
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+const PRIVATE_IMMUTABLE = 'private, max-age=31536000, immutable';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.m3u8': 'application/vnd.apple.mpegurl',
+  '.mp4': 'video/mp4',
+  '.m4s': 'video/iso.segment',
+  '.webm': 'video/webm',
+  '.json': 'application/json; charset=utf-8',
+  '.torrent': 'application/x-bittorrent',
+  '.jpg': 'image/jpeg',
+};
+
+/** Where a request's credentials come from on static paths: a bearer token or `?videoFileToken=`. */
+export interface FileCredentials {
+  authorization?: string;
+  videoFileToken?: string;
+}
+
+/**
+ * Serves files with ranges, explicit content types and cache headers, after checking the name (one
+ * safe segment inside the folder) and, for video files, the video's privacy. Private and internal
+ * videos' files are served only under the `private/` prefixes and only with valid credentials.
+ */
+@Injectable()
+export class StaticFilesService {
+  /** Privacy of videos by UUID for a few seconds: HLS players ask for a segment every few seconds. */
+  private readonly privacyCache = new Map<string, { privacy: number; until: number }>();
+
+  constructor(
+    @Inject(CONFIG) private readonly config: AppConfig,
+    private readonly auth: AuthService,
+    private readonly fileTokens: VideoFileTokensService,
+  ) {}
+
+  /** The absolute path of `name` inside `dir`, or a 400 when `name` is not one safe segment. */
+  safePath(dir: string, name: string): string {
+    if (!isSafeFilename(name)) throw new AppError(400, ErrorCode.BAD_REQUEST, 'Invalid file name');
+    const root = resolve(dir);
+    const full = resolve(root, name);
+    if (!full.startsWith(root + sep)) throw new AppError(400, ErrorCode.BAD_REQUEST, 'Invalid file name');
+    return full;
+  }
+
+  assertUuid(uuid: string): string {
+    if (!isUuid(uuid)) throw new AppError(400, ErrorCode.BAD_REQUEST, 'Invalid video UUID');
+    return uuid.toLowerCase();
+  }
+
+  send(res: Response, file: string, cacheControl: string, opts: { download?: string } = {}): Promise<void> {
+    return new Promise((resolveSend, reject) => {
+      const ext = file.slice(file.lastIndexOf('.')).toLowerCase();
+      res.setHeader('Cache-Control', cacheControl);
+      if (opts.download) res.attachment(opts.download);
+      res.sendFile(
+        basename(file),
+        {
+          root: file.slice(0, file.length - basename(file).length),
+          dotfiles: 'deny',
+          cacheControl: false,
+          acceptRanges: true,
+          headers: CONTENT_TYPES[ext] ? { 'Content-Type': CONTENT_TYPES[ext] } : {},
+        },
+        (err?: Error & { status?: number; code?: string }) => {
+          if (!err) return resolveSend();
+          if (res.headersSent) return resolveSend();
+          res.removeHeader('Cache-Control');
+          res.removeHeader('Content-Disposition');
+          if (err.code === 'ENOENT' || err.status === 404) return reject(notFound('File not found'));
+          reject(err);
+        },
+      );
+    });
+  }
+
+  async loadVideoByUuid(uuid: string): Promise<VideoModel> {
+    const video = await VideoModel.findOne({ where: { uuid }, include: [{ model: VideoChannelModel, required: true, include: [AccountModel] }] });
+    if (!video) throw notFound('Video not found', ErrorCode.VIDEO_NOT_FOUND);
+    return video;
+  }
+
+  async loadVideoById(id: number): Promise<VideoModel> {
+    const video = await VideoModel.findByPk(id, { include: [{ model: VideoChannelModel, required: true, include: [AccountModel] }] });
+    if (!video) throw notFound('Video not found', ErrorCode.VIDEO_NOT_FOUND);
+    return video;
+  }
+
+  /** Public prefix: the video must not be private/internal (its files are under `private/`). */
+  async assertPublicFile(uuid: string): Promise<void> {
+    const cached = this.privacyCache.get(uuid);
+    let privacy = cached && cached.until > Date.now() ? cached.privacy : null;
+    if (privacy === null) {
+      const video = await VideoModel.findOne({ where: { uuid }, attributes: ['privacy'] });
+      if (!video) throw notFound('Video not found', ErrorCode.VIDEO_NOT_FOUND);
+      privacy = video.privacy;
+      if (this.privacyCache.size > 10_000) this.privacyCache.clear();
+      this.privacyCache.set(uuid, { privacy, until: Date.now() + 5_000 });
+    }
+    if (needsFileToken(privacy)) throw forbidden('This file is only served with a token under the private path', ErrorCode.VIDEO_NOT_ACCESSIBLE);
+  }
+
+  /** Private prefix: a bearer token or a video file token of a user who may see the video. */
+  async assertPrivateFile(video: VideoModel, creds: FileCredentials): Promise<void> {
+    const user = await this.userFromCredentials(video, creds);
+    if (!user) throw unauthorized('A bearer token or a videoFileToken is required for this file', ErrorCode.VIDEO_FILE_TOKEN_INVALID);
+    if (videoAccess(video, user) !== 'ok') throw forbidden('You cannot see this video', ErrorCode.VIDEO_NOT_ACCESSIBLE);
+  }
+
+  async userFromCredentials(video: VideoModel, creds: FileCredentials): Promise<UserModel | null> {
+    if (creds.videoFileToken) {
+      const userId = await this.fileTokens.check(creds.videoFileToken, video.uuid);
+      if (userId === null) return null;
+      return UserModel.findByPk(userId);
+    }
+    const m = creds.authorization ? /^Bearer\s+(\S+)$/i.exec(creds.authorization) : null;
+    if (!m) return null;
+    try {
+      return (await this.auth.authenticate(m[1])).user;
+    } catch {
+      return null;
+    }
+  }
+
+  forget(uuid: string): void {
+    this.privacyCache.delete(uuid);
+  }
+
+  webVideoPath(name: string): string {
+    return this.safePath(this.config.paths.webVideos, name);
+  }
+
+  hlsPath(uuid: string, name: string): string {
+    return this.safePath(join(this.config.paths.streamingPlaylists, 'hls', uuid), name);
+  }
+}

@@ -1,0 +1,28 @@
+import type { Includeable } from 'sequelize';
+import { actorInclude } from '../actors/actor-includes';
+import { VideoChannelModel } from '../channels/video-channel.model';
+import { AccountModel } from '../users/account.model';
+import { ThumbnailModel } from './thumbnail.model';
+import { VideoFileModel } from './video-file.model';
+import { VideoStreamingPlaylistModel } from './video-streaming-playlist.model';
+
+/** The channel, its account and both actors: what the formatter needs for summaries and full objects. */
+export const channelInclude = (): Includeable => ({
+  model: VideoChannelModel,
+  required: true,
+  include: [actorInclude(), { model: AccountModel, required: true, include: [actorInclude()] }],
+});
+
+/** hasMany includes are loaded in separate queries so LIMIT/OFFSET apply to videos, not joined rows. */
+export const listIncludes = (withFiles = false): Includeable[] => [
+  channelInclude(),
+  { model: ThumbnailModel, separate: true },
+  ...(withFiles ? fileIncludes() : []),
+];
+
+export const fileIncludes = (): Includeable[] => [
+  { model: VideoFileModel, separate: true },
+  { model: VideoStreamingPlaylistModel, separate: true, include: [{ model: VideoFileModel, separate: true }] },
+];
+
+export const detailIncludes = (): Includeable[] => [channelInclude(), { model: ThumbnailModel, separate: true }, ...fileIncludes()];

@@ -1,0 +1,79 @@
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { Sequelize } from 'sequelize';
+import { logger } from '../../common/logger';
+import { redisKey } from '../../common/redis';
+import { CONFIG, REDIS, SEQUELIZE } from '../../common/tokens';
+import type { AppConfig } from '../../config/config';
+
+/** One view per viewer (session id, else IP) and video in this window, as PeerTube's local max age. */
+export const VIEW_WINDOW_SECONDS = 60 * 60;
+/** Counts wait in Redis at most this long before they are added to the database in one batch. */
+export const VIEWS_FLUSH_MS = 5_000;
+
+/**
+ * Views are counted in Redis (cheap, shared by every server process) and flushed to PostgreSQL in
+ * batches: the pending hash is renamed atomically so two processes never add the same counts twice.
+ */
+@Injectable()
+export class VideoViewsService implements OnModuleInit, OnModuleDestroy {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(SEQUELIZE) private readonly sequelize: Sequelize,
+  ) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.flush().catch((err) => logger.error({ err }, 'views flush failed')), VIEWS_FLUSH_MS);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.flush().catch(() => undefined);
+  }
+
+  private pendingKey(): string {
+    return redisKey(this.config, 'views', 'pending');
+  }
+
+  /** True when this view counted (first from this viewer in the window). */
+  async addView(videoId: number, viewer: string): Promise<boolean> {
+    const seen = await this.redis.set(redisKey(this.config, 'views', 'seen', videoId, viewer), '1', 'EX', VIEW_WINDOW_SECONDS, 'NX');
+    if (seen !== 'OK') return false;
+    await this.redis.hincrby(this.pendingKey(), String(videoId), 1);
+    return true;
+  }
+
+  /** Views not flushed yet, so a video page shows its own view at once. */
+  async pending(videoId: number): Promise<number> {
+    return Number((await this.redis.hget(this.pendingKey(), String(videoId))) ?? 0);
+  }
+
+  async flush(): Promise<number> {
+    const batchKey = redisKey(this.config, 'views', 'flushing', `${process.pid}-${Date.now()}`);
+    try {
+      await this.redis.rename(this.pendingKey(), batchKey);
+    } catch {
+      return 0; // nothing pending (RENAME of a missing key fails)
+    }
+    const counts = await this.redis.hgetall(batchKey);
+    const entries = Object.entries(counts).map(([id, n]) => [Number(id), Number(n)] as const).filter(([id, n]) => id > 0 && n > 0);
+    if (entries.length) {
+      const values = entries.map(([id, n]) => `(${id}, ${n})`).join(', ');
+      await this.sequelize.transaction(async (transaction) => {
+        await this.sequelize.query(`UPDATE video v SET views = v.views + c.n FROM (VALUES ${values}) AS c(id, n) WHERE v.id = c.id`, { transaction });
+        await this.sequelize.query(
+          `INSERT INTO video_views_daily (video_id, day, views)
+             SELECT c.id, current_date, c.n FROM (VALUES ${values}) AS c(id, n) WHERE EXISTS (SELECT 1 FROM video WHERE id = c.id)
+           ON CONFLICT (video_id, day) DO UPDATE SET views = video_views_daily.views + EXCLUDED.views`,
+          { transaction },
+        );
+      });
+    }
+    await this.redis.del(batchKey);
+    return entries.length;
+  }
+}

@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import { ResumableUploadsService } from './resumable-uploads.service';
+import { StaticFilesController } from './static-files.controller';
+import { StaticFilesService } from './static-files.service';
+import { UploadsController } from './uploads.controller';
+import { VideoFileTokensService } from './video-file-tokens.service';
+import { VideoFormatterService } from './video-formatter.service';
+import { VideoIngestService } from './video-ingest.service';
+import { VideoListsController } from './video-lists.controller';
+import { VideoRatesService } from './video-rates.service';
+import { VideoUpdateService } from './video-update.service';
+import { VideoViewsService } from './video-views.service';
+import { VideosController } from './videos.controller';
+import { VideosService } from './videos.service';
+
+/**
+ * Videos: uploads (resumable and legacy), probing, thumbnails, the PeerTube-shaped API, views,
+ * rates and static files. Exports VideosService (load with files, publish, markTranscodingFailed)
+ * for the transcoding module.
+ */
+@Module({
+  // The upload controller comes first: its routes must win over PUT/DELETE /videos/:id.
+  controllers: [UploadsController, VideosController, VideoListsController, StaticFilesController],
+  providers: [
+    VideosService,
+    VideoFormatterService,
+    VideoIngestService,
+    VideoUpdateService,
+    ResumableUploadsService,
+    VideoViewsService,
+    VideoRatesService,
+    VideoFileTokensService,
+    StaticFilesService,
+  ],
+  exports: [VideosService, VideoFormatterService],
+})
+export class VideosModule {}

@@ -1,0 +1,153 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { rm, unlink } from 'node:fs/promises';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import {
+  ErrorCode,
+  VideoState,
+  type ResultList,
+  type Video,
+  type VideoListQuery,
+  type VideoQuotaUsed,
+} from '@flotilla/shared';
+import { AppError, forbidden, notFound, unauthorized } from '../../common/app-error';
+import { domainEvents } from '../../common/events';
+import { logger } from '../../common/logger';
+import { CONFIG, SEQUELIZE } from '../../common/tokens';
+import type { AppConfig } from '../../config/config';
+import type { UserModel } from '../users/user.model';
+import { ThumbnailType } from './thumbnail.model';
+import { canManageVideo, videoAccess, videoIdentifierWhere } from './video-access';
+import { VideoFormatterService } from './video-formatter.service';
+import { detailIncludes, listIncludes } from './video-includes';
+import { hlsDirectory, previewFilePath, thumbnailFilePath, torrentFilePath, webVideoFilePath } from './video-paths';
+import { listOrder, listWhere, type ListScope } from './video-query';
+import { VideoModel } from './video.model';
+
+/** Loading, listing, publishing and removing videos. Creation from an uploaded file is VideoIngestService. */
+@Injectable()
+export class VideosService {
+  constructor(
+    @Inject(CONFIG) private readonly config: AppConfig,
+    @Inject(SEQUELIZE) private readonly sequelize: Sequelize,
+    private readonly formatter: VideoFormatterService,
+  ) {}
+
+  /** A video with its channel, account, thumbnails, web video files and streaming playlists (with their files). */
+  async loadWithFiles(videoId: number, transaction?: Transaction): Promise<VideoModel | null> {
+    return VideoModel.findByPk(videoId, { include: detailIncludes(), transaction });
+  }
+
+  /** By id, UUID or shortUUID; 404 when unknown. */
+  async loadByIdentifier(idOrUuid: string): Promise<VideoModel> {
+    const where = videoIdentifierWhere(idOrUuid);
+    const video = where ? await VideoModel.findOne({ where, include: detailIncludes() }) : null;
+    if (!video) throw notFound('Video not found', ErrorCode.VIDEO_NOT_FOUND);
+    return video;
+  }
+
+  /** Loads a video the caller may see: 401 when a token would help, 403 when it would not. */
+  async loadVisible(idOrUuid: string, user: UserModel | undefined): Promise<VideoModel> {
+    const video = await this.loadByIdentifier(idOrUuid);
+    this.assertCanSee(video, user);
+    return video;
+  }
+
+  assertCanSee(video: VideoModel, user: UserModel | undefined): void {
+    const access = videoAccess(video, user);
+    if (access === 'needs-auth') throw unauthorized('This video is not public: authenticate to see it', ErrorCode.UNAUTHORIZED);
+    if (access === 'forbidden') throw forbidden('You cannot see this video', ErrorCode.VIDEO_NOT_ACCESSIBLE);
+  }
+
+  assertCanManage(video: VideoModel, user: UserModel): void {
+    if (!canManageVideo(video, user)) throw forbidden('You are not the owner of this video', ErrorCode.NOT_VIDEO_OWNER);
+  }
+
+  async list(q: VideoListQuery, scope: Omit<ListScope, 'defaultNsfwPolicy' | 'localHost'>): Promise<ResultList<Video>> {
+    const full: ListScope = { ...scope, defaultNsfwPolicy: this.config.instance.default_nsfw_policy, localHost: this.config.webserverHost };
+    const withFiles = q.include !== undefined && (q.include & 8) !== 0;
+    const where = listWhere(this.sequelize, q, full);
+    const rows = await VideoModel.findAll({
+      where,
+      include: listIncludes(withFiles),
+      order: listOrder(this.sequelize, q.sort, q.search),
+      offset: q.start,
+      limit: q.count,
+    });
+    const total = q.skipCount ? rows.length : await VideoModel.count({ where });
+    return { total, data: rows.map((v) => this.formatter.format(v, { withFiles })) };
+  }
+
+  /** State → PUBLISHED (once), publishedAt set, `video.published` emitted. Safe to call twice. */
+  async publish(videoId: number): Promise<void> {
+    const [, affected] = await VideoModel.update(
+      { state: VideoState.PUBLISHED, publishedAt: new Date() },
+      { where: { id: videoId, state: [VideoState.TO_TRANSCODE, VideoState.TRANSCODING_FAILED] }, returning: true },
+    );
+    const video = affected[0] ?? (await VideoModel.findByPk(videoId));
+    if (!video) throw notFound('Video not found', ErrorCode.VIDEO_NOT_FOUND);
+    if (affected.length) domainEvents.emit('video.published', { videoId });
+  }
+
+  /** State → TRANSCODING_FAILED unless a rendition already published it (viewers keep what works). */
+  async markTranscodingFailed(videoId: number, message: string): Promise<void> {
+    logger.warn({ videoId, message }, 'transcoding failed');
+    await VideoModel.update({ state: VideoState.TRANSCODING_FAILED }, { where: { id: videoId, state: VideoState.TO_TRANSCODE } });
+  }
+
+  /** Removes the rows (cascading to files, playlists, thumbnails, rates) then every file on disk. */
+  async delete(video: VideoModel): Promise<void> {
+    const full = (await this.loadWithFiles(video.id)) ?? video;
+    const paths: string[] = [];
+    for (const f of full.VideoFiles ?? []) {
+      paths.push(webVideoFilePath(this.config, f.filename));
+      if (f.torrentFilename) paths.push(torrentFilePath(this.config, f.torrentFilename));
+    }
+    for (const p of full.VideoStreamingPlaylists ?? []) {
+      for (const f of p.VideoFiles ?? []) if (f.torrentFilename) paths.push(torrentFilePath(this.config, f.torrentFilename));
+    }
+    for (const t of full.Thumbnails ?? []) {
+      paths.push(t.type === ThumbnailType.MINIATURE ? thumbnailFilePath(this.config, t.filename) : previewFilePath(this.config, t.filename));
+    }
+    const { uuid, id } = full;
+    domainEvents.emit('video.deleted', { videoId: id, uuid });
+    await full.destroy();
+    await Promise.all(paths.map((p) => unlink(p).catch(() => undefined)));
+    await rm(hlsDirectory(this.config, uuid), { recursive: true, force: true });
+  }
+
+  /** Bytes stored for a user's videos (all files), and those of videos created in the last 24 hours. */
+  async quotaUsed(userId: number): Promise<VideoQuotaUsed> {
+    const [row] = await this.sequelize.query<{ total: string; daily: string }>(
+      `SELECT coalesce(sum(f.size), 0) AS total,
+              coalesce(sum(f.size) FILTER (WHERE v.created_at > now() - interval '1 day'), 0) AS daily
+         FROM video_file f
+         LEFT JOIN video_streaming_playlist p ON p.id = f.video_streaming_playlist_id
+         JOIN video v ON v.id = coalesce(f.video_id, p.video_id)
+         JOIN video_channel c ON c.id = v.channel_id
+         JOIN account a ON a.id = c.account_id
+        WHERE a.user_id = :userId`,
+      { replacements: { userId }, type: QueryTypes.SELECT },
+    );
+    return { videoQuotaUsed: Number(row?.total ?? 0), videoQuotaUsedDaily: Number(row?.daily ?? 0) };
+  }
+
+  /** 413 `quota_reached` when `extra` more bytes would exceed the user's total or daily quota. */
+  async assertQuota(user: UserModel, extra: number): Promise<void> {
+    if (user.videoQuota < 0 && user.videoQuotaDaily < 0) return;
+    const used = await this.quotaUsed(user.id);
+    const over =
+      (user.videoQuota >= 0 && used.videoQuotaUsed + extra > user.videoQuota) ||
+      (user.videoQuotaDaily >= 0 && used.videoQuotaUsedDaily + extra > user.videoQuotaDaily);
+    if (over) throw new AppError(413, ErrorCode.QUOTA_REACHED, 'The user video quota is exceeded with this video');
+  }
+
+  /** 413 `max_file_size_reached` (with X-File-Maximum-Size) above `uploads.max_file_size`. */
+  assertFileSize(size: number): void {
+    const max = this.config.uploads.max_file_size;
+    if (size > max) {
+      throw new AppError(413, ErrorCode.MAX_FILE_SIZE_REACHED, `The file is larger than the maximum of ${max} bytes`, {
+        headers: { 'X-File-Maximum-Size': String(max) },
+      });
+    }
+  }
+}

@@ -1,0 +1,157 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { User, VideoDetails } from '@flotilla/shared';
+import type { ApiClient } from '../../client/src/api/http';
+import { expectProblem, TestServer } from './helpers/test-server';
+import { initResumable, makeClip, putChunk, resumableUpload } from './helpers/videos';
+
+/** Every file under the server's storage except its config (what a refused upload must not leave). */
+async function storedFiles(server: TestServer): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      if (e.isDirectory()) await walk(join(dir, e.name));
+      else if (e.name !== 'test-config.yaml') out.push(join(dir, e.name));
+    }
+  };
+  await walk(server.storage);
+  return out;
+}
+
+describe('resumable upload', () => {
+  let server: TestServer;
+  let root: ApiClient;
+  let dir: string;
+  let clip: string;
+  let channelId: number;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'flotilla-clips-'));
+    clip = makeClip(dir, 'clip.mp4', { seconds: 10 });
+    server = await TestServer.start({ rates_limit: { api: { max: 10_000 } }, uploads: { max_chunk_size: 8 * 1024 * 1024 } });
+    root = await server.login();
+    channelId = (await root.get<User>('/api/v1/users/me')).videoChannels[0].id;
+  });
+  afterAll(async () => {
+    if (process.env.SHOW_SERVER_LOG) console.log(server?.output);
+    await server?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('uploads a 10 s clip in two chunks: 308 then 200, probed, with a thumbnail and a torrent', async () => {
+    const size = readFileSync(clip).length;
+    const half = Math.ceil(size / 2);
+    const { statuses, created, location } = await resumableUpload(root, clip, { name: 'Two chunks', channelId, filename: 'clip.mp4', tags: ['alpha', 'beta'] }, half);
+    expect(statuses).toEqual([308, 200]);
+    expect(created.video.uuid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(created.video.shortUUID.length).toBeGreaterThan(15);
+
+    const video = await root.get<VideoDetails>(`/api/v1/videos/${created.video.shortUUID}`);
+    expect(video.id).toBe(created.video.id);
+    expect(video.duration).toBe(10);
+    expect(video.name).toBe('Two chunks');
+    expect(video.tags).toEqual(['alpha', 'beta']);
+    expect(video.state.id).toBe(2); // transcoding is enabled in the test config
+    expect(video.files[0].resolution).toEqual({ id: 360, label: '360p' });
+    expect(video.files[0].size).toBe(size);
+    expect(video.files[0].torrentUrl).toMatch(/\/lazy-static\/torrents\/.+\.torrent$/);
+    expect(video.files[0].magnetUri).toMatch(/^magnet:\?xs=.+&xt=urn:btih:[0-9a-f]{40}/);
+    const thumb = await fetch(server.url + video.thumbnailPath);
+    expect(thumb.status).toBe(200);
+    expect(thumb.headers.get('content-type')).toBe('image/jpeg');
+    expect((await thumb.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    expect((await fetch(server.url + video.previewPath)).status).toBe(200);
+
+    // Asking where to resume after completion answers the video again; DELETE then frees the session.
+    const again = await root.raw('PUT', location, { headers: { 'Content-Range': `bytes */${size}` } });
+    expect(again.status).toBe(200);
+    expect(JSON.parse(again.text).video.id).toBe(created.video.id);
+    expect((await root.raw('DELETE', location)).status).toBe(204);
+    await expectProblem(root.raw('PUT', location, { headers: { 'Content-Range': `bytes */${size}` } }), 404, 'upload_not_found');
+    expect((await server.sql('SELECT id FROM upload_session')).length).toBe(0);
+    const source = await server.sql<{ input_filename: string }>('SELECT input_filename FROM video_source WHERE video_id = $1', [video.id]);
+    expect(source[0].input_filename).toBe('clip.mp4');
+  });
+
+  it('answers where to resume, refuses bad ranges, out-of-order chunks and size mismatches', async () => {
+    const data = readFileSync(clip);
+    const location = await initResumable(root, data.length, { name: 'Ranges', channelId, filename: 'clip.mp4' });
+    const status = await root.raw('PUT', location, { headers: { 'Content-Range': `bytes */${data.length}` }, okStatuses: [308] });
+    expect(status.status).toBe(308);
+    expect(status.headers.get('range')).toBeNull();
+
+    const first = await putChunk(root, location, data.subarray(0, 1000), 0, data.length);
+    expect(first.status).toBe(308);
+    expect(first.headers.get('range')).toBe('bytes=0-999');
+    await expectProblem(putChunk(root, location, data.subarray(2000, 3000), 2000, data.length), 409, 'upload_range_mismatch');
+    await expectProblem(putChunk(root, location, data.subarray(1000, 2000), 1000, data.length + 1), 400, 'upload_size_mismatch');
+    await expectProblem(
+      root.raw('PUT', location, { body: data.subarray(1000, 2000), headers: { 'Content-Range': 'bytes 1000-999/12' } }),
+      400,
+      'upload_invalid_content_range',
+    );
+    // A re-sent chunk overlapping what is held only adds the missing bytes.
+    const overlap = await putChunk(root, location, data.subarray(500, 1500), 500, data.length);
+    expect(overlap.headers.get('range')).toBe('bytes=0-1499');
+    await expectProblem(root.raw('PUT', location.replace(/upload_id=\w+/, 'upload_id=' + 'f'.repeat(32))), 404, 'upload_not_found');
+    await expectProblem(root.raw('PUT', '/api/v1/videos/upload-resumable?upload_id=../../etc'), 404, 'upload_not_found');
+
+    // Another user cannot touch it.
+    await root.request('POST', '/api/v1/users', { json: { username: 'bob', password: 'password1', email: 'bob@example.org', role: 2 } });
+    const bob = await server.login('bob', 'password1');
+    await expectProblem(putChunk(bob, location, data.subarray(1500, 2000), 1500, data.length), 403);
+
+    expect((await root.raw('DELETE', location)).status).toBe(204);
+    await expectProblem(root.raw('DELETE', location), 404, 'upload_not_found');
+    const parts = await readdir(join(server.storage, 'tmp', 'resumable'));
+    expect(parts).toEqual([]);
+  });
+
+  it('refuses bad uploads at init with stable codes and stores nothing', async () => {
+    const size = readFileSync(clip).length;
+    const meta = { name: 'Refused', channelId, filename: 'clip.mp4' };
+    const bob = await server.login('bob', 'password1');
+    await expectProblem(initResumable(bob, size, meta), 403, 'not_video_channel_owner');
+    await expectProblem(initResumable(root, 0, meta), 400, 'empty_file');
+    await expectProblem(initResumable(root, size, { ...meta, name: 'x'.repeat(121) }), 400, 'invalid_params');
+    await expectProblem(initResumable(root, size, { ...meta, name: 'ab' }), 400, 'invalid_params');
+    await expectProblem(initResumable(root, size, { ...meta, privacy: 5 }), 400, 'video_privacy_not_supported');
+    await expectProblem(initResumable(root, size, { ...meta, filename: 'clip.exe' }), 415);
+    await expectProblem(initResumable(root, size, { ...meta, channelId: 99999 }), 400, 'video_channel_not_found');
+    await expectProblem(root.raw('POST', '/api/v1/videos/upload-resumable', { json: meta }), 400, 'invalid_params');
+    await expectProblem(new (root.constructor as typeof ApiClient)(server.url).raw('POST', '/api/v1/videos/upload-resumable', { json: meta }), 401);
+    const tooBig = await root.raw('POST', '/api/v1/videos/upload-resumable', {
+      json: meta,
+      headers: { 'X-Upload-Content-Length': String(9 * 1024 ** 3) },
+    }).catch((e) => e);
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.code).toBe('max_file_size_reached');
+    expect(tooBig.headers.get('x-file-maximum-size')).toBe(String(8589934592));
+
+    // Quota: bob may store 1000 bytes.
+    const bobId = (await bob.get<User>('/api/v1/users/me')).id;
+    await root.request('PUT', `/api/v1/users/${bobId}`, { json: { videoQuota: 1000 } });
+    const bobChannel = (await bob.get<User>('/api/v1/users/me')).videoChannels[0].id;
+    await expectProblem(initResumable(bob, size, { ...meta, channelId: bobChannel }), 413, 'quota_reached');
+    expect(await server.sql("SELECT id FROM video WHERE name = 'Refused'")).toEqual([]);
+    expect(await server.sql('SELECT id FROM upload_session')).toEqual([]);
+  });
+
+  it('refuses random bytes named .mp4 after the last chunk and leaves no row and no file', async () => {
+    const junk = join(dir, 'junk.mp4');
+    await writeFile(junk, Buffer.alloc(300_000, 7).map((_, i) => (i * 7919) % 251));
+    const before = await storedFiles(server);
+    const videosBefore = await server.sql('SELECT id FROM video');
+    const data = readFileSync(junk);
+    const location = await initResumable(root, data.length, { name: 'Junk', channelId, filename: 'junk.mp4' });
+    expect((await putChunk(root, location, data.subarray(0, 100_000), 0, data.length)).status).toBe(308);
+    await expectProblem(putChunk(root, location, data.subarray(100_000), 100_000, data.length), 422, 'invalid_media_file');
+    expect(await server.sql('SELECT id FROM video')).toEqual(videosBefore);
+    expect(await server.sql('SELECT id FROM upload_session')).toEqual([]);
+    expect(await storedFiles(server)).toEqual(before);
+    await expectProblem(putChunk(root, location, data.subarray(0, 10), 0, data.length), 404, 'upload_not_found');
+  });
+});
