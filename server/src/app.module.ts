@@ -8,6 +8,7 @@ import { ActorsModule } from './modules/actors/actors.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { ServerConfigModule } from './modules/server-config/server-config.module';
 import { UsersModule } from './modules/users/users.module';
+import { VideosModule } from './modules/videos/videos.module';
 import { RunnersModule } from './modules/runners/runners.module';
 import { P2PModule } from './modules/p2p/p2p.module';
 
@@ -23,6 +24,7 @@ export class AppModule {
         UsersModule,
         ServerConfigModule,
         ActivityPubModule,
+        VideosModule,
         RunnersModule,
         P2PModule,
         // Feature modules are added here, one line each.
