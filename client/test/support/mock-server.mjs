@@ -10,6 +10,8 @@ import { WebSocketServer } from 'ws';
 import { buildFixture, FIXTURE_UUID } from './fixture.mjs';
 
 export function startMockServer({ port = 9123, tamper = false, slowUploads = Number(process.env.SLOW_UPLOADS ?? 0) } = {}) {
+  // Switchable at run time (GET /__mode?tamper=1&slowUploads=400) so one server serves every test.
+  const mode = { tamper, slowUploads };
   const fx = buildFixture();
   const now = Date.now();
   const iso = (minAgo) => new Date(now - minAgo * 60_000).toISOString();
@@ -87,7 +89,7 @@ export function startMockServer({ port = 9123, tamper = false, slowUploads = Num
     if (p.startsWith('/static/streaming-playlists/hls/')) {
       const name = p.split('/').pop();
       const type = name.endsWith('.m3u8') ? 'application/vnd.apple.mpegurl' : name.endsWith('.json') ? 'application/json' : 'video/mp4';
-      if (tamper && name.endsWith('-segments-sha256.json')) {
+      if (mode.tamper && name.endsWith('-segments-sha256.json')) {
         // Wrong hashes everywhere: every segment from a peer must be refused and refetched over HTTP.
         const bad = JSON.parse(readFileSync(join(fx.dir, name), 'utf8'));
         for (const ranges of Object.values(bad)) for (const k of Object.keys(ranges)) ranges[k] = '0'.repeat(64);
@@ -99,6 +101,11 @@ export function startMockServer({ port = 9123, tamper = false, slowUploads = Num
     if (p === '/api/v1/config') return json(res, 200, config);
     if (p === '/__announced') return json(res, 200, [...announced]);
     if (p === '/__stats') return json(res, 200, stats);
+    if (p === '/__mode') {
+      if (url.searchParams.has('tamper')) mode.tamper = url.searchParams.get('tamper') === '1';
+      if (url.searchParams.has('slowUploads')) mode.slowUploads = Number(url.searchParams.get('slowUploads'));
+      return json(res, 200, mode);
+    }
     if (p === '/api/v1/oauth-clients/local') return json(res, 200, { client_id: 'c'.repeat(32), client_secret: 's'.repeat(32) });
     if (p === '/api/v1/users/token') {
       const form = new URLSearchParams((await readBody(req)).toString());
@@ -126,7 +133,7 @@ export function startMockServer({ port = 9123, tamper = false, slowUploads = Num
       if (!up) return problem(res, 404, 'Unknown upload');
       const body = await readBody(req);
       if (req.method === 'DELETE') return json(res, 204);
-      if (slowUploads) await new Promise((r) => setTimeout(r, slowUploads));
+      if (mode.slowUploads) await new Promise((r) => setTimeout(r, mode.slowUploads));
       up.length += body.length;
       if (up.length >= up.total) return json(res, 200, { video: { id: 9, uuid: mine[0].uuid, shortUUID: mine[0].shortUUID } });
       return json(res, 308, undefined, up.length ? { range: `bytes=0-${up.length - 1}` } : {});
