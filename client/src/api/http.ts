@@ -32,7 +32,7 @@ export interface RequestOptions {
    * fetch's redirect mode (default 'manual'). Browsers turn a 3xx into an opaque status-0 answer in
    * 'manual' mode, even a 308 without Location; resumable uploads need 'follow' to read their 308s.
    */
-  redirect?: RequestRedirect;
+  redirect?: 'follow' | 'manual' | 'error';
 }
 
 export interface RawResponse {

@@ -4,94 +4,16 @@
  */
 import type { Account, AccountSummary, ActorImage, Constant, VideoChannel, VideoChannelSummary } from '@flotilla/shared';
 
+
 export type { Account, AccountSummary, ActorImage, Constant, VideoChannel, VideoChannelSummary };
 export type { ResultList, User, TokenResponse, OAuthClientLocal, RegisterUser, UpdateMe } from '@flotilla/shared';
 
-export interface Video {
-  id: number;
-  uuid: string;
-  shortUUID: string;
-  name: string;
-  isLive: boolean;
-  isLocal: boolean;
-  createdAt: string;
-  publishedAt: string;
-  updatedAt: string;
-  originallyPublishedAt: string | null;
-  category: Constant<number | null>;
-  licence: Constant<number | null>;
-  language: Constant<string | null>;
-  privacy: Constant<number>;
-  state: Constant<number>;
-  truncatedDescription: string | null;
-  description?: string | null;
-  duration: number;
-  aspectRatio: number | null;
-  thumbnailPath: string | null;
-  previewPath: string | null;
-  embedPath: string;
-  views: number;
-  likes: number;
-  dislikes: number;
-  nsfw: boolean;
-  waitTranscoding: boolean | null;
-  scheduledUpdate: { privacy: number; updateAt: string } | null;
-  blacklisted?: boolean | null;
-  blacklistedReason?: string | null;
-  account: AccountSummary;
-  channel: VideoChannelSummary;
-  userHistory?: { currentTime: number } | null;
-}
-
-export interface VideoFile {
-  id: number;
-  resolution: Constant<number>;
-  size: number;
-  fps: number;
-  width: number;
-  height: number;
-  fileUrl: string;
-  fileDownloadUrl: string;
-  torrentUrl: string | null;
-  torrentDownloadUrl: string | null;
-  magnetUri: string | null;
-  metadataUrl: string | null;
-  playlistUrl?: string;
-  hasAudio: boolean;
-  hasVideo: boolean;
-  storage: number | null;
-}
-
-export interface VideoStreamingPlaylist {
-  id: number;
-  /** 1 = HLS */
-  type: number;
-  playlistUrl: string;
-  segmentsSha256Url: string;
-  files: VideoFile[];
-  redundancies: { baseUrl: string }[];
-}
-
-export interface VideoDetails extends Omit<Video, 'channel' | 'account'> {
-  viewers: number;
-  description: string | null;
-  support: string | null;
-  channel: VideoChannel;
-  account: Account;
-  tags: string[];
-  commentsPolicy: Constant<number>;
-  commentsEnabled?: boolean;
-  downloadEnabled: boolean;
-  inputFileUpdatedAt: string | null;
-  trackerUrls: string[];
-  files: VideoFile[];
-  streamingPlaylists: VideoStreamingPlaylist[];
-}
+// Video wire types now live in @flotilla/shared; re-exported so the client has one import point.
+export type { Video, VideoDetails, VideoFile, VideoStreamingPlaylist, VideoQuotaUsed } from '@flotilla/shared';
+import type { VideoCreated, VideoRating } from '@flotilla/shared';
 
 /** `{ video: { id, uuid, shortUUID } }`: the answer to every video-creating request. */
-export interface VideoCreateResult {
-  video: { id: number; uuid: string; shortUUID: string };
-}
+export type VideoCreateResult = VideoCreated;
 
 /** Metadata sent with an upload (legacy form fields or resumable init JSON). */
 export interface VideoUploadMetadata {
@@ -117,16 +39,8 @@ export type VideoUpdate = Partial<Omit<VideoUploadMetadata, 'channelId'>> & {
   previewfile?: Blob;
 };
 
-export type VideoRatingValue = 'like' | 'dislike' | 'none';
-export interface UserVideoRate {
-  id: number;
-  rating: VideoRatingValue;
-}
-
-export interface VideoQuotaUsed {
-  videoQuotaUsed: number;
-  videoQuotaUsedDaily: number;
-}
+export type VideoRatingValue = VideoRating['rating'];
+export type UserVideoRate = VideoRating;
 
 export interface VideoListQuery {
   start?: number;
