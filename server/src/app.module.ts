@@ -10,6 +10,7 @@ import { ServerConfigModule } from './modules/server-config/server-config.module
 import { UsersModule } from './modules/users/users.module';
 import { VideosModule } from './modules/videos/videos.module';
 import { RunnersModule } from './modules/runners/runners.module';
+import { TranscodingModule } from './modules/transcoding/transcoding.module';
 import { P2PModule } from './modules/p2p/p2p.module';
 
 @Module({})
@@ -26,6 +27,7 @@ export class AppModule {
         ActivityPubModule,
         VideosModule,
         RunnersModule,
+        TranscodingModule,
         P2PModule,
         // Feature modules are added here, one line each.
       ],

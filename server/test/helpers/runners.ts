@@ -95,3 +95,36 @@ export async function waitFor<T>(fn: () => Promise<T | null | undefined | false>
     await sleep(stepMs);
   }
 }
+
+/** What a runner makes for an HLS job: the shared ffmpeg builder, run here (real ffmpeg). */
+export async function makeHlsRendition(input: string, dir: string, o: { resolution: number; fps: number; copy?: boolean }) {
+  const { execFileSync } = await import('node:child_process');
+  const { buildFfprobeArgs, buildHlsArgs, parseFfprobeOutput } = await import('@flotilla/shared');
+  const probe = parseFfprobeOutput(execFileSync('ffprobe', buildFfprobeArgs(input)).toString());
+  const name = randomUUID();
+  const videoFileName = `${name}-${o.resolution}-fragmented.mp4`;
+  const playlistFileName = `${name}-${o.resolution}.m3u8`;
+  const args = buildHlsArgs({ input, probe, resolution: o.resolution, fps: o.fps, copy: o.copy ?? false, videoFileName, playlistFileName, threads: 2 });
+  execFileSync('ffmpeg', args, { cwd: dir });
+  const { join } = await import('node:path');
+  return { videoFile: join(dir, videoFileName), playlistFile: join(dir, playlistFileName), videoFileName, playlistFileName };
+}
+
+/** Posts an HLS success with the two files, as a runner does. */
+export async function postHlsSuccess(runner: RunnerSide, uuid: string, jobToken: string, r: { videoFile: string; playlistFile: string; videoFileName: string; playlistFileName: string }) {
+  const { readFile } = await import('node:fs/promises');
+  return runner.success(uuid, jobToken, {
+    'payload[videoFile]': { data: await readFile(r.videoFile), name: r.videoFileName },
+    'payload[resolutionPlaylistFile]': { data: await readFile(r.playlistFile), name: r.playlistFileName },
+  });
+}
+
+/** Downloads a job input the way runners do (POST with tokens in the body). */
+export async function downloadInput(runner: RunnerSide, url: string, jobToken: string): Promise<Buffer> {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ runnerToken: runner.runnerToken, jobToken }) });
+  if (res.status !== 200) {
+    const body = (await res.json().catch(() => ({}))) as { code?: string; detail?: string };
+    throw Object.assign(new Error(`download answered ${res.status}: ${body.detail}`), { status: res.status, code: body.code });
+  }
+  return Buffer.from(await res.arrayBuffer());
+}
