@@ -7,8 +7,8 @@ const probe: ProbeSummary = {
   duration: 10,
   bitrate: 5_000_000,
   formatName: 'mov,mp4',
-  video: { codec: 'h264', profile: 'High', pixFmt: 'yuv420p', width: 1920, height: 1080, rotation: 0, fps: 30, bitrate: 4_800_000 },
-  audio: { codec: 'aac', channels: 6, channelLayout: '5.1', bitrate: 384_000 },
+  video: { codec: 'h264', profile: 'High', level: 40, pixFmt: 'yuv420p', width: 1920, height: 1080, rotation: 0, fps: 30, bitrate: 4_800_000 },
+  audio: { codec: 'aac', profile: 'LC', channels: 6, channelLayout: '5.1', bitrate: 384_000 },
 };
 
 /** The value following a flag. */
@@ -85,7 +85,7 @@ describe('other builders', () => {
   });
 
   it('loops the image for exactly the audio length in an audio merge', () => {
-    const args = buildAudioMergeArgs({ imageInput: 'p.jpg', audioInput: 'a.mp3', imageSize: { width: 800, height: 600 }, audio: { codec: 'mp3', channels: 2, channelLayout: 'stereo', bitrate: null }, resolution: 480, fps: 25, durationSeconds: 5, outputFileName: 'o.mp4' });
+    const args = buildAudioMergeArgs({ imageInput: 'p.jpg', audioInput: 'a.mp3', imageSize: { width: 800, height: 600 }, audio: { codec: 'mp3', profile: null, channels: 2, channelLayout: 'stereo', bitrate: null }, resolution: 480, fps: 25, durationSeconds: 5, outputFileName: 'o.mp4' });
     expect(opt(args, '-loop')).toBe('1');
     expect(opt(args, '-tune')).toBe('stillimage');
     expect(opt(args, '-t')).toBe('5.000');

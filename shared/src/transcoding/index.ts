@@ -5,3 +5,4 @@ export * from './probe';
 export * from './stream-copy';
 export * from './ffmpeg-args';
 export * from './plan';
+export * from './hls-playlist';

@@ -4,8 +4,8 @@ import type { ProbeSummary } from './probe';
 
 const video = (width: number, height: number, fps = 30): ProbeSummary => ({
   duration: 60, bitrate: null, formatName: 'mp4',
-  video: { codec: 'h264', profile: 'High', pixFmt: 'yuv420p', width, height, rotation: 0, fps, bitrate: null },
-  audio: { codec: 'aac', channels: 2, channelLayout: 'stereo', bitrate: null },
+  video: { codec: 'h264', profile: 'High', level: 40, pixFmt: 'yuv420p', width, height, rotation: 0, fps, bitrate: null },
+  audio: { codec: 'aac', profile: 'LC', channels: 2, channelLayout: 'stereo', bitrate: null },
 });
 const ladder = [144, 240, 360, 480, 720, 1080, 1440, 2160];
 

@@ -7,6 +7,8 @@ export interface ProbeVideoStream {
   codec: string;
   /** e.g. "High", "Main", "Constrained Baseline", "High 10". */
   profile: string | null;
+  /** H.264 level × 10 (31 = 3.1) when ffprobe reports one. */
+  level: number | null;
   pixFmt: string | null;
   /** Displayed size: already swapped for streams rotated by ±90°. */
   width: number;
@@ -20,6 +22,8 @@ export interface ProbeVideoStream {
 
 export interface ProbeAudioStream {
   codec: string;
+  /** e.g. "LC", "HE-AAC". */
+  profile: string | null;
   channels: number | null;
   channelLayout: string | null;
   bitrate: number | null;
@@ -45,6 +49,7 @@ interface RawStream {
   avg_frame_rate?: string;
   r_frame_rate?: string;
   bit_rate?: string;
+  level?: number;
   channels?: number;
   channel_layout?: string;
   duration?: string;
@@ -97,6 +102,7 @@ export function parseFfprobeOutput(json: string | RawProbe): ProbeSummary {
       ? {
           codec: v.codec_name ?? 'unknown',
           profile: v.profile ?? null,
+          level: typeof v.level === 'number' && v.level > 0 ? v.level : null,
           pixFmt: v.pix_fmt ?? null,
           width: swap ? v.height! : v.width!,
           height: swap ? v.width! : v.height!,
@@ -109,6 +115,7 @@ export function parseFfprobeOutput(json: string | RawProbe): ProbeSummary {
     audio: a
       ? {
           codec: a.codec_name ?? 'unknown',
+          profile: a.profile ?? null,
           channels: a.channels ?? null,
           channelLayout: a.channel_layout ?? null,
           bitrate: positiveNumber(a.bit_rate),

@@ -7,8 +7,8 @@ function probe(video: Partial<NonNullable<ProbeSummary['video']>> | null, audio:
     duration: 10,
     bitrate: 3_000_000,
     formatName: 'mov,mp4',
-    video: video && { codec: 'h264', profile: 'High', pixFmt: 'yuv420p', width: 1280, height: 720, rotation: 0, fps: 30, bitrate: null, ...video },
-    audio: audio && { codec: 'aac', channels: 2, channelLayout: 'stereo', bitrate: null, ...audio },
+    video: video && { codec: 'h264', profile: 'High', level: 40, pixFmt: 'yuv420p', width: 1280, height: 720, rotation: 0, fps: 30, bitrate: null, ...video },
+    audio: audio && { codec: 'aac', profile: 'LC', channels: 2, channelLayout: 'stereo', bitrate: null, ...audio },
   };
 }
 
