@@ -72,6 +72,9 @@ export class VideosService {
       order: listOrder(this.sequelize, q.sort, q.search),
       offset: q.start,
       limit: q.count,
+      // Included rows are 1:1 (channel, account) or loaded separately: no sub-query needed, and
+      // ORDER BY expressions on video columns (rank, trending) stay valid.
+      subQuery: false,
     });
     const total = q.skipCount ? rows.length : await VideoModel.count({ where });
     return { total, data: rows.map((v) => this.formatter.format(v, { withFiles })) };
