@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { User, VideoDetails } from '@flotilla/shared';
-import type { ApiClient } from '../../client/src/api/http';
+import type { ResultList, User, Video, VideoDetails } from '@flotilla/shared';
+import { ApiClient } from '../../client/src/api/http';
 import { expectProblem, TestServer } from './helpers/test-server';
 import { initResumable, makeClip, putChunk, resumableUpload } from './helpers/videos';
 
@@ -74,6 +74,17 @@ describe('resumable upload', () => {
     expect((await server.sql('SELECT id FROM upload_session')).length).toBe(0);
     const source = await server.sql<{ input_filename: string }>('SELECT input_filename FROM video_source WHERE video_id = $1', [video.id]);
     expect(source[0].input_filename).toBe('clip.mp4');
+
+    // Waiting for transcoding: hidden from others until published, visible to its owner.
+    const anon = new ApiClient(server.url);
+    await expectProblem(anon.get(`/api/v1/videos/${video.uuid}`), 401);
+    expect((await anon.get<ResultList<Video>>('/api/v1/videos')).total).toBe(0);
+    expect((await root.get<ResultList<Video>>('/api/v1/users/me/videos')).data.map((v) => v.uuid)).toContain(video.uuid);
+    // …unless its owner chose not to wait (PeerTube lists those while they transcode).
+    const eager = await resumableUpload(root, clip, { name: 'No wait', channelId, filename: 'clip.mp4', waitTranscoding: false }, size);
+    expect(eager.statuses).toEqual([200]);
+    expect((await anon.get<ResultList<Video>>('/api/v1/videos')).data.map((v) => v.name)).toEqual(['No wait']);
+    expect((await root.raw('DELETE', eager.location)).status).toBe(204);
   });
 
   it('answers where to resume, refuses bad ranges, out-of-order chunks and size mismatches', async () => {
@@ -122,7 +133,7 @@ describe('resumable upload', () => {
     await expectProblem(initResumable(root, size, { ...meta, filename: 'clip.exe' }), 415);
     await expectProblem(initResumable(root, size, { ...meta, channelId: 99999 }), 400, 'video_channel_not_found');
     await expectProblem(root.raw('POST', '/api/v1/videos/upload-resumable', { json: meta }), 400, 'invalid_params');
-    await expectProblem(new (root.constructor as typeof ApiClient)(server.url).raw('POST', '/api/v1/videos/upload-resumable', { json: meta }), 401);
+    await expectProblem(new ApiClient(server.url).raw('POST', '/api/v1/videos/upload-resumable', { json: meta }), 401);
     const tooBig = await root.raw('POST', '/api/v1/videos/upload-resumable', {
       json: meta,
       headers: { 'X-Upload-Content-Length': String(9 * 1024 ** 3) },
@@ -153,5 +164,27 @@ describe('resumable upload', () => {
     expect(await server.sql('SELECT id FROM upload_session')).toEqual([]);
     expect(await storedFiles(server)).toEqual(before);
     await expectProblem(putChunk(root, location, data.subarray(0, 10), 0, data.length), 404, 'upload_not_found');
+  });
+});
+
+describe('resumable upload expiry', () => {
+  let server: TestServer;
+  afterAll(async () => server?.stop());
+
+  it('sweeps stale uploads and their bytes; a late chunk gets 404', async () => {
+    server = await TestServer.start({ uploads: { resumable_expiration: '2 seconds' } });
+    const root = await server.login();
+    const channelId = (await root.get<User>('/api/v1/users/me')).videoChannels[0].id;
+    const location = await initResumable(root, 1000, { name: 'Stale upload', channelId, filename: 'a.mp4' });
+    expect((await putChunk(root, location, new Uint8Array(100), 0, 1000)).status).toBe(308);
+    expect(await readdir(join(server.storage, 'tmp', 'resumable'))).toHaveLength(1);
+    let rows = 1;
+    for (let i = 0; i < 40 && rows > 0; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      rows = (await server.sql('SELECT id FROM upload_session')).length;
+    }
+    expect(rows).toBe(0); // removed by the periodic sweep, not by a request
+    expect(await readdir(join(server.storage, 'tmp', 'resumable'))).toEqual([]);
+    await expectProblem(putChunk(root, location, new Uint8Array(100), 100, 1000), 404, 'upload_not_found');
   });
 });

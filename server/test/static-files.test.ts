@@ -1,0 +1,180 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { User, VideoDetails, VideoFileToken } from '@flotilla/shared';
+import { ApiClient } from '../../client/src/api/http';
+import { TestServer } from './helpers/test-server';
+import { legacyUpload, makeClip } from './helpers/videos';
+
+/** A raw GET: the path goes out exactly as written (fetch would normalise `..`). */
+function rawGet(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('static files: ranges, types, caching, privacy, traversal', () => {
+  let server: TestServer;
+  let root: ApiClient;
+  let bob: ApiClient;
+  let dir: string;
+  let clip: string;
+  let channelId: number;
+  let publicVideo: VideoDetails;
+  let privateVideo: VideoDetails;
+  let internalVideo: VideoDetails;
+
+  const upload = async (name: string, privacy: number, extra: Record<string, string> = {}) => {
+    const { video } = await legacyUpload(root, clip, { name, channelId: String(channelId), privacy: String(privacy), ...extra });
+    return root.get<VideoDetails>(`/api/v1/videos/${video.uuid}`);
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'flotilla-clips-'));
+    clip = makeClip(dir, 'clip.mp4', { seconds: 3 });
+    server = await TestServer.start({ rates_limit: { api: { max: 10_000 } }, transcoding: { enabled: false } });
+    root = await server.login();
+    await root.request('POST', '/api/v1/users', { json: { username: 'bob', password: 'password1', email: 'bob@example.org', role: 2 } });
+    bob = await server.login('bob', 'password1');
+    channelId = (await root.get<User>('/api/v1/users/me')).videoChannels[0].id;
+    publicVideo = await upload('Public video', 1);
+    privateVideo = await upload('Private video', 3);
+    internalVideo = await upload('Internal video', 4);
+    // What the transcoding module writes for a video's HLS renditions.
+    const hls = join(server.storage, 'streaming-playlists', 'hls', publicVideo.uuid);
+    await mkdir(hls, { recursive: true });
+    await writeFile(join(hls, 'abc-master.m3u8'), '#EXTM3U\n');
+    await writeFile(join(hls, 'abc-segments-sha256.json'), '{}');
+    await writeFile(join(hls, 'abc-360-fragmented.mp4'), Buffer.alloc(5000, 1));
+    const privHls = join(server.storage, 'streaming-playlists', 'hls', privateVideo.uuid);
+    await mkdir(privHls, { recursive: true });
+    await writeFile(join(privHls, 'p-master.m3u8'), '#EXTM3U\n');
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('serves web videos with ranges, content type, CORS and immutable caching', async () => {
+    const url = new URL(publicVideo.files[0].fileUrl);
+    expect(url.pathname).toMatch(/^\/static\/web-videos\/[^/]+\.mp4$/);
+    const res = await rawGet(server.port, url.pathname, { Range: 'bytes=0-99', Origin: 'http://elsewhere.example' });
+    expect(res.status).toBe(206);
+    expect(res.body.length).toBe(100);
+    expect(res.headers['content-range']).toBe(`bytes 0-99/${publicVideo.files[0].size}`);
+    expect(res.headers['content-type']).toBe('video/mp4');
+    expect(res.headers['access-control-allow-origin']).toBe('*');
+    expect(res.headers['cache-control']).toContain('immutable');
+    const head = await fetch(publicVideo.files[0].fileUrl, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('accept-ranges')).toBe('bytes');
+    const dl = await fetch(publicVideo.files[0].fileDownloadUrl);
+    expect(dl.status).toBe(200);
+    expect(dl.headers.get('content-disposition')).toMatch(/attachment; filename="Public video-360p\.mp4"/);
+    expect((await dl.arrayBuffer()).byteLength).toBe(publicVideo.files[0].size);
+    expect((await fetch(publicVideo.files[0].torrentDownloadUrl!)).headers.get('content-type')).toBe('application/x-bittorrent');
+  });
+
+  it('serves HLS files: playlists short-lived, fragments immutable', async () => {
+    const base = `/static/streaming-playlists/hls/${publicVideo.uuid}/`;
+    const master = await rawGet(server.port, base + 'abc-master.m3u8');
+    expect(master.status).toBe(200);
+    expect(master.headers['content-type']).toBe('application/vnd.apple.mpegurl');
+    expect(master.headers['cache-control']).toBe('public, max-age=2');
+    const sha = await rawGet(server.port, base + 'abc-segments-sha256.json');
+    expect(sha.headers['content-type']).toMatch(/^application\/json/);
+    const frag = await rawGet(server.port, base + 'abc-360-fragmented.mp4', { Range: 'bytes=100-199' });
+    expect(frag.status).toBe(206);
+    expect(frag.headers['content-type']).toBe('video/mp4');
+    expect(frag.headers['cache-control']).toContain('immutable');
+    expect((await rawGet(server.port, base + 'missing.m3u8')).status).toBe(404);
+  });
+
+  it('serves private and internal files only under private/ with a bearer token or a video file token', async () => {
+    const privUrl = new URL(privateVideo.files[0].fileUrl);
+    expect(privUrl.pathname).toMatch(/^\/static\/web-videos\/private\//);
+    const publicPath = privUrl.pathname.replace('/private/', '/');
+    expect((await rawGet(server.port, publicPath)).status).toBe(403);
+    expect((await rawGet(server.port, privUrl.pathname)).status).toBe(401);
+    expect((await rawGet(server.port, privUrl.pathname, { Authorization: `Bearer ${bob.accessToken}` })).status).toBe(403);
+    expect((await rawGet(server.port, privUrl.pathname, { Authorization: `Bearer ${root.accessToken}` })).status).toBe(200);
+    expect((await rawGet(server.port, privUrl.pathname, { Authorization: 'Bearer not-a-token' })).status).toBe(401);
+
+    const { files } = await root.request<VideoFileToken>('POST', `/api/v1/videos/${privateVideo.uuid}/token`);
+    expect(new Date(files.expires).getTime()).toBeGreaterThan(Date.now());
+    expect((await rawGet(server.port, `${privUrl.pathname}?videoFileToken=${files.token}`)).status).toBe(200);
+    expect((await rawGet(server.port, `${privUrl.pathname}?videoFileToken=wrongtoken123`)).status).toBe(401);
+    // A token is bound to its video.
+    const internalPath = new URL(internalVideo.files[0].fileUrl).pathname;
+    expect((await rawGet(server.port, `${internalPath}?videoFileToken=${files.token}`)).status).toBe(401);
+    expect((await rawGet(server.port, internalPath, { Authorization: `Bearer ${bob.accessToken}` })).status).toBe(200);
+    expect((await rawGet(server.port, internalPath)).status).toBe(401);
+    expect((await new ApiClient(server.url).raw('POST', `/api/v1/videos/${privateVideo.uuid}/token`).catch((e) => e)).status).toBe(401);
+    expect((await bob.raw('POST', `/api/v1/videos/${privateVideo.uuid}/token`).catch((e) => e)).status).toBe(403);
+
+    const hlsPublic = `/static/streaming-playlists/hls/${privateVideo.uuid}/p-master.m3u8`;
+    const hlsPrivate = `/static/streaming-playlists/hls/private/${privateVideo.uuid}/p-master.m3u8`;
+    expect((await rawGet(server.port, hlsPublic)).status).toBe(403);
+    expect((await rawGet(server.port, hlsPrivate)).status).toBe(401);
+    expect((await rawGet(server.port, `${hlsPrivate}?videoFileToken=${files.token}`)).status).toBe(200);
+    // Downloads and torrents of a private video follow the same rule.
+    expect((await rawGet(server.port, new URL(privateVideo.files[0].fileDownloadUrl).pathname)).status).toBe(401);
+    expect((await rawGet(server.port, new URL(privateVideo.files[0].torrentUrl!).pathname)).status).toBe(401);
+    expect((await rawGet(server.port, new URL(privateVideo.files[0].torrentUrl!).pathname, { Authorization: `Bearer ${root.accessToken}` })).status).toBe(200);
+
+    // Making the video public moves its URLs out of private/ (served there after the short privacy cache).
+    await root.request('PUT', `/api/v1/videos/${privateVideo.uuid}`, { json: { privacy: 1 } });
+    const now = await root.get<VideoDetails>(`/api/v1/videos/${privateVideo.uuid}`);
+    expect(new URL(now.files[0].fileUrl).pathname).toBe(publicPath);
+  });
+
+  it('refuses downloads when the owner disabled them, except to the owner', async () => {
+    const v = await upload('No download', 1, { downloadEnabled: 'false' });
+    const path = new URL(v.files[0].fileDownloadUrl).pathname;
+    expect((await rawGet(server.port, path)).status).toBe(403);
+    expect((await rawGet(server.port, path, { Authorization: `Bearer ${root.accessToken}` })).status).toBe(200);
+  });
+
+  it('never lets a path built from input leave its folder', async () => {
+    await writeFile(join(server.storage, 'secret.txt'), 'TOP-SECRET');
+    const uuid = publicVideo.uuid;
+    const attempts = [
+      '/static/web-videos/..%2F..%2Fsecret.txt',
+      '/static/web-videos/..%2fsecret.txt',
+      '/static/web-videos/%2e%2e%2fsecret.txt',
+      '/static/web-videos/%2e%2e',
+      '/static/web-videos/..',
+      '/static/web-videos/private/..%2F..%2Fsecret.txt',
+      '/static/web-videos/%2Fetc%2Fpasswd',
+      '/static/web-videos//etc/passwd',
+      '/static/web-videos/../../secret.txt',
+      `/static/streaming-playlists/hls/${uuid}/..%2F..%2F..%2Fsecret.txt`,
+      `/static/streaming-playlists/hls/${uuid}/%2e%2e%2f%2e%2e%2f%2e%2e%2fsecret.txt`,
+      '/static/streaming-playlists/hls/..%2F..%2F/secret.txt',
+      `/static/streaming-playlists/hls/private/${uuid}/..%2F..%2F..%2F..%2Fsecret.txt`,
+      '/lazy-static/thumbnails/..%2Fsecret.txt',
+      '/lazy-static/previews/..%5C..%5Csecret.txt',
+      '/lazy-static/torrents/..%2Fsecret.txt',
+      '/download/torrents/..%2F..%2Fsecret.txt',
+      '/download/videos/..%2F..%2Fsecret.txt',
+      `/download/videos/${uuid}-360.mp4%00.txt`,
+      '/lazy-static/thumbnails/%00',
+      '/lazy-static/thumbnails/.hidden',
+    ];
+    for (const path of attempts) {
+      const res = await rawGet(server.port, path);
+      expect(res.status, path).toBeGreaterThanOrEqual(400);
+      expect(res.status, path).toBeLessThan(500);
+      expect(res.body.toString(), path).not.toContain('TOP-SECRET');
+      expect(res.body.toString(), path).not.toContain('root:');
+    }
+  });
+});
