@@ -111,15 +111,15 @@ export class EmbeddedRunnerService implements OnApplicationBootstrap, BeforeAppl
     await this.prepare();
     const child = spawn(
       process.execPath,
-      ['-e', WRAPPER, '--', '--id', 'embedded', '--config-dir', this.configDir, 'server', '--ui', 'log'],
+      ['-e', WRAPPER, '--', '--id', 'embedded', '--config-dir', this.configDir, 'server', '--ui', 'log', '--work-dir', join(this.config.paths.tmp, 'embedded-runner')],
       {
-        env: { ...process.env, FLOTILLA_RUNNER_CLI: RUNNER_CLI, XDG_CACHE_HOME: join(this.config.paths.tmp, 'embedded-runner-cache') },
+        env: { ...process.env, FLOTILLA_RUNNER_CLI: RUNNER_CLI },
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       },
     );
     this.child = child;
     this.startedAt = Date.now();
-    logger.info({ pid: child.pid, url: this.loopbackUrl() }, 'embedded runner started');
+    logger.info({ runnerPid: child.pid, url: this.loopbackUrl() }, 'embedded runner started');
     const log = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n').filter(Boolean)) logger.info({ runner: EMBEDDED_RUNNER_NAME, stream }, line);
     };
