@@ -151,6 +151,36 @@ describe('resumable upload', () => {
     expect(await server.sql('SELECT id FROM upload_session')).toEqual([]);
   });
 
+  it('accepts a multipart init carrying a thumbnail, and uses it', async () => {
+    const data = readFileSync(clip);
+    const thumb = join(dir, 'thumb.jpg');
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=red:s=320x180', '-frames:v', '1', thumb]);
+    const form = new FormData();
+    form.append('name', 'Multipart init');
+    form.append('channelId', String(channelId));
+    form.append('filename', 'clip.mp4');
+    form.append('tags[0]', 'multi');
+    form.append('thumbnailfile', new Blob([readFileSync(thumb)], { type: 'image/jpeg' }), 'thumb.jpg');
+    const init = await root.raw('POST', '/api/v1/videos/upload-resumable', {
+      body: form,
+      headers: { 'X-Upload-Content-Length': String(data.length), 'X-Upload-Content-Type': 'video/mp4' },
+    });
+    expect(init.status).toBe(201);
+    const location = init.headers.get('location')!;
+    const done = await putChunk(root, location, data, 0, data.length);
+    expect(done.status).toBe(200);
+    const video = await root.get<VideoDetails>(`/api/v1/videos/${JSON.parse(done.text).video.uuid}`);
+    expect(video.tags).toEqual(['multi']);
+    // The miniature is the uploaded red image, not a frame of the test pattern.
+    const sharp = (await import('sharp')).default;
+    const img = await fetch(server.url + video.thumbnailPath);
+    const { data: px } = await sharp(Buffer.from(await img.arrayBuffer())).raw().toBuffer({ resolveWithObject: true });
+    expect(px[0]).toBeGreaterThan(200);
+    expect(px[1]).toBeLessThan(60);
+    expect((await root.raw('DELETE', location)).status).toBe(204);
+  });
+
   it('refuses random bytes named .mp4 after the last chunk and leaves no row and no file', async () => {
     const junk = join(dir, 'junk.mp4');
     await writeFile(junk, Buffer.alloc(300_000, 7).map((_, i) => (i * 7919) % 251));
