@@ -30,6 +30,8 @@ export default defineConfig({
           environment: 'node',
           pool: 'forks',
           maxWorkers: 3,
+          // Runs after the unit projects (vitest needs distinct groups for distinct worker limits).
+          sequence: { groupOrder: 1 },
           testTimeout: 60_000,
           hookTimeout: 120_000,
           globalSetup: ['./server/test/helpers/global-setup.ts'],

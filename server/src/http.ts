@@ -101,7 +101,9 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig, re
       assets(req, res, () => {
         if (!req.accepts('html')) return next();
         res.setHeader('Cache-Control', 'no-cache');
-        res.sendFile(join(clientDist, 'index.html'));
+        // The embed page is a separate, lighter entry (player only).
+        const page = req.path.startsWith('/videos/embed/') ? 'embed.html' : 'index.html';
+        res.sendFile(join(clientDist, page));
       });
     });
   }
