@@ -236,6 +236,22 @@ describe('runner protocol (server side)', () => {
     await server.sql('DELETE FROM runner_job');
   });
 
+  it('gives a runner that keeps its socket open PeerTube\'s longer stall window', async () => {
+    const sock: Socket = connect(`${server.url}/runners`, { auth: { runnerToken: b.runnerToken }, transports: ['websocket'], reconnection: false });
+    await new Promise<void>((resolve, reject) => {
+      sock.on('connect', () => resolve());
+      sock.on('connect_error', reject);
+    });
+    const job = await insertJob(server);
+    await b.accept(job.uuid);
+    await sleep(4500);
+    expect((await jobRow(server, job.uuid)).state).toBe(2);
+    // Gone from the socket too: the short window applies again.
+    sock.close();
+    await waitFor(async () => (await jobRow(server, job.uuid)).state === 1, 10_000);
+    await server.sql('DELETE FROM runner_job');
+  });
+
   it('authenticates sockets by runner token and pings available-jobs', async () => {
     const bad = connect(`${server.url}/runners`, { auth: { runnerToken: 'ptrt-nope' }, transports: ['websocket'], reconnection: false });
     const refused = await new Promise<string>((resolve) => bad.on('connect_error', (e) => resolve(e.message)));

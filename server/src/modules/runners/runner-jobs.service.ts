@@ -282,14 +282,26 @@ export class RunnerJobsService {
    */
   async sweepStalled(): Promise<number> {
     const { vod, live } = this.config.runners.stalled_jobs;
-    const reset = await this.sequelize.query<{ uuid: string }>(
-      `UPDATE runner_job SET state = ${RunnerJobState.PENDING}, processing_job_token = NULL, progress = NULL,
-         started_at = NULL, runner_id = NULL, updated_at = now()
+    const candidates = await this.sequelize.query<{ id: number; uuid: string; runner_id: number | null; silent_ms: number }>(
+      `SELECT id, uuid, runner_id, EXTRACT(EPOCH FROM (now() - updated_at)) * 1000 AS silent_ms FROM runner_job
        WHERE state = ${RunnerJobState.PROCESSING} AND type <> 'live-rtmp-hls-transcoding'
-         AND updated_at < now() - make_interval(secs => :secs)
-       RETURNING uuid`,
+         AND updated_at < now() - make_interval(secs => :secs)`,
       { type: QueryTypes.SELECT, replacements: { secs: vod / 1000 } },
     );
+    // A runner still connected to the socket is alive: it gets PeerTube's window (its official
+    // runner reports once a minute), not the short one meant to catch dead runners quickly.
+    const connected = await this.socket.connectedAnywhere(candidates.map((c) => c.runner_id).filter((id): id is number => id !== null));
+    const connectedWindow = Math.max(vod, RUNNER_PROTOCOL.STALLED_VOD_JOB_MS);
+    const stalled = candidates.filter((c) => !(c.runner_id !== null && connected.has(c.runner_id) && Number(c.silent_ms) < connectedWindow));
+    const reset = stalled.length
+      ? await this.sequelize.query<{ uuid: string }>(
+          `UPDATE runner_job SET state = ${RunnerJobState.PENDING}, processing_job_token = NULL, progress = NULL,
+             started_at = NULL, runner_id = NULL, updated_at = now()
+           WHERE id IN (:ids) AND state = ${RunnerJobState.PROCESSING} AND updated_at < now() - make_interval(secs => :secs)
+           RETURNING uuid`,
+          { type: QueryTypes.SELECT, replacements: { ids: stalled.map((c) => c.id), secs: vod / 1000 } },
+        )
+      : [];
     if (reset.length) {
       logger.warn({ jobs: reset.map((r) => r.uuid) }, 'stalled runner jobs back to pending');
       this.socket.notifyAvailableJobs();

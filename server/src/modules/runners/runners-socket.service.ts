@@ -1,10 +1,17 @@
-import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import type { Redis } from 'ioredis';
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Namespace } from 'socket.io';
 import { RUNNER_PROTOCOL, RUNNERS_SOCKET_NAMESPACE, RunnerSocketEvent } from '@flotilla/shared';
 import { logger } from '../../common/logger';
+import { redisKey } from '../../common/redis';
+import { CONFIG, REDIS } from '../../common/tokens';
+import type { AppConfig } from '../../config/config';
 import { RunnerModel } from './runner.model';
+
+/** A connected runner's presence key lives this long and is refreshed at a third of it. */
+const PRESENCE_TTL_S = 90;
 
 /**
  * socket.io namespace `/runners` on the API's own HTTP server (same port, default `/socket.io`
@@ -16,8 +23,13 @@ export class RunnersSocketService implements OnApplicationBootstrap, OnApplicati
   private io: Server | null = null;
   private namespace: Namespace | null = null;
   private pingTimer: NodeJS.Timeout | null = null;
+  private presenceTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    @Inject(CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
 
   onApplicationBootstrap(): void {
     const httpServer = this.adapterHost.httpAdapter?.getHttpServer() as HttpServer | undefined;
@@ -40,8 +52,38 @@ export class RunnersSocketService implements OnApplicationBootstrap, OnApplicati
       );
     });
     this.namespace.on('connection', (socket) => {
-      logger.debug({ runnerId: socket.data.runnerId as number }, 'runner connected to socket');
+      const runnerId = socket.data.runnerId as number;
+      logger.debug({ runnerId }, 'runner connected to socket');
+      void this.markPresent([runnerId]);
+      socket.on('disconnect', () => {
+        if (!this.connectedRunnerIds().includes(runnerId)) void this.redis.del(this.presenceKey(runnerId)).catch(() => undefined);
+      });
     });
+    this.presenceTimer = setInterval(() => void this.markPresent(this.connectedRunnerIds()), (PRESENCE_TTL_S / 3) * 1000);
+    this.presenceTimer.unref();
+  }
+
+  private presenceKey(runnerId: number): string {
+    return redisKey(this.config, 'runner-socket', runnerId);
+  }
+
+  private async markPresent(runnerIds: number[]): Promise<void> {
+    if (!runnerIds.length) return;
+    const pipeline = this.redis.pipeline();
+    for (const id of new Set(runnerIds)) pipeline.set(this.presenceKey(id), '1', 'EX', PRESENCE_TTL_S);
+    await pipeline.exec().catch((err: Error) => logger.warn({ err }, 'cannot record runner socket presence'));
+  }
+
+  /**
+   * Runners holding a socket to any server process (presence is kept in Redis). A runner that
+   * stays connected is alive even when its heartbeats are sparse (PeerTube's runner sends one a
+   * minute), so the stall watchdog gives its jobs PeerTube's longer window.
+   */
+  async connectedAnywhere(runnerIds: number[]): Promise<Set<number>> {
+    const ids = [...new Set(runnerIds)];
+    if (!ids.length) return new Set();
+    const values = await this.redis.mget(ids.map((id) => this.presenceKey(id)));
+    return new Set(ids.filter((_, i) => values[i] !== null));
   }
 
   /** "Some job became pending": runners then call /jobs/request. Coalesced over 1 s. */
@@ -69,6 +111,7 @@ export class RunnersSocketService implements OnApplicationBootstrap, OnApplicati
 
   onApplicationShutdown(): void {
     if (this.pingTimer) clearTimeout(this.pingTimer);
+    if (this.presenceTimer) clearInterval(this.presenceTimer);
     if (!this.io) return;
     // Not io.close(): that would also close the HTTP server, which Nest closes itself.
     this.io.disconnectSockets(true);
