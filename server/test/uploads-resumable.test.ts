@@ -107,6 +107,8 @@ describe('resumable upload', () => {
     // A re-sent chunk overlapping what is held only adds the missing bytes.
     const overlap = await putChunk(root, location, data.subarray(500, 1500), 500, data.length);
     expect(overlap.headers.get('range')).toBe('bytes=0-1499');
+    const held = await putChunk(root, location, data.subarray(0, 1000), 0, data.length);
+    expect(held.headers.get('range')).toBe('bytes=0-1499');
     await expectProblem(root.raw('PUT', location.replace(/upload_id=\w+/, 'upload_id=' + 'f'.repeat(32))), 404, 'upload_not_found');
     await expectProblem(root.raw('PUT', '/api/v1/videos/upload-resumable?upload_id=../../etc'), 404, 'upload_not_found');
 

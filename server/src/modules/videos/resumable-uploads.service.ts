@@ -141,7 +141,7 @@ export class ResumableUploadsService implements OnModuleInit, OnModuleDestroy {
    */
   private async append(session: UploadSessionModel, req: Request, first: number, last: number, offset: number): Promise<number> {
     let skip = offset - first; // a re-sent chunk overlapping what is already held
-    let remaining = last + 1 - offset;
+    let remaining = Math.max(0, last + 1 - offset); // 0 when the whole chunk is already held
     const fh = await open(uploadPartPath(this.config, session.id), 'a');
     try {
       await new Promise<void>((resolve, reject) => {
