@@ -178,3 +178,60 @@ describe('embedded runner', () => {
     await waitFor(async () => (await admin.get<Details>(`/api/v1/videos/${w.uuid}`)).state.id === 1, 60_000, 500);
   }, 150_000);
 });
+
+describe('embedded runner: audio uploads and web videos', () => {
+  let server: TestServer;
+  let admin: ApiClient;
+  let dir: string;
+  let channelId: number;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'flotilla-embedded-web-'));
+    server = await TestServer.start({
+      rates_limit: { api: { max: 10_000 } },
+      transcoding: { enabled: true, web_videos: { enabled: true }, resolutions: { '240p': true, '360p': false, '480p': false, '720p': false, '1080p': false } },
+      runners: { embedded: { enabled: true, concurrency: 2, ffmpeg_threads: 2, ffmpeg_nice: 0 } },
+    });
+    admin = await server.login();
+    channelId = (await admin.get<User>('/api/v1/users/me')).videoChannels[0].id;
+  }, 120_000);
+  afterAll(async () => {
+    if (process.env.SHOW_SERVER_LOG) console.log(server?.output);
+    await server?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  type Files = Details & { files: { resolution: { id: number } }[] };
+
+  it('an audio upload becomes a still-image video, then its HLS rung', async () => {
+    const mp3 = makeClip(dir, 'song.mp3', { seconds: 9, audioOnly: true });
+    const v = (await legacyUpload(admin, mp3, { name: 'song', channelId: String(channelId) }, 'audio/mpeg')).video;
+    const jobs = await waitFor(async () => {
+      const list = await admin.get<{ data: { type: string; parent?: { type: string } }[] }>('/api/v1/runners/jobs', { search: v.uuid });
+      return list.data.length === 2 ? list : null;
+    });
+    expect(jobs.data.map((j) => j.type).sort()).toEqual(['vod-audio-merge-transcoding', 'vod-hls-transcoding']);
+    expect(jobs.data.find((j) => j.type === 'vod-hls-transcoding')!.parent?.type).toBe('vod-audio-merge-transcoding');
+    await waitFor(async () => {
+      const d = await admin.get<Files>(`/api/v1/videos/${v.uuid}`);
+      return d.state.id === 1 && d.streamingPlaylists[0]?.files.length === 1 ? d : null;
+    }, 90_000, 500);
+    await checkPublishedHls(server, admin, v.uuid, [240]);
+    const d = await admin.get<Files>(`/api/v1/videos/${v.uuid}`);
+    expect(d.files.map((f) => f.resolution.id)).toContain(480);
+  }, 120_000);
+
+  it('makes web videos beside HLS when web_videos is enabled', async () => {
+    const clip = makeClip(dir, 'clip.mp4', { seconds: 9, size: '640x360' });
+    const v = (await legacyUpload(admin, clip, { name: 'web', channelId: String(channelId) })).video;
+    await waitFor(async () => {
+      const jobs = (await admin.get<{ data: { state: { id: number } }[] }>('/api/v1/runners/jobs', { search: v.uuid })).data;
+      return jobs.length === 2 && jobs.every((j) => j.state.id === 3) ? jobs : null;
+    }, 90_000, 500);
+    const d = await admin.get<Files>(`/api/v1/videos/${v.uuid}`);
+    expect(d.state.id).toBe(1);
+    // The original (360p, kept) and the 240p web video.
+    expect(d.files.map((f) => f.resolution.id).sort()).toEqual([240, 360]);
+    await checkPublishedHls(server, admin, v.uuid, [240]);
+  }, 120_000);
+});
