@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { Request } from 'express';
+import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -7,7 +8,8 @@ import { Op } from 'sequelize';
 import { ErrorCode, videoCreateSchema, type ResumableInit } from '@flotilla/shared';
 import { AppError, conflict, forbidden, notFound } from '../../common/app-error';
 import { logger } from '../../common/logger';
-import { CONFIG } from '../../common/tokens';
+import { redisKey } from '../../common/redis';
+import { CONFIG, REDIS } from '../../common/tokens';
 import { parseWith } from '../../common/zod.pipe';
 import type { AppConfig } from '../../config/config';
 import { UserModel } from '../users/user.model';
@@ -18,6 +20,10 @@ import { uploadPartPath } from './video-paths';
 import { VideoModel } from './video.model';
 
 export type ChunkResult = { done: false; offset: number } | { done: true; video: VideoModel };
+
+const LOCK_TTL_MS = 10_000;
+/** Deletes the lock only if this holder still owns it. */
+const RELEASE_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 const badRange = (msg: string) => new AppError(400, ErrorCode.UPLOAD_INVALID_CONTENT_RANGE, msg);
 
@@ -34,6 +40,7 @@ export class ResumableUploadsService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     @Inject(CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: Redis,
     private readonly ingest: VideoIngestService,
   ) {}
 
@@ -50,7 +57,14 @@ export class ResumableUploadsService implements OnModuleInit, OnModuleDestroy {
 
   private async withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.locks.get(id) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(fn);
+    const run = previous.catch(() => undefined).then(async () => {
+      const release = await this.acquireSharedLock(id);
+      try {
+        return await fn();
+      } finally {
+        await release();
+      }
+    });
     const tail = run.catch(() => undefined);
     this.locks.set(id, tail);
     try {
@@ -58,6 +72,31 @@ export class ResumableUploadsService implements OnModuleInit, OnModuleDestroy {
     } finally {
       if (this.locks.get(id) === tail) this.locks.delete(id);
     }
+  }
+
+  /**
+   * The same lock across server processes (behind one reverse proxy, a retry may reach another
+   * process). It lives in Redis with a short TTL renewed while held, so a crashed holder frees it
+   * within LOCK_TTL_MS; waiting longer than that answers 503 with Retry-After.
+   */
+  private async acquireSharedLock(id: string): Promise<() => Promise<void>> {
+    const key = redisKey(this.config, 'upload-lock', id);
+    const token = randomBytes(8).toString('hex');
+    const deadline = Date.now() + LOCK_TTL_MS + 5_000;
+    while ((await this.redis.set(key, token, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') {
+      if (Date.now() > deadline) {
+        throw new AppError(503, ErrorCode.UPLOAD_STILL_PROCESSING, 'This upload is busy in another request, retry later', {
+          headers: { 'Retry-After': '5' },
+        });
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const renew = setInterval(() => void this.redis.pexpire(key, LOCK_TTL_MS).catch(() => undefined), LOCK_TTL_MS / 3);
+    renew.unref();
+    return async () => {
+      clearInterval(renew);
+      await this.redis.eval(RELEASE_LOCK, 1, key, token).catch(() => undefined);
+    };
   }
 
   private expiry(): Date {
