@@ -176,6 +176,21 @@ describe('embedded runner', () => {
     await waitFor(async () => (server.output.match(/embedded runner started/g) ?? []).length >= 2, 20_000);
     const w = (await legacyUpload(admin, clip, { name: 'embedded again', channelId: String(channelId) })).video;
     await waitFor(async () => (await admin.get<Details>(`/api/v1/videos/${w.uuid}`)).state.id === 1, 60_000, 500);
+
+    // Even a SIGKILLed server does not leave its runner behind.
+    const pids = [...server.output.matchAll(/"runnerPid":(\d+)/g)].map((m) => Number(m[1]));
+    const current = pids[pids.length - 1];
+    const alive = (p: number) => {
+      try {
+        process.kill(p, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive(current)).toBe(true);
+    await server.kill('SIGKILL');
+    await waitFor(async () => !alive(current), 15_000, 200);
   }, 150_000);
 });
 

@@ -32,6 +32,9 @@ export interface CreateRunnerJobSpec {
   resolution?: number;
 }
 
+/** Longest a completion (moving files, hashing segments) may take before the job is redone. */
+const COMPLETING_TIMEOUT_MS = 15 * 60_000;
+
 /** States a job is over in (the unique rung index ignores them). */
 const FINISHED = [3, 4, 6, 7, 8].join(',');
 
@@ -302,6 +305,15 @@ export class RunnerJobsService {
           { type: QueryTypes.SELECT, replacements: { ids: stalled.map((c) => c.id), secs: vod / 1000 } },
         )
       : [];
+    // A success whose completion never ended (the server died mid-way): the upload is gone, redo it.
+    const orphans = await this.sequelize.query<{ uuid: string }>(
+      `UPDATE runner_job SET state = ${RunnerJobState.PENDING}, processing_job_token = NULL, progress = NULL,
+         started_at = NULL, runner_id = NULL, updated_at = now()
+       WHERE state = ${RunnerJobState.COMPLETING} AND updated_at < now() - make_interval(secs => :secs)
+       RETURNING uuid`,
+      { type: QueryTypes.SELECT, replacements: { secs: COMPLETING_TIMEOUT_MS / 1000 } },
+    );
+    reset.push(...orphans);
     if (reset.length) {
       logger.warn({ jobs: reset.map((r) => r.uuid) }, 'stalled runner jobs back to pending');
       this.socket.notifyAvailableJobs();

@@ -86,6 +86,15 @@ export class RunnersSocketService implements OnApplicationBootstrap, OnApplicati
     return new Set(ids.filter((_, i) => values[i] !== null));
   }
 
+  /**
+   * The socket.io server on the API's HTTP server (null before bootstrap or when disabled). Other
+   * namespaces (`/user-notifications`, `/live-videos`) should attach here: two socket.io servers
+   * on one HTTP server and path would both answer the same requests.
+   */
+  get server(): Server | null {
+    return this.io;
+  }
+
   /** "Some job became pending": runners then call /jobs/request. Coalesced over 1 s. */
   notifyAvailableJobs(): void {
     if (!this.namespace || this.pingTimer) return;
