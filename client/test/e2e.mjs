@@ -32,6 +32,7 @@ const setMode = (q) => fetch(`${backend}/__mode?${q}`);
 const results = [];
 await setMode('tamper=0&slowUploads=0');
 results.push(['p2p between 3 viewers', await run('p2p-smoke.mjs', { VIEWERS: '3', PLAY_SECONDS: '16' })]);
+results.push(['player controls, shortcuts, memory', await run('controls-smoke.mjs')]);
 await setMode('tamper=1');
 results.push(['tampered segments refused', await run('p2p-smoke.mjs', { EXPECT_REJECT: '1', PLAY_SECONDS: '12' })]);
 await setMode('tamper=0&slowUploads=400');

@@ -34,6 +34,8 @@ export interface PlayerOptions {
   /** Hold the first HTTP requests this long when the tracker reports peers (ms). */
   initialHoldMs?: number;
   startLevel?: number;
+  /** The viewer's remembered quality (height); automatic when absent or not offered. */
+  preferredHeight?: number;
 }
 
 export interface QualityLevel {
@@ -192,7 +194,15 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
 
   let destroyed = false;
   let holdMs = 0;
+  // hls.currentLevel reports the playing level until the switch happens; keep the viewer's choice.
+  let selected = -1;
   hls.on(Hls.Events.MANIFEST_PARSED, async (_e, data) => {
+    const preferred = opts.preferredHeight ? data.levels.findIndex((l) => l.height === opts.preferredHeight) : -1;
+    if (preferred >= 0) {
+      selected = preferred;
+      hls.startLevel = preferred;
+      hls.currentLevel = preferred;
+    }
     notify();
     if (engine && opts.p2pEnabled && !source.isLive) {
       // Hold the first HTTP requests only when someone can serve them: otherwise start at once.
@@ -216,14 +226,16 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
   hls.attachMedia(video);
 
   let p2pOn = usesP2P && opts.p2pEnabled;
+
   return {
     kind: engine ? 'hls-p2p' : 'hls',
     stats: () => stats.snapshot(),
     p2pRatio: () => stats.p2pRatio(),
     levels: () => hls.levels.map((l, index) => ({ index, height: l.height, bitrate: l.bitrate, label: levelLabel(l) })),
-    selectedLevel: () => (hls.autoLevelEnabled ? -1 : hls.currentLevel),
+    selectedLevel: () => selected,
     playingLevel: () => hls.currentLevel,
     setLevel: (index) => {
+      selected = index;
       hls.currentLevel = index;
       notify();
     },
