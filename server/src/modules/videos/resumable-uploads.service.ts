@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { Op } from 'sequelize';
 import { ErrorCode, videoCreateSchema, type ResumableInit } from '@flotilla/shared';
 import { AppError, conflict, forbidden, notFound } from '../../common/app-error';
-import { logger } from '../../common/logger';
 import { redisKey } from '../../common/redis';
 import { CONFIG, REDIS } from '../../common/tokens';
 import { parseWith } from '../../common/zod.pipe';
@@ -33,10 +32,9 @@ const badRange = (msg: string) => new AppError(400, ErrorCode.UPLOAD_INVALID_CON
  * so what a 308 reports survives a dropped connection, a crash and a restart.
  */
 @Injectable()
-export class ResumableUploadsService implements OnModuleInit, OnModuleDestroy {
+export class ResumableUploadsService implements OnModuleInit {
   /** Requests for one upload run one after the other (a retry may arrive before the dropped request ends). */
   private readonly locks = new Map<string, Promise<unknown>>();
-  private sweepTimer: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(CONFIG) private readonly config: AppConfig,
@@ -46,13 +44,6 @@ export class ResumableUploadsService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleInit(): Promise<void> {
     await mkdir(join(this.config.paths.tmp, 'resumable'), { recursive: true });
-    const every = Math.min(Math.max(this.config.uploads.resumable_expiration / 4, 1000), 10 * 60_000);
-    this.sweepTimer = setInterval(() => void this.sweep().catch((err) => logger.error({ err }, 'upload sweep failed')), every);
-    this.sweepTimer.unref();
-  }
-
-  onModuleDestroy(): void {
-    if (this.sweepTimer) clearInterval(this.sweepTimer);
   }
 
   private async withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
@@ -261,7 +252,7 @@ export class ResumableUploadsService implements OnModuleInit, OnModuleDestroy {
     await session.destroy();
   }
 
-  /** Removes expired sessions and their bytes, and part files no session knows (a crash mid-init). */
+  /** Removes expired sessions and their bytes, and part files no session knows (a crash mid-init). Run by VideosJobs. */
   async sweep(): Promise<number> {
     const expired = await UploadSessionModel.findAll({ where: { expiresAt: { [Op.lt]: new Date() } } });
     for (const s of expired) await this.withLock(s.id, () => this.remove(s));

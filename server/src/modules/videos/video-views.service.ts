@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Sequelize } from 'sequelize';
 import { logger } from '../../common/logger';
@@ -13,26 +13,20 @@ export const VIEWS_FLUSH_MS = 5_000;
 
 /**
  * Views are counted in Redis (cheap, shared by every server process) and flushed to PostgreSQL in
- * batches: the pending hash is renamed atomically so two processes never add the same counts twice.
+ * batches by a repeatable job: the pending hash is renamed atomically so two flushes never add the
+ * same counts twice.
  */
 @Injectable()
-export class VideoViewsService implements OnModuleInit, OnModuleDestroy {
-  private timer: NodeJS.Timeout | null = null;
-
+export class VideoViewsService implements OnModuleDestroy {
   constructor(
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(SEQUELIZE) private readonly sequelize: Sequelize,
   ) {}
 
-  onModuleInit(): void {
-    this.timer = setInterval(() => void this.flush().catch((err) => logger.error({ err }, 'views flush failed')), VIEWS_FLUSH_MS);
-    this.timer.unref();
-  }
-
+  /** Counts still in Redis are flushed at shutdown too (the periodic flush is a job in VideosJobs). */
   async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.flush().catch(() => undefined);
+    await this.flush().catch((err) => logger.warn({ err }, 'views flush at shutdown failed'));
   }
 
   private pendingKey(): string {

@@ -11,6 +11,7 @@ import { VideoRatesService } from './video-rates.service';
 import { VideoUpdateService } from './video-update.service';
 import { VideoViewsService } from './video-views.service';
 import { VideosController } from './videos.controller';
+import { VideosJobs } from './videos.jobs';
 import { VideosService } from './videos.service';
 
 /**
@@ -31,6 +32,7 @@ import { VideosService } from './videos.service';
     VideoRatesService,
     VideoFileTokensService,
     StaticFilesService,
+    VideosJobs,
   ],
   exports: [VideosService, VideoFormatterService],
 })
