@@ -19,6 +19,8 @@ export interface ResumeRunOptions {
   cutFraction?: number;
   /** Chunk indices after which `restart` is awaited (the server is stopped and started again). */
   restartAfterChunks?: number[];
+  /** Chunk indices during which `restart` runs instead of a client-side cut (e.g. a SIGKILL mid-chunk). */
+  restartDuringChunks?: number[];
   restart?: () => Promise<void>;
 }
 
@@ -41,19 +43,21 @@ interface Answer {
   text: string;
 }
 
-function send(url: string, method: string, headers: Record<string, string>, body?: { file: string; start: number; end: number; cutAfter?: number }): Promise<Answer & { sent: number; cut: boolean }> {
+function send(url: string, method: string, headers: Record<string, string>, body?: { file: string; start: number; end: number; cutAfter?: number; onCut?: () => Promise<void> }): Promise<Answer & { sent: number; cut: boolean }> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(u, { method, headers });
     let sent = 0;
     let cut = false;
+    // Resolves once a server-side cut (restart) is over, so the caller never talks to a server still starting.
+    let cutDone: Promise<void> = Promise.resolve();
     req.on('response', (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (text += d));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text, sent, cut }));
     });
-    req.on('error', (err) => (cut ? resolve({ status: 0, headers: {}, text: '', sent, cut }) : reject(err)));
+    req.on('error', (err) => (cut ? cutDone.then(() => resolve({ status: 0, headers: {}, text: '', sent, cut }), reject) : reject(err)));
     if (!body) return req.end();
     const stream = createReadStream(body.file, { start: body.start, end: body.end - 1, highWaterMark: 256 * 1024 });
     stream.on('data', (chunk) => {
@@ -65,7 +69,10 @@ function send(url: string, method: string, headers: Record<string, string>, body
         // Let the bytes reach the server, then drop the connection like a lost network would.
         req.write(part, () => setTimeout(() => {
           cut = true;
-          req.destroy();
+          if (body.onCut) {
+            cutDone = body.onCut();
+            cutDone.then(() => req.destroy(), reject);
+          } else req.destroy();
         }, 300));
         return;
       }
@@ -108,14 +115,22 @@ export async function runResumableUpload(o: ResumeRunOptions): Promise<ResumeRun
   let last: Answer | null = null;
   while (true) {
     const end = Math.min(offset + o.chunkSize, size);
-    const cutting = o.cutChunks?.includes(index) ?? false;
+    const restarting = (o.restartDuringChunks?.includes(index) ?? false) && !!o.restart;
+    const cutting = restarting || (o.cutChunks?.includes(index) ?? false);
     const length = end - offset;
     const a = await send(
       location,
       'PUT',
       { ...auth, 'Content-Type': 'application/octet-stream', 'Content-Length': String(length), 'Content-Range': `bytes ${offset}-${end - 1}/${size}` },
-      { file: o.file, start: offset, end, cutAfter: cutting ? Math.floor(length * (o.cutFraction ?? 0.5)) : undefined },
+      {
+        file: o.file,
+        start: offset,
+        end,
+        cutAfter: cutting ? Math.floor(length * (o.cutFraction ?? 0.5)) : undefined,
+        onCut: restarting ? o.restart : undefined,
+      },
     );
+    if (restarting) restarts++;
     bytesSent += a.sent;
     if (o.restartAfterChunks?.includes(index) && o.restart) {
       await o.restart();
@@ -123,7 +138,7 @@ export async function runResumableUpload(o: ResumeRunOptions): Promise<ResumeRun
     }
     index++;
     if (a.cut) {
-      interruptions++;
+      if (!restarting) interruptions++;
       offset = await where();
       continue;
     }

@@ -30,7 +30,7 @@ describe('resumable upload across dropped connections and a restart', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('completes with at most one chunk re-sent per interruption, and the stored file is byte-identical', async () => {
+  it('completes after two cut connections and a SIGKILL mid-chunk, re-sending less than a chunk, byte-identical', async () => {
     const size = (await stat(clip)).size;
     expect(size).toBeGreaterThan(4 * CHUNK);
     const channelId = (await root.get<User>('/api/v1/users/me')).videoChannels[0].id;
@@ -42,8 +42,12 @@ describe('resumable upload across dropped connections and a restart', () => {
       chunkSize: CHUNK,
       cutChunks: [1, 3],
       cutFraction: 0.6,
-      restartAfterChunks: [4],
-      restart: () => server.restart(),
+      // The server is SIGKILLed in the middle of chunk 4 and started again.
+      restartDuringChunks: [4],
+      restart: async () => {
+        await server.kill('SIGKILL');
+        await server.restart();
+      },
     });
     expect(run.status).toBe(200);
     expect(run.interruptions).toBe(2);

@@ -20,7 +20,8 @@ import { VideoModel } from './video.model';
 
 export type ChunkResult = { done: false; offset: number } | { done: true; video: VideoModel };
 
-const LOCK_TTL_MS = 10_000;
+/** Short, so that the lock of a crashed process frees itself quickly; renewed every third of it. */
+const LOCK_TTL_MS = 5_000;
 /** Deletes the lock only if this holder still owns it. */
 const RELEASE_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
