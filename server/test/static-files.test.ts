@@ -130,10 +130,11 @@ describe('static files: ranges, types, caching, privacy, traversal', () => {
     expect((await rawGet(server.port, new URL(privateVideo.files[0].torrentUrl!).pathname)).status).toBe(401);
     expect((await rawGet(server.port, new URL(privateVideo.files[0].torrentUrl!).pathname, { Authorization: `Bearer ${root.accessToken}` })).status).toBe(200);
 
-    // Making the video public moves its URLs out of private/ (served there after the short privacy cache).
+    // Making the video public moves its URLs out of private/ (one process's privacy cache is dropped at once).
     await root.request('PUT', `/api/v1/videos/${privateVideo.uuid}`, { json: { privacy: 1 } });
     const now = await root.get<VideoDetails>(`/api/v1/videos/${privateVideo.uuid}`);
     expect(new URL(now.files[0].fileUrl).pathname).toBe(publicPath);
+    expect((await rawGet(server.port, publicPath)).status).toBe(200);
   });
 
   it('refuses downloads when the owner disabled them, except to the owner', async () => {

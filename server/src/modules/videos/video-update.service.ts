@@ -3,6 +3,7 @@ import { ErrorCode, VideoPrivacy, type VideoUpdate } from '@flotilla/shared';
 import { AppError } from '../../common/app-error';
 import { ChannelsService } from '../channels/channels.service';
 import type { UserModel } from '../users/user.model';
+import { StaticFilesService } from './static-files.service';
 import { ThumbnailType } from './thumbnail.model';
 import { attributeColumns, checkVideoAttributes } from './video-attributes';
 import { VideoIngestService } from './video-ingest.service';
@@ -14,6 +15,7 @@ export class VideoUpdateService {
   constructor(
     private readonly channels: ChannelsService,
     private readonly ingest: VideoIngestService,
+    private readonly staticFiles: StaticFilesService,
   ) {}
 
   async update(video: VideoModel, user: UserModel, body: VideoUpdate, images: { thumbnail?: string; preview?: string }): Promise<void> {
@@ -29,6 +31,8 @@ export class VideoUpdateService {
     const wasHidden = video.privacy === VideoPrivacy.PRIVATE || video.privacy === VideoPrivacy.INTERNAL;
     if (wasHidden && body.privacy === VideoPrivacy.PUBLIC && video.publishedAt) columns.publishedAt = new Date();
     await video.update(columns);
+    // Files move between the public and private/ URL prefixes: drop this process's cached privacy now.
+    if (body.privacy !== undefined) this.staticFiles.forget(video.uuid);
     if (images.thumbnail) await this.ingest.replaceImage(video, ThumbnailType.MINIATURE, images.thumbnail);
     if (images.preview) await this.ingest.replaceImage(video, ThumbnailType.PREVIEW, images.preview);
   }
