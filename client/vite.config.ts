@@ -48,6 +48,10 @@ export default defineConfig({
         main: fileURLToPath(new URL('./index.html', import.meta.url)),
         embed: fileURLToPath(new URL('./embed.html', import.meta.url)),
       },
+      output: {
+        // One named, long-cached chunk for the Vue runtime and router shared by both entries.
+        advancedChunks: { groups: [{ name: 'vue', test: /node_modules[\\/](@vue|vue|vue-router)[\\/]/ }] },
+      },
     },
   },
 });
