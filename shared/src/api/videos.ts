@@ -104,6 +104,13 @@ export const addViewSchema = z.object({
 });
 export type AddView = z.infer<typeof addViewSchema>;
 
+/** File extensions accepted for uploads (advertised in /api/v1/config `video.file.extensions`). */
+export const VIDEO_FILE_EXTENSIONS = [
+  '.mp4', '.ogv', '.webm', '.mkv', '.mov', '.qt', '.mqv', '.m4v', '.flv', '.f4v', '.wmv', '.avi', '.3gp', '.3gpp', '.3g2', '.3gpp2',
+  '.nut', '.mts', '.m2ts', '.mpv', '.m2v', '.m1v', '.mpg', '.mpe', '.mpeg', '.vob', '.mxf',
+  '.mp3', '.wma', '.wav', '.flac', '.aac', '.m4a', '.ac3', '.ogg', '.oga', '.opus',
+];
+
 /** `VideoInclude` bitmask values (moderators only). */
 export const VideoInclude = { NONE: 0, NOT_PUBLISHED_STATE: 1, BLACKLISTED: 2, BLOCKED_OWNER: 4, FILES: 8 } as const;
 

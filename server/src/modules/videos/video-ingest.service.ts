@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { copyFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Sequelize } from 'sequelize';
-import { ErrorCode, VideoPrivacy, VideoState, type ProbeSummary, type VideoCreate } from '@flotilla/shared';
+import { ErrorCode, VIDEO_FILE_EXTENSIONS, VideoPrivacy, VideoState, type ProbeSummary, type VideoCreate } from '@flotilla/shared';
 import { AppError } from '../../common/app-error';
 import { domainEvents } from '../../common/events';
 import { CONFIG, SEQUELIZE } from '../../common/tokens';
@@ -29,11 +29,8 @@ import { VideoSourceModel } from './video-source.model';
 import { VideoModel } from './video.model';
 import { VideosService } from './videos.service';
 
-/** Containers accepted as uploads (PeerTube's list with additional extensions allowed). */
-export const VIDEO_EXTENSIONS = [
-  '.mp4', '.webm', '.ogv', '.ogg', '.mkv', '.mov', '.m4v', '.avi', '.flv', '.mpg', '.mpeg', '.ts', '.m2ts', '.mts', '.3gp', '.wmv', '.f4v',
-  '.mp3', '.m4a', '.aac', '.wav', '.flac', '.opus', '.oga',
-];
+/** Accepted containers: the list /api/v1/config advertises. */
+export const VIDEO_EXTENSIONS = VIDEO_FILE_EXTENSIONS;
 
 export interface IngestInput {
   user: UserModel;
