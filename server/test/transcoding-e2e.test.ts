@@ -126,12 +126,15 @@ describe('end to end: real runners, real ffmpeg', () => {
 
   it('the server restarted mid-job still accepts the runner’s later success', async () => {
     const v = await upload('server restart');
-    await waitFor(async () => (await jobsOf(v.uuid)).find((j) => j.state.id === 2), 30_000, 100);
+    const held = await waitFor(async () => (await jobsOf(v.uuid)).find((j) => j.state.id === 2), 30_000, 100);
+    const startedAt = async () => (await server.sql<{ started_at: Date }>('SELECT started_at FROM runner_job WHERE uuid = $1', [held.uuid]))[0].started_at;
+    const before = await startedAt();
     await server.restart();
     await sleep(500);
     await waitPublished(v.uuid, 120_000);
     await checkPublishedHls(server, admin, v.uuid, [360, 240]);
-    // The work happened once per rung: no job went back to pending and got done twice.
+    // The job in flight was never taken back and accepted again: the first run's result was kept.
+    expect((await startedAt()).getTime()).toBe(before.getTime());
     expect((await jobsOf(v.uuid)).length).toBe(2);
   }, 150_000);
 });
