@@ -16,6 +16,7 @@ const preview = spawn('npx', ['vite', 'preview', '--port', String(previewPort), 
   cwd: fileURLToPath(new URL('..', import.meta.url)),
   env: { ...process.env, FLOTILLA_BACKEND: backend },
   stdio: 'ignore',
+  detached: true, // its own process group, so that npx and vite stop together
 });
 for (let i = 0; i < 50; i++) {
   if (await fetch(base).then((r) => r.ok, () => false)) break;
@@ -40,7 +41,7 @@ results.push(['upload resumes after reload', await run('upload-smoke.mjs')]);
 await setMode('slowUploads=0');
 results.push(['expired session', await run('session-smoke.mjs')]);
 
-preview.kill();
+process.kill(-preview.pid, 'SIGTERM');
 await mock.close();
 for (const [name, ok] of results) console.log(`${ok ? 'PASS' : 'FAIL'}  ${name}`);
 process.exit(results.every(([, ok]) => ok) ? 0 : 1);
