@@ -38,7 +38,7 @@ check('quality menu picks 240p', (await page.textContent('.quality-label'))?.inc
 await page.click('button.p2p-btn');
 await page.uncheck('.p2p-panel input[type=checkbox]');
 await page.keyboard.press('k');
-console.log('     active element:', await fp(() => document.activeElement?.outerHTML.slice(0, 80)));
+await page.waitForTimeout(300); // the pause event is dispatched asynchronously
 check('k pauses', !(await fp(() => window.flotillaPlayer.isPlaying())));
 await page.reload();
 await page.waitForFunction(() => window.flotillaPlayer);
