@@ -1,12 +1,13 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultList, User, Video, VideoDetails } from '@flotilla/shared';
 import { ApiClient } from '../../client/src/api/http';
 import { expectProblem, TestServer } from './helpers/test-server';
-import { initResumable, makeClip, putChunk, resumableUpload } from './helpers/videos';
+import { initResumable, legacyUpload, makeClip, putChunk, resumableUpload } from './helpers/videos';
 
 /** Every file under the server's storage except its config (what a refused upload must not leave). */
 async function storedFiles(server: TestServer): Promise<string[]> {
@@ -218,5 +219,35 @@ describe('resumable upload expiry', () => {
     expect(rows).toBe(0); // removed by the periodic sweep, not by a request
     expect(await readdir(join(server.storage, 'tmp', 'resumable'))).toEqual([]);
     await expectProblem(putChunk(root, location, new Uint8Array(100), 100, 1000), 404, 'upload_not_found');
+  });
+
+  it('removes old files no row refers to, and only those', async () => {
+    const root = await server.login();
+    const channelId = (await root.get<User>('/api/v1/users/me')).videoChannels[0].id;
+    const dir = await mkdtemp(join(tmpdir(), 'flotilla-clips-'));
+    const { video } = await legacyUpload(root, makeClip(dir, 'c.mp4', { seconds: 2 }), { name: 'Kept video', channelId: String(channelId) });
+    const past = new Date(Date.now() - 2 * 3600_000);
+    const s = server.storage;
+    const orphanWeb = join(s, 'web-videos', `${randomUUID()}-360.mp4`);
+    const freshWeb = join(s, 'web-videos', `${randomUUID()}-240.mp4`);
+    const foreign = join(s, 'web-videos', 'README.txt');
+    const orphanHls = join(s, 'streaming-playlists', 'hls', randomUUID());
+    const keptHls = join(s, 'streaming-playlists', 'hls', video.uuid);
+    for (const f of [orphanWeb, freshWeb, foreign]) await writeFile(f, 'x');
+    for (const d of [orphanHls, keptHls]) {
+      await mkdir(d, { recursive: true });
+      await writeFile(join(d, 'a-master.m3u8'), '#EXTM3U');
+    }
+    // Everything of the real video is old too: age alone must not remove it.
+    const [file] = await server.sql<{ filename: string; torrent_filename: string }>('SELECT filename, torrent_filename FROM video_file');
+    const kept = [join(s, 'web-videos', file.filename), join(s, 'torrents', file.torrent_filename)];
+    for (const p of [orphanWeb, foreign, orphanHls, keptHls, ...kept]) await utimes(p, past, past);
+    for (let i = 0; i < 40 && existsSync(orphanWeb); i++) await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 10 && existsSync(orphanHls); i++) await new Promise((r) => setTimeout(r, 200));
+    expect(existsSync(orphanWeb)).toBe(false);
+    expect(existsSync(orphanHls)).toBe(false);
+    expect([freshWeb, foreign, keptHls, ...kept].filter((p) => !existsSync(p))).toEqual([]);
+    expect((await root.get<VideoDetails>(`/api/v1/videos/${video.uuid}`)).files[0].size).toBeGreaterThan(0);
+    await rm(dir, { recursive: true, force: true });
   });
 });
