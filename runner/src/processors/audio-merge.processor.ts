@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { buildAudioMergeArgs } from '@flotilla/shared';
+import { buildAudioMergeCommand } from '@flotilla/shared';
 import { probeFile } from './ffmpeg';
 import type { Processor } from './processor';
 import { transcode } from './common';
@@ -22,7 +22,7 @@ export const processAudioMerge: Processor<'vod-audio-merge-transcoding'> = async
   const outputFileName = `output-${randomUUID()}.mp4`;
   // An image probes as a one-frame video stream; its size lets us scale it to the rung.
   const image = imageProbe?.video ?? null;
-  const args = buildAudioMergeArgs({
+  const command = buildAudioMergeCommand({
     imageInput: imagePath,
     audioInput: audioPath,
     imageSize: image ? { width: image.width, height: image.height } : null,
@@ -34,7 +34,7 @@ export const processAudioMerge: Processor<'vod-audio-merge-transcoding'> = async
     threads: ctx.ffmpeg.threads,
     progress: true,
   });
-  await transcode(ctx, args, audioProbe.duration);
+  await transcode(ctx, command, audioProbe.duration);
 
   return {
     files: { videoFile: ctx.workspace.outputPath(outputFileName) },

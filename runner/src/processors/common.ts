@@ -1,5 +1,5 @@
-import type { ProbeSummary, RunnerJobType } from '@flotilla/shared';
-import { probeFile, runFfmpeg } from './ffmpeg';
+import type { FfmpegCommandSpec, ProbeSummary, RunnerJobType } from '@flotilla/shared';
+import { createFfmpegCommand, probeFile, runFfmpeg } from './ffmpeg';
 import type { ProcessorContext } from './processor';
 
 /** Downloads the video input (and the separated audio, if any) and probes both. */
@@ -17,10 +17,9 @@ export async function downloadAndProbe<T extends RunnerJobType>(ctx: ProcessorCo
 }
 
 /** Runs ffmpeg in the workspace's output folder, feeding the job's progress. */
-export async function transcode<T extends RunnerJobType>(ctx: ProcessorContext<T>, args: string[], durationSeconds: number) {
+export async function transcode<T extends RunnerJobType>(ctx: ProcessorContext<T>, spec: FfmpegCommandSpec, durationSeconds: number) {
   ctx.setPhase('transcoding');
-  await runFfmpeg(ctx.ffmpeg, args, {
-    cwd: ctx.workspace.outputDir,
+  await runFfmpeg(createFfmpegCommand(ctx.ffmpeg, spec, ctx.workspace.outputDir), {
     durationSeconds,
     signal: ctx.signal,
     onProgress: (p) => ctx.setProgress(p),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  buildHlsArgs,
+  buildHlsCommand,
   decideStreamCopy,
   hlsPlaylistFileName,
   hlsVideoFileName,
@@ -22,7 +22,7 @@ export const processVodHls: Processor<'vod-hls-transcoding'> = async (ctx) => {
   const name = randomUUID();
   const videoFileName = hlsVideoFileName(name, output.resolution);
   const playlistFileName = hlsPlaylistFileName(name, output.resolution);
-  const args = buildHlsArgs({
+  const command = buildHlsCommand({
     input: videoPath,
     audioInput: audioPath,
     probe,
@@ -37,7 +37,7 @@ export const processVodHls: Processor<'vod-hls-transcoding'> = async (ctx) => {
     threads: ctx.ffmpeg.threads,
     progress: true,
   });
-  await transcode(ctx, args, audioProbe?.duration || probe.duration);
+  await transcode(ctx, command, audioProbe?.duration || probe.duration);
 
   return {
     files: {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { buildWebVideoArgs, decideStreamCopy } from '@flotilla/shared';
+import { buildWebVideoCommand, decideStreamCopy } from '@flotilla/shared';
 import type { Processor } from './processor';
 import { downloadAndProbe, transcode } from './common';
 
@@ -12,7 +12,7 @@ export const processVodWebVideo: Processor<'vod-web-video-transcoding'> = async 
   ctx.log(copy.copy ? `${output.resolution}p web video by stream copy` : `${output.resolution}p web video encoded (${copy.reason})`);
 
   const outputFileName = `output-${randomUUID()}.mp4`;
-  const args = buildWebVideoArgs({
+  const command = buildWebVideoCommand({
     input: videoPath,
     audioInput: audioPath,
     probe,
@@ -24,7 +24,7 @@ export const processVodWebVideo: Processor<'vod-web-video-transcoding'> = async 
     threads: ctx.ffmpeg.threads,
     progress: true,
   });
-  await transcode(ctx, args, audioProbe?.duration || probe.duration);
+  await transcode(ctx, command, audioProbe?.duration || probe.duration);
 
   return {
     files: { videoFile: ctx.workspace.outputPath(outputFileName) },

@@ -39,7 +39,8 @@ export interface ProbeSummary {
   audio: ProbeAudioStream | null;
 }
 
-interface RawStream {
+/** A stream as ffprobe's JSON writer prints it: the fields `parseFfprobeOutput` reads. */
+export interface RawStream {
   codec_type?: string;
   codec_name?: string;
   profile?: string;
@@ -58,7 +59,8 @@ interface RawStream {
   side_data_list?: { side_data_type?: string; rotation?: number }[];
 }
 
-interface RawProbe {
+/** ffprobe's JSON output (`-show_streams -show_format`), as far as `parseFfprobeOutput` reads it. */
+export interface RawProbe {
   streams?: RawStream[];
   format?: { duration?: string; bit_rate?: string; format_name?: string };
 }
@@ -128,3 +130,18 @@ export function parseFfprobeOutput(json: string | RawProbe): ProbeSummary {
 export function buildFfprobeArgs(input: string): string[] {
   return ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', input];
 }
+
+/**
+ * `-show_entries` value naming exactly the fields of `RawStream`/`RawProbe`. For callers that cannot
+ * choose ffprobe's writer (fluent-ffmpeg reads the default key=value writer, which prints values
+ * unescaped): with only these entries no free text is printed except the `rotate` tag, so a crafted
+ * title or comment tag cannot pose as stream fields. Keep it in step with `RawStream`.
+ */
+export const FFPROBE_ENTRIES = [
+  'stream=codec_type,codec_name,profile,pix_fmt,width,height,avg_frame_rate,r_frame_rate,bit_rate,level,channels,channel_layout,duration',
+  'stream_disposition=attached_pic',
+  'stream_tags=rotate',
+  'stream_side_data=rotation',
+  'format=duration,bit_rate,format_name',
+  'format_tags=',
+].join(':');
