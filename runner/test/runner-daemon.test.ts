@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadRunnerConfig, registerRunner, startRunnerDaemon, type RunnerDaemonHandle } from '../src/index';
 import { FakeRunnerServer, waitFor } from './helpers/fake-runner-server';
 import { makeMedia, probeJson } from './helpers/media';
+import { ffmpegChildren } from './helpers/processes';
 
 /**
  * The daemon against a stand-in server, with the real ffmpeg: the runner's own logic (wake-ups,
@@ -105,11 +106,29 @@ describe('runner daemon', () => {
     const job = server.addJob('vod-hls-transcoding', hlsOutput(360), { videoFileUrl: media.long });
     server.ping();
     await waitFor(() => job.updates.some((p) => p > 0), 20_000, 'transcoding progress');
+    expect(ffmpegChildren()).toHaveLength(1);
     await handle.stop('Runner stopped (SIGTERM)');
     handle = null;
     expect(job.aborts).toEqual(['Runner stopped (SIGTERM)']);
     expect(job.state).toBe('pending');
+    expect(ffmpegChildren()).toEqual([]);
     expect(readdirSync(workDir).filter((f) => f.startsWith('job-'))).toEqual([]);
+  });
+
+  it('kills ffmpeg when the server cancels the running job, and reports nothing', async () => {
+    const { start, workDir } = await setup();
+    handle = await start();
+    const job = server.addJob('vod-hls-transcoding', hlsOutput(360), { videoFileUrl: media.long });
+    server.ping();
+    await waitFor(() => job.updates.some((p) => p > 0), 20_000, 'transcoding progress');
+    const [pid] = ffmpegChildren();
+    expect(pid).toBeDefined();
+    server.cancel(job);
+    await waitFor(() => ffmpegChildren().length === 0, 5000, 'ffmpeg gone');
+    await waitFor(() => readdirSync(workDir).filter((f) => f.startsWith('job-')).length === 0, 5000, 'workspace cleanup');
+    expect(job.aborts).toEqual([]);
+    expect(job.errors).toEqual([]);
+    expect(job.success).toBeUndefined();
   });
 
   it('keeps sending the result while the server answers 503, then succeeds', async () => {

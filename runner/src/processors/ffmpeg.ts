@@ -1,4 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
 import ffmpeg, { type FfmpegCommand, type FfprobeData } from 'fluent-ffmpeg';
 import {
   FFPROBE_ENTRIES,
@@ -30,6 +33,8 @@ const STDERR_TAIL_LINES = 8;
 type RunningCommand = FfmpegCommand & { ffmpegProc?: ChildProcess };
 /** fluent-ffmpeg's path lookups, called before every spawn; its typings leave them out. */
 type PathLookups = {
+  /** Ours: the path pinned by `newCommand`. */
+  ffmpegPath: string;
   _getFfmpegPath(cb: (err: Error | null, path: string) => void): void;
   _getFfprobePath(cb: (err: Error | null, path: string) => void): void;
 };
@@ -43,6 +48,7 @@ type PathLookups = {
 function newCommand(settings: FfmpegSettings, options: ffmpeg.FfmpegCommandOptions = {}): FfmpegCommand {
   const command = ffmpeg(options).setFfmpegPath(settings.ffmpegPath).setFfprobePath(settings.ffprobePath);
   const lookups = command as unknown as PathLookups;
+  lookups.ffmpegPath = settings.ffmpegPath;
   lookups._getFfmpegPath = (cb) => cb(null, settings.ffmpegPath);
   lookups._getFfprobePath = (cb) => cb(null, settings.ffprobePath);
   return command;
@@ -90,7 +96,12 @@ interface RunOptions {
  * the stderr stats line (which `-loglevel error -nostats` turns off) and runs an extra ffprobe of the
  * input for every command. Aborting the signal SIGKILLs ffmpeg; the promise settles once it is gone.
  */
-export function runFfmpeg(command: FfmpegCommand, options: RunOptions): Promise<void> {
+export async function runFfmpeg(command: FfmpegCommand, options: RunOptions): Promise<void> {
+  await assertRunnable((command as unknown as PathLookups).ffmpegPath);
+  return supervise(command, options);
+}
+
+function supervise(command: FfmpegCommand, options: RunOptions): Promise<void> {
   const { signal } = options;
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
@@ -126,6 +137,22 @@ export function runFfmpeg(command: FfmpegCommand, options: RunOptions): Promise<
     command.on('end', () => settle(null));
     command.run();
   });
+}
+
+/**
+ * fluent-ffmpeg 2.1.3 throws an uncaught TypeError (it reads output buffers that do not exist yet)
+ * when spawning ffmpeg itself fails, which would bring the whole runner down: a missing or
+ * non-executable ffmpeg is therefore caught here first. (With a niceness, `nice` is spawned and
+ * reports a missing ffmpeg as exit 127 instead.)
+ */
+async function assertRunnable(program: string): Promise<void> {
+  const candidates = program.includes('/')
+    ? [program]
+    : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, program));
+  for (const candidate of candidates) {
+    if (await access(candidate, constants.X_OK).then(() => true, () => false)) return;
+  }
+  throw new FfmpegError(`Cannot run ffmpeg: ${program} is not an executable file${program.includes('/') ? '' : ' in PATH'}`);
 }
 
 function readProgress(stdout: NodeJS.ReadableStream, options: RunOptions): void {

@@ -12,7 +12,7 @@ import { Server as SocketServer } from 'socket.io';
 export interface FakeJob {
   uuid: string;
   type: string;
-  state: 'pending' | 'processing' | 'completed' | 'errored';
+  state: 'pending' | 'processing' | 'completed' | 'errored' | 'cancelled';
   payload: Record<string, unknown>;
   jobToken: string | null;
   inputFiles: Record<string, string>;
@@ -80,6 +80,11 @@ export class FakeRunnerServer {
     };
     this.jobs.set(uuid, job);
     return job;
+  }
+
+  /** Cancels a job as an admin would: the runner's next update is refused. */
+  cancel(job: FakeJob): void {
+    job.state = 'cancelled';
   }
 
   ping(): void {

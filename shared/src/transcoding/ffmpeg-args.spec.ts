@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildAudioMergeArgs, buildHlsArgs, buildWebVideoArgs, scaleFilter } from './ffmpeg-args';
+import { buildAudioMergeArgs, buildAudioMergeCommand, buildHlsArgs, buildWebVideoArgs, ffmpegArgs, scaleFilter } from './ffmpeg-args';
 import type { ProbeSummary } from './probe';
 import { hlsPlaylistFileName, hlsPlaylistFileNameFor, hlsVideoFileName } from './profile';
 
@@ -104,5 +104,26 @@ describe('other builders', () => {
     expect(hlsVideoFileName('u', 720)).toBe('u-720-fragmented.mp4');
     expect(hlsPlaylistFileName('u', 720)).toBe('u-720.m3u8');
     expect(hlsPlaylistFileNameFor('u-720-fragmented.mp4')).toBe('u-720.m3u8');
+  });
+});
+
+describe('commands in parts', () => {
+  const merge = { imageInput: 'p.jpg', audioInput: 'a.mp3', audio: null, resolution: 480, fps: 25, outputFileName: 'o.mp4', progress: true };
+
+  it('keeps each input with its own options, and ffmpeg-wide flags apart', () => {
+    const spec = buildAudioMergeCommand(merge);
+    expect(spec.inputs).toEqual([{ path: 'p.jpg', options: ['-loop', '1', '-framerate', '25'] }, { path: 'a.mp3', options: [] }]);
+    expect(spec.globalOptions).toEqual(['-hide_banner', '-nostdin', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats']);
+    expect(spec.output).toBe('o.mp4');
+    expect(spec.outputOptions).not.toContain('-i');
+  });
+
+  it('flattens to flags, inputs, -y, output options, output: the layout fluent-ffmpeg spawns', () => {
+    const spec = buildAudioMergeCommand(merge);
+    const args = ffmpegArgs(spec);
+    expect(args).toEqual(buildAudioMergeArgs(merge));
+    expect(args.slice(0, 7)).toEqual(spec.globalOptions);
+    expect(args.slice(7, 16)).toEqual(['-loop', '1', '-framerate', '25', '-i', 'p.jpg', '-i', 'a.mp3', '-y']);
+    expect(args.slice(16)).toEqual([...spec.outputOptions, 'o.mp4']);
   });
 });
