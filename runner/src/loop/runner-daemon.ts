@@ -3,7 +3,7 @@ import { ErrorCode, type RunnerJobType } from '@flotilla/shared';
 import { hasErrorCode, RunnerApiError } from '../client/errors';
 import type { AcceptedRunnerJob } from '../client/runner-client';
 import { loadRunnerConfig, updateRunnerConfig, type RunnerConfig, type RunnerPaths } from '../config/config-store';
-import { DEFAULT_JOB_TYPES, type FfmpegSettings } from '../processors';
+import { DEFAULT_JOB_TYPES, warmUpFfmpeg, type FfmpegSettings } from '../processors';
 import type { Reporter } from '../ui/reporter';
 import { RUNNER_VERSION } from '../version';
 import { Workspace } from '../workspace/workspace';
@@ -67,6 +67,8 @@ export class RunnerDaemon {
   async start(): Promise<void> {
     const { paths, reporter } = this.s;
     this.config = this.withOverrides(await loadRunnerConfig(paths.configFile));
+    // In the background: it overlaps with connecting and downloading the first job's input.
+    void warmUpFfmpeg(this.ffmpegSettings()).catch((err: Error) => reporter.warn(`${err.message}: jobs will fail until it can`));
     const swept = await Workspace.sweep(paths.workDir);
     if (swept) reporter.info(`removed ${swept} job folder(s) left by a previous run`);
     this.syncLinks();

@@ -140,6 +140,23 @@ function supervise(command: FfmpegCommand, options: RunOptions): Promise<void> {
 }
 
 /**
+ * Before its first command in a process, fluent-ffmpeg checks the output format and encoders against
+ * `ffmpeg -formats` and `ffmpeg -encoders` (about 0.2 s; cached for the process after that). The
+ * daemon runs those checks when it starts, so the first job does not pay for them. Rejects when
+ * ffmpeg cannot be run.
+ */
+export async function warmUpFfmpeg(settings: FfmpegSettings): Promise<void> {
+  await assertRunnable(settings.ffmpegPath);
+  const command = newCommand(settings);
+  await new Promise<void>((resolve, reject) => {
+    command.availableFormats((err) => {
+      if (err) return reject(new FfmpegError(`Cannot run ffmpeg: ${(err as Error).message}`));
+      command.availableEncoders((e) => (e ? reject(new FfmpegError(`Cannot run ffmpeg: ${(e as Error).message}`)) : resolve()));
+    });
+  });
+}
+
+/**
  * fluent-ffmpeg 2.1.3 throws an uncaught TypeError (it reads output buffers that do not exist yet)
  * when spawning ffmpeg itself fails, which would bring the whole runner down: a missing or
  * non-executable ffmpeg is therefore caught here first. (With a niceness, `nice` is spawned and
