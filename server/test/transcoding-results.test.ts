@@ -4,7 +4,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { User } from '@flotilla/shared';
+import { swarmInfoHashesFromMaster, type User } from '@flotilla/shared';
 import type { ApiClient } from '../../client/src/api/http';
 import { downloadInput, makeHlsRendition, postHlsSuccess, RunnerSide, waitFor } from './helpers/runners';
 import { expectProblem, TestServer } from './helpers/test-server';
@@ -109,6 +109,12 @@ describe('transcoding decisions and results (test acts as the runner)', () => {
     expect(variants[0]).toMatch(/-360\.m3u8$/);
     expect(master).toMatch(/RESOLUTION=640x360/);
     expect(master).toMatch(/CODECS="avc1\.[0-9A-F]{6},mp4a\.40\.2"/);
+    // The tracker admits exactly the swarms viewers of this master announce.
+    const [row] = await server.sql<{ hashes: string[]; uuid: string }>(
+      'SELECT p.p2p_media_loader_info_hashes AS hashes, v.uuid FROM video_streaming_playlist p JOIN video v ON v.id = p.video_id',
+    );
+    expect(row.hashes).toEqual(swarmInfoHashesFromMaster(row.uuid, master));
+    expect(row.hashes).toHaveLength(2);
 
     // Every byte-range segment hashed under PeerTube's key, and the hashes are right.
     const hashes = (await (await fetch(playlist.segmentsSha256Url)).json()) as Record<string, Record<string, string>>;

@@ -4,3 +4,4 @@ export * from './api';
 export * from './runner';
 export * from './transcoding';
 export * from './activitypub';
+export * from './p2p';

@@ -11,6 +11,8 @@ export interface DomainEvents {
   'video.deleted': { videoId: number; uuid: string };
   /** A video became watchable (first rendition in, or published without transcoding). */
   'video.published': { videoId: number };
+  /** A video's master playlist changed: these are the P2P swarms (tracker info hashes) of its viewers. */
+  'video.swarms-changed': { uuid: string; infoHashes: string[] };
 }
 
 class TypedEmitter {

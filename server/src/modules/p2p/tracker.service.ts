@@ -9,7 +9,7 @@ import { importEsm } from '../../common/esm';
 import { logger } from '../../common/logger';
 import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
-import { infoHashFromTrackerHex, videoInfoHashes } from './swarm-hash';
+import { infoHashFromTrackerHex } from './swarm-hash';
 
 export const TRACKER_PATH = '/tracker/socket';
 /** Per-IP limits: open sockets, and announces per minute. */
@@ -31,6 +31,7 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
   private tracker: TrackerServer | null = null;
   private wss: WebSocketServer | null = null;
   private readonly known = new Map<string, string>(); // info hash -> video uuid
+  private readonly byVideo = new Map<string, string[]>(); // video uuid -> its info hashes
   private readonly socketsPerIp = new Map<string, number>();
   private readonly announces = new Map<string, { windowStart: number; count: number }>();
   private upgradeHandler: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | null = null;
@@ -44,9 +45,8 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.p2p.enabled) return;
     await this.loadKnownVideos();
-    domainEvents.on('video.uploaded', ({ videoId }) => this.addVideoById(videoId));
-    domainEvents.on('video.published', ({ videoId }) => this.addVideoById(videoId));
-    domainEvents.on('video.deleted', ({ uuid }) => this.removeVideo(uuid));
+    domainEvents.on('video.swarms-changed', ({ uuid, infoHashes }) => this.setVideo(uuid, infoHashes));
+    domainEvents.on('video.deleted', ({ uuid }) => this.setVideo(uuid, []));
 
     // bittorrent-tracker is CommonJS-compatible ESM; loaded lazily so a disabled tracker costs nothing.
     const { default: Server } = await importEsm<{ default: new (opts: object) => TrackerServer }>('bittorrent-tracker/server');
@@ -70,7 +70,7 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
     const server = this.adapterHost.httpAdapter.getHttpServer() as HttpServer;
     this.upgradeHandler = (req, socket, head) => this.onUpgrade(req, socket, head);
     server.on('upgrade', this.upgradeHandler);
-    logger.info({ videos: this.known.size / videoInfoHashes('x').length }, 'tracker ready at ' + TRACKER_PATH);
+    logger.info({ videos: this.byVideo.size }, 'tracker ready at ' + TRACKER_PATH);
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -107,34 +107,29 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
     return entry.count <= MAX_ANNOUNCES_PER_MINUTE;
   }
 
+  /** Swarms are those of every HLS master playlist written so far (hashes stored beside the playlist). */
   private async loadKnownVideos(): Promise<void> {
-    const [{ exists }] = (await this.sequelize.query("SELECT to_regclass('public.video') IS NOT NULL AS exists", {
-      type: 'SELECT',
-    })) as Array<{ exists: boolean }>;
-    if (!exists) return;
-    const rows = (await this.sequelize.query('SELECT uuid FROM video', { type: 'SELECT' })) as Array<{ uuid: string }>;
-    for (const r of rows) this.addVideo(r.uuid);
+    const rows = (await this.sequelize.query(
+      `SELECT v.uuid, p.p2p_media_loader_info_hashes AS hashes
+         FROM video_streaming_playlist p JOIN video v ON v.id = p.video_id`,
+      { type: 'SELECT' },
+    )) as Array<{ uuid: string; hashes: string[] }>;
+    for (const r of rows) this.setVideo(r.uuid, r.hashes);
   }
 
-  private async addVideoById(videoId: number): Promise<void> {
-    const rows = (await this.sequelize.query('SELECT uuid FROM video WHERE id = :id', {
-      replacements: { id: videoId },
-      type: 'SELECT',
-    })) as Array<{ uuid: string }>;
-    if (rows[0]) this.addVideo(rows[0].uuid);
-  }
-
-  private addVideo(uuid: string): void {
-    for (const h of videoInfoHashes(uuid)) this.known.set(h, uuid);
-  }
-
-  private removeVideo(uuid: string): void {
-    for (const h of videoInfoHashes(uuid)) this.known.delete(h);
+  private setVideo(uuid: string, infoHashes: string[]): void {
+    for (const h of this.byVideo.get(uuid) ?? []) this.known.delete(h);
+    if (!infoHashes.length) {
+      this.byVideo.delete(uuid);
+      return;
+    }
+    this.byVideo.set(uuid, infoHashes);
+    for (const h of infoHashes) this.known.set(h, uuid);
   }
 
   /** Whether a video's swarms are served (for tests and the admin). */
   knows(uuid: string): boolean {
-    return this.known.has(videoInfoHashes(uuid)[0]);
+    return this.byVideo.has(uuid);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -3,9 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { open, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sequelize, Transaction } from 'sequelize';
-import { hlsPlaylistFileName, hlsPlaylistFileNameFor, hlsVideoFileName, VideoStreamingPlaylistType } from '@flotilla/shared';
+import { hlsPlaylistFileName, hlsPlaylistFileNameFor, hlsVideoFileName, swarmInfoHashesFromMaster, VideoStreamingPlaylistType } from '@flotilla/shared';
 import { sha256Hex } from '../../common/crypto';
 import { logger } from '../../common/logger';
+import { domainEvents } from '../../common/events';
 import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import type { UploadedRunnerFile } from '../runners/runner-job-handlers';
@@ -140,8 +141,12 @@ export class HlsStorageService {
       });
     }
     await writeFileAtomic(join(dir, playlist.segmentsSha256Filename), JSON.stringify(hashes));
-    await writeFileAtomic(join(dir, playlist.playlistFilename), buildMasterPlaylist(variants));
-    await playlist.update({ updatedAt: new Date() }, { transaction });
+    const master = buildMasterPlaylist(variants);
+    await writeFileAtomic(join(dir, playlist.playlistFilename), master);
+    // The swarms viewers will announce for this master: the tracker admits exactly these.
+    const infoHashes = swarmInfoHashesFromMaster(video.uuid, master);
+    await playlist.update({ p2pMediaLoaderInfoHashes: infoHashes, updatedAt: new Date() }, { transaction });
+    domainEvents.emit('video.swarms-changed', { uuid: video.uuid, infoHashes });
   }
 }
 

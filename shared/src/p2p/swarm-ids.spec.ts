@@ -21,3 +21,15 @@ describe('swarm ids from a master playlist', () => {
     expect(swarmInfoHashesFromMaster('5f3c2a1e-8b7d-4c6e-9f00-a1b2c3d4e5f6', master)).toEqual(['QIAB68tqq0aIph3Pdo2Q', 'dHZC6mTxABioGldA5M+O']);
   });
 });
+
+describe('pure helpers', () => {
+  it('encode UTF-8 and base64 like the platform does', async () => {
+    const { utf8, base64, sha1 } = await import('./swarm-ids');
+    for (const s of ['', 'a', 'ab', 'abc', 'é€😀', 'x'.repeat(64)]) {
+      expect(Buffer.from(utf8(s)).toString('hex')).toBe(Buffer.from(s, 'utf8').toString('hex'));
+      expect(base64(utf8(s))).toBe(Buffer.from(s, 'utf8').toString('base64'));
+      const { createHash } = await import('node:crypto');
+      expect(Buffer.from(sha1(utf8(s))).toString('hex')).toBe(createHash('sha1').update(s).digest('hex'));
+    }
+  });
+});
