@@ -165,7 +165,10 @@ describe('transcoding decisions and results (test acts as the runner)', () => {
     const failed = (await jobsOf(v.uuid)).find((x) => x.uuid === j.uuid)!;
     expect(failed.state.id).toBe(4);
     expect(failed.error).toBe('ffmpeg exited with code 1: Invalid data found (1)');
-    expect((await video(v.uuid)).state.id).toBe(7);
+    const shown = (await admin.get<{ state: { id: number }; transcodingError: string }>(`/api/v1/videos/${v.uuid}`));
+    expect(shown.state.id).toBe(7);
+    // The owner sees why; anonymous viewers do not (the video is not watchable for them anyway).
+    expect(shown.transcodingError).toMatch(/Invalid data found \(1\)/);
   });
 
   it('drops a deleted video’s jobs', async () => {

@@ -198,6 +198,8 @@ export interface VideoDetails extends Omit<Video, 'account' | 'channel'> {
   trackerUrls: string[];
   files: VideoFile[];
   streamingPlaylists: VideoStreamingPlaylist[];
+  /** Flotilla: why transcoding failed (state 7); only for the owner and moderators, else absent. */
+  transcodingError?: string | null;
 }
 
 export interface VideoQuotaUsed {

@@ -15,6 +15,7 @@ export class VideoModel extends Model {
   declare duration: number;
   declare aspectRatio: number | null;
   declare state: number;
+  declare transcodingError: string | null;
   declare privacy: number;
   declare category: number | null;
   declare licence: number | null;
@@ -53,6 +54,7 @@ export class VideoModel extends Model {
         duration: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
         aspectRatio: { type: DataTypes.REAL },
         state: { type: DataTypes.SMALLINT, allowNull: false },
+        transcodingError: { type: DataTypes.STRING(2000) },
         privacy: { type: DataTypes.SMALLINT, allowNull: false },
         category: { type: DataTypes.INTEGER },
         licence: { type: DataTypes.INTEGER },

@@ -27,7 +27,7 @@ import { zod } from '../../common/zod.pipe';
 import { Auth, Authenticated, OptionalAuth } from '../auth/auth.guard';
 import type { AuthContext } from '../auth/auth.service';
 import { AccountModel } from '../users/account.model';
-import { toShortUuid } from './video-access';
+import { canManageVideo, toShortUuid } from './video-access';
 import { VideoFileTokensService } from './video-file-tokens.service';
 import { VideoFormatterService } from './video-formatter.service';
 import { VideoIngestService } from './video-ingest.service';
@@ -106,6 +106,7 @@ export class VideosController {
     const video = await this.videos.loadVisible(p.id, auth?.user);
     const details = this.formatter.details(video);
     details.views += await this.views.pending(video.id);
+    if (canManageVideo(video, auth?.user)) details.transcodingError = video.transcodingError;
     return details;
   }
 

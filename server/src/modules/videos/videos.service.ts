@@ -94,7 +94,10 @@ export class VideosService {
   /** State → TRANSCODING_FAILED unless a rendition already published it (viewers keep what works). */
   async markTranscodingFailed(videoId: number, message: string): Promise<void> {
     logger.warn({ videoId, message }, 'transcoding failed');
-    await VideoModel.update({ state: VideoState.TRANSCODING_FAILED }, { where: { id: videoId, state: VideoState.TO_TRANSCODE } });
+    await VideoModel.update(
+      { state: VideoState.TRANSCODING_FAILED, transcodingError: message.slice(0, 2000) },
+      { where: { id: videoId, state: VideoState.TO_TRANSCODE } },
+    );
   }
 
   /** Removes the rows (cascading to files, playlists, thumbnails, rates) then every file on disk. */
