@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { OEmbedController } from './oembed.controller';
 import { ResumableUploadsService } from './resumable-uploads.service';
 import { StaticFilesController } from './static-files.controller';
 import { StaticFilesService } from './static-files.service';
@@ -21,7 +22,7 @@ import { VideosService } from './videos.service';
  */
 @Module({
   // The upload controller comes first: its routes must win over PUT/DELETE /videos/:id.
-  controllers: [UploadsController, VideosController, VideoListsController, StaticFilesController],
+  controllers: [UploadsController, VideosController, VideoListsController, StaticFilesController, OEmbedController],
   providers: [
     VideosService,
     VideoFormatterService,
