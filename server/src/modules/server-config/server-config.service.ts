@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { VIDEO_FILE_EXTENSIONS } from '@flotilla/shared';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import { IMAGE_EXTENSIONS, IMAGE_MAX_SIZE } from '../actors/actor-images.service';
@@ -6,7 +7,6 @@ import { RESOLUTION_KEYS } from '../../config/config.schema';
 
 /** The PeerTube API version whose shapes Flotilla serves; clients gate features on it. */
 export const PEERTUBE_API_VERSION = '7.0.0';
-export const VIDEO_EXTENSIONS = ['.mp4', '.ogv', '.webm', '.mkv', '.mov', '.qt', '.mqv', '.m4v', '.flv', '.f4v', '.wmv', '.avi', '.3gp', '.3gpp', '.3g2', '.3gpp2', '.nut', '.mts', '.m2ts', '.mpv', '.m2v', '.m1v', '.mpg', '.mpe', '.mpeg', '.vob', '.mxf', '.mp3', '.wma', '.wav', '.flac', '.aac', '.m4a', '.ac3', '.ogg', '.oga', '.opus'];
 
 @Injectable()
 export class ServerConfigService {
@@ -96,7 +96,7 @@ export class ServerConfigService {
       banner: { file: file(IMAGE_MAX_SIZE, IMAGE_EXTENSIONS) },
       video: {
         image: file(IMAGE_MAX_SIZE, ['.png', '.jpg', '.jpeg', '.webp']),
-        file: { extensions: VIDEO_EXTENSIONS },
+        file: { extensions: VIDEO_FILE_EXTENSIONS },
       },
       videoCaption: { file: file(20 * 1024 * 1024, ['.vtt', '.srt']) },
       user: { videoQuota: c.user.video_quota, videoQuotaDaily: c.user.video_quota_daily },
