@@ -2,4 +2,4 @@
 // `npm run build`: TypeScript for shared/server/runner, Vite for the client.
 import { build } from './lib/bootstrap.mjs';
 
-await build();
+await build({ showClientSizes: true });

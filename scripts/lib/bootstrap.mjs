@@ -50,7 +50,7 @@ export async function ensureChromium() {
   });
 }
 
-export async function build({ client = true } = {}) {
+export async function build({ client = true, showClientSizes = false } = {}) {
   await step('build (TypeScript)', () => {
     run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', 'shared', 'server', 'runner'], {
       cwd: ROOT,
@@ -64,8 +64,9 @@ export async function build({ client = true } = {}) {
   await step('build (web client)', () => {
     const dist = join(clientDir, 'dist', 'index.html');
     const srcNewest = Math.max(newestMtime(join(clientDir, 'src')), newestMtime(join(ROOT, 'shared', 'src')), statSync(join(clientDir, 'index.html')).mtimeMs);
-    if (existsSync(dist) && statSync(dist).mtimeMs > srcNewest) return 'up to date';
-    run(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build'], { cwd: clientDir, quiet: true, hint: 'see the Vite errors above' });
+    if (!showClientSizes && existsSync(dist) && statSync(dist).mtimeMs > srcNewest) return 'up to date';
+    // `npm run build` shows Vite's table of chunk sizes (raw and gzip); set-up steps stay quiet.
+    run(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build'], { cwd: clientDir, quiet: !showClientSizes, hint: 'see the Vite errors above' });
     return 'client/dist';
   });
 }
