@@ -2,9 +2,13 @@
 // in the same run, as a ratio. `npm run bench -- foundation` runs only the named ones.
 import { foundationBench } from './foundation.bench';
 import { printRows, type BenchRow } from './report';
+import { transcodingBench } from './transcoding.bench';
+import { uploadsBench } from './uploads.bench';
 
 const benches: Record<string, { title: string; run: () => Promise<BenchRow[]> }> = {
   foundation: { title: 'Foundation: start-up, memory, API throughput', run: foundationBench },
+  uploads: { title: 'Uploads: resumable throughput, 2 GiB across interruptions, video list with 10,000 videos', run: uploadsBench },
+  transcoding: { title: 'Transcoding: runner overhead, time to first playable rendition, 1 vs 2 runners', run: transcodingBench },
 };
 
 async function main(): Promise<void> {

@@ -1,0 +1,271 @@
+/**
+ * Transcoding with real `flotilla-runner` processes and real ffmpeg, side by side in one run:
+ * a runner job against the same ffmpeg command run directly, upload end → first playable rendition
+ * on the copy (remux) path and on an encode path, and the whole ladder with 2 runners against 1.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  buildFfprobeArgs,
+  buildHlsArgs,
+  decideStreamCopy,
+  parseFfprobeOutput,
+  RUNNER_JOB_FINAL_STATES,
+  RunnerJobState,
+  type User,
+} from '@flotilla/shared';
+import type { ApiClient } from '../../client/src/api/http';
+import { newRegistrationToken, sleep, waitFor } from '../../server/test/helpers/runners';
+import { REPO_ROOT, TestServer } from '../../server/test/helpers/test-server';
+import { legacyUpload } from '../../server/test/helpers/videos';
+import type { BenchRow } from './report';
+
+const CLIP_SECONDS = 60;
+const LADDER = [1080, 720, 480, 360, 240];
+/** Rungs of the H.264 clip that are encoded (1080p is remuxed): their runner jobs are compared with bare ffmpeg. */
+const ENCODED_RUNGS = [720, 480, 360, 240];
+const FFMPEG_THREADS = 2;
+
+/**
+ * 60 s of 1080p25 with a tone. The H.264/AAC one is remuxed for its 1080p rung (`decideStreamCopy`:
+ * browser-playable H.264 4:2:0, AAC); the MPEG-4 Part 2 one in MKV must be encoded for every rung.
+ * Keyframes every 2 s, as a camera or an editor would write them (copied segments follow them).
+ */
+function makeClips(dir: string): { copyable: string; encoded: string } {
+  const src = ['-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', String(CLIP_SECONDS)];
+  const copyable = join(dir, 'clip-1080p-h264.mp4');
+  const encoded = join(dir, 'clip-1080p-mpeg4.mkv');
+  const ff = (args: string[]) => execFileSync('ffmpeg', ['-v', 'error', '-y', ...src, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  ff(['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '50', '-pix_fmt', 'yuv420p', '-c:a', 'aac', copyable]);
+  ff(['-c:v', 'mpeg4', '-q:v', '3', '-g', '50', '-c:a', 'aac', encoded]);
+  return { copyable, encoded };
+}
+
+/** A real `flotilla-runner server` daemon (as the e2e test starts it), in its own process group. */
+class RunnerProcess {
+  output = '';
+  /** Per job uuid, when the runner logged each phase (`--ui log` lines: "<iso> info job <uuid> <phase>"). */
+  readonly phases = new Map<string, Record<string, number>>();
+  private partial = '';
+  private constructor(readonly name: string, readonly proc: ChildProcess) {}
+
+  static async start(server: TestServer, admin: ApiClient, name: string, dir: string): Promise<RunnerProcess> {
+    const token = await newRegistrationToken(admin);
+    const home = await mkdtemp(join(dir, `${name}-`));
+    const proc = spawn(
+      process.execPath,
+      [
+        join(REPO_ROOT, 'runner/dist/cli.js'), '--id', name, '--config-dir', join(home, 'config'), 'server',
+        '--url', server.url, '--registration-token', token, '--runner-name', name,
+        '--work-dir', join(home, 'work'), '--ui', 'log', '--concurrency', '1',
+        '--ffmpeg-threads', String(FFMPEG_THREADS), '--ffmpeg-nice', '0',
+      ],
+      // Its own group: if it must be SIGKILLed, its ffmpeg goes with it.
+      { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    );
+    const r = new RunnerProcess(name, proc);
+    proc.stdout!.on('data', (c: Buffer) => r.collect(c.toString()));
+    proc.stderr!.on('data', (c: Buffer) => r.collect(c.toString()));
+    return r;
+  }
+
+  private collect(text: string): void {
+    this.output = (this.output + text).slice(-20_000);
+    const lines = (this.partial + text).split('\n');
+    this.partial = lines.pop()!;
+    for (const line of lines) {
+      const m = /^(\S+) info job ([0-9a-f-]{36}) (started|downloading|transcoding|uploading|completed)\b/.exec(line);
+      if (!m) continue;
+      const phases = this.phases.get(m[2]) ?? {};
+      phases[m[3]] = Date.parse(m[1]);
+      this.phases.set(m[2], phases);
+    }
+  }
+
+  /** How long ffmpeg ran inside a job, from the runner's own log. */
+  ffmpegMs(jobUuid: string): number {
+    const p = this.phases.get(jobUuid);
+    if (!p?.transcoding || !p.uploading) throw new Error(`${this.name} logged no transcoding phase for job ${jobUuid}`);
+    return p.uploading - p.transcoding;
+  }
+
+  private get alive(): boolean {
+    return this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  /** SIGTERM (the daemon aborts its jobs and kills its ffmpeg), SIGKILL to the group after 10 s. */
+  async stop(): Promise<void> {
+    if (!this.alive) return;
+    const exited = new Promise<void>((resolve) => this.proc.once('exit', () => resolve()));
+    this.proc.kill('SIGTERM');
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-this.proc.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }, 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+type JobRow = { uuid: string; state: number; resolution: number; started_at: Date | null; finished_at: Date | null; payload: { output: { fps: number } } };
+type Details = { state: { id: number }; streamingPlaylists: { files: unknown[] }[] };
+
+interface Watched {
+  uuid: string;
+  /** Upload end → video published with a streaming playlist holding a rendition. */
+  firstPlayableMs: number;
+  /** Upload end → last runner job finished (when the ladder was awaited). */
+  ladderMs?: number;
+  jobs: JobRow[];
+}
+
+class Bench {
+  constructor(
+    readonly server: TestServer,
+    readonly admin: ApiClient,
+    readonly channelId: number,
+  ) {}
+
+  jobs(uuid: string): Promise<JobRow[]> {
+    return this.server.sql<JobRow>('SELECT uuid, state, resolution, started_at, finished_at, payload FROM runner_job WHERE video_uuid = $1', [uuid]);
+  }
+
+  async waitRunners(n: number): Promise<void> {
+    await waitFor(async () => (await this.admin.get<{ data: unknown[] }>('/api/v1/runners')).data.length >= n, 30_000, 100);
+    // Registered over HTTP first; give its socket (job wake-ups) a moment to connect.
+    await sleep(1_500);
+  }
+
+  /** Uploads a clip and times it from the upload's answer; `ladder` also waits for every job. */
+  async run(file: string, name: string, ladder: boolean): Promise<Watched> {
+    const mime = file.endsWith('.mkv') ? 'video/x-matroska' : 'video/mp4';
+    const { video } = await legacyUpload(this.admin, file, { name, channelId: String(this.channelId) }, mime);
+    const uploadEnd = Date.now();
+    await waitFor(async () => {
+      const d = await this.admin.get<Details>(`/api/v1/videos/${video.uuid}`);
+      return d.state.id === 1 && (d.streamingPlaylists[0]?.files.length ?? 0) > 0;
+    }, 300_000, 100);
+    const firstPlayableMs = Date.now() - uploadEnd;
+    if (!ladder) return { uuid: video.uuid, firstPlayableMs, jobs: await this.jobs(video.uuid) };
+    const jobs = await waitFor(async () => {
+      const rows = await this.jobs(video.uuid);
+      const bad = rows.find((j) => j.state !== RunnerJobState.COMPLETED && (RUNNER_JOB_FINAL_STATES as readonly number[]).includes(j.state));
+      if (bad) throw new Error(`job ${bad.uuid} (${bad.resolution}p) ended in state ${bad.state}`);
+      return rows.length === LADDER.length && rows.every((j) => j.state === RunnerJobState.COMPLETED) ? rows : null;
+    }, 400_000, 1_000); // slow polling: the times come from finished_at, and each poll costs a PostgreSQL connection
+    const lastFinish = Math.max(...jobs.map((j) => j.finished_at!.getTime()));
+    return { uuid: video.uuid, firstPlayableMs, ladderMs: lastFinish - uploadEnd, jobs };
+  }
+}
+
+/** The command the runner's vod-hls processor builds for this input and rung, run directly. */
+async function directFfmpegMs(input: string, dir: string, resolution: number, fps: number): Promise<number> {
+  const probe = parseFfprobeOutput(execFileSync('ffprobe', buildFfprobeArgs(input)).toString());
+  const copy = decideStreamCopy(probe, { resolution, fps }).copy;
+  const args = buildHlsArgs({
+    input, probe, resolution, fps, copy, threads: FFMPEG_THREADS, progress: true,
+    videoFileName: `direct-${resolution}-fragmented.mp4`, playlistFileName: `direct-${resolution}.m3u8`,
+  });
+  const t0 = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const p = spawn('ffmpeg', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
+    p.on('error', reject);
+    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited with ${code}: ${err}`))));
+  });
+  return performance.now() - t0;
+}
+
+const jobMs = (j: JobRow) => j.finished_at!.getTime() - j.started_at!.getTime();
+
+export async function transcodingBench(): Promise<BenchRow[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'flotilla-bench-transcoding-'));
+  const runners: RunnerProcess[] = [];
+  let server: TestServer | null = null;
+  try {
+    const clips = makeClips(dir);
+    server = await TestServer.start({
+      rates_limit: { enabled: false },
+      log: { level: 'warn' },
+      transcoding: {
+        enabled: true,
+        keep_original: true,
+        web_videos: { enabled: false },
+        hls: { enabled: true },
+        resolutions: { '240p': true, '360p': true, '480p': true, '720p': true, '1080p': true },
+      },
+    });
+    const admin = await server.login();
+    const bench = new Bench(server, admin, (await admin.get<User>('/api/v1/users/me')).videoChannels[0].id);
+
+    // 1 runner: the copyable clip, first rendition and whole ladder.
+    runners.push(await RunnerProcess.start(server, admin, 'bench-a', dir));
+    await bench.waitRunners(1);
+    const one = await bench.run(clips.copyable, 'h264 1 runner', true);
+
+    // The same rungs' ffmpeg commands, run directly while nothing else of ours runs.
+    let runnerMs = 0;
+    let insideMs = 0;
+    let bareMs = 0;
+    for (const r of ENCODED_RUNGS) {
+      const job = one.jobs.find((j) => j.resolution === r)!;
+      runnerMs += jobMs(job);
+      insideMs += runners[0].ffmpegMs(job.uuid);
+      bareMs += await directFfmpegMs(clips.copyable, dir, r, job.payload.output.fps);
+    }
+
+    // 2 runners: the same clip's ladder.
+    runners.push(await RunnerProcess.start(server, admin, 'bench-b', dir));
+    await bench.waitRunners(2);
+    const two = await bench.run(clips.copyable, 'h264 2 runners', true);
+    await runners[1].stop();
+
+    // 1 runner again: the clip that must be encoded, up to its first rendition (the rest is cut short).
+    const encoded = await bench.run(clips.encoded, 'mpeg4 1 runner', false);
+
+    const rungs = ENCODED_RUNGS.map((r) => `${r}p`).join('+');
+    const firstOf = (w: Watched) => [...w.jobs].filter((j) => j.finished_at).sort((a, b) => a.finished_at!.getTime() - b.finished_at!.getTime())[0];
+    const encodedFirst = firstOf(encoded);
+    const rows: BenchRow[] = [
+      {
+        name: `runner job wall time (started_at → finished_at), sum of the ${rungs} jobs of the 60 s 1080p clip, 1 runner, ${FFMPEG_THREADS} threads`,
+        value: runnerMs / 1000, unit: 's', baselineName: 'the same ffmpeg commands (shared buildHlsArgs) run directly', baseline: bareMs / 1000,
+        note: 'goal ≤ 1.05',
+      },
+      {
+        name: 'the same runner jobs, wall time',
+        value: runnerMs / 1000, unit: 's', baselineName: "ffmpeg's own time inside those jobs (runner log: transcoding → uploading)", baseline: insideMs / 1000,
+        note: 'the runner and server overhead alone (download, probe, upload, completion), insensitive to CPU noise',
+      },
+    ];
+    rows.push(
+      {
+        name: 'upload end → first playable rendition, 60 s 1080p H.264/AAC (1080p rung remuxed), 1 runner',
+        value: one.firstPlayableMs / 1000, unit: 's', baselineName: 'clip duration', baseline: CLIP_SECONDS, note: 'lower is better',
+      },
+      {
+        name: `upload end → first playable rendition, same clip as MPEG-4 Part 2/AAC in MKV (every rung encoded; the first is ${encodedFirst?.resolution}p), 1 runner`,
+        value: encoded.firstPlayableMs / 1000, unit: 's', baselineName: 'clip duration', baseline: CLIP_SECONDS, note: 'lower is better',
+      },
+      {
+        name: 'upload end → first playable rendition, copy path',
+        value: one.firstPlayableMs / 1000, unit: 's', baselineName: 'encode path (MPEG-4 Part 2 input)', baseline: encoded.firstPlayableMs / 1000, note: 'lower is better',
+      },
+      {
+        name: `upload end → full ladder (${LADDER.join('/')}p, H.264 clip), 2 runners × ${FFMPEG_THREADS} ffmpeg threads on ${cpus().length} cores`,
+        value: two.ladderMs! / 1000, unit: 's', baselineName: 'the same with 1 runner', baseline: one.ladderMs! / 1000, note: 'lower is better',
+      },
+    );
+    return rows;
+  } finally {
+    for (const r of runners) await r.stop();
+    await server?.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
