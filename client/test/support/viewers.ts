@@ -1,0 +1,143 @@
+/// <reference types="node" />
+/**
+ * Headless Chromium viewers (Debian's /usr/bin/chromium through playwright-core), one browser per
+ * viewer with its own profile, set up so that WebRTC works over loopback (notes/p2p.md).
+ */
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required',
+  '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
+  // Without this switch (and the camera/microphone grant below) Chromium gathers no ICE candidate.
+  '--allow-loopback-in-peer-connection',
+];
+
+export interface PlayerState {
+  httpBytes: number;
+  p2pBytes: number;
+  uploadedBytes: number;
+  peers: number;
+  rejected: number;
+  holdMs: number;
+  engine: string;
+  currentTime: number;
+  duration: number;
+  bufferedEnd: number;
+  /** MediaError code of the <video>, or the player's own error message, null when none. */
+  error: string | null;
+  /** ms from navigation start to the first `playing` event, null before it. */
+  firstPlayingMs: number | null;
+  /** ms from navigation start to window.flotillaPlayer appearing. */
+  playerReadyMs: number | null;
+}
+
+export class Viewer {
+  readonly pageErrors: string[] = [];
+  /** Bytes of segment files (fMP4) the server sent this page, as Chromium's network stack saw them. */
+  segmentBytesFromServer = 0;
+
+  private constructor(
+    readonly name: string,
+    readonly browser: Browser,
+    readonly context: BrowserContext,
+    readonly page: Page,
+  ) {
+    page.on('pageerror', (e) => this.pageErrors.push(e.message));
+    page.on('requestfinished', (req) => {
+      if (!/\/static\/streaming-playlists\/.*\.mp4(\?|$)/.test(req.url())) return;
+      void req.sizes().then(
+        (s) => (this.segmentBytesFromServer += s.responseBodySize),
+        () => undefined,
+      );
+    });
+  }
+
+  static async launch(name: string, origin: string, opts: { viewport?: { width: number; height: number } } = {}): Promise<Viewer> {
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    try {
+      const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 800 } });
+      await context.grantPermissions(['camera', 'microphone'], { origin });
+      // Start-up figures measured in the page itself (no round trip to the test process).
+      await context.addInitScript(() => {
+        const w = window as unknown as { __flotillaT?: { playing?: number; ready?: number } };
+        w.__flotillaT = {};
+        document.addEventListener('playing', () => (w.__flotillaT!.playing ??= performance.now()), true);
+        const poll = setInterval(() => {
+          if ((window as unknown as { flotillaPlayer?: unknown }).flotillaPlayer) {
+            w.__flotillaT!.ready = performance.now();
+            clearInterval(poll);
+          }
+        }, 10);
+      });
+      return new Viewer(name, browser, context, await context.newPage());
+    } catch (err) {
+      await browser.close();
+      throw err;
+    }
+  }
+
+  /** Opens a watch (or embed) page and starts playback as soon as the player exists. */
+  async watch(url: string): Promise<void> {
+    await this.page.goto(url, { waitUntil: 'domcontentloaded' });
+    await this.page.waitForFunction(() => !!(window as unknown as { flotillaPlayer?: unknown }).flotillaPlayer, null, { timeout: 20_000 });
+    // Not awaited in the page: play() settles only once media arrives, which is what is measured.
+    await this.page.evaluate(() => {
+      void (window as unknown as { flotillaPlayer: { play(): Promise<void> } }).flotillaPlayer.play().catch(() => undefined);
+    });
+  }
+
+  state(): Promise<PlayerState> {
+    return this.page.evaluate(() => {
+      type FP = {
+        stats(): { httpBytes: number; p2pBytes: number; uploadedBytes: number; peers: number };
+        rejectedSegments(): number;
+        startupHoldMs(): number;
+        engine: string;
+        getCurrentTime(): number;
+        getDuration(): number;
+      };
+      const w = window as unknown as { flotillaPlayer?: FP; __flotillaT?: { playing?: number; ready?: number } };
+      const fp = w.flotillaPlayer;
+      const video = document.querySelector('video');
+      const uiError = document.querySelector('.stage-error, .player .overlay.error')?.textContent?.trim();
+      const mediaError = video?.error ? `MediaError ${video.error.code}: ${video.error.message}` : null;
+      return {
+        ...(fp?.stats() ?? { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, peers: 0 }),
+        rejected: fp?.rejectedSegments() ?? 0,
+        holdMs: fp?.startupHoldMs() ?? 0,
+        engine: fp?.engine ?? 'none',
+        currentTime: fp?.getCurrentTime() ?? 0,
+        duration: fp?.getDuration() ?? 0,
+        bufferedEnd: video && video.buffered.length ? video.buffered.end(video.buffered.length - 1) : 0,
+        error: mediaError ?? uiError ?? null,
+        firstPlayingMs: w.__flotillaT?.playing ?? null,
+        playerReadyMs: w.__flotillaT?.ready ?? null,
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close().catch(() => undefined);
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `fn` until it returns a truthy value; throws with `what` after `timeoutMs`. */
+export async function until<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs: number, everyMs = 250): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(everyMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+}
