@@ -1,11 +1,14 @@
-// Screenshots of the SPA in headless Chromium (light + dark, desktop + phone) to eyeball the design.
-// Usage: node test/screenshots.mjs [baseUrl] [outDir]   (serve dist with `npx vite preview` first)
+// Screenshots of the SPA in headless Chromium (light + dark, desktop + phone) to eyeball the design,
+// taken from a running Flotilla server (`npm start` serves the built client on :9000).
+// Usage: node test/screenshots.mjs [baseUrl] [outDir]
+//   SHOT_PATHS=/,/w/<shortUUID>,…  pages to take (add a watch page of a video on that server)
+//   SHOT_SESSION='<JSON of localStorage flotilla.session>'  to appear logged in
 import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
-const base = process.argv[2] ?? 'http://127.0.0.1:4173';
-const out = process.argv[3] ?? '/tmp/flotilla-shots';
-const pages = (process.env.SHOT_PATHS ?? '/,/w/abc123,/videos/upload,/my-library/videos,/login,/signup,/admin/runners,/search?search=test,/c/demo,/nope').split(',');
+const base = process.argv[2] ?? 'http://localhost:9000';
+const out = process.argv[3] ?? new URL('../../test-artifacts/screenshots', import.meta.url).pathname;
+const pages = (process.env.SHOT_PATHS ?? '/,/videos/upload,/my-library/videos,/login,/signup,/admin/runners,/search?search=test,/nope').split(',');
 mkdirSync(out, { recursive: true });
 
 const browser = await chromium.launch({
@@ -21,7 +24,7 @@ for (const scheme of ['light', 'dark']) {
     page.on('pageerror', (e) => console.log(`[pageerror] ${e.message}`));
     page.on('console', (m) => m.type() === 'error' && console.log(`[console] ${m.text()}`));
     for (const p of pages) {
-      if (tag === 'phone' && !['/', '/w/abc123', '/videos/upload'].includes(p)) continue;
+      if (tag === 'phone' && !(p === '/' || p.startsWith('/w/') || p === '/videos/upload')) continue;
       await page.goto(base + p, { waitUntil: 'networkidle' }).catch(() => undefined);
       await page.waitForTimeout(600);
       const name = `${out}/${scheme}-${tag}-${p.replace(/[^a-z0-9]+/gi, '_') || 'home'}.png`;

@@ -3,9 +3,9 @@
  * Runs a TypeScript script (through tsx) in a network namespace that has only loopback, so that
  * WebRTC between headless Chromium pages can never use a real interface (notes/p2p.md). Needs root.
  *
- * The namespace is also a PID namespace whose first process is the script: when it exits, or when
- * the time limit kills it, the kernel kills everything it started (server, runner, ffmpeg, Redis,
- * Chromium), whatever state they are in.
+ * The namespace is also a PID namespace (with its own /proc) whose first process is the script:
+ * when it exits, or when the time limit kills it, the kernel kills everything it started (server,
+ * runner, ffmpeg, Redis, Chromium), whatever state they are in.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -33,7 +33,7 @@ export function runInLoopbackNamespace<T>(script: string, args: string[] = [], o
     const child = spawn(
       'unshare',
       // --kill-child: unshare killed (time limit, Ctrl-C) takes the namespace's first process with it.
-      ['--net', '--pid', '--fork', '--kill-child', '--', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', process.execPath, TSX, script, ...args],
+      ['--net', '--pid', '--fork', '--mount-proc', '--kill-child', '--', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', process.execPath, TSX, script, ...args],
       { cwd: REPO_ROOT, env: { ...process.env, FLOTILLA_NETNS_RESULT: resultFile }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let log = '';

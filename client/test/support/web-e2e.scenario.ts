@@ -17,7 +17,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT_PASSWORD } from '../../../server/test/helpers/test-server';
-import { makeClip } from '../../../server/test/helpers/videos';
+import { makeClip } from './clips';
 import { REPO_ROOT, writeResult } from './loopback-netns';
 import { startStack, type Stack } from './stack';
 import { sleep, until, Viewer, type PlayerState } from './viewers';

@@ -1,0 +1,103 @@
+/// <reference types="node" />
+/**
+ * P2P swarm measurement, run by scripts/bench/p2p.bench.ts inside a loopback-only namespace:
+ * the real server transcodes a generated clip (embedded runner), then for each swarm size N,
+ * N headless Chromium viewers open the watch page a few seconds apart and play until they hold the
+ * whole video. Argument: swarm sizes, e.g. `3,5`.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { User } from '@flotilla/shared';
+import { makeClip, uploadVideo } from './clips';
+import { writeResult } from './loopback-netns';
+import { startStack, type Stack } from './stack';
+import { sleep, until, Viewer, type PlayerState } from './viewers';
+
+export interface SwarmViewer extends PlayerState {
+  segmentBytesFromServer: number;
+}
+export interface SwarmRun {
+  viewers: number;
+  gapMs: number;
+  states: SwarmViewer[];
+  /** Bytes the server process wrote (sockets, logs) while the swarm played: /proc/<pid>/io wchar. */
+  serverWrittenBytes: number;
+}
+export interface SwarmResult {
+  error: string | null;
+  clipSeconds: number;
+  /** Size of each HLS rendition file (fMP4, byte ranges), by height. */
+  renditionBytes: Record<string, number>;
+  runs: SwarmRun[];
+}
+
+const GAP_MS = 4000;
+const CLIP_SECONDS = 60;
+
+function serverWchar(pid: number): number {
+  return Number(/wchar:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))![1]);
+}
+
+async function publish(stack: Stack, clip: string): Promise<{ uuid: string; shortUUID: string; renditionBytes: Record<string, number> }> {
+  const admin = await stack.server.login();
+  const channelId = (await admin.get<User>('/api/v1/users/me')).videoChannels[0].id;
+  const { video } = await uploadVideo(admin, clip, { name: 'swarm bench', channelId: String(channelId) });
+  type D = { state: { id: number }; streamingPlaylists: { playlistUrl: string; files: { resolution: { id: number }; size: number }[] }[] };
+  const d = await until('both renditions', async () => {
+    const v = await admin.get<D>(`/api/v1/videos/${video.uuid}`);
+    return v.state.id === 1 && v.streamingPlaylists[0]?.files.length === 2 ? v : null;
+  }, 150_000, 1000);
+  const renditionBytes: Record<string, number> = {};
+  for (const f of d.streamingPlaylists[0].files) renditionBytes[`${f.resolution.id}p`] = f.size;
+  return { uuid: video.uuid, shortUUID: video.shortUUID, renditionBytes };
+}
+
+async function swarm(stack: Stack, watchUrl: string, n: number): Promise<SwarmRun> {
+  const viewers: Viewer[] = [];
+  const before = serverWchar(stack.server.proc!.pid!);
+  try {
+    for (let i = 0; i < n; i++) {
+      if (i > 0) await sleep(GAP_MS);
+      const v = await Viewer.launch(`viewer-${i + 1}`, stack.server.url);
+      viewers.push(v);
+      await v.watch(watchUrl);
+    }
+    // Everyone holds the whole video (or the time is up): the shares are final.
+    await until('every viewer to buffer the video', async () => {
+      const states = await Promise.all(viewers.map((v) => v.state()));
+      return states.every((s) => s.duration > 0 && s.bufferedEnd >= s.duration - 0.5);
+    }, 90_000, 500).catch(() => undefined);
+    await sleep(1000);
+    const states = await Promise.all(viewers.map(async (v) => ({ ...(await v.state()), segmentBytesFromServer: v.segmentBytesFromServer })));
+    return { viewers: n, gapMs: GAP_MS, states, serverWrittenBytes: serverWchar(stack.server.proc!.pid!) - before };
+  } finally {
+    for (const v of viewers) await v.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const sizes = (process.argv[2] ?? '3,5').split(',').map(Number);
+  const result: SwarmResult = { error: null, clipSeconds: CLIP_SECONDS, renditionBytes: {}, runs: [] };
+  const dir = await mkdtemp(join(tmpdir(), 'flotilla-p2p-bench-'));
+  let stack: Stack | null = null;
+  try {
+    const clip = makeClip(dir, 'bench.mp4', { seconds: CLIP_SECONDS, size: '640x360' });
+    stack = await startStack({ log: { level: 'warn' } });
+    // One video per swarm size: each run starts with an empty swarm.
+    const videos = [];
+    for (const _ of sizes) videos.push(await publish(stack, clip));
+    result.renditionBytes = videos[0].renditionBytes;
+    for (const [i, n] of sizes.entries()) result.runs.push(await swarm(stack, `${stack.server.url}/w/${videos[i].shortUUID}`, n));
+  } catch (err) {
+    result.error = (err as Error).stack ?? String(err);
+  } finally {
+    await stack?.stop().catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+    await writeResult(result);
+  }
+  process.exit(result.error ? 1 : 0);
+}
+
+await main();
