@@ -61,9 +61,8 @@ describe('web client against the real server, in a loopback-only namespace', () 
     expect(receiver!.error).toBeNull();
   });
 
-  // Fails when p2p-media-loader-core 2.3 hits its byte-range bug: a segment refused from a peer
-  // loses its expected length (Request.clearLoadedBytes() drops the total set from the byte range),
-  // so every HTTP retry of it ends in "http-bytes-mismatch" and playback stalls on that segment.
+  // Without src/player/byte-range-retry-fix.ts this fails: p2p-media-loader-core 2.3 forgets a refused
+  // segment's byte-range length, every HTTP retry of it ends in "http-bytes-mismatch", playback stalls.
   it('after refusing a peer segment, the receiver plays on over HTTP', () => {
     const { receiver, receiverAdvancedBy, stalled } = r.tampered;
     expect(stalled).toBeUndefined();

@@ -6,6 +6,7 @@
 import Hls, { type Level } from 'hls.js';
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import { generateStreamShortId, type CoreConfig } from 'p2p-media-loader-core';
+import { applyByteRangeRetryFix } from './byte-range-retry-fix';
 import { P2PStatsCollector, type P2PStats } from './p2p-stats';
 import { createSegmentValidator, type SegmentsSha256Json } from './segment-validator';
 import { probeSwarm, variantInfoHash } from './tracker-probe';
@@ -168,7 +169,10 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
     const instance = new HlsWithP2P({ ...hlsConfig, p2p: { core } });
     engine = instance.p2pEngine;
     hls = instance;
+    let retryFixed = false;
     engine.addEventListener('onChunkDownloaded', (bytes, src) => {
+      // The first chunk means a request exists: patch the engine before any peer segment can be refused.
+      if (!retryFixed) retryFixed = applyByteRangeRetryFix(engine);
       stats.chunkDownloaded(bytes, src);
       notify();
     });
