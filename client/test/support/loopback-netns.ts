@@ -59,10 +59,25 @@ export function runInLoopbackNamespace<T>(script: string, args: string[] = [], o
       } catch {
         /* the script died before writing it */
       }
-      rmSync(dir, { recursive: true, force: true });
-      resolve({ code, result, log, ms: Date.now() - started });
+      void leftovers(`${resultFile}.stack`).finally(() => {
+        rmSync(dir, { recursive: true, force: true });
+        resolve({ code, result, log, ms: Date.now() - started });
+      });
     });
   });
+}
+
+/** A namespace killed before its own clean-up leaves its database and storage: remove them (idempotent). */
+async function leftovers(stackFile: string): Promise<void> {
+  let stack: { dbName: string; storage: string };
+  try {
+    stack = JSON.parse(readFileSync(stackFile, 'utf8')) as typeof stack;
+  } catch {
+    return; // no server was started
+  }
+  const { dropDatabase } = await import('./stack');
+  await dropDatabase(stack.dbName).catch(() => undefined);
+  rmSync(stack.storage, { recursive: true, force: true });
 }
 
 /** Called by the script inside the namespace: hands its result to runInLoopbackNamespace. */

@@ -6,6 +6,7 @@
  * embedded runner transcoding through real ffmpeg.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { Client } from 'pg';
@@ -38,6 +39,17 @@ async function startRedis(): Promise<{ port: number; proc: ChildProcess }> {
   throw new Error('redis-server did not listen');
 }
 
+/** Drops a test database through the Unix socket (works inside and outside the namespace). */
+export async function dropDatabase(dbName: string): Promise<void> {
+  const pg = new Client({ host: PG_SOCKET_DIR, user: 'postgres', database: 'postgres' });
+  try {
+    await pg.connect();
+    await pg.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+  } finally {
+    await pg.end().catch(() => undefined);
+  }
+}
+
 export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack> {
   const redis = await startRedis();
   const stopRedis = () => {
@@ -59,17 +71,18 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     stopRedis();
     throw err;
   }
+  // For the process outside the namespace: what to remove if this one is killed before stop().
+  if (process.env.FLOTILLA_NETNS_RESULT) {
+    writeFileSync(`${process.env.FLOTILLA_NETNS_RESULT}.stack`, JSON.stringify({ dbName: server.dbName, storage: server.storage }));
+  }
   return {
     server,
     async stop() {
       await server.kill().catch(() => undefined);
       // TestServer.stop() reaches PostgreSQL and Redis over TCP, which this namespace does not have.
-      const pg = new Client({ host: PG_SOCKET_DIR, user: 'postgres', database: 'postgres' });
       try {
-        await pg.connect();
-        await pg.query(`DROP DATABASE IF EXISTS "${server.dbName}" WITH (FORCE)`);
+        await dropDatabase(server.dbName);
       } finally {
-        await pg.end().catch(() => undefined);
         await rm(server.storage, { recursive: true, force: true });
         stopRedis();
       }
