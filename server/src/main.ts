@@ -56,6 +56,11 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'stopping');
     const timer = setTimeout(() => process.exit(1), 10_000);
     timer.unref();
+    // Idle keep-alive sockets close now; requests still streaming (uploads keep what arrived) get 1 s.
+    const http = app.getHttpServer() as import('node:http').Server;
+    http.closeIdleConnections();
+    const force = setTimeout(() => http.closeAllConnections(), 1000);
+    force.unref();
     await app.close();
     await sequelize.close();
     redis.disconnect();

@@ -36,6 +36,22 @@ describe('oEmbed for the embed player', () => {
     expect(embed.status).toBe(200);
   });
 
+  it('lists whole pages when channels and accounts have avatars (images are not joined into the LIMIT)', async () => {
+    const sharp = (await import('sharp')).default;
+    const png = await sharp({ create: { width: 300, height: 300, channels: 3, background: '#884422' } }).png().toBuffer();
+    for (const path of ['/api/v1/video-channels/root_channel/avatar/pick', '/api/v1/users/me/avatar/pick']) {
+      const form = new FormData();
+      form.append('avatarfile', new Blob([png], { type: 'image/png' }), 'a.png');
+      await root.request('POST', path, { body: form });
+    }
+    const mine = await root.get<{ total: number; data: Array<{ channel: { avatars: unknown[] } }> }>('/api/v1/users/me/videos', { count: 2 });
+    expect(mine.total).toBe(2);
+    expect(mine.data).toHaveLength(2);
+    expect(mine.data[0].channel.avatars).toHaveLength(3);
+    const all = await root.get<{ total: number; data: unknown[] }>('/api/v1/videos', { count: 2, privacyOneOf: [1, 3] });
+    expect(all.data).toHaveLength(all.total);
+  });
+
   it('refuses private videos, other hosts, non-video URLs and xml', async () => {
     await expectProblem(server.api.get('/services/oembed', { url: `${server.url}/w/${ids['private one'].shortUUID}` }), 404);
     await expectProblem(server.api.get('/services/oembed', { url: `https://elsewhere.example/w/${ids['public one'].shortUUID}` }), 404);

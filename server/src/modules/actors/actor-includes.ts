@@ -9,7 +9,9 @@ export function actorInclude(opts: { where?: WhereOptions; serverWhere?: WhereOp
     where: opts.where,
     include: [
       { model: ServerModel, required: !!opts.serverWhere, where: opts.serverWhere ?? undefined },
-      { model: ActorImageModel, as: 'Images', required: false },
+      // Loaded in their own query: joined, an actor's several images would multiply the rows that a
+      // paginated list's LIMIT counts (a list of 25 videos came back with 9).
+      { model: ActorImageModel, as: 'Images', required: false, separate: true },
     ],
   };
 }
