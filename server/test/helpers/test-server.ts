@@ -80,7 +80,13 @@ export class TestServer {
     const configFile = join(storage, 'test-config.yaml');
     await writeFile(configFile, yaml.dump(deepMerge(base, overrides)));
     const server = new TestServer(port, dbName, storage, configFile, redisPrefix, env);
-    await server.spawn();
+    try {
+      await server.spawn();
+    } catch (err) {
+      // A server that never listened still leaves no process, database or files behind.
+      await server.stop().catch(() => undefined);
+      throw err;
+    }
     return server;
   }
 
