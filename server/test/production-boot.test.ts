@@ -18,9 +18,10 @@ describe('npm run server with NODE_ENV=production and FLOTILLA_CONFIG', () => {
 
   afterAll(async () => {
     if (proc && proc.exitCode === null) {
+      // npm does not pass signals on to the server it started: stop the whole process group.
       await new Promise<void>((r) => {
         proc!.once('exit', () => r());
-        proc!.kill('SIGTERM');
+        process.kill(-proc!.pid!, 'SIGTERM');
       });
     }
     const pg = new Client({ host: '127.0.0.1', user: 'postgres', database: 'postgres' });
@@ -53,6 +54,7 @@ describe('npm run server with NODE_ENV=production and FLOTILLA_CONFIG', () => {
       cwd: REPO_ROOT,
       env: { ...process.env, NODE_ENV: 'production', FLOTILLA_CONFIG: file, FLOTILLA_INITIAL_ROOT_PASSWORD: 'prod-root-pass' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group, so that npm and the server stop together
     });
     let out = '';
     await new Promise<void>((resolve, reject) => {
