@@ -1,3 +1,4 @@
+import { tempDir } from './helpers/tmp';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +22,7 @@ afterEach(async () => {
 });
 
 function env() {
-  const home = mkdtempSync(join(tmpdir(), 'flotilla-runner-cli-'));
+  const home = tempDir('flotilla-runner-cli-');
   return { ...process.env, XDG_CONFIG_HOME: join(home, 'config'), XDG_CACHE_HOME: join(home, 'cache') };
 }
 

@@ -1,3 +1,4 @@
+import { tempDir } from './helpers/tmp';
 import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -45,7 +46,7 @@ beforeAll(() => {
   ff('-i', base.h264, '-t', '1', '-c', 'copy', '-movflags', '+faststart', at('portrait.mp4'));
   rotateMp4(at('portrait.mp4'));
   media = { ...base, surround: at('surround.m4a'), quad: at('quad.m4a'), cover: at('cover.mp3'), wav: at('plain.wav'), crafted: at('crafted.mp4'), portrait: at('portrait.mp4') };
-  work = join(mkdtempSync(join(tmpdir(), 'flotilla-ffmpeg-test-')), 'job folder');
+  work = join(tempDir('flotilla-ffmpeg-test-'), 'job folder');
   mkdirSync(work);
 });
 

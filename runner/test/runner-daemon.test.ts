@@ -1,3 +1,4 @@
+import { tempDir } from './helpers/tmp';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +29,7 @@ afterEach(async () => {
 
 async function setup(options: { socket?: boolean; concurrency?: number; pollIntervalMs?: number; retryMaxElapsedMs?: number } = {}) {
   server = await new FakeRunnerServer().start({ socket: options.socket });
-  const root = mkdtempSync(join(tmpdir(), 'flotilla-runner-test-'));
+  const root = tempDir('flotilla-runner-test-');
   const configDir = join(root, 'config');
   const workDir = join(root, 'work');
   const configFile = join(configDir, 'config.toml');
@@ -186,7 +187,7 @@ describe('runner daemon', () => {
 
   it('registers again when started with registration options and the server forgot it (embedded runner)', async () => {
     server = await new FakeRunnerServer().start();
-    const root = mkdtempSync(join(tmpdir(), 'flotilla-runner-test-'));
+    const root = tempDir('flotilla-runner-test-');
     const register = { url: server.url, registrationToken: server.registrationToken, runnerName: 'embedded' };
     handle = await startRunnerDaemon({ configDir: join(root, 'c'), workDir: join(root, 'w'), ui: 'silent', register, pollIntervalMs: 300 });
     const first = [...server.runnerTokens][0];

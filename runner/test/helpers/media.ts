@@ -1,3 +1,4 @@
+import { tempDir } from './tmp';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,7 +6,7 @@ import { join } from 'node:path';
 
 /** Small synthetic inputs made with the real ffmpeg. */
 export function makeMedia() {
-  const dir = mkdtempSync(join(tmpdir(), 'flotilla-runner-media-'));
+  const dir = tempDir('flotilla-runner-media-');
   const ff = (...args: string[]) => execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args]);
   const h264 = join(dir, 'h264-720p.mp4');
   ff('-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
