@@ -1,6 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Sequelize } from 'sequelize';
-import type { AppConfig } from './config/config';
 import { logger } from './common/logger';
 import { ActorModel } from './modules/actors/actor.model';
 import { ActorsService } from './modules/actors/actors.service';
@@ -12,7 +11,7 @@ import { UsersService } from './modules/users/users.service';
 export const INSTANCE_ACTOR_NAME = 'peertube';
 
 /** What first boot creates: the local OAuth client, the instance actor, the root user. Idempotent. */
-export async function firstBoot(app: INestApplication, config: AppConfig, sequelize: Sequelize): Promise<void> {
+export async function firstBoot(app: INestApplication, sequelize: Sequelize): Promise<void> {
   await app.get(AuthService).ensureLocalClient();
 
   const existing = await ActorModel.findOne({ where: { preferredUsername: INSTANCE_ACTOR_NAME, serverId: null } });
@@ -33,5 +32,4 @@ export async function firstBoot(app: INestApplication, config: AppConfig, sequel
         `  (set FLOTILLA_INITIAL_ROOT_PASSWORD before the first start to choose it)\n${line}\n\n`,
     );
   }
-  void config;
 }

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   });
   configureHttp(app, config, redis);
   await app.init();
-  await firstBoot(app, config, sequelize);
+  await firstBoot(app, sequelize);
 
   await app.listen(config.listen.port, config.listen.hostname);
   const address = app.getHttpServer().address() as { port: number } | null;

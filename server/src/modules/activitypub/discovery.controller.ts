@@ -75,8 +75,6 @@ export class DiscoveryController {
   /** Local videos: those whose channel's actor has no server. */
   private async countLocalVideos(): Promise<number> {
     const sequelize = UserModel.sequelize!;
-    const [{ exists }] = (await sequelize.query("SELECT to_regclass('public.video') IS NOT NULL AS exists", { type: 'SELECT' })) as Array<{ exists: boolean }>;
-    if (!exists) return 0;
     const [{ n }] = (await sequelize.query(
       `SELECT count(*)::int AS n FROM video v
          JOIN video_channel vc ON vc.id = v.channel_id JOIN actor a ON a.id = vc.actor_id

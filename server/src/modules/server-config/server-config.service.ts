@@ -12,8 +12,16 @@ export const PEERTUBE_API_VERSION = '7.0.0';
 export class ServerConfigService {
   constructor(@Inject(CONFIG) private readonly config: AppConfig) {}
 
-  /** GET /api/v1/config: the whole object PeerTube clients read, with values true for this instance. */
+  private built: ReturnType<ServerConfigService['compute']> | null = null;
+
+  /** GET /api/v1/config: built once, the config does not change while the process runs. */
   build() {
+    this.built ??= this.compute();
+    return this.built;
+  }
+
+  /** The whole object PeerTube clients read, with values true for this instance. */
+  private compute() {
     const c = this.config;
     const resolutions = RESOLUTION_KEYS.filter((k) => k !== '0p').map((k) => parseInt(k, 10));
     const file = (max: number, extensions: string[]) => ({ size: { max }, extensions });

@@ -12,6 +12,7 @@ import {
   type User,
 } from '@flotilla/shared';
 import { AppError, conflict, forbidden, notFound } from '../../common/app-error';
+import { randomToken } from '../../common/crypto';
 import { logger } from '../../common/logger';
 import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
@@ -118,7 +119,7 @@ export class UsersService {
   async ensureRoot(): Promise<{ created: boolean; password?: string; generated?: boolean }> {
     if ((await UserModel.count()) > 0) return { created: false };
     const generated = !this.config.initialRootPassword;
-    const password = this.config.initialRootPassword ?? (await import('node:crypto')).randomBytes(12).toString('base64url');
+    const password = this.config.initialRootPassword ?? randomToken(12);
     await this.create({
       username: 'root',
       password,
