@@ -112,6 +112,8 @@ describe('end to end: real runners, real ffmpeg', () => {
     const v = await upload('e2e');
     await waitPublished(v.uuid, 90_000);
     await checkPublishedHls(server, admin, v.uuid, [360, 240]);
+    // One download for the video's two jobs: the second revalidated the first one's copy.
+    expect(runners[0].output).toMatch(/input-video: reusing the copy downloaded for an earlier job/);
   }, 120_000);
 
   it('a runner SIGKILLed mid-job: its job comes back and a second runner finishes the video', async () => {

@@ -81,6 +81,22 @@ describe('transcoding decisions and results (test acts as the runner)', () => {
     const input = await downloadInput(a, j360.payload.input.videoFileUrl, h360.jobToken);
     expect(input.equals(readFileSync(clip))).toBe(true);
     await expectProblem(downloadInput(b, j360.payload.input.videoFileUrl, h240.jobToken), 400, 'runner_job_not_in_processing_state');
+    // A runner holding a copy from an earlier job of this video revalidates it instead of downloading again.
+    const conditional = (jobUrl: string, jobToken: string, etag: string) =>
+      fetch(jobUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'if-none-match': etag, 'cache-control': 'max-age=0' }, body: JSON.stringify({ runnerToken: b.runnerToken, jobToken }) });
+    const first = await fetch(j240.payload.input.videoFileUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ runnerToken: b.runnerToken, jobToken: h240.jobToken }) });
+    const etag = first.headers.get('etag')!;
+    expect(etag).toBeTruthy();
+    await first.arrayBuffer();
+    const again = await conditional(j240.payload.input.videoFileUrl, h240.jobToken, etag);
+    expect(again.status).toBe(304);
+    expect((await again.arrayBuffer()).byteLength).toBe(0);
+    expect((await conditional(j240.payload.input.videoFileUrl, h240.jobToken, 'W/"stale"')).status).toBe(200);
+    // The token checks come first: no 304 for a job the caller does not hold.
+    await expectProblem(conditional(j360.payload.input.videoFileUrl, h240.jobToken, etag).then(async (r) => {
+      if (r.status !== 200) throw Object.assign(new Error(`answered ${r.status}`), { status: r.status, code: ((await r.json()) as { code?: string }).code });
+      return r;
+    }), 400, 'runner_job_not_in_processing_state');
     const inputFile = join(dir, `in-${v.uuid}.mp4`);
     await writeFile(inputFile, input);
 

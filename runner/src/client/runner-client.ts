@@ -15,6 +15,7 @@ import {
   type RunnerJobCustomUpload,
 } from '@flotilla/shared';
 import type { z } from 'zod';
+import type { FetchOutcome } from '../workspace/input-cache';
 import { RunnerApiError, RunnerNetworkError } from './errors';
 import { buildMultipartBody } from './multipart';
 import { streamUpload } from './stream-upload';
@@ -89,16 +90,26 @@ export class RunnerClient {
     await this.sendMultipart(`${this.baseUrl}/jobs/${enc(jobUUID)}/success`, 'POST', fields, fileFields, signal);
   }
 
-  /** Streams a job input (an absolute URL from the payload) to `destination`. */
-  async downloadFile(url: string, creds: JobCredentials, destination: string, signal?: AbortSignal): Promise<void> {
-    const res = await this.send(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(creds),
-      signal,
-    });
+  /**
+   * Streams a job input (an absolute URL from the payload) to `destination`. With `ifNoneMatch`
+   * (the ETag of a copy the runner holds) a 304, or a 200 carrying that same ETag, writes nothing.
+   */
+  async downloadFile(url: string, creds: JobCredentials, destination: string, signal?: AbortSignal, ifNoneMatch?: string | null): Promise<FetchOutcome> {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (ifNoneMatch) {
+      headers['if-none-match'] = ifNoneMatch;
+      // Without it fetch adds "Cache-Control: no-cache" to conditional requests, and servers then never answer 304.
+      headers['cache-control'] = 'max-age=0';
+    }
+    const res = await this.send(url, { method: 'POST', headers, body: JSON.stringify(creds), signal });
+    const etag = res.headers.get('etag');
+    if (res.status === 304 || (ifNoneMatch && etag === ifNoneMatch)) {
+      await res.body?.cancel().catch(() => undefined);
+      return { notModified: true, etag: etag ?? ifNoneMatch ?? null };
+    }
     if (!res.body) throw new RunnerApiError(res.status, null, `Empty body downloading ${url}`);
     await pipeline(Readable.fromWeb(res.body as unknown as NodeWebReadableStream), createWriteStream(destination), { signal });
+    return { notModified: false, etag };
   }
 
   /** Sends one output to a URL the server chose (`*CustomUpload`), as multipart field `file`. */

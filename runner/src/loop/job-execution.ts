@@ -4,7 +4,9 @@ import { RunnerApiError, hasErrorCode, isRetryableError } from '../client/errors
 import { withRetry } from '../client/backoff';
 import { PROCESSORS, type FfmpegSettings, type JobPhase, type ProcessorContext, type ProcessorResult } from '../processors';
 import type { Reporter } from '../ui/reporter';
+import type { InputCache, InputLease } from '../workspace/input-cache';
 import { Workspace } from '../workspace/workspace';
+import { probeFile } from '../processors/ffmpeg';
 
 export interface JobExecutionOptions {
   client: RunnerClient;
@@ -17,6 +19,8 @@ export interface JobExecutionOptions {
   progressIntervalMs: number;
   /** How long to keep retrying downloads and the final result while a server is away. */
   retryMaxElapsedMs: number;
+  /** Inputs shared with the other jobs of the same video (one download per video, not per rung). */
+  inputCache?: InputCache;
 }
 
 export type JobOutcome = 'completed' | 'errored' | 'aborted' | 'lost';
@@ -43,6 +47,8 @@ export class JobExecution {
   /** Set when the server told us the job is no longer ours (cancelled, reassigned). */
   private lostReason: string | null = null;
   private resolveStart!: () => void;
+  /** Cached inputs this job reads; let go when it ends. */
+  private readonly leases: InputLease[] = [];
 
   constructor(private readonly o: JobExecutionOptions) {
     this.uuid = o.job.uuid;
@@ -82,6 +88,7 @@ export class JobExecution {
       return await this.reportFailure(err);
     } finally {
       clearInterval(heartbeat);
+      for (const lease of this.leases.splice(0)) lease.release();
       await workspace?.cleanup().catch((e: Error) => reporter.warn(`job ${this.uuid}: cleanup failed: ${e.message}`));
     }
   }
@@ -96,9 +103,25 @@ export class JobExecution {
       ffmpeg: this.o.ffmpeg,
       signal,
       download: async (url, name) => {
+        const cache = this.o.inputCache;
+        if (cache) {
+          const lease = await this.retrying(`download ${name}`, () =>
+            cache.acquire(url, (destination, etag) => this.o.client.downloadFile(url, this.creds, destination, signal, etag)),
+          );
+          if (lease) {
+            this.leases.push(lease);
+            if (lease.reused) ctx.log(`${name}: reusing the copy downloaded for an earlier job (unchanged on the server)`);
+            return lease.path;
+          }
+        }
         const path = workspace.inputPath(name);
         await this.retrying(`download ${name}`, () => this.o.client.downloadFile(url, this.creds, path, signal));
         return path;
+      },
+      probe: (path) => {
+        const lease = this.leases.find((l) => l.path === path);
+        // A shared input is probed once, without this job's signal (another job may use the answer).
+        return lease ? lease.probe(() => probeFile(this.o.ffmpeg, path)) : probeFile(this.o.ffmpeg, path, signal);
       },
       setPhase: (phase) => this.setPhase(phase),
       setProgress: (percent) => {

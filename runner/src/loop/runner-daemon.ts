@@ -6,6 +6,8 @@ import { loadRunnerConfig, updateRunnerConfig, type RunnerConfig, type RunnerPat
 import { DEFAULT_JOB_TYPES, warmUpFfmpeg, type FfmpegSettings } from '../processors';
 import type { Reporter } from '../ui/reporter';
 import { RUNNER_VERSION } from '../version';
+import { join } from 'node:path';
+import { InputCache } from '../workspace/input-cache';
 import { Workspace } from '../workspace/workspace';
 import { InstanceLink, linkKey } from './instance-link';
 import { JobExecution } from './job-execution';
@@ -34,6 +36,9 @@ export interface RunnerDaemonSettings {
   onInstanceDropped?: (url: string, runnerName: string) => Promise<void>;
 }
 
+/** Under the work folder: inputs kept between the jobs of one video. */
+const INPUT_CACHE_DIR = 'inputs';
+
 /** Jobs offered per `request` answer at most; a full list means there may be more. */
 const REQUEST_PAGE = 10;
 
@@ -51,9 +56,11 @@ export class RunnerDaemon {
   private stopping: Promise<void> | null = null;
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly jobTypes: RunnerJobType[];
+  private readonly inputs: InputCache;
 
   constructor(private readonly s: RunnerDaemonSettings) {
     this.jobTypes = s.jobTypes?.length ? s.jobTypes : DEFAULT_JOB_TYPES;
+    this.inputs = new InputCache(join(s.paths.workDir, INPUT_CACHE_DIR));
   }
 
   get runningJobs(): number {
@@ -70,6 +77,7 @@ export class RunnerDaemon {
     // In the background: it overlaps with connecting and downloading the first job's input.
     void warmUpFfmpeg(this.ffmpegSettings()).catch((err: Error) => reporter.warn(`${err.message}: jobs will fail until it can`));
     const swept = await Workspace.sweep(paths.workDir);
+    await this.inputs.clear();
     if (swept) reporter.info(`removed ${swept} job folder(s) left by a previous run`);
     this.syncLinks();
     if (this.links.size === 0) {
@@ -95,6 +103,7 @@ export class RunnerDaemon {
       if (running.length) this.s.reporter.info(`stopping: aborting ${running.length} job(s) (${reason})`);
       for (const execution of running) execution.abort(reason);
       await Promise.allSettled(running.map((e) => e.done));
+      await this.inputs.clear().catch((e: Error) => this.s.reporter.warn(`cached inputs not removed: ${e.message}`));
       for (const link of this.links.values()) link.close();
       this.links.clear();
     })();
@@ -178,6 +187,7 @@ export class RunnerDaemon {
       reporter: this.s.reporter,
       progressIntervalMs: this.s.progressIntervalMs ?? 8000,
       retryMaxElapsedMs: this.s.retryMaxElapsedMs ?? 30 * 60_000,
+      inputCache: this.inputs,
     });
     this.executions.add(execution);
     void execution.done.finally(() => {

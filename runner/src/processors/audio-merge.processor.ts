@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { buildAudioMergeCommand } from '@flotilla/shared';
-import { probeFile } from './ffmpeg';
 import type { Processor } from './processor';
 import { transcode } from './common';
 
@@ -14,8 +13,8 @@ export const processAudioMerge: Processor<'vod-audio-merge-transcoding'> = async
   ]);
   ctx.setPhase('probing');
   const [audioProbe, imageProbe] = await Promise.all([
-    probeFile(ctx.ffmpeg, audioPath, ctx.signal),
-    probeFile(ctx.ffmpeg, imagePath, ctx.signal).catch(() => null),
+    ctx.probe(audioPath),
+    ctx.probe(imagePath).catch(() => null),
   ]);
   if (!audioProbe.audio) throw new Error('The audio input has no audio stream');
 

@@ -1,5 +1,5 @@
 import type { FfmpegCommandSpec, ProbeSummary, RunnerJobType } from '@flotilla/shared';
-import { createFfmpegCommand, probeFile, runFfmpeg } from './ffmpeg';
+import { createFfmpegCommand, runFfmpeg } from './ffmpeg';
 import type { ProcessorContext } from './processor';
 
 /** Downloads the video input (and the separated audio, if any) and probes both. */
@@ -10,8 +10,7 @@ export async function downloadAndProbe<T extends RunnerJobType>(ctx: ProcessorCo
     audioUrl ? ctx.download(audioUrl, 'input-audio') : Promise.resolve(null),
   ]);
   ctx.setPhase('probing');
-  const probe = await probeFile(ctx.ffmpeg, videoPath, ctx.signal);
-  const audioProbe: ProbeSummary | null = audioPath ? await probeFile(ctx.ffmpeg, audioPath, ctx.signal) : null;
+  const [probe, audioProbe] = await Promise.all([ctx.probe(videoPath), audioPath ? ctx.probe(audioPath) : Promise.resolve(null)]);
   if (!probe.video && !probe.audio) throw new Error('Input file has neither a video nor an audio stream');
   return { videoPath, audioPath, probe, audioProbe };
 }

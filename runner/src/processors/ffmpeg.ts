@@ -193,7 +193,7 @@ function readProgress(stdout: NodeJS.ReadableStream, options: RunOptions): void 
  * (see `fromFluentProbe`). fluent-ffmpeg gives no handle on the ffprobe process, so an abort rejects
  * at once and ffprobe, which only reads the probe window of a local file, ends on its own.
  */
-export function probeFile(settings: FfmpegSettings, path: string, signal: AbortSignal): Promise<ProbeSummary> {
+export function probeFile(settings: FfmpegSettings, path: string, signal: AbortSignal = new AbortController().signal): Promise<ProbeSummary> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
     const onAbort = () => reject(signal.reason);

@@ -1,4 +1,4 @@
-import type { RunnerJobCustomUpload, RunnerJobPayloadMap, RunnerJobType } from '@flotilla/shared';
+import type { ProbeSummary, RunnerJobCustomUpload, RunnerJobPayloadMap, RunnerJobType } from '@flotilla/shared';
 import type { Workspace } from '../workspace/workspace';
 import type { FfmpegSettings } from './ffmpeg';
 
@@ -13,6 +13,8 @@ export interface ProcessorContext<T extends RunnerJobType> {
   signal: AbortSignal;
   /** Streams a payload URL into the workspace; returns the local path. */
   download(url: string, name: string): Promise<string>;
+  /** ffprobe of a downloaded input (an input shared by several jobs is probed once). */
+  probe(path: string): Promise<ProbeSummary>;
   setPhase(phase: JobPhase): void;
   /** 0–100 of the transcoding step. */
   setProgress(percent: number): void;

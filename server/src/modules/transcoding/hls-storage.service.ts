@@ -53,7 +53,11 @@ export class HlsStorageService {
     const playlistFileName = hlsPlaylistFileName(name, resolution);
     const playlistText = await readPlaylistUpload(files.resolutionPlaylistFile.path);
     const rewritten = rewriteMediaPlaylist(playlistText, files.videoFile.originalName, videoFileName);
-    const probe = await probeRendition(files.videoFile.path);
+    // Probe and segment hashes now, outside the video's lock, once per rendition.
+    const [probe, segmentsSha256] = await Promise.all([
+      probeRendition(files.videoFile.path),
+      hashRanges(files.videoFile.path, byteRanges(rewritten)),
+    ]);
     if (!probe.video && resolution > 0) throw new Error('The uploaded rendition has no video stream');
 
     await mkdir(dir, { recursive: true });
@@ -77,6 +81,9 @@ export class HlsStorageService {
             filename: videoFileName,
             hasAudio: !!probe.audio,
             hasVideo: !!probe.video,
+            codecs: codecsOf(probe),
+            duration: probe.duration || null,
+            segmentsSha256,
           },
           { transaction },
         );
@@ -123,21 +130,28 @@ export class HlsStorageService {
     for (const file of files) {
       const mediaPlaylist = hlsPlaylistFileNameFor(file.filename);
       const path = join(dir, file.filename);
-      const content = await readFile(join(dir, mediaPlaylist), 'utf8').catch(() => null);
-      if (content === null) {
-        logger.warn({ video: video.uuid, file: file.filename }, 'HLS rendition without its playlist: left out of the master');
-        continue;
+      let { codecs, duration, segmentsSha256 } = file;
+      if (!codecs || !segmentsSha256) {
+        // A row from before these columns: compute once, keep for the next rewrite.
+        const content = await readFile(join(dir, mediaPlaylist), 'utf8').catch(() => null);
+        if (content === null) {
+          logger.warn({ video: video.uuid, file: file.filename }, 'HLS rendition without its playlist: left out of the master');
+          continue;
+        }
+        const probe = await probeRendition(path);
+        segmentsSha256 = await hashRanges(path, byteRanges(content));
+        codecs = codecsOf(probe);
+        duration = probe.duration || null;
+        await file.update({ codecs, duration, segmentsSha256 }, { transaction });
       }
-      hashes[file.filename] = await hashRanges(path, byteRanges(content));
-      const probe = await probeRendition(path);
-      const duration = probe.duration || video.duration || 1;
+      hashes[file.filename] = segmentsSha256;
       variants.push({
         playlistFileName: mediaPlaylist,
-        bandwidth: (file.size * 8) / duration,
+        bandwidth: (file.size * 8) / (duration || video.duration || 1),
         width: file.width,
         height: file.height,
         fps: file.fps > 0 ? file.fps : 0,
-        codecs: codecsOf(probe),
+        codecs,
       });
     }
     await writeFileAtomic(join(dir, playlist.segmentsSha256Filename), JSON.stringify(hashes));

@@ -22,6 +22,10 @@ export class VideoFileModel extends Model {
   declare storage: number;
   declare hasAudio: boolean;
   declare hasVideo: boolean;
+  /** HLS renditions: the master playlist's CODECS value, the media duration and the per-segment hashes. */
+  declare codecs: string | null;
+  declare duration: number | null;
+  declare segmentsSha256: Record<string, string> | null;
   declare createdAt: Date;
   declare updatedAt: Date;
 
@@ -51,6 +55,9 @@ export class VideoFileModel extends Model {
         storage: { type: DataTypes.SMALLINT, allowNull: false, defaultValue: 0 },
         hasAudio: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
         hasVideo: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
+        codecs: { type: DataTypes.STRING(100) },
+        duration: { type: DataTypes.REAL },
+        segmentsSha256: { type: DataTypes.JSONB, field: 'segments_sha256' },
       },
       { sequelize, tableName: 'video_file', modelName: 'VideoFile' },
     );
