@@ -84,6 +84,13 @@ class RunnerProcess {
     }
   }
 
+  /** Runner log time of a phase of a job (ms since epoch). */
+  phaseAt(jobUuid: string, phase: string): number {
+    const t = this.phases.get(jobUuid)?.[phase];
+    if (t === undefined) throw new Error(`${this.name} logged no ${phase} phase for job ${jobUuid}`);
+    return t;
+  }
+
   /** How long ffmpeg ran inside a job, from the runner's own log. */
   ffmpegMs(jobUuid: string): number {
     const p = this.phases.get(jobUuid);
@@ -190,6 +197,12 @@ export async function transcodingBench(): Promise<BenchRow[]> {
   let server: TestServer | null = null;
   try {
     const clips = makeClips(dir);
+    // The direct commands run twice, before anything of ours starts and after the runner's ladder:
+    // their mean is the baseline (this machine's speed drifts by ±10 % over minutes).
+    const probeOf = parseFfprobeOutput(execFileSync('ffprobe', buildFfprobeArgs(clips.copyable)).toString());
+    const fpsOf = (r: number) => Math.min(probeOf.video!.fps, r > 720 ? 60 : 30);
+    let bareBeforeMs = 0;
+    for (const r of ENCODED_RUNGS) bareBeforeMs += await directFfmpegMs(clips.copyable, dir, r, fpsOf(r));
     server = await TestServer.start({
       rates_limit: { enabled: false },
       log: { level: 'warn' },
@@ -213,10 +226,16 @@ export async function transcodingBench(): Promise<BenchRow[]> {
     let runnerMs = 0;
     let insideMs = 0;
     let bareMs = 0;
+    let beforeMs = 0;
+    let afterMs = 0;
     for (const r of ENCODED_RUNGS) {
       const job = one.jobs.find((j) => j.resolution === r)!;
       runnerMs += jobMs(job);
       insideMs += runners[0].ffmpegMs(job.uuid);
+      // Accepted → ffmpeg starts (input download or revalidation, probe); ffmpeg done → server stored it.
+      beforeMs += runners[0].phaseAt(job.uuid, 'transcoding') - job.started_at!.getTime();
+      afterMs += job.finished_at!.getTime() - runners[0].phaseAt(job.uuid, 'uploading');
+      if (job.payload.output.fps !== fpsOf(r)) throw new Error(`${r}p job at ${job.payload.output.fps} fps, direct run at ${fpsOf(r)}`);
       bareMs += await directFfmpegMs(clips.copyable, dir, r, job.payload.output.fps);
     }
 
@@ -235,13 +254,21 @@ export async function transcodingBench(): Promise<BenchRow[]> {
     const rows: BenchRow[] = [
       {
         name: `runner job wall time (started_at → finished_at), sum of the ${rungs} jobs of the 60 s 1080p clip, 1 runner, ${FFMPEG_THREADS} threads`,
-        value: runnerMs / 1000, unit: 's', baselineName: 'the same ffmpeg commands (shared buildHlsArgs) run directly', baseline: bareMs / 1000,
-        note: 'goal ≤ 1.05',
+        value: runnerMs / 1000, unit: 's', baselineName: 'the same ffmpeg commands (shared buildHlsArgs) run directly, mean of a run before and one after', baseline: (bareBeforeMs + bareMs) / 2000,
+        note: `goal ≤ 1.05; direct runs ${(bareBeforeMs / 1000).toFixed(1)} s before, ${(bareMs / 1000).toFixed(1)} s after`,
       },
       {
         name: 'the same runner jobs, wall time',
         value: runnerMs / 1000, unit: 's', baselineName: "ffmpeg's own time inside those jobs (runner log: transcoding → uploading)", baseline: insideMs / 1000,
         note: 'the runner and server overhead alone (download, probe, upload, completion), insensitive to CPU noise',
+      },
+      {
+        name: 'per job, accepted → ffmpeg started (input download or revalidation, probe), mean',
+        value: beforeMs / ENCODED_RUNGS.length, unit: 'ms',
+      },
+      {
+        name: 'per job, ffmpeg done → result stored by the server (upload, hashes, index, publish), mean',
+        value: afterMs / ENCODED_RUNGS.length, unit: 'ms',
       },
     ];
     rows.push(

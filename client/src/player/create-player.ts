@@ -9,7 +9,14 @@ import { generateStreamShortId, type CoreConfig } from 'p2p-media-loader-core';
 import { applyByteRangeRetryFix } from './byte-range-retry-fix';
 import { P2PStatsCollector, type P2PStats } from './p2p-stats';
 import { createSegmentValidator, type SegmentsSha256Json } from './segment-validator';
+import { firstFragmentOverHttp, type FragmentLoaderClass } from './startup-fragment-loader';
 import { probeSwarm, variantInfoHash } from './tracker-probe';
+
+/**
+ * How long fragments after the first wait for peers when the tracker knows some: the first
+ * fragment (4 s of media) plays meanwhile, so this costs no start-up time.
+ */
+const DEFAULT_INITIAL_HOLD_MS = 2000;
 
 export interface PlayerSource {
   /** One swarm per video whatever URL it is reached by: the video's UUID. */
@@ -169,6 +176,13 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
     const instance = new HlsWithP2P({ ...hlsConfig, p2p: { core } });
     engine = instance.p2pEngine;
     hls = instance;
+    // The first fragment comes over HTTP at once (no wait for peers before the picture shows).
+    instance.config.fLoader = firstFragmentOverHttp(instance.config.fLoader as FragmentLoaderClass, {
+      onHttpBytes: (bytes) => {
+        stats.chunkDownloaded(bytes, 'http');
+        notify();
+      },
+    });
     let retryFixed = false;
     engine.addEventListener('onChunkDownloaded', (bytes, src) => {
       // The first chunk means a request exists: patch the engine before any peer segment can be refused.
@@ -200,7 +214,7 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
   let holdMs = 0;
   // hls.currentLevel reports the playing level until the switch happens; keep the viewer's choice.
   let selected = -1;
-  hls.on(Hls.Events.MANIFEST_PARSED, async (_e, data) => {
+  hls.on(Hls.Events.MANIFEST_PARSED, (_e, data) => {
     const preferred = opts.preferredHeight ? data.levels.findIndex((l) => l.height === opts.preferredHeight) : -1;
     if (preferred >= 0) {
       selected = preferred;
@@ -209,14 +223,16 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
     }
     notify();
     if (engine && opts.p2pEnabled && !source.isLive) {
-      // Hold the first HTTP requests only when someone can serve them: otherwise start at once.
+      // Loading starts now; the answer only decides whether later fragments wait a little for
+      // peers (the engine starts with its first request, after the first fragment, so the hold
+      // set here is in place by then and counts from that moment).
+      const p2pEngine = engine;
       const hashes = streamShortIdsOf(data.levels).map((id) => variantInfoHash(source.swarmId, id));
-      const peers = await probeSwarm(opts.trackerUrls[0], hashes);
-      if (destroyed) return;
-      if (peers && peers > 0) {
-        holdMs = opts.initialHoldMs ?? 2500;
-        engine.applyDynamicConfig({ core: { httpDownloadInitialTimeoutMs: holdMs } });
-      }
+      void probeSwarm(opts.trackerUrls[0], hashes).then((peers) => {
+        if (destroyed || !peers) return;
+        holdMs = opts.initialHoldMs ?? DEFAULT_INITIAL_HOLD_MS;
+        p2pEngine.applyDynamicConfig({ core: { httpDownloadInitialTimeoutMs: holdMs } });
+      });
     }
     if (!destroyed) hls.startLoad(-1);
   });
