@@ -3,7 +3,10 @@
  * path segment of /videos/embed/<uuid or shortUUID>.
  */
 import { createApp, h } from 'vue';
+import { loadPlayerEngine } from '../player/load-engine';
 import EmbedView from './EmbedView.vue';
+
+void loadPlayerEngine().catch(() => undefined); // the engine downloads while the view boots
 
 const id = decodeURIComponent(location.pathname.replace(/\/+$/, '').split('/').pop() ?? '');
 document.documentElement.style.background = '#000';

@@ -16,7 +16,29 @@ import { probeSwarm, variantInfoHash } from './tracker-probe';
  * How long fragments after the first wait for peers when the tracker knows some: the first
  * fragment (4 s of media) plays meanwhile, so this costs no start-up time.
  */
-const DEFAULT_INITIAL_HOLD_MS = 2000;
+const DEFAULT_INITIAL_HOLD_MS = 3000;
+
+/** Fragments after the first wait at most this long for playback to start (see startGate). */
+const START_GATE_MAX_MS = 1000;
+
+/**
+ * Resolves once the video plays or seeks, or `maxMs` after the first fragment is in (a viewer who
+ * has not pressed play yet still gets the rest preloaded).
+ */
+function playbackStarted(video: HTMLVideoElement, maxMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (!video.paused && video.readyState >= HTMLMediaElement.HAVE_FUTURE_DATA) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      video.removeEventListener('playing', done);
+      video.removeEventListener('seeking', done);
+      resolve();
+    };
+    const timer = setTimeout(done, maxMs);
+    video.addEventListener('playing', done);
+    video.addEventListener('seeking', done);
+  });
+}
 
 export interface PlayerSource {
   /** One swarm per video whatever URL it is reached by: the video's UUID. */
@@ -141,6 +163,13 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
     autoStartLoad: false,
     startLevel: opts.startLevel ?? -1,
     capLevelToPlayerSize: true,
+    // No throw-away bandwidth probe before the first real fragment: it costs a fragment of
+    // start-up, and as the first request it would go around the P2P engine for nothing.
+    testBandwidth: false,
+    // Without the probe, the first level comes from this estimate: start at the size the player
+    // can show (capLevelToPlayerSize) on a common connection; ABR steps down after one fragment
+    // if the line is slower. A low start would leave late viewers on a rung no peer holds.
+    abrEwmaDefaultEstimate: 5_000_000,
     maxBufferLength: 30,
     xhrSetup,
   };
@@ -174,6 +203,7 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
       },
     };
     const instance = new HlsWithP2P({ ...hlsConfig, p2p: { core } });
+    let startGate: Promise<void> | null = null;
     engine = instance.p2pEngine;
     hls = instance;
     // The first fragment comes over HTTP at once (no wait for peers before the picture shows).
@@ -182,6 +212,7 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
         stats.chunkDownloaded(bytes, 'http');
         notify();
       },
+      startGate: () => (startGate ??= playbackStarted(video, START_GATE_MAX_MS)),
     });
     let retryFixed = false;
     engine.addEventListener('onChunkDownloaded', (bytes, src) => {

@@ -11,6 +11,11 @@ export type FragmentLoaderClass = new (config: HlsConfig) => Loader<FragmentLoad
 export interface StartupLoaderHooks {
   /** Bytes of the fragment fetched directly (the engine does not see them). */
   onHttpBytes(bytes: number): void;
+  /**
+   * Later fragments wait for this (playback started, or a short time passed): the engine and its
+   * peer connections then do not compete with the first frame for the CPU.
+   */
+  startGate?: () => Promise<void>;
 }
 
 /** Wraps the engine's fragment loader class; one wrapper per player (the "first" is per player). */
@@ -28,10 +33,25 @@ export function firstFragmentOverHttp(P2PFragmentLoader: FragmentLoaderClass, ho
       this.stats = this.p2p.stats;
     }
 
+    private waiting: LoaderCallbacks<FragmentLoaderContext> | null = null;
+
     load(context: FragmentLoaderContext, loaderConfig: LoaderConfiguration, callbacks: LoaderCallbacks<FragmentLoaderContext>): void {
       this.context = context;
-      if (firstTaken || context.frag.sn === 'initSegment') {
+      if (context.frag.sn === 'initSegment') {
         this.p2p.load(context, loaderConfig, callbacks);
+        return;
+      }
+      if (firstTaken) {
+        if (!hooks.startGate) {
+          this.p2p.load(context, loaderConfig, callbacks);
+          return;
+        }
+        this.waiting = callbacks;
+        void hooks.startGate().then(() => {
+          if (this.waiting !== callbacks) return; // aborted or destroyed meanwhile
+          this.waiting = null;
+          this.p2p.load(context, loaderConfig, callbacks);
+        });
         return;
       }
       firstTaken = true;
@@ -49,11 +69,17 @@ export function firstFragmentOverHttp(P2PFragmentLoader: FragmentLoaderClass, ho
     }
 
     abort(): void {
-      if (this.direct) this.direct.abort();
+      const waiting = this.waiting;
+      if (waiting) {
+        this.waiting = null;
+        this.stats.aborted = true;
+        waiting.onAbort?.(this.stats, this.context!, null);
+      } else if (this.direct) this.direct.abort();
       else this.p2p.abort();
     }
 
     destroy(): void {
+      this.waiting = null;
       this.direct?.destroy();
       this.p2p.destroy();
       this.direct = null;

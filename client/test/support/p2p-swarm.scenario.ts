@@ -83,7 +83,9 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'flotilla-p2p-bench-'));
   let stack: Stack | null = null;
   try {
-    const clip = makeClip(dir, 'bench.mp4', { seconds: CLIP_SECONDS, size: '640x360' });
+    // Keyframes every 2 s, as cameras and editors write them: the remuxed 360p rung then has the
+    // profile's 4 s segments (x264's default 10 s GOP would make 10 s ones, 1/6 of the video each).
+    const clip = makeClip(dir, 'bench.mp4', { seconds: CLIP_SECONDS, size: '640x360', keyframeSeconds: 2 });
     stack = await startStack({ log: { level: 'warn' } });
     // One video per swarm size: each run starts with an empty swarm.
     const videos = [];
