@@ -4,6 +4,7 @@
  * on the copy (remux) path and on an encode path, and the whole ladder with 2 runners against 1.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -189,6 +190,13 @@ async function directFfmpegMs(input: string, dir: string, resolution: number, fp
   return performance.now() - t0;
 }
 
+/** CPU seconds (user + system) a process itself has used so far, from /proc (its children not included). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  // After "pid (comm) ": state is field 3, utime 14 and stime 15 → indexes 11 and 12 here.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 const jobMs = (j: JobRow) => j.finished_at!.getTime() - j.started_at!.getTime();
 
 export async function transcodingBench(): Promise<BenchRow[]> {
@@ -220,7 +228,9 @@ export async function transcodingBench(): Promise<BenchRow[]> {
     // 1 runner: the copyable clip, first rendition and whole ladder.
     runners.push(await RunnerProcess.start(server, admin, 'bench-a', dir));
     await bench.waitRunners(1);
+    const cpu0 = { server: cpuSeconds(server.proc!.pid!), runner: cpuSeconds(runners[0].proc.pid!) };
     const one = await bench.run(clips.copyable, 'h264 1 runner', true);
+    const cpu1 = { server: cpuSeconds(server.proc!.pid!), runner: cpuSeconds(runners[0].proc.pid!) };
 
     // The same rungs' ffmpeg commands, run directly while nothing else of ours runs.
     let runnerMs = 0;
@@ -261,6 +271,12 @@ export async function transcodingBench(): Promise<BenchRow[]> {
         name: 'the same runner jobs, wall time',
         value: runnerMs / 1000, unit: 's', baselineName: "ffmpeg's own time inside those jobs (runner log: transcoding → uploading)", baseline: insideMs / 1000,
         note: 'the runner and server overhead alone (download, probe, upload, completion), insensitive to CPU noise',
+      },
+      {
+        name: 'CPU used by the server and runner Node processes (not ffmpeg) during the 1-runner ladder',
+        value: cpu1.server - cpu0.server + (cpu1.runner - cpu0.runner), unit: 's',
+        baselineName: 'the ladder\'s wall time', baseline: one.ladderMs! / 1000,
+        note: `server ${(cpu1.server - cpu0.server).toFixed(1)} s, runner ${(cpu1.runner - cpu0.runner).toFixed(1)} s: CPU taken from ffmpeg on 2 cores`,
       },
       {
         name: 'per job, accepted → ffmpeg started (input download or revalidation, probe), mean',

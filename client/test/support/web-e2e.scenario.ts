@@ -190,7 +190,10 @@ async function main(): Promise<void> {
   let stack: Stack | null = null;
   try {
     // 24 s of 360p H.264/AAC: the 240p and 360p rungs transcode in seconds.
-    const clip = makeClip(dir, 'harbour-at-dawn.mp4', { seconds: 24, size: '640x360' });
+    // 2 s keyframes, as cameras write them: the remuxed rung gets 4 s segments (six, not three of
+    // 10 s), so that the bad peer below holds several segments besides the first, which every
+    // player fetches over HTTP.
+    const clip = makeClip(dir, 'harbour-at-dawn.mp4', { seconds: 24, size: '640x360', keyframeSeconds: 2 });
     stack = await startStack();
     mark('serverUp');
     const first = await launch('first', stack.server.url);

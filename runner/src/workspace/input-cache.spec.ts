@@ -120,6 +120,15 @@ describe('InputCache', () => {
     expect(cache.size).toBe(1);
   });
 
+  it('removes an idle input after idleMs even when no other job comes', async () => {
+    const cache = new InputCache(join(dir, 'inputs'), { idleMs: 50 });
+    const lease = (await cache.acquire(url('1'), origin('b', '"t"').fetcher))!;
+    lease.release();
+    expect(existsSync(lease.path)).toBe(true);
+    await expect.poll(() => existsSync(lease.path), { timeout: 3000 }).toBe(false);
+    expect(cache.size).toBe(0);
+  });
+
   it('probes a shared input once', async () => {
     const cache = new InputCache(join(dir, 'inputs'));
     const { fetcher } = origin('b', '"p"');

@@ -29,6 +29,8 @@ interface Entry {
   etag: string;
   users: number;
   lastUsed: number;
+  /** Order of last use (several uses can share a millisecond). */
+  useSeq: number;
   probe?: Promise<ProbeSummary>;
   /** Set while the entry is being (re)validated or downloaded; later jobs wait for it. */
   pending?: Promise<void>;
@@ -37,7 +39,7 @@ interface Entry {
 export interface InputCacheOptions {
   /** Inputs kept when no job uses them. Default 2 (the video being laddered and one more). */
   maxIdleEntries?: number;
-  /** An unused input is dropped after this long. Default 10 min. */
+  /** An unused input is dropped after this long. Default 2 min (a ladder's jobs come seconds apart). */
   idleMs?: number;
 }
 
@@ -52,13 +54,15 @@ export class InputCache {
   private readonly entries = new Map<string, Entry>();
   private readonly maxIdle: number;
   private readonly idleMs: number;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private seq = 0;
 
   constructor(
     private readonly dir: string,
     opts: InputCacheOptions = {},
   ) {
     this.maxIdle = opts.maxIdleEntries ?? 2;
-    this.idleMs = opts.idleMs ?? 10 * 60_000;
+    this.idleMs = opts.idleMs ?? 2 * 60_000;
   }
 
   /**
@@ -100,7 +104,7 @@ export class InputCache {
     const pending = new Promise<void>((res, rej) => ((resolvePending = res), (rejectPending = rej)));
     pending.catch(() => undefined); // waiters handle it; nobody waiting is fine too
     // Claim the key at once (before any await can let another job in).
-    const placeholder: Entry = entry ?? { key, path: destination, etag: '', users: 0, lastUsed: Date.now() };
+    const placeholder: Entry = entry ?? { key, path: destination, etag: '', users: 0, lastUsed: Date.now(), useSeq: ++this.seq };
     placeholder.pending = pending;
     this.entries.set(key, placeholder);
     try {
@@ -114,7 +118,7 @@ export class InputCache {
       }
       if (outcome.notModified) throw new Error('The server answered 304 for an input this runner does not hold');
       await rename(`${destination}.part`, destination);
-      const fresh: Entry = { key, path: destination, etag: outcome.etag ?? '', users: 0, lastUsed: Date.now() };
+      const fresh: Entry = { key, path: destination, etag: outcome.etag ?? '', users: 0, lastUsed: Date.now(), useSeq: ++this.seq };
       if (entry) this.retire(entry);
       if (fresh.etag) this.entries.set(key, fresh);
       else this.entries.delete(key);
@@ -133,6 +137,7 @@ export class InputCache {
   private lease(entry: Entry, reused: boolean, private_ = false): InputLease {
     entry.users++;
     entry.lastUsed = Date.now();
+    entry.useSeq = ++this.seq;
     let released = false;
     return {
       path: entry.path,
@@ -146,11 +151,13 @@ export class InputCache {
         released = true;
         entry.users--;
         entry.lastUsed = Date.now();
+        entry.useSeq = ++this.seq;
         if (private_ || this.entries.get(entry.key) !== entry) {
           if (entry.users === 0) void rm(entry.path, { force: true });
           return;
         }
         this.evict();
+        this.scheduleSweep();
       },
     };
   }
@@ -161,9 +168,16 @@ export class InputCache {
     if (entry.users === 0) void rm(entry.path, { force: true });
   }
 
+  /** An idle input must not outlive `idleMs` even when no other job comes. */
+  private scheduleSweep(): void {
+    clearTimeout(this.sweepTimer);
+    this.sweepTimer = setTimeout(() => this.evict(), this.idleMs + 1000);
+    this.sweepTimer.unref();
+  }
+
   /** Drops idle entries beyond the limit (least recently used first) and those idle too long. */
   evict(now = Date.now()): void {
-    const idle = [...this.entries.values()].filter((e) => e.users === 0 && !e.pending).sort((a, b) => b.lastUsed - a.lastUsed);
+    const idle = [...this.entries.values()].filter((e) => e.users === 0 && !e.pending).sort((a, b) => b.useSeq - a.useSeq);
     idle.forEach((e, i) => {
       if (i >= this.maxIdle || now - e.lastUsed > this.idleMs) this.retire(e);
     });
@@ -176,6 +190,7 @@ export class InputCache {
 
   /** Removes every cached input (daemon stop; in-flight jobs were aborted first). */
   async clear(): Promise<void> {
+    clearTimeout(this.sweepTimer);
     this.entries.clear();
     await rm(this.dir, { recursive: true, force: true });
   }
