@@ -3,10 +3,10 @@ import type { AcceptedRunnerJob, JobCredentials, RunnerClient } from '../client/
 import { RunnerApiError, hasErrorCode, isRetryableError } from '../client/errors';
 import { withRetry } from '../client/backoff';
 import { PROCESSORS, type FfmpegSettings, type JobPhase, type ProcessorContext, type ProcessorResult } from '../processors';
+import { probeFile } from '../processors/ffmpeg';
 import type { Reporter } from '../ui/reporter';
 import type { InputCache, InputLease } from '../workspace/input-cache';
 import { Workspace } from '../workspace/workspace';
-import { probeFile } from '../processors/ffmpeg';
 
 export interface JobExecutionOptions {
   client: RunnerClient;
@@ -76,7 +76,7 @@ export class JobExecution {
     const { reporter } = this.o;
     reporter.jobStarted(this.uuid, this.label());
     let workspace: Workspace | null = null;
-    const heartbeat = this.startHeartbeat();
+    const stopHeartbeat = this.startHeartbeat();
     try {
       workspace = await Workspace.create(this.o.workDir, this.uuid);
       const result = await this.process(workspace);
@@ -87,7 +87,7 @@ export class JobExecution {
     } catch (err) {
       return await this.reportFailure(err);
     } finally {
-      clearInterval(heartbeat);
+      stopHeartbeat();
       for (const lease of this.leases.splice(0)) lease.release();
       await workspace?.cleanup().catch((e: Error) => reporter.warn(`job ${this.uuid}: cleanup failed: ${e.message}`));
     }
@@ -193,26 +193,37 @@ export class JobExecution {
     return 'errored';
   }
 
-  /** `update` right away, then every interval: progress report and the server's liveness signal. */
-  private startHeartbeat(): NodeJS.Timeout {
+  /**
+   * `update` right away, then every interval: progress report and the server's liveness signal. A
+   * beat that fails (server restarting) is tried again after 2 s rather than a whole interval
+   * later, so that a short outage does not add up to the server's stall window.
+   */
+  private startHeartbeat(): () => void {
     let inFlight = false;
+    let retry: NodeJS.Timeout | undefined;
     const beat = async () => {
       if (inFlight || this.controller.signal.aborted) return;
       inFlight = true;
+      clearTimeout(retry);
       try {
-        await this.o.client.updateJob(this.uuid, this.creds, this.progress);
+        await this.o.client.updateJob(this.uuid, this.creds, this.progress, AbortSignal.timeout(this.o.progressIntervalMs));
       } catch (err) {
         if (isJobGoneError(err, true)) {
           this.lostReason = `the server no longer has this job as processing (${(err as Error).message})`;
           this.controller.abort(err);
+        } else if (!this.controller.signal.aborted) {
+          retry = setTimeout(() => void beat(), Math.min(2000, this.o.progressIntervalMs));
         }
-        // Other failures (server away) are retried at the next beat.
       } finally {
         inFlight = false;
       }
     };
     void beat();
-    return setInterval(() => void beat(), this.o.progressIntervalMs);
+    const timer = setInterval(() => void beat(), this.o.progressIntervalMs);
+    return () => {
+      clearInterval(timer);
+      clearTimeout(retry);
+    };
   }
 }
 

@@ -1,4 +1,5 @@
 import { unwatchFile, watchFile } from 'node:fs';
+import { join } from 'node:path';
 import { ErrorCode, type RunnerJobType } from '@flotilla/shared';
 import { hasErrorCode, RunnerApiError } from '../client/errors';
 import type { AcceptedRunnerJob } from '../client/runner-client';
@@ -6,7 +7,6 @@ import { loadRunnerConfig, updateRunnerConfig, type RunnerConfig, type RunnerPat
 import { DEFAULT_JOB_TYPES, warmUpFfmpeg, type FfmpegSettings } from '../processors';
 import type { Reporter } from '../ui/reporter';
 import { RUNNER_VERSION } from '../version';
-import { join } from 'node:path';
 import { InputCache } from '../workspace/input-cache';
 import { Workspace } from '../workspace/workspace';
 import { InstanceLink, linkKey } from './instance-link';
