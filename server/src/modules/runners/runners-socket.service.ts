@@ -23,6 +23,7 @@ export class RunnersSocketService implements OnApplicationBootstrap, OnApplicati
   private io: Server | null = null;
   private namespace: Namespace | null = null;
   private pingTimer: NodeJS.Timeout | null = null;
+  private lastPingAt = 0;
   private presenceTimer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -95,14 +96,29 @@ export class RunnersSocketService implements OnApplicationBootstrap, OnApplicati
     return this.io;
   }
 
-  /** "Some job became pending": runners then call /jobs/request. Coalesced over 1 s. */
+  /**
+   * "Some job became pending": runners then call /jobs/request. At most one ping a second, the
+   * first at once (a new upload's first rendition must not wait out the window), later ones
+   * folded into one at the end of the window.
+   */
   notifyAvailableJobs(): void {
     if (!this.namespace || this.pingTimer) return;
+    const window = RUNNER_PROTOCOL.AVAILABLE_JOBS_PING_DEBOUNCE_MS;
+    const sinceLast = Date.now() - this.lastPingAt;
+    if (sinceLast >= window) {
+      this.ping();
+      return;
+    }
     this.pingTimer = setTimeout(() => {
       this.pingTimer = null;
-      this.namespace?.emit(RunnerSocketEvent.AVAILABLE_JOBS);
-    }, RUNNER_PROTOCOL.AVAILABLE_JOBS_PING_DEBOUNCE_MS);
+      this.ping();
+    }, window - sinceLast);
     this.pingTimer.unref();
+  }
+
+  private ping(): void {
+    this.lastPingAt = Date.now();
+    this.namespace?.emit(RunnerSocketEvent.AVAILABLE_JOBS);
   }
 
   /** Drops the sockets of a runner that was deleted or unregistered. */

@@ -63,7 +63,8 @@ export class TranscodingJobsService implements OnModuleInit {
     const deleteInputFileId = t.keep_original ? null : input.id;
     let created = 0;
     let mergeJobId: number | null = null;
-    for (const planned of plan) {
+    // Highest priority first: runners are pinged as soon as the first row exists.
+    for (const planned of [...plan].sort((a, b) => a.priority - b.priority)) {
       const job = await this.jobs.create({
         type: planned.type,
         payload: (jobUUID) => this.payload(video, jobUUID, planned),
