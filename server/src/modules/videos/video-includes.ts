@@ -20,9 +20,12 @@ export const listIncludes = (withFiles = false): Includeable[] => [
   ...(withFiles ? fileIncludes() : []),
 ];
 
+/** The per-segment hashes only serve the HLS index rewrite: API reads leave them in the database. */
+const fileAttributes = { exclude: ['segmentsSha256'] };
+
 export const fileIncludes = (): Includeable[] => [
-  { model: VideoFileModel, separate: true },
-  { model: VideoStreamingPlaylistModel, separate: true, include: [{ model: VideoFileModel, separate: true }] },
+  { model: VideoFileModel, separate: true, attributes: fileAttributes },
+  { model: VideoStreamingPlaylistModel, separate: true, include: [{ model: VideoFileModel, separate: true, attributes: fileAttributes }] },
 ];
 
 export const detailIncludes = (): Includeable[] => [channelInclude(), { model: ThumbnailModel, separate: true }, ...fileIncludes()];
