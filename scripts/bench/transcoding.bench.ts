@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import {
   buildFfprobeArgs,
   buildHlsArgs,
+  computeOutputFps,
   decideStreamCopy,
   parseFfprobeOutput,
   RUNNER_JOB_FINAL_STATES,
@@ -210,7 +211,7 @@ export async function transcodingBench(): Promise<BenchRow[]> {
     // The direct commands run twice, before anything of ours starts and after the runner's ladder:
     // their mean is the baseline (this machine's speed drifts by ±10 % over minutes).
     const probeOf = parseFfprobeOutput(execFileSync('ffprobe', buildFfprobeArgs(clips.copyable)).toString());
-    const fpsOf = (r: number) => Math.min(probeOf.video!.fps, r > 720 ? 60 : 30);
+    const fpsOf = (r: number) => computeOutputFps({ inputFps: probeOf.video!.fps, resolution: r, isOriginResolution: r === 1080 });
     let bareBeforeMs = 0;
     for (const r of ENCODED_RUNGS) bareBeforeMs += await directFfmpegMs(clips.copyable, dir, r, fpsOf(r));
     server = await TestServer.start({

@@ -15,7 +15,7 @@ export interface StartupLoaderHooks {
    * Later fragments wait for this (playback started, or a short time passed): the engine and its
    * peer connections then do not compete with the first frame for the CPU.
    */
-  startGate?: () => Promise<void>;
+  startGate(): Promise<void>;
 }
 
 /** Wraps the engine's fragment loader class; one wrapper per player (the "first" is per player). */
@@ -27,13 +27,13 @@ export function firstFragmentOverHttp(P2PFragmentLoader: FragmentLoaderClass, ho
     stats: LoaderStats;
     private readonly p2p: Loader<FragmentLoaderContext>;
     private direct: Loader<LoaderContext> | null = null;
+    /** Callbacks of a fragment waiting at the start gate (null once it went on, or was aborted). */
+    private waiting: LoaderCallbacks<FragmentLoaderContext> | null = null;
 
     constructor(private readonly config: HlsConfig) {
       this.p2p = new P2PFragmentLoader(config);
       this.stats = this.p2p.stats;
     }
-
-    private waiting: LoaderCallbacks<FragmentLoaderContext> | null = null;
 
     load(context: FragmentLoaderContext, loaderConfig: LoaderConfiguration, callbacks: LoaderCallbacks<FragmentLoaderContext>): void {
       this.context = context;
@@ -42,10 +42,6 @@ export function firstFragmentOverHttp(P2PFragmentLoader: FragmentLoaderClass, ho
         return;
       }
       if (firstTaken) {
-        if (!hooks.startGate) {
-          this.p2p.load(context, loaderConfig, callbacks);
-          return;
-        }
         this.waiting = callbacks;
         void hooks.startGate().then(() => {
           if (this.waiting !== callbacks) return; // aborted or destroyed meanwhile

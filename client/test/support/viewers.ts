@@ -76,7 +76,7 @@ export class Viewer {
       // A viewer's browser is already running when they open a page: let Chromium finish starting
       // its processes so that their start-up is not counted as the page's.
       await page.goto('about:blank');
-      await new Promise((r) => setTimeout(r, 1000));
+      await sleep(1000);
       return new Viewer(name, browser, context, page);
     } catch (err) {
       await browser.close();

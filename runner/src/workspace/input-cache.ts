@@ -1,7 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ProbeSummary } from '@flotilla/shared';
+import { RUNNER_PROTOCOL, type ProbeSummary } from '@flotilla/shared';
+
+/** `<base>/jobs/<job>/files/videos/<video>/<file>`: the video and file name the key; the job does not. */
+const INPUT_FILE_PATH = new RegExp(
+  `^${RUNNER_PROTOCOL.BASE_PATH.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/jobs/[^/]+/files/videos/([^/]+)/((?:previews/)?max-quality(?:/audio)?)$`,
+);
 
 /** What the downloader reports: a fresh body written to `destination`, or "not modified". */
 export interface FetchOutcome {
@@ -76,7 +81,7 @@ export class InputCache {
     } catch {
       return null;
     }
-    const m = /\/api\/v1\/runners\/jobs\/[^/]+\/files\/videos\/([^/]+)\/((?:previews\/)?max-quality(?:\/audio)?)$/.exec(u.pathname);
+    const m = INPUT_FILE_PATH.exec(u.pathname);
     if (!m) return null;
     return `${u.origin}|${decodeURIComponent(m[1])}|${m[2]}`;
   }

@@ -12,7 +12,7 @@ export const RUNNER_PROTOCOL = {
   STALLED_LIVE_JOB_MS: 30_000,
   /** The server refreshes a runner's lastContact/ip at most this often. */
   LAST_CONTACT_UPDATE_INTERVAL_MS: 30_000,
-  /** Debounce of the `available-jobs` socket ping. */
+  /** At most one `available-jobs` socket ping per this window (the first at once). */
   AVAILABLE_JOBS_PING_DEBOUNCE_MS: 1_000,
   /** Token prefixes (opaque to the other side, but PeerTube's look). */
   REGISTRATION_TOKEN_PREFIX: 'ptrrt-',
