@@ -223,6 +223,10 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
       stats.chunkDownloaded(bytes, src);
       notify();
     });
+    engine.addEventListener('onSegmentLoaded', ({ bytesLength, downloadSource }) => {
+      stats.segmentLoaded(bytesLength, downloadSource);
+      notify();
+    });
     engine.addEventListener('onChunkUploaded', (bytes) => {
       stats.chunkUploaded(bytes);
       notify();

@@ -1,6 +1,11 @@
 /** Byte counters shown in the P2P panel and exposed as window.flotillaPlayer.stats(). */
 export interface P2PStats {
+  /** Bytes received from the server (every chunk, as it arrives). */
   httpBytes: number;
+  /**
+   * Bytes of segments delivered by peers: whole segments that passed the hash check. A transfer
+   * cut short (peer gone, timeout, the engine switching to HTTP) or refused is not delivery.
+   */
   p2pBytes: number;
   uploadedBytes: number;
   peers: number;
@@ -17,9 +22,13 @@ export class P2PStatsCollector {
   rejectedBytes = 0;
   private readonly peerIds = new Set<string>();
 
+  /** A chunk arrived; only server bytes count here (peer bytes count per delivered segment). */
   chunkDownloaded(bytes: number, source: 'http' | 'p2p'): void {
+    if (source === 'http') this.httpBytes += bytes;
+  }
+  /** A segment was handed to the player; from a peer, it passed the hash check first. */
+  segmentLoaded(bytes: number, source: 'http' | 'p2p'): void {
     if (source === 'p2p') this.p2pBytes += bytes;
-    else this.httpBytes += bytes;
   }
   chunkUploaded(bytes: number): void {
     this.uploadedBytes += bytes;
@@ -30,11 +39,10 @@ export class P2PStatsCollector {
   peerClosed(id: string): void {
     this.peerIds.delete(id);
   }
-  /** A peer's segment failed the hash check: its bytes were wasted, not delivered. */
+  /** A peer's segment failed the hash check: its bytes were wasted, never delivered. */
   segmentRejected(bytes = 0): void {
     this.rejectedSegments++;
     this.rejectedBytes += bytes;
-    this.p2pBytes = Math.max(0, this.p2pBytes - bytes);
   }
   snapshot(): P2PStats {
     return {

@@ -41,17 +41,23 @@ describe('view reporter', () => {
 });
 
 describe('P2P stats', () => {
-  it('counts bytes by source and live peers', () => {
+  it('counts server bytes as they arrive, peer bytes per delivered segment, and live peers', () => {
     const s = new P2PStatsCollector();
     s.chunkDownloaded(300, 'http');
-    s.chunkDownloaded(100, 'p2p');
+    // A peer transfer cut short after two chunks (peer gone, timeout): nothing was delivered.
+    s.chunkDownloaded(64, 'p2p');
+    s.chunkDownloaded(36, 'p2p');
+    expect(s.snapshot().p2pBytes).toBe(0);
+    s.segmentLoaded(100, 'p2p');
+    s.segmentLoaded(300, 'http'); // already counted chunk by chunk
     s.chunkUploaded(50);
     s.peerConnected('a');
     s.peerConnected('b');
     s.peerClosed('a');
     expect(s.snapshot()).toMatchObject({ httpBytes: 300, p2pBytes: 100, uploadedBytes: 50, peers: 1 });
     expect(s.p2pRatio()).toBe(0.25);
+    // A refused segment never reached the player: it counts as waste, not as delivery.
     s.segmentRejected(40);
-    expect(s.snapshot()).toMatchObject({ p2pBytes: 60, rejectedSegments: 1, rejectedBytes: 40 });
+    expect(s.snapshot()).toMatchObject({ p2pBytes: 100, rejectedSegments: 1, rejectedBytes: 40 });
   });
 });
