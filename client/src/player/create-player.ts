@@ -8,7 +8,7 @@ import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import { generateStreamShortId, type CoreConfig } from 'p2p-media-loader-core';
 import { applyByteRangeRetryFix } from './byte-range-retry-fix';
 import { P2PStatsCollector, type P2PStats } from './p2p-stats';
-import { createSegmentValidator, type SegmentsSha256Json } from './segment-validator';
+import { createMixedSourceGuard, createSegmentValidator, type SegmentsSha256Json } from './segment-validator';
 import { firstFragmentOverHttp, type FragmentLoaderClass } from './startup-fragment-loader';
 import { probeSwarm, variantInfoHash } from './tracker-probe';
 
@@ -186,6 +186,7 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
         notify();
       },
     });
+    const mixed = createMixedSourceGuard(validate);
     const HlsWithP2P = HlsJsP2PEngine.injectMixin(Hls);
     const core: Partial<CoreConfig> = {
       ...P2P_TUNING,
@@ -196,6 +197,8 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
       // No segment from a peer reaches the player before its SHA-256 matched the published one;
       // a refused one counts as a failed P2P attempt and is fetched again over HTTP.
       validateP2PSegment: (url, byteRange, data) => validate(url, byteRange, data),
+      // A segment partly or wholly from a peer that the engine completes as an HTTP one.
+      validateHTTPSegment: (url, byteRange, data) => mixed.validateHttp(url, byteRange, data),
       httpRequestSetup: async (url, _range, signal, requestByteRange) => {
         const auth = opts.authHeader?.();
         if (!auth || !sameOrigin(url)) return undefined;
@@ -222,6 +225,9 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
       if (!retryFixed) retryFixed = applyByteRangeRetryFix(engine);
       stats.chunkDownloaded(bytes, src);
       notify();
+    });
+    engine.addEventListener('onSegmentStart', ({ segment, downloadSource }) => {
+      if (downloadSource === 'p2p') mixed.peerAttemptStarted(segment.url, segment.byteRange);
     });
     engine.addEventListener('onSegmentLoaded', ({ bytesLength, downloadSource }) => {
       stats.segmentLoaded(bytesLength, downloadSource);

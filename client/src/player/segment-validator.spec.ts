@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { candidateFileKeys, createSegmentValidator, expectedHash, segmentFileName, type SegmentsSha256Json } from './segment-validator';
+import { candidateFileKeys, createMixedSourceGuard, createSegmentValidator, expectedHash, segmentFileName, type SegmentsSha256Json } from './segment-validator';
 import { sha256Fallback, sha256Hex, toHex } from './sha256';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -77,6 +77,42 @@ describe('validateP2PSegment', () => {
   it('treats a failed JSON download as "nothing is trusted"', async () => {
     const validate = createSegmentValidator({ loadJson: () => Promise.reject(new Error('offline')) });
     expect(await validate(file, { start: 0, end: 99 }, good.buffer)).toBe(false);
+  });
+});
+
+describe('validateHTTPSegment: segments a peer started to send', () => {
+  const good = seg(100, 1);
+  const range = { start: 0, end: 99 };
+  const json: SegmentsSha256Json = { '3b9c-720-fragmented.mp4': { '0-99': sha(good) } };
+  const setup = () => {
+    const rejected: string[] = [];
+    const validate = createSegmentValidator({ loadJson: async () => json, onReject: ({ reason }) => rejected.push(reason) });
+    return { guard: createMixedSourceGuard(validate), rejected };
+  };
+
+  it('lets server-only segments through without hashing them', async () => {
+    const { guard, rejected } = setup();
+    expect(await guard.validateHttp(file, range, seg(100, 7).buffer)).toBe(true);
+    expect(rejected).toEqual([]);
+  });
+
+  it('checks data a peer had part in: a corrupt peer prefix completed over HTTP is refused, once', async () => {
+    const { guard, rejected } = setup();
+    guard.peerAttemptStarted(file, range);
+    // Same segment, other token in the query: still the same segment.
+    const mixed = new Uint8Array(good);
+    mixed[99] ^= 0xff;
+    expect(await guard.validateHttp(file.replace('=t', '=other'), range, mixed.buffer)).toBe(false);
+    expect(rejected).toEqual(['mismatch']);
+    // The engine dropped the bytes; the next attempt came whole from the server.
+    expect(await guard.validateHttp(file, range, seg(100, 7).buffer)).toBe(true);
+  });
+
+  it('accepts mixed data that matches, and only marks the segment the peer was asked for', async () => {
+    const { guard } = setup();
+    guard.peerAttemptStarted(file, range);
+    expect(await guard.validateHttp(file, { start: 100, end: 199 }, seg(100, 7).buffer)).toBe(true);
+    expect(await guard.validateHttp(file, range, good.buffer)).toBe(true);
   });
 });
 

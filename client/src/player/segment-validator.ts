@@ -49,7 +49,7 @@ export interface SegmentValidatorOptions {
   now?: () => number;
 }
 
-/** Builds p2p-media-loader's `validateP2PSegment` hook. */
+/** Builds p2p-media-loader's `validateP2PSegment` hook (a segment the JSON does not know is refused). */
 export function createSegmentValidator(opts: SegmentValidatorOptions) {
   const hash = opts.hash ?? sha256Hex;
   const reloadInterval = opts.reloadIntervalMs ?? 3000;
@@ -81,5 +81,39 @@ export function createSegmentValidator(opts: SegmentValidatorOptions) {
       return false;
     }
     return true;
+  };
+}
+
+/** One key per segment: its URL without query and its byte range. */
+export function segmentKey(url: string, byteRange?: ByteRangeInclusive): string {
+  return `${url.split(/[?#]/)[0]}|${byteRange ? `${byteRange.start}-${byteRange.end}` : ''}`;
+}
+
+/**
+ * p2p-media-loader keeps the bytes of a peer transfer that did not finish (the peer left, went
+ * quiet, or the engine moved the segment to HTTP) and lets the HTTP attempt resume after them, or,
+ * when every byte had arrived before the transfer was called off, completes the segment from them
+ * with no further request. The result is labelled "http" and only `validateHTTPSegment` sees it,
+ * so peer bytes would reach the player unchecked. This guard marks each segment a peer started to
+ * send and checks such a segment's final data against the hashes like a peer segment (refused →
+ * the engine drops the bytes and fetches the whole segment over HTTP); segments that only ever came
+ * from the server pass without hashing. (A segment a peer delivered whole, fetched again later over
+ * HTTP, is hashed once more: `onSegmentLoaded` does not say which byte range it was.)
+ */
+export function createMixedSourceGuard(validatePeerData: (url: string, byteRange: ByteRangeInclusive | undefined, data: ArrayBuffer) => Promise<boolean>) {
+  const touchedByPeer = new Set<string>();
+  return {
+    /** `onSegmentStart` with a peer as the source. */
+    peerAttemptStarted(url: string, byteRange?: ByteRangeInclusive): void {
+      touchedByPeer.add(segmentKey(url, byteRange));
+    },
+    /** p2p-media-loader's `validateHTTPSegment` hook. */
+    async validateHttp(url: string, byteRange: ByteRangeInclusive | undefined, data: ArrayBuffer): Promise<boolean> {
+      const key = segmentKey(url, byteRange);
+      if (!touchedByPeer.has(key)) return true;
+      // Checked once: if refused, the engine clears the bytes and the next attempt is server-only.
+      touchedByPeer.delete(key);
+      return validatePeerData(url, byteRange, data);
+    },
   };
 }
