@@ -54,8 +54,9 @@ describe('web client against the real server, in a loopback-only namespace', () 
 
   it('a peer serving corrupted segments is caught by the hash check', () => {
     const { segmentsCorrupted, receiver } = r.tampered;
-    expect(segmentsCorrupted).toBeGreaterThan(0);
-    expect(receiver!.rejected).toBeGreaterThan(0);
+    const seen = JSON.stringify(r.tampered);
+    expect(segmentsCorrupted, seen).toBeGreaterThan(0);
+    expect(receiver!.rejected, seen).toBeGreaterThan(0);
     // Refused bytes are not counted as delivered, and the only peer was the bad one.
     expect(receiver!.p2pBytes).toBe(0);
     expect(receiver!.error).toBeNull();
