@@ -6,7 +6,9 @@ const requiresAuth = { requiresAuth: true };
 
 export const router = createRouter({
   history: createWebHistory(),
-  scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
+  // Back/forward restores the position, other navigations go to the top; the first page is at
+  // the top already (scrolling there forces a layout while the page is still being built).
+  scrollBehavior: (_to, from, saved) => saved ?? (from.matched.length ? { top: 0 } : false),
   routes: [
     { path: '/', component: () => import('./pages/HomePage.vue') },
     { path: '/videos/browse', redirect: '/' },

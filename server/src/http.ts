@@ -4,8 +4,9 @@ import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Redis } from 'ioredis';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { ErrorCode } from '@flotilla/shared';
+import { IMMUTABLE, precompressedAssets } from './client-assets';
 import { ProblemFilter, problemBody, sendProblem } from './common/problem.filter';
 import { redisKey } from './common/redis';
 import { logger } from './common/logger';
@@ -93,18 +94,30 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig, re
 
   const clientDist = join(REPO_ROOT, 'client', 'dist');
   if (existsSync(clientDist)) {
-    const assets = express.static(clientDist, { index: false, maxAge: '1h' });
+    const assets = express.static(clientDist, {
+      index: false,
+      maxAge: '1h',
+      // Hashed names never change content; the rest (favicon, …) is revalidated hourly.
+      setHeaders: (res, path) => {
+        if (path.startsWith(join(clientDist, 'assets') + sep)) {
+          res.setHeader('Cache-Control', IMMUTABLE);
+          res.setHeader('Vary', 'Accept-Encoding');
+        }
+      },
+    });
+    const compressed = precompressedAssets(clientDist);
     app.use((req: Request, res: Response, next: NextFunction) => {
       if (req.method !== 'GET' && req.method !== 'HEAD') return next();
       // Server routes never touch the disk for client files (one stat less per API call).
       if (SERVER_PREFIXES.some((p) => req.path.startsWith(p))) return next();
-      assets(req, res, () => {
-        if (!req.accepts('html')) return next();
+      compressed(req, res, () => assets(req, res, () => {
+        // A missing chunk (an old page after an upgrade) is a 404, not the app's HTML as script.
+        if (!req.accepts('html') || req.path.startsWith('/assets/')) return next();
         res.setHeader('Cache-Control', 'no-cache');
         // The embed page is a separate, lighter entry (player only).
         const page = req.path.startsWith('/videos/embed/') ? 'embed.html' : 'index.html';
         res.sendFile(join(clientDist, page));
-      });
+      }));
     });
   }
 }

@@ -165,6 +165,9 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
     autoStartLoad: false,
     startLevel: opts.startLevel ?? -1,
     capLevelToPlayerSize: true,
+    // HLS here is fMP4 (passed through, not transmuxed): hls.js's worker would only cost start-up,
+    // a thread plus a second compile of hls.js from its own source text, in every viewer.
+    enableWorker: false,
     // No throw-away bandwidth probe before the first real fragment: it costs a fragment of
     // start-up, and as the first request it would go around the P2P engine for nothing.
     testBandwidth: false,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCount, formatDuration, formatEta, parseTags, timeAgo } from './format';
+import { formatBytes, formatCount, formatDate, formatDuration, formatEta, parseTags, timeAgo } from './format';
 import { SpeedMeter } from './speed';
 import { findUpload, forgetUpload, listUploads, rememberUpload } from './upload-memory';
 
@@ -83,5 +83,13 @@ describe('upload memory', () => {
     expect(listUploads(s)).toHaveLength(1);
     forgetUpload(f, s);
     expect(findUpload(f, s)).toBeNull();
+  });
+});
+
+describe('formatDate', () => {
+  it('writes the local date out in English, and nothing for a bad date', () => {
+    expect(formatDate(new Date(2026, 11, 2, 23, 59).toISOString())).toBe('December 2, 2026');
+    expect(formatDate(new Date(1999, 0, 31).toISOString())).toBe('January 31, 1999');
+    expect(formatDate('not a date')).toBe('');
   });
 });
