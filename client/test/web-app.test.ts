@@ -40,7 +40,7 @@ describe('web client: uploads, sessions, player controls (real server)', () => {
   });
 
   it('player controls: keyboard, quality menu, P2P switch, remembered across reloads', () => {
-    const names = ['k plays', '→ seeks forward 5 s', 'm mutes', '↓ lowers the volume', 'quality menu picks 240p', 'k pauses', 'volume remembered',
+    const names = ['plays by itself', 'k pauses (first press)', 'k plays', '→ seeks forward 5 s', 'm mutes', '↓ lowers the volume', 'quality menu picks 240p', 'k pauses', 'volume remembered',
       'P2P off and 240p remembered', 'P2P switch shows off after reload', '240p applied after reload'];
     expect(r.checks).toMatchObject(Object.fromEntries(names.map((n) => [n, true])));
   });

@@ -36,6 +36,18 @@ function rowsOf(run: SwarmRun, videoBytes: number): BenchRow[] {
       unit: 'ms',
       note: `player ready → playing ${s.firstPlayingMs !== null && s.playerReadyMs !== null ? Math.round(s.firstPlayingMs - s.playerReadyMs) : '?'} ms; goal < 1500 ms`,
     });
+    if (s.startupCpu && s.firstPlayingMs) {
+      // Why late viewers start slower here: their browser needs this much CPU to start, on the
+      // same 2 cores as the earlier viewers; the wait is time its threads were ready but not run.
+      rows.push({
+        name: `${n} viewers: viewer ${i + 1} CPU its browser used to start (all threads, navigation → playing)`,
+        value: s.startupCpu.runMs,
+        unit: 'ms',
+        baselineName: 'wall time',
+        baseline: s.firstPlayingMs,
+        note: `threads waited ${Math.round(s.startupCpu.waitMs)} ms for a CPU (summed)`,
+      });
+    }
   });
   return rows;
 }

@@ -13,10 +13,12 @@ import type { User } from '@flotilla/shared';
 import { makeClip, uploadVideo } from './clips';
 import { writeResult } from './loopback-netns';
 import { startStack, type Stack } from './stack';
-import { sleep, until, Viewer, type PlayerState } from './viewers';
+import { sleep, until, Viewer, type PlayerState, type Sched } from './viewers';
 
 export interface SwarmViewer extends PlayerState {
   segmentBytesFromServer: number;
+  /** CPU its browser used from navigation to the first picture, and its run-queue wait. */
+  startupCpu: Sched | null;
 }
 export interface SwarmRun {
   viewers: number;
@@ -62,7 +64,7 @@ async function swarm(stack: Stack, watchUrl: string, n: number): Promise<SwarmRu
       if (i > 0) await sleep(GAP_MS);
       const v = await Viewer.launch(`viewer-${i + 1}`, stack.server.url);
       viewers.push(v);
-      await v.watch(watchUrl);
+      await v.open(watchUrl);
     }
     // Everyone holds the whole video (or the time is up): the shares are final.
     await until('every viewer to buffer the video', async () => {
@@ -70,7 +72,7 @@ async function swarm(stack: Stack, watchUrl: string, n: number): Promise<SwarmRu
       return states.every((s) => s.duration > 0 && s.bufferedEnd >= s.duration - 0.5);
     }, 90_000, 500).catch(() => undefined);
     await sleep(1000);
-    const states = await Promise.all(viewers.map(async (v) => ({ ...(await v.state()), segmentBytesFromServer: v.segmentBytesFromServer })));
+    const states = await Promise.all(viewers.map(async (v) => ({ ...(await v.state()), segmentBytesFromServer: v.segmentBytesFromServer, startupCpu: v.startupCpu() })));
     return { viewers: n, gapMs: GAP_MS, states, serverWrittenBytes: serverWchar(stack.server.proc!.pid!) - before };
   } finally {
     for (const v of viewers) await v.close();

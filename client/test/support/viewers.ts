@@ -3,6 +3,7 @@
  * Headless Chromium viewers (Debian's /usr/bin/chromium through playwright-core), one browser per
  * viewer with its own profile, set up so that WebRTC works over loopback (notes/p2p.md).
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -55,16 +56,28 @@ export class Viewer {
     });
   }
 
+  /** Marks this viewer's browser process on its command line (see threads()). */
+  private marker = '';
+
   static async launch(name: string, origin: string, opts: { viewport?: { width: number; height: number } } = {}): Promise<Viewer> {
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    // Chromium ignores switches it does not know: this one only lets setNice() find the process.
+    const marker = `--flotilla-viewer=${name}-${process.pid}-${++launched}`;
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, marker] });
     try {
       const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1280, height: 800 } });
       await context.grantPermissions(['camera', 'microphone'], { origin });
+      // CPU used by this browser up to the first picture: read when the page says it plays.
+      let onPlaying: () => void = () => undefined;
+      await context.exposeBinding('__flotillaPlayingNow', () => onPlaying());
       // Start-up figures measured in the page itself (no round trip to the test process).
       await context.addInitScript(() => {
-        const w = window as unknown as { __flotillaT?: { playing?: number; ready?: number } };
+        const w = window as unknown as { __flotillaT?: { playing?: number; ready?: number }; __flotillaPlayingNow?: () => void };
         w.__flotillaT = {};
-        document.addEventListener('playing', () => (w.__flotillaT!.playing ??= performance.now()), true);
+        document.addEventListener('playing', () => {
+          if (w.__flotillaT!.playing !== undefined) return;
+          w.__flotillaT!.playing = performance.now();
+          void w.__flotillaPlayingNow?.();
+        }, true);
         const poll = setInterval(() => {
           if ((window as unknown as { flotillaPlayer?: unknown }).flotillaPlayer) {
             w.__flotillaT!.ready = performance.now();
@@ -77,11 +90,38 @@ export class Viewer {
       // its processes so that their start-up is not counted as the page's.
       await page.goto('about:blank');
       await sleep(1000);
-      return new Viewer(name, browser, context, page);
+      const viewer = new Viewer(name, browser, context, page);
+      viewer.marker = marker;
+      onPlaying = () => {
+        if (viewer.openedSched && !viewer.playingSched) viewer.playingSched = schedOf(viewer.threads());
+      };
+      return viewer;
     } catch (err) {
       await browser.close();
       throw err;
     }
+  }
+
+  /**
+   * Opens a watch page and leaves it alone: it plays by itself (autoplay, PeerTube's default).
+   * Nothing of Playwright's runs in the page while it starts (no polling function, no injected
+   * script), so the start-up measured is the page's own. Read state() afterwards.
+   */
+  async open(url: string): Promise<void> {
+    this.openedSched = schedOf(this.threads());
+    await this.page.goto(url, { waitUntil: 'commit' });
+  }
+
+  private openedSched: Sched | null = null;
+  private playingSched: Sched | null = null;
+
+  /**
+   * CPU time all of this browser's threads ran from open() to the first `playing` event, and
+   * the time they waited for a CPU (run queue), both summed over threads; null before playing.
+   */
+  startupCpu(): Sched | null {
+    if (!this.openedSched || !this.playingSched) return null;
+    return { runMs: this.playingSched.runMs - this.openedSched.runMs, waitMs: this.playingSched.waitMs - this.openedSched.waitMs };
   }
 
   /** Opens a watch (or embed) page and starts playback as soon as the player exists. */
@@ -124,9 +164,63 @@ export class Viewer {
     });
   }
 
+  /** Every thread id of this viewer's browser and its child processes. */
+  threads(): string[] {
+    const procs = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+    const parent = new Map<string, string>();
+    let root: string | undefined;
+    for (const pid of procs) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        parent.set(pid, stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (!root && readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(this.marker)) root = pid;
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+    if (!root) throw new Error(`${this.name}: browser process not found`);
+    const tree = new Set([root]);
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const [pid, ppid] of parent) if (!tree.has(pid) && tree.has(ppid)) (tree.add(pid), (grew = true));
+    }
+    const tids: string[] = [];
+    for (const pid of tree) {
+      try {
+        tids.push(...readdirSync(`/proc/${pid}/task`));
+      } catch {
+        /* exited */
+      }
+    }
+    return tids;
+  }
+
   async close(): Promise<void> {
     await this.browser.close().catch(() => undefined);
   }
+}
+
+let launched = 0;
+
+export interface Sched {
+  runMs: number;
+  waitMs: number;
+}
+
+/** Run time and run-queue wait summed over threads (/proc/<tid>/schedstat, in ns). */
+function schedOf(tids: string[]): Sched {
+  let run = 0;
+  let wait = 0;
+  for (const tid of tids) {
+    try {
+      const [r, w] = readFileSync(`/proc/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      run += r;
+      wait += w;
+    } catch {
+      /* exited */
+    }
+  }
+  return { runMs: run / 1e6, waitMs: wait / 1e6 };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -102,8 +102,15 @@ async function controls(stack: Stack, watchPath: string): Promise<void> {
   await page.goto(stack.server.url + watchPath);
   await page.waitForFunction(() => !!(window as unknown as Partial<W>).flotillaPlayer, null, { timeout: 20_000 });
   await page.focus('.player');
+  // Anonymous viewers get PeerTube's default: the watch page starts playing by itself.
+  await until('autoplay', () => fp(() => (window as unknown as W).flotillaPlayer.getCurrentTime() > 0.3), 10_000).catch(() => undefined);
+  check('plays by itself', await fp(() => (window as unknown as W).flotillaPlayer.isPlaying()));
   await page.keyboard.press('k');
-  await until('k to start playback', () => fp(() => (window as unknown as W).flotillaPlayer.getCurrentTime() > 0.3), 10_000).catch(() => undefined);
+  await sleep(300); // the pause event is dispatched asynchronously
+  check('k pauses (first press)', !(await fp(() => (window as unknown as W).flotillaPlayer.isPlaying())));
+  const paused = await fp(() => (window as unknown as W).flotillaPlayer.getCurrentTime());
+  await page.keyboard.press('k');
+  await until('k to resume playback', () => fp(() => (window as unknown as W).flotillaPlayer.getCurrentTime() > paused + 0.3), 10_000).catch(() => undefined);
   check('k plays', await fp(() => (window as unknown as W).flotillaPlayer.isPlaying()));
   const t0 = await fp(() => (window as unknown as W).flotillaPlayer.getCurrentTime());
   await page.keyboard.press('ArrowRight');

@@ -158,9 +158,15 @@ async function tamperedPeer(stack: Stack): Promise<void> {
     }
     await route.fulfill({ response: res, body });
   });
+  // It loads and serves but does not play: playing its own corrupt copy ends in a decode error,
+  // and the media recovery that follows takes it out of the swarm before the receiver comes.
+  await bad.context.addInitScript(() => {
+    HTMLMediaElement.prototype.play = function () {
+      return Promise.resolve();
+    };
+  });
   await bad.watch(url);
   mark('badPeerWatching');
-  // Its own playback may die of the corruption (a decode error): it still holds and serves the segments.
   await until('the bad peer to fetch a few segments', async () => result.tampered.segmentsCorrupted >= 3 && (await bad.state()).bufferedEnd >= 8, 20_000);
 
   // The receiver has to ask the bad peer for something: when the WebRTC link comes up only after
