@@ -60,7 +60,7 @@ export class Viewer {
   private marker = '';
 
   static async launch(name: string, origin: string, opts: { viewport?: { width: number; height: number } } = {}): Promise<Viewer> {
-    // Chromium ignores switches it does not know: this one only lets setNice() find the process.
+    // Chromium ignores switches it does not know: this one only lets threads() find the process.
     const marker = `--flotilla-viewer=${name}-${process.pid}-${++launched}`;
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, marker] });
     try {
@@ -93,7 +93,12 @@ export class Viewer {
       const viewer = new Viewer(name, browser, context, page);
       viewer.marker = marker;
       onPlaying = () => {
-        if (viewer.openedSched && !viewer.playingSched) viewer.playingSched = schedOf(viewer.threads());
+        if (!viewer.openedSched || viewer.playingSched) return;
+        try {
+          viewer.playingSched = schedOf(viewer.threads());
+        } catch {
+          /* closing */
+        }
       };
       return viewer;
     } catch (err) {
@@ -112,8 +117,8 @@ export class Viewer {
     await this.page.goto(url, { waitUntil: 'commit' });
   }
 
-  private openedSched: Sched | null = null;
-  private playingSched: Sched | null = null;
+  private openedSched: Map<string, Sched> | null = null;
+  private playingSched: Map<string, Sched> | null = null;
 
   /**
    * CPU time all of this browser's threads ran from open() to the first `playing` event, and
@@ -121,7 +126,16 @@ export class Viewer {
    */
   startupCpu(): Sched | null {
     if (!this.openedSched || !this.playingSched) return null;
-    return { runMs: this.playingSched.runMs - this.openedSched.runMs, waitMs: this.playingSched.waitMs - this.openedSched.waitMs };
+    // Per thread: threads born since count whole; a thread gone since (the about:blank renderer)
+    // must not subtract what it ran before (what it ran in between is lost, a few ms at most).
+    let runMs = 0;
+    let waitMs = 0;
+    for (const [tid, after] of this.playingSched) {
+      const before = this.openedSched.get(tid) ?? { runMs: 0, waitMs: 0 };
+      runMs += after.runMs - before.runMs;
+      waitMs += after.waitMs - before.waitMs;
+    }
+    return { runMs, waitMs };
   }
 
   /** Opens a watch (or embed) page and starts playback as soon as the player exists. */
@@ -207,20 +221,18 @@ export interface Sched {
   waitMs: number;
 }
 
-/** Run time and run-queue wait summed over threads (/proc/<tid>/schedstat, in ns). */
-function schedOf(tids: string[]): Sched {
-  let run = 0;
-  let wait = 0;
+/** Run time and run-queue wait of each thread so far (/proc/<tid>/schedstat, in ns). */
+function schedOf(tids: string[]): Map<string, Sched> {
+  const out = new Map<string, Sched>();
   for (const tid of tids) {
     try {
-      const [r, w] = readFileSync(`/proc/${tid}/schedstat`, 'utf8').split(' ').map(Number);
-      run += r;
-      wait += w;
+      const [run, wait] = readFileSync(`/proc/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      out.set(tid, { runMs: run / 1e6, waitMs: wait / 1e6 });
     } catch {
       /* exited */
     }
   }
-  return { runMs: run / 1e6, waitMs: wait / 1e6 };
+  return out;
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
