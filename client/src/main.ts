@@ -12,7 +12,11 @@ installTheme();
 void loadServerConfig();
 // Opened straight on a watch page: the player engine, then the video, load while the app boots.
 const watchId = watchIdOf(location.pathname);
-if (watchId) void loadPlayerEngine().catch(() => undefined);
+if (watchId) {
+  void loadPlayerEngine().catch(() => undefined);
+  // The page's own chunk (and what it imports) too: the router asks for the same module later.
+  void import('./pages/WatchPage.vue').catch(() => undefined);
+}
 // The session is restored before the first route resolves, so guarded pages see the login (and
 // the video is asked for with a token known to be good, or none).
 void restoreSession().then(() => {
