@@ -236,6 +236,19 @@ describe('runner protocol (server side)', () => {
     await server.sql('DELETE FROM runner_job');
   });
 
+  it('does not count the time the server was down as silence (restart mid-job)', async () => {
+    const job = await insertJob(server);
+    await a.accept(job.uuid);
+    // Last heard of long ago, then the server restarts: the runner gets a whole window to report.
+    await server.sql(`UPDATE runner_job SET updated_at = now() - interval '1 hour' WHERE uuid = $1`, [job.uuid]);
+    await server.restart();
+    await sleep(1100); // a sweep ran (every 1 s), within the 2 s window since the start
+    expect((await jobRow(server, job.uuid)).state).toBe(2);
+    // A runner that stays silent after the restart loses the job one window later.
+    await waitFor(async () => (await jobRow(server, job.uuid)).state === 1, 10_000);
+    await server.sql('DELETE FROM runner_job');
+  });
+
   it('gives a runner that keeps its socket open PeerTube\'s longer stall window', async () => {
     const sock: Socket = connect(`${server.url}/runners`, { auth: { runnerToken: b.runnerToken }, transports: ['websocket'], reconnection: false });
     await new Promise<void>((resolve, reject) => {

@@ -48,6 +48,9 @@ const notProcessing = (msg = 'This job is not in processing state for this runne
  */
 @Injectable()
 export class RunnerJobsService {
+  /** When this server process started: the stall sweep does not count silence before it. */
+  private readonly startedAt = new Date();
+
   constructor(
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(SEQUELIZE) private readonly sequelize: Sequelize,
@@ -285,11 +288,14 @@ export class RunnerJobsService {
    */
   async sweepStalled(): Promise<number> {
     const { vod, live } = this.config.runners.stalled_jobs;
+    // Silence counts from this process's start at the earliest: while the server was down (a
+    // restart) no runner could report, and a job must not be taken back for that.
+    const heardSince = `GREATEST(updated_at, :startedAt)`;
     const candidates = await this.sequelize.query<{ id: number; uuid: string; runner_id: number | null; silent_ms: number }>(
-      `SELECT id, uuid, runner_id, EXTRACT(EPOCH FROM (now() - updated_at)) * 1000 AS silent_ms FROM runner_job
+      `SELECT id, uuid, runner_id, EXTRACT(EPOCH FROM (now() - ${heardSince})) * 1000 AS silent_ms FROM runner_job
        WHERE state = ${RunnerJobState.PROCESSING} AND type <> 'live-rtmp-hls-transcoding'
-         AND updated_at < now() - make_interval(secs => :secs)`,
-      { type: QueryTypes.SELECT, replacements: { secs: vod / 1000 } },
+         AND ${heardSince} < now() - make_interval(secs => :secs)`,
+      { type: QueryTypes.SELECT, replacements: { secs: vod / 1000, startedAt: this.startedAt } },
     );
     // A runner still connected to the socket is alive: it gets PeerTube's window (its official
     // runner reports once a minute), not the short one meant to catch dead runners quickly.
@@ -300,9 +306,9 @@ export class RunnerJobsService {
       ? await this.sequelize.query<{ uuid: string }>(
           `UPDATE runner_job SET state = ${RunnerJobState.PENDING}, processing_job_token = NULL, progress = NULL,
              started_at = NULL, runner_id = NULL, updated_at = now()
-           WHERE id IN (:ids) AND state = ${RunnerJobState.PROCESSING} AND updated_at < now() - make_interval(secs => :secs)
+           WHERE id IN (:ids) AND state = ${RunnerJobState.PROCESSING} AND ${heardSince} < now() - make_interval(secs => :secs)
            RETURNING uuid`,
-          { type: QueryTypes.SELECT, replacements: { ids: stalled.map((c) => c.id), secs: vod / 1000 } },
+          { type: QueryTypes.SELECT, replacements: { ids: stalled.map((c) => c.id), secs: vod / 1000, startedAt: this.startedAt } },
         )
       : [];
     // A success whose completion never ended (the server died mid-way): the upload is gone, redo it.
@@ -320,8 +326,8 @@ export class RunnerJobsService {
     }
     const liveIds = await this.sequelize.query<{ id: number }>(
       `SELECT id FROM runner_job WHERE state = ${RunnerJobState.PROCESSING} AND type = 'live-rtmp-hls-transcoding'
-         AND updated_at < now() - make_interval(secs => :secs)`,
-      { type: QueryTypes.SELECT, replacements: { secs: live / 1000 } },
+         AND ${heardSince} < now() - make_interval(secs => :secs)`,
+      { type: QueryTypes.SELECT, replacements: { secs: live / 1000, startedAt: this.startedAt } },
     );
     const errored = liveIds.length ? await RunnerJobModel.findAll({ where: { id: liveIds.map((r) => r.id) } }) : [];
     for (const job of errored) {
