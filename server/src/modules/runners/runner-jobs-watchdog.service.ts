@@ -13,6 +13,8 @@ import { RunnerJobsService } from './runner-jobs.service';
 export class RunnerJobsWatchdogService implements OnApplicationBootstrap, OnApplicationShutdown {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
+  /** Runners get a whole window from here, whatever they last reported before a restart. */
+  private since = new Date();
 
   constructor(
     @Inject(CONFIG) private readonly config: AppConfig,
@@ -20,6 +22,7 @@ export class RunnerJobsWatchdogService implements OnApplicationBootstrap, OnAppl
   ) {}
 
   onApplicationBootstrap(): void {
+    this.since = new Date();
     const { vod, live } = this.config.runners.stalled_jobs;
     const every = Math.max(1000, Math.min(vod, live) / 2);
     this.timer = setInterval(() => void this.sweep(), every);
@@ -30,7 +33,7 @@ export class RunnerJobsWatchdogService implements OnApplicationBootstrap, OnAppl
     if (this.running) return;
     this.running = true;
     try {
-      await this.jobs.sweepStalled();
+      await this.jobs.sweepStalled(this.since);
     } catch (err) {
       logger.error({ err }, 'stalled runner job sweep failed');
     } finally {

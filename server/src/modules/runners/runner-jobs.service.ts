@@ -48,9 +48,6 @@ const notProcessing = (msg = 'This job is not in processing state for this runne
  */
 @Injectable()
 export class RunnerJobsService {
-  /** When this server process started: the stall sweep does not count silence before it. */
-  private readonly startedAt = new Date();
-
   constructor(
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(SEQUELIZE) private readonly sequelize: Sequelize,
@@ -285,17 +282,17 @@ export class RunnerJobsService {
   /**
    * Jobs whose runner stopped reporting: VOD ones go back to PENDING (no failure counted), live
    * ones error (a live session cannot move to another runner). Returns how many moved.
+   * `since`: silence counts from then at the earliest — when this server began sweeping: while it
+   * was down (a restart) no runner could report, and a job must not be taken back for that.
    */
-  async sweepStalled(): Promise<number> {
+  async sweepStalled(since: Date): Promise<number> {
     const { vod, live } = this.config.runners.stalled_jobs;
-    // Silence counts from this process's start at the earliest: while the server was down (a
-    // restart) no runner could report, and a job must not be taken back for that.
-    const heardSince = `GREATEST(updated_at, :startedAt)`;
+    const heardSince = `GREATEST(updated_at, :since)`;
     const candidates = await this.sequelize.query<{ id: number; uuid: string; runner_id: number | null; silent_ms: number }>(
       `SELECT id, uuid, runner_id, EXTRACT(EPOCH FROM (now() - ${heardSince})) * 1000 AS silent_ms FROM runner_job
        WHERE state = ${RunnerJobState.PROCESSING} AND type <> 'live-rtmp-hls-transcoding'
          AND ${heardSince} < now() - make_interval(secs => :secs)`,
-      { type: QueryTypes.SELECT, replacements: { secs: vod / 1000, startedAt: this.startedAt } },
+      { type: QueryTypes.SELECT, replacements: { secs: vod / 1000, since } },
     );
     // A runner still connected to the socket is alive: it gets PeerTube's window (its official
     // runner reports once a minute), not the short one meant to catch dead runners quickly.
@@ -308,7 +305,7 @@ export class RunnerJobsService {
              started_at = NULL, runner_id = NULL, updated_at = now()
            WHERE id IN (:ids) AND state = ${RunnerJobState.PROCESSING} AND ${heardSince} < now() - make_interval(secs => :secs)
            RETURNING uuid`,
-          { type: QueryTypes.SELECT, replacements: { ids: stalled.map((c) => c.id), secs: vod / 1000, startedAt: this.startedAt } },
+          { type: QueryTypes.SELECT, replacements: { ids: stalled.map((c) => c.id), secs: vod / 1000, since } },
         )
       : [];
     // A success whose completion never ended (the server died mid-way): the upload is gone, redo it.
@@ -327,7 +324,7 @@ export class RunnerJobsService {
     const liveIds = await this.sequelize.query<{ id: number }>(
       `SELECT id FROM runner_job WHERE state = ${RunnerJobState.PROCESSING} AND type = 'live-rtmp-hls-transcoding'
          AND ${heardSince} < now() - make_interval(secs => :secs)`,
-      { type: QueryTypes.SELECT, replacements: { secs: live / 1000, startedAt: this.startedAt } },
+      { type: QueryTypes.SELECT, replacements: { secs: live / 1000, since } },
     );
     const errored = liveIds.length ? await RunnerJobModel.findAll({ where: { id: liveIds.map((r) => r.id) } }) : [];
     for (const job of errored) {
