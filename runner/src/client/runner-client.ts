@@ -108,7 +108,15 @@ export class RunnerClient {
       return { notModified: true, etag: etag ?? ifNoneMatch ?? null };
     }
     if (!res.body) throw new RunnerApiError(res.status, null, `Empty body downloading ${url}`);
-    await pipeline(Readable.fromWeb(res.body as unknown as NodeWebReadableStream), createWriteStream(destination), { signal });
+    try {
+      await pipeline(Readable.fromWeb(res.body as unknown as NodeWebReadableStream), createWriteStream(destination), { signal });
+    } catch (err) {
+      if (signal?.aborted) throw signal.reason;
+      // The connection dropped mid-body (a server restart: undici says "terminated"): a network
+      // failure, retried like one, not a reason to give the job up. A local write error stays itself.
+      if ((err as NodeJS.ErrnoException).path) throw err;
+      throw new RunnerNetworkError(`${new URL(url).origin}: download cut off: ${(err as Error).message}`, { cause: err });
+    }
     return { notModified: false, etag };
   }
 
