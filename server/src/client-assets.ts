@@ -16,19 +16,14 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-/** Picks the encoding to send: brotli, then gzip, honouring q=0 refusals. */
-export function pickEncoding(acceptEncoding: string | undefined, available: { br: boolean; gzip: boolean }): 'br' | 'gzip' | null {
-  if (!acceptEncoding) return null;
-  const accepted = new Map<string, number>();
-  for (const part of acceptEncoding.split(',')) {
-    const [coding, ...params] = part.trim().toLowerCase().split(';');
-    if (!coding) continue;
-    const q = params.map((p) => /^\s*q=([0-9.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
-    accepted.set(coding, q === undefined ? 1 : Number(q));
-  }
-  const ok = (c: string) => (accepted.get(c) ?? accepted.get('*') ?? 0) > 0;
-  if (available.br && ok('br')) return 'br';
-  if (available.gzip && ok('gzip')) return 'gzip';
+/**
+ * Brotli when the browser takes it, else gzip, else none. Asked one by one (Express's negotiation
+ * honours q-values and q=0 refusals) because browsers list gzip first at equal weight and brotli
+ * is the smaller file.
+ */
+function pickEncoding(req: Request, available: { br: boolean; gzip: boolean }): 'br' | 'gzip' | null {
+  if (available.br && req.acceptsEncodings('br') === 'br') return 'br';
+  if (available.gzip && req.acceptsEncodings('gzip') === 'gzip') return 'gzip';
   return null;
 }
 
@@ -41,7 +36,7 @@ export function precompressedAssets(clientDist: string) {
     const type = TYPES[extname(name)];
     if (!type || !files.has(name)) return next();
     res.setHeader('Vary', 'Accept-Encoding');
-    const encoding = pickEncoding(req.headers['accept-encoding'], { br: files.has(`${name}.br`), gzip: files.has(`${name}.gz`) });
+    const encoding = pickEncoding(req, { br: files.has(`${name}.br`), gzip: files.has(`${name}.gz`) });
     if (!encoding) return next(); // the plain file, through express.static
     res.sendFile(join(dir, encoding === 'br' ? `${name}.br` : `${name}.gz`), {
       headers: { 'Content-Type': type, 'Content-Encoding': encoding, 'Cache-Control': IMMUTABLE },
