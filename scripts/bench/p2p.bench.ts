@@ -1,5 +1,6 @@
-// P2P delivery: N headless Chromium viewers (N = 3, 5) join one video 4 s apart, in a loopback-only
-// network namespace, against the real server (embedded runner transcoding a 60 s 360p clip).
+// P2P delivery: N headless Chromium viewers (N = 3, 5 and 8; P2P_SWARMS=3,5 picks other sizes) join
+// one video 4 s apart, in a loopback-only network namespace, against the real server (embedded
+// runner transcoding a 60 s 360p clip).
 // Figures: share of media bytes that came from peers (swarm and per viewer), what the server sent
 // relative to the video's size, each viewer's start-up. Needs root (unshare), /usr/bin/chromium.
 import { join } from 'node:path';
@@ -53,7 +54,7 @@ function rowsOf(run: SwarmRun, videoBytes: number): BenchRow[] {
 }
 
 export async function p2pBench(): Promise<BenchRow[]> {
-  const run = await runInLoopbackNamespace<SwarmResult>(SCENARIO, ['3,5'], { timeoutMs: 420_000, echo: !!process.env.SHOW_BENCH_LOG });
+  const run = await runInLoopbackNamespace<SwarmResult>(SCENARIO, [process.env.P2P_SWARMS ?? '3,5,8'], { timeoutMs: 600_000, echo: !!process.env.SHOW_BENCH_LOG });
   const r = run.result;
   if (run.code !== 0 || !r || r.error) throw new Error(`swarm scenario failed (exit ${run.code}): ${r?.error ?? 'no result'}\n${run.log.slice(-6000)}`);
   // Viewers play the top rendition (the player is ~850 px wide): the server sending one copy of it is "once".

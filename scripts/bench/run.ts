@@ -8,7 +8,7 @@ import { uploadsBench } from './uploads.bench';
 
 const benches: Record<string, { title: string; run: () => Promise<BenchRow[]> }> = {
   foundation: { title: 'Foundation: start-up, memory, API throughput', run: foundationBench },
-  p2p: { title: 'P2P: share of media from peers, server bytes, start-up (3 and 5 viewers)', run: p2pBench },
+  p2p: { title: 'P2P: share of media from peers, server bytes, start-up (3, 5 and 8 viewers)', run: p2pBench },
   uploads: { title: 'Uploads: resumable throughput, 2 GiB across interruptions, video list with 10,000 videos', run: uploadsBench },
   transcoding: { title: 'Transcoding: runner overhead, time to first playable rendition, 1 vs 2 runners', run: transcodingBench },
 };

@@ -3,7 +3,7 @@
  * P2P swarm measurement, run by scripts/bench/p2p.bench.ts inside a loopback-only namespace:
  * the real server transcodes a generated clip (embedded runner), then for each swarm size N,
  * N headless Chromium viewers open the watch page a few seconds apart and play until they hold the
- * whole video. Argument: swarm sizes, e.g. `3,5`.
+ * whole video. Argument: swarm sizes, e.g. `3,5,8`.
  */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -80,7 +80,7 @@ async function swarm(stack: Stack, watchUrl: string, n: number): Promise<SwarmRu
 }
 
 async function main(): Promise<void> {
-  const sizes = (process.argv[2] ?? '3,5').split(',').map(Number);
+  const sizes = (process.argv[2] ?? '3,5,8').split(',').map(Number);
   const result: SwarmResult = { error: null, clipSeconds: CLIP_SECONDS, renditionBytes: {}, runs: [] };
   const dir = await mkdtemp(join(tmpdir(), 'flotilla-p2p-bench-'));
   let stack: Stack | null = null;
