@@ -30,7 +30,7 @@ const LADDER = [1080, 720, 480, 360, 240];
 const ENCODED_RUNGS = [720, 480, 360, 240];
 const FFMPEG_THREADS = 2;
 /** 1-runner ladders of the H.264 clip, each between two direct runs of the same commands. */
-const LADDER_RUNS = 2;
+const LADDER_RUNS = 3;
 
 /**
  * 60 s of 1080p25 with a tone. The H.264/AAC one is remuxed for its 1080p rung (`decideStreamCopy`:
@@ -211,7 +211,7 @@ export async function transcodingBench(): Promise<BenchRow[]> {
   try {
     const clips = makeClips(dir);
     // This machine's speed drifts by up to ±10 % over minutes, so the runner's ladders and the direct
-    // commands take turns: direct, ladder, direct, ladder, direct. Each ladder is compared with the
+    // commands take turns: direct, ladder, direct, … ladder, direct. Each ladder is compared with the
     // mean of the direct runs just before and just after it.
     const probeOf = parseFfprobeOutput(execFileSync('ffprobe', buildFfprobeArgs(clips.copyable)).toString());
     const fpsOf = (r: number) => computeOutputFps({ inputFps: probeOf.video!.fps, resolution: r, isOriginResolution: r === 1080 });

@@ -210,6 +210,10 @@ describe('runner protocol (server side)', () => {
     const all = await admin.get<AdminJobs>('/api/v1/runners/jobs', { sort: 'createdAt' });
     expect(all.total).toBe(3);
     expect(all.data[1].parent?.uuid).toBe(parent.uuid);
+    // PeerTube's own type names filter too, even those Flotilla never creates; a malformed one is refused.
+    expect((await admin.get<AdminJobs>('/api/v1/runners/jobs', { 'typeOneOf[]': ['vod-hls-transcoding'] } as never)).total).toBe(3);
+    expect((await admin.get<AdminJobs>('/api/v1/runners/jobs', { 'typeOneOf[]': ['video-transcription', 'video-studio-transcoding'] } as never)).total).toBe(0);
+    await expectProblem(admin.get('/api/v1/runners/jobs', { typeOneOf: 'vod hls; drop' }), 400);
 
     await admin.request('POST', `/api/v1/runners/jobs/${parent.uuid}/cancel`);
     expect((await jobRow(server, parent.uuid)).state).toBe(6);

@@ -210,7 +210,9 @@ describe('embedded runner: audio uploads and web videos', () => {
     server = await TestServer.start({
       rates_limit: { api: { max: 10_000 } },
       transcoding: { enabled: true, web_videos: { enabled: true }, resolutions: { '240p': true, '360p': false, '480p': false, '720p': false, '1080p': false } },
-      runners: { embedded: { enabled: true, concurrency: 2, ffmpeg_threads: 2, ffmpeg_nice: 0 } },
+      // Every success is answered before its result is stored (as a slow, large one would be): the
+      // uploaded files must stay until the storing is done, for each kind of job.
+      runners: { embedded: { enabled: true, concurrency: 2, ffmpeg_threads: 2, ffmpeg_nice: 0 }, success_max_wait: '0 ms' },
     });
     admin = await server.login();
     channelId = (await admin.get<User>('/api/v1/users/me')).videoChannels[0].id;

@@ -97,6 +97,7 @@ export const configSchema = z.object({
       ffmpeg_nice: z.number().int().min(0).max(19).or(z.literal(20)),
     }),
     stalled_jobs: z.object({ vod: duration, live: duration }),
+    success_max_wait: duration,
     max_failures: z.number().int().min(1),
   }),
   p2p: z.object({ enabled: z.boolean() }),

@@ -11,8 +11,10 @@ const UNITS: Record<string, number> = {
 /** Parses '30 seconds', '1 day', '2 weeks', '500 ms' or a bare number of milliseconds. */
 export function parseDuration(value: string | number): number | null {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : null;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]+?)s?\s*$/i.exec(value);
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*$/i.exec(value);
   if (!m) return /^\s*\d+\s*$/.test(value) ? Number(value) : null;
-  const unit = UNITS[m[2].toLowerCase()];
+  // The unit as written ('ms'), else without its plural 's' ('seconds').
+  const word = m[2].toLowerCase();
+  const unit = UNITS[word] ?? (word.endsWith('s') ? UNITS[word.slice(0, -1)] : undefined);
   return unit === undefined ? null : Math.round(Number(m[1]) * unit);
 }

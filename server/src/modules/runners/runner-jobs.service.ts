@@ -16,7 +16,7 @@ import { AppError, badRequest, notFound } from '../../common/app-error';
 import { logger } from '../../common/logger';
 import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
-import { RunnerJobHandlers, type UploadedRunnerFile } from './runner-job-handlers';
+import { RunnerJobHandlers, type RunnerJobHandler, type UploadedRunnerFile } from './runner-job-handlers';
 import { RunnerJobModel, RunnerModel } from './runner.model';
 import { RunnersSocketService } from './runners-socket.service';
 
@@ -207,8 +207,12 @@ export class RunnerJobsService {
   /**
    * Success: PROCESSING → COMPLETING atomically, the handler applies the files, then COMPLETED
    * and children released. A completion that throws errors the job (its files were not kept).
+   * Answered when the completion ends or after `runners.success_max_wait`, whichever comes first
+   * (a reverse proxy must not time the runner out while a large result is being stored): the
+   * returned promise is the completion, which may still run; the uploaded files must stay until it
+   * settles.
    */
-  async success(runner: RunnerModel, uuid: string, jobToken: string, files: Record<string, UploadedRunnerFile>): Promise<void> {
+  async success(runner: RunnerModel, uuid: string, jobToken: string, files: Record<string, UploadedRunnerFile>): Promise<{ completion: Promise<void> }> {
     const job = await this.findHeld(runner, uuid, jobToken);
     if (job.state !== RunnerJobState.PROCESSING) throw notProcessing();
     const expected: readonly string[] = RUNNER_JOB_SUCCESS_FILES[job.type];
@@ -227,6 +231,22 @@ export class RunnerJobsService {
     );
     if (!n) throw notProcessing('This job is not in processing state anymore');
 
+    const completion = this.complete(job, handler, files).catch((err: Error) => {
+      // Only the bookkeeping after the handler can land here (the database went away): the
+      // COMPLETING sweep redoes the job later.
+      logger.error({ err, job: job.uuid }, 'runner job completion bookkeeping failed');
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const answered = await Promise.race([
+      completion.then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.config.runners.success_max_wait))),
+    ]);
+    clearTimeout(timer);
+    if (!answered) logger.info({ job: job.uuid }, 'runner job success answered while its completion goes on');
+    return { completion };
+  }
+
+  private async complete(job: RunnerJobModel, handler: RunnerJobHandler, files: Record<string, UploadedRunnerFile>): Promise<void> {
     try {
       await handler.complete(job, files);
     } catch (err) {

@@ -22,7 +22,7 @@ import {
 import { parseWith, zod } from '../../common/zod.pipe';
 import { formatRunnerJob } from './runner-job-format';
 import { RunnerJobsService } from './runner-jobs.service';
-import { collectUploadedFiles, RunnerUploadInterceptor } from './runner-upload.interceptor';
+import { collectUploadedFiles, holdUploadedFiles, RunnerUploadInterceptor } from './runner-upload.interceptor';
 import { RunnersSocketService } from './runners-socket.service';
 import { RunnersService } from './runners.service';
 
@@ -104,6 +104,8 @@ export class RunnerProtocolController {
   async success(@Param(zod(jobUuidParam)) p: JobUuidParam, @Req() req: Request) {
     const body: SuccessRunnerJobBody = parseWith(successRunnerJobBodySchema, req.body, 'body');
     const runner = await this.runners.authenticate(body.runnerToken, clientIp(req));
-    await this.jobs.success(runner, p.jobUUID, body.jobToken, collectUploadedFiles(req));
+    const { completion } = await this.jobs.success(runner, p.jobUUID, body.jobToken, collectUploadedFiles(req));
+    // Answered maybe before the result is stored: the uploaded files stay until it is.
+    holdUploadedFiles(req, completion);
   }
 }

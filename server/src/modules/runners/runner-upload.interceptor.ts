@@ -21,11 +21,19 @@ export function isSafeUploadName(name: string): boolean {
 
 class UploadRefused extends Error {}
 
+/** Per request: work still reading its uploaded files after the answer (see holdUploadedFiles). */
+const held = new WeakMap<Request, Promise<unknown>>();
+
+/** The request's uploaded files are deleted once `work` settles, not when the answer is sent. */
+export function holdUploadedFiles(req: Request, work: Promise<unknown>): void {
+  held.set(req, work);
+}
+
 /**
  * Multipart parsing of runner `success`/`update` calls (PeerTube's `payload[<name>]` fields):
  * written under the tmp folder with random names, size-limited, unknown fields and path-like
  * names refused (400, and multer removes what it had written). Whatever a handler did not move
- * away is deleted when the request ends.
+ * away is deleted when the request ends, or when the work it handed to holdUploadedFiles settles.
  */
 @Injectable()
 export class RunnerUploadInterceptor implements NestInterceptor {
@@ -55,7 +63,7 @@ export class RunnerUploadInterceptor implements NestInterceptor {
     );
     const files = (req.files as Express.Multer.File[] | undefined) ?? [];
     const cleanup = () => Promise.all(files.map((f) => rm(f.path, { force: true }))).catch(() => undefined);
-    return next.handle().pipe(finalize(() => void cleanup()));
+    return next.handle().pipe(finalize(() => void Promise.resolve(held.get(req)).catch(() => undefined).then(cleanup)));
   }
 }
 

@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { z } from 'zod';
-import { paginationQuery, RUNNER_JOB_TYPES } from '@flotilla/shared';
+import { paginationQuery } from '@flotilla/shared';
 import { idParam } from '../../common/params';
 import { UserRight } from '../../common/rights';
 import { zod } from '../../common/zod.pipe';
@@ -15,14 +15,19 @@ import { RunnersService, type ListQuery } from './runners.service';
 const oneOf = <T extends z.ZodType>(item: T) =>
   z.preprocess((v) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]), z.array(item).max(20).optional());
 const looseState = z.preprocess((v) => (typeof v === 'string' ? Number(v) : v), z.number().int().min(1).max(9));
+/**
+ * Any job type name, not only the ones Flotilla creates: a PeerTube admin client may filter on
+ * `video-studio-transcoding` or `video-transcription`, which simply match no job here.
+ */
+const jobTypeName = z.string().regex(/^[a-z0-9-]{1,50}$/);
 
 const listJobsQuery = paginationQuery
   .extend({
     search: z.string().max(200).optional(),
     stateOneOf: oneOf(looseState),
     'stateOneOf[]': oneOf(looseState),
-    typeOneOf: oneOf(z.enum(RUNNER_JOB_TYPES)),
-    'typeOneOf[]': oneOf(z.enum(RUNNER_JOB_TYPES)),
+    typeOneOf: oneOf(jobTypeName),
+    'typeOneOf[]': oneOf(jobTypeName),
   })
   .transform(
     (q): ListRunnerJobsQuery => ({
