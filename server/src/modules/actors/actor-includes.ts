@@ -1,12 +1,17 @@
 import type { IncludeOptions, WhereOptions } from 'sequelize';
 import { ActorImageModel, ActorModel, ServerModel } from './actor.model';
 
-/** What every Account / VideoChannel query loads to format its actor fields. */
-export function actorInclude(opts: { where?: WhereOptions; serverWhere?: WhereOptions | null } = {}): IncludeOptions {
+/**
+ * What every Account / VideoChannel query loads to format its actor fields. Never the private key
+ * (whatever signs loads it itself), and the public key only for ActivityPub documents: a list of
+ * 25 videos would otherwise read and build ~100 KB of PEM text for its 50 actors.
+ */
+export function actorInclude(opts: { where?: WhereOptions; serverWhere?: WhereOptions | null; withPublicKey?: boolean } = {}): IncludeOptions {
   return {
     model: ActorModel,
     required: true,
     where: opts.where,
+    attributes: { exclude: opts.withPublicKey ? ['privateKey'] : ['privateKey', 'publicKey'] },
     include: [
       { model: ServerModel, required: !!opts.serverWhere, where: opts.serverWhere ?? undefined },
       // Loaded in their own query: joined, an actor's several images would multiply the rows that a

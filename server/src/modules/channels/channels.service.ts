@@ -52,7 +52,7 @@ export class ChannelsService {
   async findByHandle(handle: string): Promise<VideoChannelModel> {
     const w = handleWhere(handle, this.config.webserverHost);
     const channel = await VideoChannelModel.findOne({
-      include: [actorInclude({ where: w.actor, serverWhere: w.server }), { model: AccountModel, required: true, include: [actorInclude()] }],
+      include: [actorInclude({ where: w.actor, serverWhere: w.server, withPublicKey: true }), { model: AccountModel, required: true, include: [actorInclude()] }],
     });
     if (!channel) throw notFound(`Video channel ${handle} not found`, ErrorCode.CHANNEL_NOT_FOUND);
     return channel;

@@ -26,7 +26,7 @@ export class AccountsService {
 
   async findByHandle(handle: string): Promise<AccountModel> {
     const w = handleWhere(handle, this.config.webserverHost);
-    const account = await AccountModel.findOne({ include: [actorInclude({ where: w.actor, serverWhere: w.server })] });
+    const account = await AccountModel.findOne({ include: [actorInclude({ where: w.actor, serverWhere: w.server, withPublicKey: true })] });
     if (!account) throw notFound(`Account ${handle} not found`, ErrorCode.ACCOUNT_NOT_FOUND);
     return account;
   }
