@@ -1,8 +1,8 @@
 /// <reference types="node" />
 /**
- * Upload resume across a reload, expired sessions, player controls and remembered preferences, in
- * headless Chromium against the real server (support/web-app.scenario.ts, in a loopback-only
- * namespace like web-e2e.test.ts).
+ * Upload resume across a reload, expired sessions, player controls and remembered preferences, and
+ * an accessibility audit (axe-core) of every page, in headless Chromium against the real server
+ * (support/web-app.scenario.ts, in a loopback-only namespace like web-e2e.test.ts).
  */
 import { fileURLToPath, URL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import type { WebAppResult } from './support/web-app.scenario';
 
 const SCENARIO = fileURLToPath(new URL('./support/web-app.scenario.ts', import.meta.url));
 
-describe('web client: uploads, sessions, player controls (real server)', () => {
+describe('web client: uploads, sessions, player controls, accessibility (real server)', () => {
   let r: WebAppResult;
 
   beforeAll(async () => {
@@ -43,6 +43,14 @@ describe('web client: uploads, sessions, player controls (real server)', () => {
     const names = ['plays by itself', 'k pauses (first press)', 'k plays', '→ seeks forward 5 s', 'm mutes', '↓ lowers the volume', 'quality menu picks 240p', 'k pauses', 'volume remembered',
       'P2P off and 240p remembered', 'P2P switch shows off after reload', '240p applied after reload'];
     expect(r.checks).toMatchObject(Object.fromEntries(names.map((n) => [n, true])));
+  });
+
+  it('no page breaks a WCAG 2.1 A/AA rule that axe-core checks, logged out and in, light and dark', () => {
+    expect(Object.keys(r.a11y).length).toBeGreaterThanOrEqual(18);
+    const found = Object.entries(r.a11y).flatMap(([page, violations]) =>
+      violations.map((v) => `${page}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.join(', ')}`),
+    );
+    expect(found).toEqual([]);
   });
 
   it('no page threw', () => {

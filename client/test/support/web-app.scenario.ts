@@ -3,10 +3,12 @@
  * The rest of the web client against the real server, run by web-app.test.ts in a loopback-only
  * namespace (same stack as web-e2e): a resumable upload interrupted by a page reload and resumed,
  * expired sessions (silent refresh, then a dead refresh token sending the user to /login and back),
- * and the player's keyboard/mouse controls and remembered preferences on a transcoded video.
+ * the player's keyboard/mouse controls and remembered preferences on a transcoded video, and an
+ * accessibility audit (axe-core, WCAG 2.1 A/AA rules) of every page, logged out and in, light and dark.
  * Each check is recorded by name; the test file asserts on them.
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,15 +19,25 @@ import { writeResult } from './loopback-netns';
 import { startStack, type Stack } from './stack';
 import { sleep, until, Viewer } from './viewers';
 
+export interface A11yViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  /** CSS selectors of the first offending elements. */
+  nodes: string[];
+}
+
 export interface WebAppResult {
   error: string | null;
   checks: Record<string, boolean>;
+  /** Per audited page (`<label>`): axe-core's violations of the WCAG 2.1 A/AA rules. */
+  a11y: Record<string, A11yViolation[]>;
   notes: string[];
   pageErrors: string[];
   ms: number;
 }
 
-const result: WebAppResult = { error: null, checks: {}, notes: [], pageErrors: [], ms: 0 };
+const result: WebAppResult = { error: null, checks: {}, a11y: {}, notes: [], pageErrors: [], ms: 0 };
 const check = (name: string, ok: boolean) => (result.checks[name] = ok);
 const viewers: Viewer[] = [];
 
@@ -145,6 +157,44 @@ async function controls(stack: Stack, watchPath: string): Promise<void> {
   check('240p applied after reload', !!(await page.textContent('.quality-label'))?.includes('240p'));
 }
 
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Opens `path`, lets it settle, runs axe-core in the page and records its violations under `label`. */
+async function audit(v: Viewer, base: string, label: string, path: string): Promise<void> {
+  await v.page.goto(base + path);
+  // Lists and forms are filled from the API; the watch page never goes network-idle (media, tracker).
+  if (path.startsWith('/w/') || path.startsWith('/videos/embed/')) await v.page.waitForSelector('video', { timeout: 15_000 }).then(() => sleep(1500));
+  else await v.page.waitForLoadState('networkidle', { timeout: 15_000 }).catch(() => undefined);
+  await v.page.addScriptTag({ content: AXE_SOURCE });
+  result.a11y[label] = await v.page.evaluate(async () => {
+    type Axe = { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> };
+    const axe = (window as unknown as { axe: Axe }).axe;
+    const r = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] });
+    return r.violations.map((x) => ({ id: x.id, impact: x.impact, help: x.help, nodes: x.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+}
+
+/** Every route, as a visitor and as the administrator, in the light theme and (a few) in the dark one. */
+async function accessibility(stack: Stack, video: { uuid: string; shortUUID: string }, channel: string): Promise<void> {
+  const watchPath = `/w/${video.shortUUID}`;
+  const v = await viewer(stack, 'a11y');
+  const base = stack.server.url;
+  for (const [label, path] of [
+    ['home', '/'], ['watch', watchPath], ['channel', `/c/${channel}`], ['account', '/a/root'], ['search', '/search?search=controls'],
+    ['login', '/login'], ['signup', '/signup'], ['not found', '/no/such/page'], ['embed', `/videos/embed/${video.uuid}`],
+  ]) await audit(v, base, label, path);
+  await uiLogin(v, base);
+  for (const [label, path] of [
+    ['upload', '/videos/upload'], ['my videos', '/my-library/videos'], ['edit video', `/my-library/videos/${video.uuid}/edit`], ['admin runners', '/admin/runners'], ['watch (logged in)', watchPath],
+  ]) {
+    await audit(v, base, label, path);
+  }
+  await v.page.evaluate(() => localStorage.setItem('flotilla.theme', 'dark'));
+  for (const [label, path] of [['home (dark)', '/'], ['watch (dark)', watchPath], ['upload (dark)', '/videos/upload'], ['admin runners (dark)', '/admin/runners']]) {
+    await audit(v, base, label, path);
+  }
+}
+
 async function main(): Promise<void> {
   const t0 = Date.now();
   const dir = await mkdtemp(join(tmpdir(), 'flotilla-web-app-'));
@@ -156,7 +206,8 @@ async function main(): Promise<void> {
     result.notes.push(`resume file: ${statSync(big).size} bytes`);
     stack = await startStack({ uploads: { max_chunk_size: 1024 * 1024 } });
     const admin = await stack.server.login();
-    const channelId = (await admin.get<User>('/api/v1/users/me')).videoChannels[0].id;
+    const me = await admin.get<User>('/api/v1/users/me');
+    const channelId = me.videoChannels[0].id;
     const { video } = await uploadVideo(admin, clip, { name: 'controls', channelId: String(channelId) });
     await sessions(stack);
     await uploadResume(stack, big);
@@ -165,6 +216,7 @@ async function main(): Promise<void> {
       return d.state.id === 1 && d.streamingPlaylists[0]?.files.length === 2;
     }, 90_000, 1000);
     await controls(stack, `/w/${video.shortUUID}`);
+    await accessibility(stack, video, me.videoChannels[0].name);
   } catch (err) {
     result.error = (err as Error).stack ?? String(err);
   } finally {
