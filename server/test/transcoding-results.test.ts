@@ -110,6 +110,10 @@ describe('transcoding decisions and results (test acts as the runner)', () => {
     expect(details.state.id).toBe(1);
     const playlist = details.streamingPlaylists[0];
     expect(playlist.files.map((f) => f.resolution.id).sort()).toEqual([240, 360]);
+    // A list page (plain rows, its one-to-many parts attached by hand) shows the same renditions.
+    const listed = (await admin.get<{ data: { uuid: string; files?: unknown[]; streamingPlaylists?: unknown[] }[] }>('/api/v1/videos', { include: 8, count: 100 })).data.find((x) => x.uuid === v.uuid);
+    expect(listed?.streamingPlaylists).toEqual(details.streamingPlaylists);
+    expect(listed?.files).toEqual(details.files);
 
     const hlsDir = join(server.storage, 'streaming-playlists', 'hls', v.uuid);
     const names = await readdir(hlsDir);

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultList, User, Video, VideoDetails } from '@flotilla/shared';
 import { ApiClient } from '../../client/src/api/http';
@@ -123,6 +124,21 @@ describe('videos API (legacy upload, lists, privacy, update, rate, views, delete
     for (const sort of ['-createdAt', '-views', '-likes', '-trending', '-duration', 'duration', 'createdAt', 'views']) expect((await names({ sort })).length).toBe(2);
     const withFiles = await root.get<ResultList<Video>>('/api/v1/videos', { include: 8, count: 1 });
     expect(withFiles.data[0].files?.[0].torrentUrl).toBeTruthy();
+    // Every field of a list item is what the video's own page says (the list is built from plain
+    // rows with thumbnails, avatars and files attached by hand), avatars included.
+    const png = await sharp({ create: { width: 320, height: 320, channels: 3, background: '#cc6633' } }).png().toBuffer();
+    const form = new FormData();
+    form.append('avatarfile', new Blob([new Uint8Array(png)], { type: 'image/png' }), 'avatar.png');
+    await alice.request('POST', '/api/v1/video-channels/alice_channel/avatar/pick', { body: form });
+    const page = await root.get<ResultList<Video>>('/api/v1/videos', { include: 8, nsfw: 'both' });
+    expect(page.data.length).toBe(3);
+    expect(page.data.some((v) => v.channel.avatars.length === 3)).toBe(true);
+    for (const item of page.data) {
+      const own = await root.get<VideoDetails>(`/api/v1/videos/${item.uuid}`);
+      const { description, ...rest } = item;
+      expect(own).toMatchObject(JSON.parse(JSON.stringify(rest)) as object);
+      expect((own.description ?? '').startsWith((description ?? '').replace(/\.\.\.$/, ''))).toBe(true);
+    }
 
     await expectProblem(anon.get('/api/v1/videos', { count: 101 }), 400, 'invalid_params');
     await expectProblem(anon.get('/api/v1/videos', { sort: '-bogus' }), 400, 'invalid_params');

@@ -6,7 +6,9 @@ import { ActorImageModel, ActorModel, ServerModel } from './actor.model';
  * (whatever signs loads it itself), and the public key only for ActivityPub documents: a list of
  * 25 videos would otherwise read and build ~100 KB of PEM text for its 50 actors.
  */
-export function actorInclude(opts: { where?: WhereOptions; serverWhere?: WhereOptions | null; withPublicKey?: boolean } = {}): IncludeOptions {
+export function actorInclude(
+  opts: { where?: WhereOptions; serverWhere?: WhereOptions | null; withPublicKey?: boolean; withImages?: boolean } = {},
+): IncludeOptions {
   return {
     model: ActorModel,
     required: true,
@@ -15,8 +17,9 @@ export function actorInclude(opts: { where?: WhereOptions; serverWhere?: WhereOp
     include: [
       { model: ServerModel, required: !!opts.serverWhere, where: opts.serverWhere ?? undefined },
       // Loaded in their own query: joined, an actor's several images would multiply the rows that a
-      // paginated list's LIMIT counts (a list of 25 videos came back with 9).
-      { model: ActorImageModel, as: 'Images', required: false, separate: true },
+      // paginated list's LIMIT counts (a list of 25 videos came back with 9). Left out where the
+      // caller loads them itself (plain-row lists: attachListParts).
+      ...(opts.withImages === false ? [] : [{ model: ActorImageModel, as: 'Images', required: false, separate: true }]),
     ],
   };
 }

@@ -18,7 +18,7 @@ import type { UserModel } from '../users/user.model';
 import { ThumbnailType } from './thumbnail.model';
 import { canManageVideo, videoAccess, videoIdentifierWhere } from './video-access';
 import { VideoFormatterService } from './video-formatter.service';
-import { detailIncludes, listIncludes } from './video-includes';
+import { attachListParts, detailIncludes, listIncludes } from './video-includes';
 import { hlsDirectory, previewFilePath, thumbnailFilePath, torrentFilePath, webVideoFilePath } from './video-paths';
 import { listOrder, listWhere, type ListScope } from './video-query';
 import { VideoModel } from './video.model';
@@ -68,14 +68,18 @@ export class VideosService {
     const where = listWhere(this.sequelize, q, full);
     const rows = await VideoModel.findAll({
       where,
-      include: listIncludes(withFiles),
+      include: listIncludes(),
       order: listOrder(this.sequelize, q.sort, q.search),
       offset: q.start,
       limit: q.count,
-      // Included rows are 1:1 (channel, account) or loaded separately: no sub-query needed, and
-      // ORDER BY expressions on video columns (rank, trending) stay valid.
+      // Included rows are 1:1 (channel, account, actors): no sub-query needed, and ORDER BY
+      // expressions on video columns (rank, trending) stay valid.
       subQuery: false,
+      // Plain rows: the formatter only reads properties; the one-to-many parts come next.
+      raw: true,
+      nest: true,
     });
+    await attachListParts(rows, withFiles);
     const total = q.skipCount ? rows.length : await VideoModel.count({ where });
     return { total, data: rows.map((v) => this.formatter.format(v, { withFiles })) };
   }
