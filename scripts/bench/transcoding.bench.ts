@@ -238,9 +238,10 @@ export async function transcodingBench(): Promise<BenchRow[]> {
     // 1 runner: the copyable clip, first rendition and whole ladder, LADDER_RUNS times.
     runners.push(await RunnerProcess.start(server, admin, 'bench-a', dir));
     await bench.waitRunners(1);
-    const ladders: Watched[] = [];
-    const cpu: { server: number; runner: number }[] = [];
+    let one: Watched | null = null;
+    let cpu = { server: 0, runner: 0 };
     let runnerMs = 0;
+    let bareMs = 0;
     let insideMs = 0;
     let beforeMs = 0;
     let afterMs = 0;
@@ -248,8 +249,10 @@ export async function transcodingBench(): Promise<BenchRow[]> {
     for (let i = 0; i < LADDER_RUNS; i++) {
       const cpu0 = { server: cpuSeconds(server.proc!.pid!), runner: cpuSeconds(runners[0].proc.pid!) };
       const ladder = await bench.run(clips.copyable, `h264 1 runner, run ${i + 1}`, true);
-      cpu.push({ server: cpuSeconds(server.proc!.pid!) - cpu0.server, runner: cpuSeconds(runners[0].proc.pid!) - cpu0.runner });
-      ladders.push(ladder);
+      if (!one) {
+        one = ladder;
+        cpu = { server: cpuSeconds(server.proc!.pid!) - cpu0.server, runner: cpuSeconds(runners[0].proc.pid!) - cpu0.runner };
+      }
       let ms = 0;
       for (const r of ENCODED_RUNGS) {
         const job = ladder.jobs.find((j) => j.resolution === r)!;
@@ -263,11 +266,12 @@ export async function transcodingBench(): Promise<BenchRow[]> {
       runnerMs += ms;
       // The same rungs' ffmpeg commands, run directly while nothing else of ours works.
       direct.push(await directAll());
-      perRun.push(`run ${i + 1}: ${(ms / 1000).toFixed(2)} s ÷ ${((direct[i] + direct[i + 1]) / 2000).toFixed(2)} s = ${((2 * ms) / (direct[i] + direct[i + 1])).toFixed(3)}`);
+      // This ladder's baseline: the mean of the direct runs around it.
+      const around = (direct[i] + direct[i + 1]) / 2;
+      bareMs += around;
+      perRun.push(`run ${i + 1}: ${(ms / 1000).toFixed(2)} s ÷ ${(around / 1000).toFixed(2)} s = ${(ms / around).toFixed(3)}`);
     }
-    // Each ladder's baseline is the mean of the direct runs around it.
-    const bareMs = ladders.reduce((sum, _l, i) => sum + (direct[i] + direct[i + 1]) / 2, 0);
-    const one = ladders[0];
+    if (!one) throw new Error('no ladder ran');
     const jobsMeasured = LADDER_RUNS * ENCODED_RUNGS.length;
 
     // 2 runners: the same clip's ladder.
@@ -305,9 +309,9 @@ export async function transcodingBench(): Promise<BenchRow[]> {
       },
       {
         name: 'CPU used by the server and runner Node processes (not ffmpeg) during the first 1-runner ladder (upload handling included)',
-        value: cpu[0].server + cpu[0].runner, unit: 's',
+        value: cpu.server + cpu.runner, unit: 's',
         baselineName: 'the ladder\'s wall time', baseline: one.ladderMs! / 1000,
-        note: `server ${cpu[0].server.toFixed(1)} s, runner ${cpu[0].runner.toFixed(1)} s: CPU taken from ffmpeg on 2 cores`,
+        note: `server ${cpu.server.toFixed(1)} s, runner ${cpu.runner.toFixed(1)} s: CPU taken from ffmpeg on 2 cores`,
       },
       {
         name: 'per job, accepted → ffmpeg started (input download or revalidation, probe), mean',
