@@ -106,9 +106,13 @@ export class OutgoingHttp {
     const agent = target.protocol === 'https:' ? this.agents.https : this.agents.http;
     return new Promise<FetchResult>((resolve, reject) => {
       let failure: OutgoingRequestError | null = null;
+      // Settles at once; destroying without an error keeps the socket's own errors out of sight.
       const fail = (err: OutgoingRequestError) => {
-        failure ??= err;
-        req.destroy(failure);
+        if (failure) return;
+        failure = err;
+        clearTimeout(timer);
+        reject(err);
+        req.destroy();
       };
       const req = client.request(target, {
         method: opts.method ?? 'GET',
@@ -117,7 +121,7 @@ export class OutgoingHttp {
       });
       const remaining = deadline - Date.now();
       const timer = setTimeout(() => fail(new OutgoingRequestError('timeout', `no complete answer within the time limit`, url)), Math.max(remaining, 0));
-      req.once('error', (err) => {
+      req.on('error', (err) => {
         clearTimeout(timer);
         reject(failure ?? this.networkError(err, url));
       });
@@ -128,10 +132,11 @@ export class OutgoingHttp {
         let size = 0;
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
+          if (failure) return;
           if (size > maxBytes) return fail(new OutgoingRequestError('too_large', `response exceeds ${maxBytes} bytes`, url));
           chunks.push(chunk);
         });
-        res.once('error', (err) => {
+        res.on('error', (err) => {
           clearTimeout(timer);
           reject(failure ?? this.networkError(err, url));
         });
