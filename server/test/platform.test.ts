@@ -17,7 +17,10 @@ import { expectProblem, TestServer } from './helpers/test-server';
 describe('queue registry boot check', () => {
   it('refuses to boot when a declared job has no handler, naming the job', async () => {
     const err = await TestServer.start({}, { FLOTILLA_TEST_UNHANDLED_JOB: 'nobody-handles-me' }).then(
-      () => null,
+      async (started) => {
+        await started.stop();
+        return null;
+      },
       (e: Error) => e,
     );
     expect(err).not.toBeNull();
