@@ -28,6 +28,7 @@ export class QueueRegistry implements OnModuleInit, OnApplicationBootstrap, OnMo
   private readonly queues = new Map<string, Queue.Queue>();
   private readonly handlers = new Map<string, Handler>();
   private readonly definitions = new Map<string, JobDefinition>();
+  private closing = false;
 
   constructor(
     @Inject(CONFIG) private readonly config: AppConfig,
@@ -75,7 +76,10 @@ export class QueueRegistry implements OnModuleInit, OnApplicationBootstrap, OnMo
     for (const def of this.definitions.values()) {
       const queue = this.queue(def.queue);
       const handler = this.handlers.get(jobKey(def))!;
-      void queue.process(def.name, def.options.concurrency ?? 1, (job) => handler(def.schema.parse(job.data)));
+      // bull's promise settles only when the queue stops; a close mid-start rejects it, which is no fault.
+      queue.process(def.name, def.options.concurrency ?? 1, (job) => handler(def.schema.parse(job.data))).catch((err: Error) => {
+        if (!this.closing) logger.error({ err, job: jobKey(def) }, 'cannot process queue job');
+      });
     }
     for (const queue of this.queues.values()) await this.scheduleRepeats(queue);
   }
@@ -141,6 +145,7 @@ export class QueueRegistry implements OnModuleInit, OnApplicationBootstrap, OnMo
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.closing = true;
     await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
     this.queues.clear();
   }
