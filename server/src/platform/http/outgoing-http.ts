@@ -165,4 +165,9 @@ export class OutgoingHttp {
     this.agents.http.destroy();
     this.agents.https.destroy();
   }
+
+  /** Nest calls it at shutdown: kept-alive sockets to remote servers are closed. */
+  onApplicationShutdown(): void {
+    this.close();
+  }
 }
