@@ -16,6 +16,8 @@ const { Injectable, Module } = require('@nestjs/common') as typeof import('@nest
 const { QueueRegistry, JOB_DECLARATIONS } = require('../dist/platform/queues/queue-registry.service.js') as typeof import('../src/platform/queues/queue-registry.service');
 const { defineJob, OnJob } = require('../dist/platform/queues/job-definition.js') as typeof import('../src/platform/queues/job-definition');
 const { CONFIG } = require('../dist/common/tokens.js') as typeof import('../src/common/tokens');
+// The failed job below is logged as a warning by design; not in the test output.
+(require('../dist/common/logger.js') as typeof import('../src/common/logger')).logger.level = 'silent';
 
 const prefix = `flotilla_test_registry_${process.pid}`;
 const config = { redis: { hostname: '127.0.0.1', port: 6379, db: 0, password: null, prefix } };
@@ -33,6 +35,44 @@ function handlerClass(name: string, defs: Array<typeof ping>): new () => object 
   });
   Injectable()(cls);
   return cls;
+}
+
+describe('queue registry payloads', () => {
+  it('parses payloads when enqueued and again when processed', async () => {
+    const echo = defineJob({ queue: 'check', name: 'echo', schema: z.object({ n: z.number().int() }).strict() });
+    const received: unknown[] = [];
+    const cls = class Echo {};
+    Object.defineProperty(cls.prototype, 'run', { value: (p: unknown) => void received.push(p), writable: true, configurable: true });
+    OnJob(echo)(cls.prototype, 'run', Object.getOwnPropertyDescriptor(cls.prototype, 'run')!);
+    Injectable()(cls);
+    const root = class EchoModule {};
+    Module({ imports: [DiscoveryModule], providers: [QueueRegistry, cls, { provide: CONFIG, useValue: config }, { provide: JOB_DECLARATIONS, useValue: [echo] }] })(root);
+    const app = await NestFactory.createApplicationContext(root, { logger: false });
+    try {
+      const registry = app.get(QueueRegistry);
+      await expect(registry.add(echo, { n: 'one' } as never)).rejects.toThrow(/expected number/i);
+      await registry.add(echo, { n: 1 });
+      await waitUntil(() => received.length === 1);
+      expect(received).toEqual([{ n: 1 }]);
+
+      // A job written behind the registry's back (an older version, a hand edit) never reaches the handler.
+      const queue = registry.queue('check');
+      const raw = await queue.add('echo', { n: 2, extra: true });
+      await waitUntil(async () => (await queue.getJob(raw.id))?.failedReason !== undefined);
+      expect((await queue.getJob(raw.id))!.failedReason).toMatch(/unrecognized key/i);
+      expect(received).toHaveLength(1);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+async function waitUntil(fn: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > end) throw new Error(`not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 async function boot(declared: Array<typeof ping>, handlers: Array<new () => object>): Promise<string | null> {
