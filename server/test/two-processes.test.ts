@@ -11,7 +11,8 @@ import { legacyUpload, makeClip } from './helpers/videos';
 /**
  * Two server processes on one database, Redis and storage (as behind one reverse proxy), one
  * runner holding its socket to process A: work created through process B reaches it at once,
- * through socket.io's Redis adapter, and both processes push `available-jobs` to it.
+ * through socket.io's Redis adapter, and both processes push `available-jobs` to it. A runner
+ * removed through one process is disconnected from the other.
  */
 describe('two server processes', () => {
   let a: TestServer;
@@ -71,5 +72,19 @@ describe('two server processes', () => {
     const { answered, before } = await upload(adminA, 'uploaded to A');
     const at = await waitFor(async () => pings[before], 1000, 20);
     expect(at - answered).toBeLessThan(1000);
+  });
+
+  it('a runner deleted through process B loses its socket on process A', async () => {
+    const doomed = await RunnerSide.register(a, adminA, 'runner-to-delete');
+    const sock = connect(`${a.url}/runners`, { auth: { runnerToken: doomed.runnerToken }, transports: ['websocket'], reconnection: false });
+    await new Promise<void>((resolve, reject) => {
+      sock.on('connect', () => resolve());
+      sock.on('connect_error', reject);
+    });
+    const dropped = new Promise<string>((resolve) => sock.on('disconnect', (reason) => resolve(reason)));
+    const runners = await adminB.get<{ data: { id: number; name: string }[] }>('/api/v1/runners');
+    await adminB.request('DELETE', `/api/v1/runners/${runners.data.find((r) => r.name === 'runner-to-delete')!.id}`);
+    expect(await Promise.race([dropped, new Promise((r) => setTimeout(() => r('still connected'), 2000))])).toBe('io server disconnect');
+    expect(socket.connected).toBe(true);
   });
 });
