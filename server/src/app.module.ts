@@ -6,12 +6,15 @@ import type { AppConfig } from './config/config';
 import { ActivityPubModule } from './modules/activitypub/activitypub.module';
 import { ActorsModule } from './modules/actors/actors.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { AuthService } from './modules/auth/auth.service';
 import { ServerConfigModule } from './modules/server-config/server-config.module';
 import { UsersModule } from './modules/users/users.module';
 import { VideosModule } from './modules/videos/videos.module';
 import { RunnersModule } from './modules/runners/runners.module';
 import { TranscodingModule } from './modules/transcoding/transcoding.module';
 import { P2PModule } from './modules/p2p/p2p.module';
+import { VIDEOS_JOBS } from './modules/videos/videos.jobs';
+import { PlatformModule } from './platform/platform.module';
 
 @Module({})
 export class AppModule {
@@ -20,6 +23,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config, sequelize, redis),
+        // Every feature's queue jobs are listed here, beside the feature's module line.
+        PlatformModule.forRoot(config, { jobs: [...Object.values(VIDEOS_JOBS)], accessTokens: AuthService }),
         ActorsModule,
         AuthModule,
         UsersModule,

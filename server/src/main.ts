@@ -11,7 +11,6 @@ import { createSequelize, ensureDatabase } from './db/database';
 import { migrate } from './db/migrator';
 import { initModels } from './db/models';
 import { configureHttp } from './http';
-import { domainEvents } from './common/events';
 
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -25,7 +24,6 @@ async function main(): Promise<void> {
     throw err;
   }
   logger.level = config.log.level;
-  domainEvents.onError((err) => logger.error({ err }, 'domain event handler failed'));
   const started = Date.now();
 
   for (const dir of Object.values(config.paths)) await mkdir(dir, { recursive: true });

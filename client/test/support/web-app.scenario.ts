@@ -185,7 +185,7 @@ async function accessibility(stack: Stack, video: { uuid: string; shortUUID: str
   ]) await audit(v, base, label, path);
   await uiLogin(v, base);
   for (const [label, path] of [
-    ['upload', '/videos/upload'], ['my videos', '/my-library/videos'], ['edit video', `/my-library/videos/${video.uuid}/edit`], ['admin runners', '/admin/runners'], ['watch (logged in)', watchPath],
+    ['upload', '/videos/upload'], ['my videos', '/my-library/videos'], ['edit video', `/my-library/videos/${video.uuid}/edit`], ['admin runners', '/admin/runners'], ['admin jobs', '/admin/jobs'], ['watch (logged in)', watchPath],
   ]) {
     await audit(v, base, label, path);
   }

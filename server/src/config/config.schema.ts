@@ -101,7 +101,7 @@ export const configSchema = z.object({
     max_failures: z.number().int().min(1),
   }),
   p2p: z.object({ enabled: z.boolean() }),
-  federation: z.object({ enabled: z.boolean() }),
+  federation: z.object({ enabled: z.boolean(), prevent_ssrf: z.boolean() }),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

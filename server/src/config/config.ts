@@ -56,6 +56,8 @@ export interface AppConfig extends RawConfig {
   enabledResolutions: number[];
   initialRootPassword: string | null;
   configFiles: string[];
+  /** NODE_ENV=test only (FLOTILLA_TEST_UNHANDLED_JOB): a job name declared without a handler. */
+  testUnhandledJob: string | null;
 }
 
 /**
@@ -119,6 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     paths,
     enabledResolutions,
     initialRootPassword: env.FLOTILLA_INITIAL_ROOT_PASSWORD || null,
+    // Test suites only: declares one more queue job that nothing handles (the boot check's test).
+    testUnhandledJob: env.NODE_ENV === 'test' ? env.FLOTILLA_TEST_UNHANDLED_JOB || null : null,
     configFiles: files,
   };
 }

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +56,8 @@ export class TestServer {
     readonly configFile: string,
     readonly redisPrefix: string,
     private readonly env: Record<string, string>,
+    /** A second process on another server's database, Redis prefix and storage: `stop()` leaves those to it. */
+    private readonly sibling = false,
   ) {
     this.api = new ApiClient(this.url);
   }
@@ -85,6 +87,25 @@ export class TestServer {
     } catch (err) {
       // A server that never listened still leaves no process, database or files behind.
       await server.stop().catch(() => undefined);
+      throw err;
+    }
+    return server;
+  }
+
+  /**
+   * A second server process on this one's database, Redis prefix and storage, listening on its own
+   * port but with the same public URL: two processes behind one proxy. Stop it before `of`.
+   */
+  static async sibling(of: TestServer, overrides: ConfigOverrides = {}, env: Record<string, string> = {}): Promise<TestServer> {
+    const port = await freePort();
+    const configFile = join(of.storage, `test-config-${port}.yaml`);
+    const base = yaml.load(await readFile(of.configFile, 'utf8')) as Record<string, unknown>;
+    await writeFile(configFile, yaml.dump(deepMerge(deepMerge(base, { listen: { hostname: '127.0.0.1', port } }), overrides)));
+    const server = new TestServer(port, of.dbName, of.storage, configFile, of.redisPrefix, { ...of.env, ...env }, true);
+    try {
+      await server.spawn();
+    } catch (err) {
+      await server.kill().catch(() => undefined);
       throw err;
     }
     return server;
@@ -153,6 +174,7 @@ export class TestServer {
   /** Kills the server and removes its database, Redis keys and files. */
   async stop(): Promise<void> {
     await this.kill();
+    if (this.sibling) return;
     const pg = new Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' });
     await pg.connect();
     try {

@@ -2,3 +2,5 @@ export * from './common';
 export * from './users';
 export * from './channels';
 export * from './videos';
+export * from './socket-events';
+export * from './jobs';

@@ -4,7 +4,7 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Sequelize } from 'sequelize';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { domainEvents } from '../../common/events';
+import { EventBus } from '../../platform/events/event-bus.service';
 import { importEsm } from '../../common/esm';
 import { logger } from '../../common/logger';
 import { CONFIG, SEQUELIZE } from '../../common/tokens';
@@ -40,13 +40,14 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(SEQUELIZE) private readonly sequelize: Sequelize,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly events: EventBus,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.p2p.enabled) return;
     await this.loadKnownVideos();
-    domainEvents.on('video.swarms-changed', ({ uuid, infoHashes }) => this.setVideo(uuid, infoHashes));
-    domainEvents.on('video.deleted', ({ uuid }) => this.setVideo(uuid, []));
+    this.events.on('video.swarms-changed', ({ uuid, infoHashes }) => this.setVideo(uuid, infoHashes));
+    this.events.on('video.deleted', ({ uuid }) => this.setVideo(uuid, []));
 
     // bittorrent-tracker is CommonJS-compatible ESM; loaded lazily so a disabled tracker costs nothing.
     const { default: Server } = await importEsm<{ default: new (opts: object) => TrackerServer }>('bittorrent-tracker/server');

@@ -1,44 +1,44 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import type { Server as HttpServer } from 'node:http';
-import { Server, type Namespace } from 'socket.io';
+import type { Namespace } from 'socket.io';
 import { RUNNER_PROTOCOL, RUNNERS_SOCKET_NAMESPACE, RunnerSocketEvent } from '@flotilla/shared';
 import { logger } from '../../common/logger';
 import { redisKey } from '../../common/redis';
 import { CONFIG, REDIS } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
+import { SocketServer } from '../../platform/sockets/socket-server.service';
 import { RunnerModel } from './runner.model';
 
 /** A connected runner's presence key lives this long and is refreshed at a third of it. */
 const PRESENCE_TTL_S = 90;
 
 /**
- * socket.io namespace `/runners` on the API's own HTTP server (same port, default `/socket.io`
- * path), as PeerTube serves it. A runner connects with `auth: { runnerToken }`; the only event is
- * `available-jobs` (no payload), broadcast — debounced 1 s — whenever a job becomes pending.
+ * socket.io namespace `/runners`, registered on the platform's socket server (same port, default
+ * `/socket.io` path), as PeerTube serves it. A runner connects with `auth: { runnerToken }`; the
+ * only event is `available-jobs` (no payload), broadcast — debounced 1 s per process — whenever a
+ * job becomes pending. Through the Redis adapter the broadcast reaches runners connected to any
+ * server process.
  */
 @Injectable()
-export class RunnersSocketService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private io: Server | null = null;
+export class RunnersSocketService implements OnModuleInit, OnApplicationShutdown {
   private namespace: Namespace | null = null;
   private pingTimer: NodeJS.Timeout | null = null;
   private lastPingAt = 0;
   private presenceTimer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly adapterHost: HttpAdapterHost,
+    private readonly sockets: SocketServer,
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
-  onApplicationBootstrap(): void {
-    const httpServer = this.adapterHost.httpAdapter?.getHttpServer() as HttpServer | undefined;
-    if (!httpServer) return;
-    // Runners are not browsers: no CORS dance, websocket first (the official runner uses it only).
-    this.io = new Server(httpServer, { path: '/socket.io', serveClient: false, transports: ['websocket', 'polling'] });
-    this.namespace = this.io.of(RUNNERS_SOCKET_NAMESPACE);
-    this.namespace.use((socket, next) => {
+  onModuleInit(): void {
+    this.sockets.register(RUNNERS_SOCKET_NAMESPACE, (namespace) => this.setUp(namespace));
+  }
+
+  private setUp(namespace: Namespace): void {
+    this.namespace = namespace;
+    namespace.use((socket, next) => {
       const token = (socket.handshake.auth as { runnerToken?: unknown } | undefined)?.runnerToken;
       if (typeof token !== 'string' || token.length === 0 || token.length > 1000) {
         return next(new Error('No runner token provided'));
@@ -52,9 +52,11 @@ export class RunnersSocketService implements OnApplicationBootstrap, OnApplicati
         (err: Error) => next(err),
       );
     });
-    this.namespace.on('connection', (socket) => {
+    namespace.on('connection', (socket) => {
       const runnerId = socket.data.runnerId as number;
       logger.debug({ runnerId }, 'runner connected to socket');
+      // A room per runner lets any server process reach its sockets (see disconnectRunner).
+      void socket.join(runnerRoom(runnerId));
       void this.markPresent([runnerId]);
       socket.on('disconnect', () => {
         if (!this.connectedRunnerIds().includes(runnerId)) void this.redis.del(this.presenceKey(runnerId)).catch(() => undefined);
@@ -88,15 +90,6 @@ export class RunnersSocketService implements OnApplicationBootstrap, OnApplicati
   }
 
   /**
-   * The socket.io server on the API's HTTP server (null before bootstrap or when disabled). Other
-   * namespaces (`/user-notifications`, `/live-videos`) should attach here: two socket.io servers
-   * on one HTTP server and path would both answer the same requests.
-   */
-  get server(): Server | null {
-    return this.io;
-  }
-
-  /**
    * "Some job became pending": runners then call /jobs/request. At most one ping a second, the
    * first at once (a new upload's first rendition must not wait out the window), later ones
    * folded into one at the end of the window.
@@ -121,12 +114,9 @@ export class RunnersSocketService implements OnApplicationBootstrap, OnApplicati
     this.namespace?.emit(RunnerSocketEvent.AVAILABLE_JOBS);
   }
 
-  /** Drops the sockets of a runner that was deleted or unregistered. */
+  /** Drops the sockets of a runner that was deleted or unregistered, on every server process. */
   disconnectRunner(runnerId: number): void {
-    if (!this.namespace) return;
-    for (const socket of this.namespace.sockets.values()) {
-      if (socket.data.runnerId === runnerId) socket.disconnect(true);
-    }
+    this.namespace?.in(runnerRoom(runnerId)).disconnectSockets(true);
   }
 
   connectedRunnerIds(): number[] {
@@ -137,10 +127,9 @@ export class RunnersSocketService implements OnApplicationBootstrap, OnApplicati
   onApplicationShutdown(): void {
     if (this.pingTimer) clearTimeout(this.pingTimer);
     if (this.presenceTimer) clearInterval(this.presenceTimer);
-    if (!this.io) return;
-    // Not io.close(): that would also close the HTTP server, which Nest closes itself.
-    this.io.disconnectSockets(true);
-    this.io.engine.close();
-    this.io = null;
   }
+}
+
+function runnerRoom(runnerId: number): string {
+  return `runner:${runnerId}`;
 }

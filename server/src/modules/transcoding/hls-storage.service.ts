@@ -6,7 +6,7 @@ import type { Sequelize, Transaction } from 'sequelize';
 import { hlsPlaylistFileName, hlsPlaylistFileNameFor, hlsVideoFileName, swarmInfoHashesFromMaster, VideoStreamingPlaylistType } from '@flotilla/shared';
 import { sha256Hex } from '../../common/crypto';
 import { logger } from '../../common/logger';
-import { domainEvents } from '../../common/events';
+import { EventBus } from '../../platform/events/event-bus.service';
 import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import type { UploadedRunnerFile } from '../runners/runner-job-handlers';
@@ -31,6 +31,7 @@ export class HlsStorageService {
   constructor(
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(SEQUELIZE) private readonly sequelize: Sequelize,
+    private readonly events: EventBus,
   ) {}
 
   withVideoLock<T>(videoId: number, fn: (t: Transaction) => Promise<T>): Promise<T> {
@@ -160,7 +161,7 @@ export class HlsStorageService {
     // The swarms viewers will announce for this master: the tracker admits exactly these.
     const infoHashes = swarmInfoHashesFromMaster(video.uuid, master);
     await playlist.update({ p2pMediaLoaderInfoHashes: infoHashes, updatedAt: new Date() }, { transaction });
-    domainEvents.emit('video.swarms-changed', { uuid: video.uuid, infoHashes });
+    this.events.emit('video.swarms-changed', { uuid: video.uuid, infoHashes });
   }
 }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { RUNNER_PROTOCOL, VideoState } from '@flotilla/shared';
-import { domainEvents } from '../../common/events';
+import { EventBus } from '../../platform/events/event-bus.service';
 import { logger } from '../../common/logger';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
@@ -27,10 +27,11 @@ export class TranscodingJobsService implements OnModuleInit {
     @Inject(CONFIG) private readonly config: AppConfig,
     private readonly videos: VideosService,
     private readonly jobs: RunnerJobsService,
+    private readonly events: EventBus,
   ) {}
 
   onModuleInit(): void {
-    domainEvents.on('video.uploaded', async ({ videoId }) => {
+    this.events.on('video.uploaded', async ({ videoId }) => {
       try {
         await this.createJobs(videoId);
       } catch (err) {
@@ -38,7 +39,7 @@ export class TranscodingJobsService implements OnModuleInit {
         await this.videos.markTranscodingFailed(videoId, `Cannot create transcoding jobs: ${(err as Error).message}`);
       }
     });
-    domainEvents.on('video.deleted', ({ uuid }) => this.jobs.deleteForVideo(uuid));
+    this.events.on('video.deleted', ({ uuid }) => this.jobs.deleteForVideo(uuid));
   }
 
   async createJobs(videoId: number): Promise<number> {

@@ -5,7 +5,7 @@ import { extname } from 'node:path';
 import type { Sequelize } from 'sequelize';
 import { ErrorCode, VIDEO_FILE_EXTENSIONS, VideoPrivacy, VideoState, type ProbeSummary, type VideoCreate } from '@flotilla/shared';
 import { AppError } from '../../common/app-error';
-import { domainEvents } from '../../common/events';
+import { EventBus } from '../../platform/events/event-bus.service';
 import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import { ChannelsService } from '../channels/channels.service';
@@ -67,6 +67,7 @@ export class VideoIngestService {
     @Inject(SEQUELIZE) private readonly sequelize: Sequelize,
     private readonly channels: ChannelsService,
     private readonly videos: VideosService,
+    private readonly events: EventBus,
   ) {}
 
   /** What can be checked before the bytes arrive (resumable init, and again at the end). */
@@ -91,7 +92,7 @@ export class VideoIngestService {
       const channel = await this.precheck(input.user, input.attrs, size, input.originalName);
       const probe = await probeMedia(input.file);
       const video = await this.store(input, channel, probe, size, made);
-      domainEvents.emit(video.state === VideoState.PUBLISHED ? 'video.published' : 'video.uploaded', { videoId: video.id });
+      this.events.emit(video.state === VideoState.PUBLISHED ? 'video.published' : 'video.uploaded', { videoId: video.id });
       return video;
     } catch (err) {
       await removeQuietly([input.file, ...made]);

@@ -10,7 +10,7 @@ import {
   type VideoQuotaUsed,
 } from '@flotilla/shared';
 import { AppError, forbidden, notFound, unauthorized } from '../../common/app-error';
-import { domainEvents } from '../../common/events';
+import { EventBus } from '../../platform/events/event-bus.service';
 import { logger } from '../../common/logger';
 import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
@@ -30,6 +30,7 @@ export class VideosService {
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(SEQUELIZE) private readonly sequelize: Sequelize,
     private readonly formatter: VideoFormatterService,
+    private readonly events: EventBus,
   ) {}
 
   /** A video with its channel, account, thumbnails, web video files and streaming playlists (with their files). */
@@ -92,7 +93,7 @@ export class VideosService {
     );
     const video = affected[0] ?? (await VideoModel.findByPk(videoId));
     if (!video) throw notFound('Video not found', ErrorCode.VIDEO_NOT_FOUND);
-    if (affected.length) domainEvents.emit('video.published', { videoId });
+    if (affected.length) this.events.emit('video.published', { videoId });
   }
 
   /** State → TRANSCODING_FAILED unless a rendition already published it (viewers keep what works). */
@@ -119,7 +120,7 @@ export class VideosService {
       paths.push(t.type === ThumbnailType.MINIATURE ? thumbnailFilePath(this.config, t.filename) : previewFilePath(this.config, t.filename));
     }
     const { uuid, id } = full;
-    domainEvents.emit('video.deleted', { videoId: id, uuid });
+    this.events.emit('video.deleted', { videoId: id, uuid });
     await full.destroy();
     await Promise.all(paths.map((p) => unlink(p).catch(() => undefined)));
     await rm(hlsDirectory(this.config, uuid), { recursive: true, force: true });

@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
+import { logger } from '../../common/logger';
+
+/**
+ * In-process domain events between feature modules, so that dependencies keep flowing one way
+ * (videos does not import transcoding; transcoding listens). One process only: an event never
+ * crosses to another server process (queues and socket rooms do that).
+ */
+export interface DomainEvents {
+  /** A local video's original file is stored and probed; transcoding decides what to make. */
+  'video.uploaded': { videoId: number };
+  /** A video and its files are being removed; pending work for it must stop. */
+  'video.deleted': { videoId: number; uuid: string };
+  /** A video became watchable (first rendition in, or published without transcoding). */
+  'video.published': { videoId: number };
+  /** A video's master playlist changed: these are the P2P swarms (tracker info hashes) of its viewers. */
+  'video.swarms-changed': { uuid: string; infoHashes: string[] };
+}
+
+export type DomainEventName = keyof DomainEvents;
+export type DomainEventHandler<K extends DomainEventName> = (payload: DomainEvents[K]) => void | Promise<void>;
+
+/**
+ * The typed event bus, injected. Handlers run after the emitter's call returns (a listener's
+ * slowness or failure never reaches the code that emitted); a failing handler is logged, not thrown.
+ */
+@Injectable()
+export class EventBus {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    // Features subscribe once each; more than the default 10 per event is not a leak here.
+    this.emitter.setMaxListeners(100);
+  }
+
+  on<K extends DomainEventName>(event: K, handler: DomainEventHandler<K>): void {
+    this.emitter.on(event, (payload: DomainEvents[K]) => {
+      void Promise.resolve()
+        .then(() => handler(payload))
+        .catch((err: unknown) => logger.error({ err, event }, 'domain event handler failed'));
+    });
+  }
+
+  emit<K extends DomainEventName>(event: K, payload: DomainEvents[K]): void {
+    this.emitter.emit(event, payload);
+  }
+}
