@@ -12,6 +12,7 @@ import { VideosModule } from './modules/videos/videos.module';
 import { RunnersModule } from './modules/runners/runners.module';
 import { TranscodingModule } from './modules/transcoding/transcoding.module';
 import { P2PModule } from './modules/p2p/p2p.module';
+import { MediaFilesModule } from './modules/media-files/media-files.module';
 
 @Module({})
 export class AppModule {
@@ -20,6 +21,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config, sequelize, redis),
+        MediaFilesModule,
         ActorsModule,
         AuthModule,
         UsersModule,

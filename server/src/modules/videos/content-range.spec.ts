@@ -17,7 +17,7 @@ describe('parseContentRange', () => {
   });
 });
 
-import { hlsDirectory, isSafeFilename } from './video-paths';
+import { hlsDirectory, isSafeFilename } from '../media-files/file-paths';
 
 describe('isSafeFilename', () => {
   it('accepts generated names and refuses anything that could leave a folder', () => {

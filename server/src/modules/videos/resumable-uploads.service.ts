@@ -15,7 +15,7 @@ import { UserModel } from '../users/user.model';
 import type { ContentRange } from './content-range';
 import { UploadSessionModel } from './upload-session.model';
 import { VideoIngestService } from './video-ingest.service';
-import { uploadPartPath } from './video-paths';
+import { uploadPartPath } from '../media-files/file-paths';
 import { VideoModel } from './video.model';
 
 export type ChunkResult = { done: false; offset: number } | { done: true; video: VideoModel };

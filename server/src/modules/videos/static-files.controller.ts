@@ -5,9 +5,9 @@ import { notFound, forbidden } from '../../common/app-error';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import { canManageVideo } from './video-access';
-import { VideoFileModel } from './video-file.model';
-import { isSafeFilename, needsFileToken, previewFilePath, thumbnailFilePath, torrentFilePath } from './video-paths';
-import { VideoStreamingPlaylistModel } from './video-streaming-playlist.model';
+import { VideoFileModel } from '../media-files/video-file.model';
+import { isSafeFilename, needsFileToken, previewFilePath, thumbnailFilePath, torrentFilePath } from '../media-files/file-paths';
+import { VideoStreamingPlaylistModel } from '../media-files/video-streaming-playlist.model';
 import { IMMUTABLE, StaticFilesService } from './static-files.service';
 
 /** Playlists and segment hashes change while renditions arrive (and constantly for lives). */

@@ -11,7 +11,7 @@ import { AccountModel } from '../users/account.model';
 import { UserModel } from '../users/user.model';
 import { videoAccess } from './video-access';
 import { VideoFileTokensService } from './video-file-tokens.service';
-import { isSafeFilename, isUuid, needsFileToken } from './video-paths';
+import { isSafeFilename, isUuid, needsFileToken } from '../media-files/file-paths';
 import { VideoModel } from './video.model';
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';

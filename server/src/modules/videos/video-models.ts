@@ -1,11 +1,11 @@
 import type { Sequelize } from 'sequelize';
 import { VideoChannelModel } from '../channels/video-channel.model';
 import { AccountVideoRateModel } from './account-video-rate.model';
-import { ThumbnailModel } from './thumbnail.model';
+import { ThumbnailModel } from '../media-files/thumbnail.model';
 import { UploadSessionModel } from './upload-session.model';
-import { VideoFileModel } from './video-file.model';
+import { VideoFileModel } from '../media-files/video-file.model';
 import { VideoSourceModel } from './video-source.model';
-import { VideoStreamingPlaylistModel } from './video-streaming-playlist.model';
+import { VideoStreamingPlaylistModel } from '../media-files/video-streaming-playlist.model';
 import { VideoModel } from './video.model';
 
 /** Sets up the videos module's models and associations (called from initModels). */
