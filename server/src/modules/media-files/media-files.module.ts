@@ -5,7 +5,7 @@ import { HlsStorageService } from './hls-storage.service';
 import { MediaFilesRepository } from './media-files.repository';
 import { createStorageProvider } from './storage/create-storage-provider';
 import { STORAGE_PROVIDER } from './storage/storage-provider';
-import { VideoImagesService } from './video-images.service';
+import { ImageFilesService } from './image-files.service';
 import { WebVideoFilesService } from './web-video-files.service';
 
 /**
@@ -20,8 +20,8 @@ import { WebVideoFilesService } from './web-video-files.service';
     MediaFilesRepository,
     HlsStorageService,
     WebVideoFilesService,
-    VideoImagesService,
+    ImageFilesService,
   ],
-  exports: [STORAGE_PROVIDER, MediaFilesRepository, HlsStorageService, WebVideoFilesService, VideoImagesService],
+  exports: [STORAGE_PROVIDER, MediaFilesRepository, HlsStorageService, WebVideoFilesService, ImageFilesService],
 })
 export class MediaFilesModule {}

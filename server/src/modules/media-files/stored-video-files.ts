@@ -1,4 +1,4 @@
-import { thumbnailArea } from './video-images.service';
+import { thumbnailArea } from './image-files.service';
 import type { StorageKey, StorageProvider } from './storage/storage-provider';
 
 /** What a video's stored files are known by: its rows, as plain values. */

@@ -14,7 +14,7 @@ import { probeMedia, resolutionOf } from '../media-files/media-tools';
 import type { StorageKey } from '../media-files/storage/storage-provider';
 import { ThumbnailType } from '../media-files/thumbnail.model';
 import { removeStaged, stagedSize } from '../media-files/upload-staging';
-import { VideoImagesService } from '../media-files/video-images.service';
+import { ImageFilesService } from '../media-files/image-files.service';
 import { WebVideoFilesService } from '../media-files/web-video-files.service';
 import type { UserModel } from '../users/user.model';
 import { attributeColumns, checkVideoAttributes } from './video-attributes';
@@ -49,7 +49,7 @@ export class VideoIngestService {
     private readonly videos: VideosService,
     private readonly files: MediaFilesRepository,
     private readonly webFiles: WebVideoFilesService,
-    private readonly images: VideoImagesService,
+    private readonly images: ImageFilesService,
   ) {}
 
   /** What can be checked before the bytes arrive (resumable init, and again at the end). */

@@ -20,7 +20,7 @@ export const thumbnailArea = (type: number) => (type === ThumbnailType.MINIATURE
  * area by ffmpeg or sharp, then stored.
  */
 @Injectable()
-export class VideoImagesService {
+export class ImageFilesService {
   private readonly staging: string;
 
   constructor(
