@@ -8,9 +8,9 @@ import { VideoSourceModel } from './video-source.model';
 import { VideoStreamingPlaylistModel } from '../media-files/video-streaming-playlist.model';
 import { VideoModel } from './video.model';
 
-/** Sets up the videos module's models and associations (called from initModels). */
+/** Sets up the videos module's models and their associations with media files (called from initModels, after initMediaFileModels). */
 export function initVideoModels(sequelize: Sequelize): void {
-  for (const m of [VideoModel, VideoFileModel, VideoStreamingPlaylistModel, ThumbnailModel, VideoSourceModel, AccountVideoRateModel, UploadSessionModel]) {
+  for (const m of [VideoModel, VideoSourceModel, AccountVideoRateModel, UploadSessionModel]) {
     m.initModel(sequelize);
   }
   VideoModel.belongsTo(VideoChannelModel, { foreignKey: 'channelId' });
@@ -18,8 +18,6 @@ export function initVideoModels(sequelize: Sequelize): void {
   VideoFileModel.belongsTo(VideoModel, { foreignKey: 'videoId' });
   VideoModel.hasMany(VideoStreamingPlaylistModel, { foreignKey: 'videoId' });
   VideoStreamingPlaylistModel.belongsTo(VideoModel, { foreignKey: 'videoId' });
-  VideoStreamingPlaylistModel.hasMany(VideoFileModel, { foreignKey: 'videoStreamingPlaylistId' });
-  VideoFileModel.belongsTo(VideoStreamingPlaylistModel, { foreignKey: 'videoStreamingPlaylistId' });
   VideoModel.hasMany(ThumbnailModel, { foreignKey: 'videoId' });
   VideoModel.hasOne(VideoSourceModel, { foreignKey: 'videoId' });
   AccountVideoRateModel.belongsTo(VideoModel, { foreignKey: 'videoId' });
