@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'sequelize';
 import { VideoStreamingPlaylistType } from '@flotilla/shared';
+import type { ProbeSummary } from '@flotilla/shared';
 import { ThumbnailModel, ThumbnailType } from './thumbnail.model';
+import { probeColumns, probeOfSource, VideoSourceModel } from './video-source.model';
 import { VideoFileModel } from './video-file.model';
 import { VideoStreamingPlaylistModel } from './video-streaming-playlist.model';
 
@@ -63,6 +65,56 @@ export class MediaFilesRepository {
       { videoId, type: VideoStreamingPlaylistType.HLS, playlistFilename: `${name}-master.m3u8`, segmentsSha256Filename: `${name}-segments-sha256.json` },
       { transaction },
     );
+  }
+
+  /** The upload's row: its client file name, size and every fact of the ingest's probe. */
+  async createSource(videoId: number, s: { inputFilename: string; size: number; resolution: number; probe: ProbeSummary }, transaction?: Transaction): Promise<void> {
+    const { probe } = s;
+    await VideoSourceModel.create(
+      {
+        videoId,
+        inputFilename: s.inputFilename,
+        size: s.size,
+        resolution: s.resolution,
+        width: probe.video?.width ?? null,
+        height: probe.video?.height ?? null,
+        fps: probe.video?.fps ?? null,
+        duration: probe.duration,
+        formatName: probe.formatName,
+        videoCodec: probe.video?.codec ?? null,
+        audioCodec: probe.audio?.codec ?? null,
+        ...probeColumns(probe),
+      },
+      { transaction },
+    );
+  }
+
+  /** The ingest's probe of a video's upload, as stored (null without a source row): no second ffprobe. */
+  async storedProbe(videoId: number): Promise<ProbeSummary | null> {
+    const source = await VideoSourceModel.findOne({ where: { videoId } });
+    return source ? probeOfSource(source) : null;
+  }
+
+  /** A web video file by its stored name (static file routes). */
+  webFileByName(filename: string): Promise<VideoFileModel | null> {
+    return VideoFileModel.findOne({ where: { filename, videoStreamingPlaylistId: null } });
+  }
+
+  webFileByResolution(videoId: number, resolution: number, extname: string): Promise<VideoFileModel | null> {
+    return VideoFileModel.findOne({ where: { videoId, resolution, extname } });
+  }
+
+  async renditionByResolution(videoId: number, resolution: number): Promise<VideoFileModel | null> {
+    const playlist = await VideoStreamingPlaylistModel.findOne({ where: { videoId }, include: [VideoFileModel] });
+    return playlist?.VideoFiles?.find((f) => f.resolution === resolution) ?? null;
+  }
+
+  /** The video a torrent belongs to (of a web video or an HLS rendition), null when no file has it. */
+  async videoIdOfTorrent(torrentFilename: string): Promise<number | null> {
+    const file = await VideoFileModel.findOne({ where: { torrentFilename } });
+    if (!file) return null;
+    if (file.videoId) return file.videoId;
+    return (await VideoStreamingPlaylistModel.findByPk(file.videoStreamingPlaylistId!))?.videoId ?? null;
   }
 
   thumbnail(videoId: number, type: number): Promise<ThumbnailModel | null> {

@@ -11,8 +11,8 @@ import { logger } from '../../common/logger';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import { RunnerJobsService } from '../runners/runner-jobs.service';
+import { MediaFilesRepository } from '../media-files/media-files.repository';
 import type { VideoFileModel } from '../media-files/video-file.model';
-import { VideoSourceModel } from '../videos/video-source.model';
 import { VideosService } from '../videos/videos.service';
 import { planTranscoding, type PlannedJob } from './transcoding-plan';
 
@@ -31,6 +31,7 @@ export class TranscodingJobsService implements OnModuleInit {
     @Inject(CONFIG) private readonly config: AppConfig,
     private readonly videos: VideosService,
     private readonly jobs: RunnerJobsService,
+    private readonly files: MediaFilesRepository,
   ) {}
 
   onModuleInit(): void {
@@ -51,7 +52,7 @@ export class TranscodingJobsService implements OnModuleInit {
     const input = bestInputFile(video.VideoFiles ?? []);
     if (!input) throw new Error('The video has no file to transcode');
     // The ingest's probe, stored with the source: the file is not probed again.
-    const probe = await VideoSourceModel.storedProbe(video.id);
+    const probe = await this.files.storedProbe(video.id);
     if (!probe) throw new Error('The video has no probed source');
     const t = this.config.transcoding;
     const plan = planTranscoding({

@@ -18,7 +18,6 @@ import { ImageFilesService } from '../media-files/image-files.service';
 import { WebVideoFilesService } from '../media-files/web-video-files.service';
 import type { UserModel } from '../users/user.model';
 import { attributeColumns, checkVideoAttributes } from './video-attributes';
-import { probeColumns, VideoSourceModel } from './video-source.model';
 import { VideoModel } from './video.model';
 import { VideosService } from './videos.service';
 
@@ -127,23 +126,7 @@ export class VideoIngestService {
       );
       await this.files.createWebFile(video.id, file, transaction);
       await this.files.createThumbnails(video.id, [thumbnail, preview], transaction);
-      await VideoSourceModel.create(
-        {
-          videoId: video.id,
-          inputFilename: input.originalName.slice(0, 1000),
-          size,
-          resolution,
-          width: probe.video?.width ?? null,
-          height: probe.video?.height ?? null,
-          fps: probe.video?.fps ?? null,
-          duration: probe.duration,
-          formatName: probe.formatName,
-          videoCodec: probe.video?.codec ?? null,
-          audioCodec: probe.audio?.codec ?? null,
-          ...probeColumns(probe),
-        },
-        { transaction },
-      );
+      await this.files.createSource(video.id, { inputFilename: input.originalName.slice(0, 1000), size, resolution, probe }, transaction);
       return video;
     });
   }

@@ -4,13 +4,13 @@ import { AccountVideoRateModel } from './account-video-rate.model';
 import { ThumbnailModel } from '../media-files/thumbnail.model';
 import { UploadSessionModel } from './upload-session.model';
 import { VideoFileModel } from '../media-files/video-file.model';
-import { VideoSourceModel } from './video-source.model';
+import { VideoSourceModel } from '../media-files/video-source.model';
 import { VideoStreamingPlaylistModel } from '../media-files/video-streaming-playlist.model';
 import { VideoModel } from './video.model';
 
 /** Sets up the videos module's models and their associations with media files (called from initModels, after initMediaFileModels). */
 export function initVideoModels(sequelize: Sequelize): void {
-  for (const m of [VideoModel, VideoSourceModel, AccountVideoRateModel, UploadSessionModel]) {
+  for (const m of [VideoModel, AccountVideoRateModel, UploadSessionModel]) {
     m.initModel(sequelize);
   }
   VideoModel.belongsTo(VideoChannelModel, { foreignKey: 'channelId' });

@@ -29,12 +29,6 @@ export class VideoSourceModel extends Model {
   declare createdAt: Date;
   declare updatedAt: Date;
 
-  /** The ingest's probe of a video's upload, null when the video has no source row. */
-  static async storedProbe(videoId: number): Promise<ProbeSummary | null> {
-    const source = await VideoSourceModel.findOne({ where: { videoId } });
-    return source ? probeOfSource(source) : null;
-  }
-
   static initModel(sequelize: Sequelize): void {
     VideoSourceModel.init(
       {
