@@ -71,7 +71,11 @@ export class WebVideoFilesService {
     };
   }
 
-  /** A local path of a stored object, for streaming it to a runner (the object itself on a local disk). */
+  /**
+   * The local path of a stored object, for the runner download route (which confines it to the
+   * handler's input roots). Only meaningful for the local provider: with an object store the runner
+   * jobs' input URLs would point at `publicUrl` instead, which needs a change to RunnerJobHandler.
+   */
   localPathOf(key: StorageKey): Promise<string> {
     return this.storage.withLocalFile(key, async (path) => path);
   }
