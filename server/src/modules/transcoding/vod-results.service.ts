@@ -1,12 +1,12 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Transaction } from 'sequelize';
 import {
+  isVodRunnerJobType,
   parseRunnerJobPayload,
   parseRunnerJobPrivatePayload,
   RUNNER_JOB_CANCELLABLE_STATES,
   RunnerJobState,
   type RunnerJobType,
-  type VodRunnerJobType,
 } from '@flotilla/shared';
 import { logger } from '../../common/logger';
 import { CONFIG } from '../../common/tokens';
@@ -71,7 +71,8 @@ export class VodResultsService implements OnModuleInit {
   }
 
   private privatePayload(job: RunnerJobModel) {
-    return parseRunnerJobPrivatePayload(job.type as VodRunnerJobType, job.privatePayload);
+    if (!isVodRunnerJobType(job.type)) throw new Error(`Not a VOD job: ${job.type}`);
+    return parseRunnerJobPrivatePayload(job.type, job.privatePayload);
   }
 
   private async videoOf(job: RunnerJobModel): Promise<VideoModel> {
