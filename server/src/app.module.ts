@@ -15,6 +15,7 @@ import { TranscodingModule } from './modules/transcoding/transcoding.module';
 import { P2PModule } from './modules/p2p/p2p.module';
 import { VIDEOS_JOBS } from './modules/videos/videos.jobs';
 import { PlatformModule } from './platform/platform.module';
+import { MediaFilesModule } from './modules/media-files/media-files.module';
 
 @Module({})
 export class AppModule {
@@ -25,6 +26,7 @@ export class AppModule {
         CoreModule.forRoot(config, sequelize, redis),
         // Every feature's queue jobs are listed here, beside the feature's module line.
         PlatformModule.forRoot(config, { jobs: [...Object.values(VIDEOS_JOBS)], accessTokens: AuthService }),
+        MediaFilesModule,
         ActorsModule,
         AuthModule,
         UsersModule,

@@ -5,6 +5,7 @@ import { UserModel } from '../modules/users/user.model';
 import { VideoChannelModel } from '../modules/channels/video-channel.model';
 import { OAuthClientModel, OAuthTokenModel } from '../modules/auth/oauth.model';
 import { initRunnerModels } from '../modules/runners/runner.model';
+import { initMediaFileModels } from '../modules/media-files/media-file-models';
 import { initVideoModels } from '../modules/videos/video-models';
 
 /** Sets up every model and association; called once at boot. */
@@ -22,6 +23,7 @@ export function initModels(sequelize: Sequelize): void {
   VideoChannelModel.belongsTo(AccountModel, { foreignKey: 'accountId' });
   OAuthTokenModel.belongsTo(UserModel, { foreignKey: 'userId' });
   OAuthTokenModel.belongsTo(OAuthClientModel, { foreignKey: 'oauthClientId' });
+  initMediaFileModels(sequelize);
   initVideoModels(sequelize);
   initRunnerModels(sequelize);
   // Feature modules with their own models add one call here (e.g. initVideoModels(sequelize)).

@@ -28,6 +28,8 @@ export const vodHlsTranscodingPrivatePayloadSchema = z.object({
   canMoveVideoState: z.boolean(),
   inputStreams: z.array(z.number().int().min(0).max(3)).default([]),
   transcodingRequestAt: z.string().optional(),
+  /** Flotilla: the original upload, removed once this video's last job is done (any job type may be last). */
+  deleteInputFileId: z.number().int().nullable().optional(),
 });
 export type VodHlsTranscodingPrivatePayload = z.infer<typeof vodHlsTranscodingPrivatePayloadSchema>;
 

@@ -4,5 +4,3 @@ export * from './profile';
 export * from './probe';
 export * from './stream-copy';
 export * from './ffmpeg-args';
-export * from './plan';
-export * from './hls-playlist';

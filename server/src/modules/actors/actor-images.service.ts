@@ -1,13 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Sequelize } from 'sequelize';
 import { ErrorCode, type ActorImage } from '@flotilla/shared';
 import { AppError, tooLarge } from '../../common/app-error';
-import { CONFIG, SEQUELIZE } from '../../common/tokens';
-import type { AppConfig } from '../../config/config';
+import { SEQUELIZE } from '../../common/tokens';
+import { ImageFilesService } from '../media-files/image-files.service';
 import { ActorImageModel, ActorImageType, ActorModel } from './actor.model';
 import { ActorsService } from './actors.service';
 
@@ -36,9 +34,9 @@ export interface UploadedImage {
 @Injectable()
 export class ActorImagesService {
   constructor(
-    @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(SEQUELIZE) private readonly sequelize: Sequelize,
     private readonly actors: ActorsService,
+    private readonly images: ImageFilesService,
   ) {}
 
   /** Replaces an actor's avatar or banner with resized copies of an uploaded image. */
@@ -54,17 +52,15 @@ export class ActorImagesService {
     if (!meta.format || !['png', 'jpeg', 'gif', 'webp'].includes(meta.format)) {
       throw new AppError(400, ErrorCode.INVALID_IMAGE, 'Image must be PNG, JPEG, GIF or WebP');
     }
-    await mkdir(this.config.paths.avatars, { recursive: true });
     const written: string[] = [];
     try {
       const rows: Array<{ filename: string; width: number; height: number }> = [];
       for (const size of SIZES[type]) {
         const filename = `${randomUUID()}.webp`;
-        await sharp(file.buffer, { animated: false })
-          .resize(size.width, size.height, { fit: 'cover' })
-          .webp({ quality: 85 })
-          .toFile(join(this.config.paths.avatars, filename));
         written.push(filename);
+        await this.images.storeRendered({ area: 'avatars', name: filename }, async (out) => {
+          await sharp(file.buffer, { animated: false }).resize(size.width, size.height, { fit: 'cover' }).webp({ quality: 85 }).toFile(out);
+        });
         rows.push({ filename, ...size });
       }
       const old = await ActorImageModel.findAll({ where: { actorId, type } });
@@ -88,6 +84,6 @@ export class ActorImagesService {
   }
 
   private async removeFiles(names: string[]): Promise<void> {
-    await Promise.all(names.map((n) => rm(join(this.config.paths.avatars, n), { force: true })));
+    await this.images.remove(names.map((name) => ({ area: 'avatars' as const, name })));
   }
 }

@@ -1,11 +1,10 @@
 import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { realpath, stat } from 'node:fs/promises';
-import { sep } from 'node:path';
 import { z } from 'zod';
 import { ErrorCode, RunnerJobState, runnerJobFileDownloadBodySchema, type RunnerJobFileDownloadBody } from '@flotilla/shared';
 import { forbidden, notFound } from '../../common/app-error';
 import { zod } from '../../common/zod.pipe';
+import { regularFileInside } from '../media-files/upload-staging';
 import { RunnerJobHandlers, type RunnerInputKind } from './runner-job-handlers';
 import { RunnerJobsService } from './runner-jobs.service';
 import { RunnersService } from './runners.service';
@@ -57,10 +56,8 @@ export class RunnerJobFilesController {
     const handler = this.handlers.get(job.type);
     const path = await handler?.inputFile?.(job, kind);
     if (!path) throw notFound('No such input file for this job');
-    const real = await realpath(path).catch(() => null);
-    const roots = await Promise.all((handler?.inputRoots?.() ?? []).map((r) => realpath(r).catch(() => null)));
-    const inside = real !== null && roots.some((r) => r !== null && real.startsWith(r + sep));
-    if (!inside || !(await stat(real).then((s) => s.isFile(), () => false))) throw notFound('No such input file for this job');
+    const real = await regularFileInside(path, handler?.inputRoots?.() ?? []);
+    if (!real) throw notFound('No such input file for this job');
     await new Promise<void>((resolve, reject) =>
       res.sendFile(real, { dotfiles: 'allow', cacheControl: false, lastModified: false }, (err) => (err ? reject(err) : resolve())),
     );

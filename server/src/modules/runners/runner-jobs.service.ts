@@ -399,4 +399,13 @@ export class RunnerJobsService {
       { replacements: { id, state, error } },
     );
   }
+
+  /** How many of a video's jobs are in one of `states`, `exceptId` aside (the transcoding module's bookkeeping). */
+  async countForVideo(videoUUID: string, states: readonly RunnerJobState[], exceptId?: number, transaction?: Transaction): Promise<number> {
+    const [row] = await this.sequelize.query<{ n: string }>(
+      `SELECT count(*) AS n FROM runner_job WHERE video_uuid = :videoUUID AND state IN (:states) AND id <> :exceptId`,
+      { type: QueryTypes.SELECT, transaction, replacements: { videoUUID, states: [...states], exceptId: exceptId ?? 0 } },
+    );
+    return Number(row?.n ?? 0);
+  }
 }

@@ -2,14 +2,12 @@ import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestI
 import type { Request, RequestHandler, Response } from 'express';
 import multer, { diskStorage } from 'multer';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { finalize, type Observable } from 'rxjs';
 import { ErrorCode, RUNNER_UPLOAD_FILE_FIELDS } from '@flotilla/shared';
 import { AppError } from '../../common/app-error';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
+import { removeStaged, stagingFolder } from '../media-files/upload-staging';
 import type { UploadedRunnerFile } from './runner-job-handlers';
 
 const ALLOWED_FIELDS = new Set<string>(RUNNER_UPLOAD_FILE_FIELDS);
@@ -40,8 +38,7 @@ export class RunnerUploadInterceptor implements NestInterceptor {
   private readonly upload: RequestHandler;
 
   constructor(@Inject(CONFIG) config: AppConfig) {
-    const dir = join(config.paths.tmp, 'runner-uploads');
-    mkdirSync(dir, { recursive: true });
+    const dir = stagingFolder(config, 'runner-uploads');
     this.upload = multer({
       storage: diskStorage({ destination: dir, filename: (_req, _file, cb) => cb(null, randomUUID()) }),
       // Keep the name as sent (busboy would strip directories): a path-like name is refused, not trimmed.
@@ -62,7 +59,7 @@ export class RunnerUploadInterceptor implements NestInterceptor {
       this.upload(req, res, (err?: unknown) => (err ? reject(toAppError(err)) : resolve())),
     );
     const files = (req.files as Express.Multer.File[] | undefined) ?? [];
-    const cleanup = () => Promise.all(files.map((f) => rm(f.path, { force: true }))).catch(() => undefined);
+    const cleanup = () => removeStaged(files.map((f) => f.path));
     return next.handle().pipe(finalize(() => void Promise.resolve(held.get(req)).catch(() => undefined).then(cleanup)));
   }
 }

@@ -1,14 +1,13 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { RUNNER_PROTOCOL } from '@flotilla/shared';
 import { logger } from '../../common/logger';
 import { CONFIG } from '../../common/tokens';
 import { REPO_ROOT, type AppConfig } from '../../config/config';
+import { localFileExists, writePrivateFile } from '../media-files/local-files';
 import { RunnerModel, RunnerRegistrationTokenModel } from '../runners/runner.model';
 import { RunnersService } from '../runners/runners.service';
 
@@ -52,7 +51,7 @@ export class EmbeddedRunnerService implements OnApplicationBootstrap, BeforeAppl
 
   onApplicationBootstrap(): void {
     if (!this.config.runners.embedded.enabled) return;
-    if (!existsSync(RUNNER_CLI)) {
+    if (!localFileExists(RUNNER_CLI)) {
       logger.error({ cli: RUNNER_CLI }, 'embedded runner enabled but the runner is not built (npx tsc -b runner)');
       return;
     }
@@ -92,10 +91,7 @@ export class EmbeddedRunnerService implements OnApplicationBootstrap, BeforeAppl
       `runnerName = ${tomlString(EMBEDDED_RUNNER_NAME)}`,
       '',
     ].join('\n');
-    await mkdir(this.configDir, { recursive: true, mode: 0o700 });
-    const file = join(this.configDir, 'config.toml');
-    await writeFile(`${file}.tmp`, toml, { mode: 0o600 });
-    await rename(`${file}.tmp`, file);
+    await writePrivateFile(this.configDir, 'config.toml', toml);
   }
 
   private loopbackUrl(): string {

@@ -1,19 +1,23 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { RUNNER_PROTOCOL, VideoState } from '@flotilla/shared';
+import {
+  RUNNER_PROTOCOL,
+  VideoState,
+  type RunnerJobPayloadMap,
+  type RunnerJobPrivatePayloadMap,
+  type VodRunnerJobType,
+} from '@flotilla/shared';
 import { EventBus } from '../../platform/events/event-bus.service';
 import { logger } from '../../common/logger';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import { RunnerJobsService } from '../runners/runner-jobs.service';
-import { probeMedia } from '../videos/media';
-import type { VideoFileModel } from '../videos/video-file.model';
-import { webVideoFilePath } from '../videos/video-paths';
-import type { VideoModel } from '../videos/video.model';
+import { MediaFilesRepository } from '../media-files/media-files.repository';
+import type { VideoFileModel } from '../media-files/video-file.model';
 import { VideosService } from '../videos/videos.service';
 import { planTranscoding, type PlannedJob } from './transcoding-plan';
 
 /** The web video a runner should start from: the best file with a picture, else the best audio. */
-export function bestInputFile(files: VideoFileModel[]): VideoFileModel | undefined {
+export function bestInputFile<F extends Pick<VideoFileModel, 'id' | 'hasVideo' | 'resolution'>>(files: F[]): F | undefined {
   return [...files].sort((a, b) => Number(b.hasVideo) - Number(a.hasVideo) || b.resolution - a.resolution || a.id - b.id)[0];
 }
 
@@ -28,6 +32,7 @@ export class TranscodingJobsService implements OnModuleInit {
     private readonly videos: VideosService,
     private readonly jobs: RunnerJobsService,
     private readonly events: EventBus,
+    private readonly files: MediaFilesRepository,
   ) {}
 
   onModuleInit(): void {
@@ -47,7 +52,9 @@ export class TranscodingJobsService implements OnModuleInit {
     if (!video || video.state !== VideoState.TO_TRANSCODE) return 0;
     const input = bestInputFile(video.VideoFiles ?? []);
     if (!input) throw new Error('The video has no file to transcode');
-    const probe = await probeMedia(webVideoFilePath(this.config, input.filename));
+    // The ingest's probe, stored with the source: the file is not probed again.
+    const probe = await this.files.storedProbe(video.id);
+    if (!probe) throw new Error('The video has no probed source');
     const t = this.config.transcoding;
     const plan = planTranscoding({
       probe,
@@ -68,8 +75,8 @@ export class TranscodingJobsService implements OnModuleInit {
     for (const planned of [...plan].sort((a, b) => a.priority - b.priority)) {
       const job = await this.jobs.create({
         type: planned.type,
-        payload: (jobUUID) => this.payload(video, jobUUID, planned),
-        privatePayload: this.privatePayload(video, planned, deleteInputFileId),
+        payload: (jobUUID) => this.payload(video.uuid, jobUUID, planned),
+        privatePayload: this.privatePayload(video.uuid, planned, deleteInputFileId),
         priority: planned.priority,
         dependsOnRunnerJobId: planned.afterAudioMerge ? mergeJobId : null,
         videoUUID: video.uuid,
@@ -82,33 +89,38 @@ export class TranscodingJobsService implements OnModuleInit {
     return created;
   }
 
-  private fileUrl(video: VideoModel, jobUUID: string, what: string): string {
-    return `${this.config.webserverUrl}${RUNNER_PROTOCOL.BASE_PATH}/jobs/${jobUUID}/files/videos/${video.uuid}/${what}`;
+  private fileUrl(videoUuid: string, jobUUID: string, what: string): string {
+    return `${this.config.webserverUrl}${RUNNER_PROTOCOL.BASE_PATH}/jobs/${jobUUID}/files/videos/${videoUuid}/${what}`;
   }
 
-  private payload(video: VideoModel, jobUUID: string, p: PlannedJob): Record<string, unknown> {
-    const videoFileUrl = this.fileUrl(video, jobUUID, 'max-quality');
+  private payload(videoUuid: string, jobUUID: string, p: PlannedJob): RunnerJobPayloadMap[VodRunnerJobType] {
+    const videoFileUrl = this.fileUrl(videoUuid, jobUUID, 'max-quality');
     switch (p.type) {
       case 'vod-hls-transcoding':
         return {
           input: { videoFileUrl, separatedAudioFileUrl: [] },
           output: { resolution: p.resolution, fps: p.fps, separatedAudio: false, streamCopy: p.streamCopy },
-        };
+        } satisfies RunnerJobPayloadMap['vod-hls-transcoding'];
       case 'vod-web-video-transcoding':
-        return { input: { videoFileUrl, separatedAudioFileUrl: [] }, output: { resolution: p.resolution, fps: p.fps } };
+        return { input: { videoFileUrl, separatedAudioFileUrl: [] }, output: { resolution: p.resolution, fps: p.fps } } satisfies RunnerJobPayloadMap['vod-web-video-transcoding'];
       case 'vod-audio-merge-transcoding':
         return {
-          input: { audioFileUrl: videoFileUrl, previewFileUrl: this.fileUrl(video, jobUUID, 'previews/max-quality') },
+          input: { audioFileUrl: videoFileUrl, previewFileUrl: this.fileUrl(videoUuid, jobUUID, 'previews/max-quality') },
           output: { resolution: p.resolution, fps: p.fps },
-        };
+        } satisfies RunnerJobPayloadMap['vod-audio-merge-transcoding'];
     }
   }
 
-  private privatePayload(video: VideoModel, p: PlannedJob, deleteInputFileId: number | null): Record<string, unknown> {
-    const common = { videoUUID: video.uuid, isNewVideo: true, canMoveVideoState: true, deleteInputFileId };
+  private privatePayload(videoUUID: string, p: PlannedJob, deleteInputFileId: number | null): RunnerJobPrivatePayloadMap[VodRunnerJobType] {
+    const common = { videoUUID, isNewVideo: true, canMoveVideoState: true, deleteInputFileId };
     if (p.type === 'vod-hls-transcoding') {
-      return { ...common, deleteWebVideoFiles: false, inputStreams: [], transcodingRequestAt: new Date().toISOString(), streamCopy: p.streamCopy };
+      return {
+        ...common,
+        deleteWebVideoFiles: false,
+        inputStreams: [],
+        transcodingRequestAt: new Date().toISOString(),
+      } satisfies RunnerJobPrivatePayloadMap['vod-hls-transcoding'];
     }
-    return common;
+    return common satisfies RunnerJobPrivatePayloadMap['vod-web-video-transcoding'];
   }
 }

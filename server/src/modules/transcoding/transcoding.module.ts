@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { RunnersModule } from '../runners/runners.module';
 import { VideosModule } from '../videos/videos.module';
 import { EmbeddedRunnerService } from './embedded-runner.service';
-import { HlsStorageService } from './hls-storage.service';
 import { TranscodingJobsService } from './transcoding-jobs.service';
 import { VodResultsService } from './vod-results.service';
 
@@ -12,6 +11,6 @@ import { VodResultsService } from './vod-results.service';
  */
 @Module({
   imports: [RunnersModule, VideosModule],
-  providers: [TranscodingJobsService, VodResultsService, HlsStorageService, EmbeddedRunnerService],
+  providers: [TranscodingJobsService, VodResultsService, EmbeddedRunnerService],
 })
 export class TranscodingModule {}

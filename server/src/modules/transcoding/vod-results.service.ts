@@ -1,29 +1,31 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { rm, stat, writeFile } from 'node:fs/promises';
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { RunnerJobState, VideoPrivacy, type RunnerJobType } from '@flotilla/shared';
+import type { Transaction } from 'sequelize';
+import {
+  isVodRunnerJobType,
+  parseRunnerJobPayload,
+  parseRunnerJobPrivatePayload,
+  RUNNER_JOB_CANCELLABLE_STATES,
+  RunnerJobState,
+  type RunnerJobType,
+} from '@flotilla/shared';
 import { logger } from '../../common/logger';
-import { CONFIG, SEQUELIZE } from '../../common/tokens';
+import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
+import { HlsStorageService } from '../media-files/hls-storage.service';
+import { MediaFilesRepository } from '../media-files/media-files.repository';
+import { probeFile, resolutionOf } from '../media-files/media-tools';
+import type { StorageKey } from '../media-files/storage/storage-provider';
+import type { VideoFileModel } from '../media-files/video-file.model';
+import { WebVideoFilesService } from '../media-files/web-video-files.service';
 import { RunnerJobHandlers, type RunnerInputKind, type RunnerJobHandler, type UploadedRunnerFile } from '../runners/runner-job-handlers';
+import { RunnerJobsService } from '../runners/runner-jobs.service';
 import type { RunnerJobModel } from '../runners/runner.model';
-import { makeTorrent } from '../videos/media';
-import { ThumbnailModel, ThumbnailType } from '../videos/thumbnail.model';
-import { VideoFileModel } from '../videos/video-file.model';
-import { previewFilePath, torrentFilePath, trackerUrls, webVideoFilePath, webVideoUrl } from '../videos/video-paths';
-import { VideoModel } from '../videos/video.model';
+import type { VideoModel } from '../videos/video.model';
 import { VideosService } from '../videos/videos.service';
-import { HlsStorageService } from './hls-storage.service';
-import { moveFile, probeRendition } from './rendition-files';
 import { bestInputFile } from './transcoding-jobs.service';
 
-const UNFINISHED = [RunnerJobState.PENDING, RunnerJobState.PROCESSING, RunnerJobState.WAITING_FOR_PARENT_JOB];
-
-interface VodPrivatePayload {
-  videoUUID: string;
-  deleteInputFileId?: number | null;
-}
+/** Jobs that will still read the video's original: pending, processing, or waiting for a parent. */
+const NEEDS_INPUT = RUNNER_JOB_CANCELLABLE_STATES;
 
 /**
  * Applies VOD runner results: HLS renditions into the video's HLS folder, web videos and audio
@@ -34,9 +36,11 @@ interface VodPrivatePayload {
 export class VodResultsService implements OnModuleInit {
   constructor(
     @Inject(CONFIG) private readonly config: AppConfig,
-    @Inject(SEQUELIZE) private readonly sequelize: Sequelize,
     private readonly handlers: RunnerJobHandlers,
+    private readonly jobs: RunnerJobsService,
     private readonly hls: HlsStorageService,
+    private readonly files: MediaFilesRepository,
+    private readonly webFiles: WebVideoFilesService,
     private readonly videos: VideosService,
   ) {}
 
@@ -50,7 +54,7 @@ export class VodResultsService implements OnModuleInit {
     const register = (type: RunnerJobType, complete: RunnerJobHandler['complete']) => this.handlers.register(type, { ...common, complete });
     register('vod-hls-transcoding', async (job, files) => {
       const video = await this.videoOf(job);
-      const resolution = (job.payload as { output: { resolution: number } }).output.resolution;
+      const { resolution } = parseRunnerJobPayload('vod-hls-transcoding', job.payload).output;
       await this.hls.addRendition(video, { videoFile: files.videoFile, resolutionPlaylistFile: files.resolutionPlaylistFile }, resolution);
       await this.afterRendition(video, job);
     });
@@ -66,81 +70,65 @@ export class VodResultsService implements OnModuleInit {
     });
   }
 
+  private privatePayload(job: RunnerJobModel) {
+    if (!isVodRunnerJobType(job.type)) throw new Error(`Not a VOD job: ${job.type}`);
+    return parseRunnerJobPrivatePayload(job.type, job.privatePayload);
+  }
+
   private async videoOf(job: RunnerJobModel): Promise<VideoModel> {
-    const { videoUUID } = job.privatePayload as unknown as VodPrivatePayload;
-    const video = await VideoModel.findOne({ where: { uuid: videoUUID } });
+    const { videoUUID } = this.privatePayload(job);
+    const video = await this.videos.loadByIdentifier(videoUUID).catch(() => null);
     if (!video) throw new Error(`Video ${videoUUID} no longer exists`);
     return video;
   }
 
   /** An MP4 from a runner becomes a web video file (with its torrent), replacing one of that resolution. */
   private async addWebVideo(video: VideoModel, upload: UploadedRunnerFile): Promise<void> {
-    const probe = await probeRendition(upload.path);
-    const resolution = probe.video ? Math.min(probe.video.width, probe.video.height) : 0;
-    const filename = `${randomUUID()}-${resolution}.mp4`;
-    const path = webVideoFilePath(this.config, filename);
-    const torrentFilename = `${randomUUID()}-${resolution}.torrent`;
-    await moveFile(upload.path, path);
+    const probe = await probeFile(upload.path);
+    const made: StorageKey[] = [];
     try {
-      const publicFile = video.privacy === VideoPrivacy.PUBLIC || video.privacy === VideoPrivacy.UNLISTED;
-      const { torrent, infoHash } = await makeTorrent({
-        file: path,
-        name: `${video.name} ${resolution}p.mp4`.replace(/[/\\]/g, '_'),
-        announce: trackerUrls(this.config),
-        urlList: publicFile ? [webVideoUrl(this.config, video.privacy, filename)] : [],
-      });
-      await writeFile(torrentFilePath(this.config, torrentFilename), torrent);
+      const values = await this.webFiles.store(
+        {
+          localPath: upload.path,
+          ext: '.mp4',
+          resolution: resolutionOf(probe),
+          probe,
+          fps: probe.video ? Math.round(probe.video.fps * 100) / 100 : -1,
+          videoName: video.name,
+          privacy: video.privacy,
+        },
+        made,
+      );
       await this.hls.withVideoLock(video.id, async (transaction) => {
-        const existing = await VideoFileModel.findAll({ where: { videoId: video.id }, transaction });
+        const existing = await this.files.webFilesOf(video.id, transaction);
         // The original upload is the video's first web file; an earlier transcode of this rung is replaced.
         const originalId = Math.min(...existing.map((f) => f.id));
-        const replaced = existing.filter((f) => f.resolution === resolution && f.id !== originalId);
-        await VideoFileModel.create(
-          {
-            videoId: video.id,
-            resolution,
-            size: (await stat(path)).size,
-            fps: probe.video ? Math.round(probe.video.fps * 100) / 100 : -1,
-            width: probe.video?.width ?? null,
-            height: probe.video?.height ?? null,
-            extname: '.mp4',
-            filename,
-            infoHash,
-            torrentFilename,
-            hasAudio: !!probe.audio,
-            hasVideo: !!probe.video,
-          },
-          { transaction },
-        );
+        const replaced = existing.filter((f) => f.resolution === values.resolution && f.id !== originalId);
+        await this.files.createWebFile(video.id, values, transaction);
         for (const f of replaced) await this.removeWebFile(f, transaction);
       });
     } catch (err) {
-      await rm(path, { force: true });
-      await rm(torrentFilePath(this.config, torrentFilename), { force: true });
+      await this.webFiles.remove(made);
       throw err;
     }
   }
 
   private async removeWebFile(file: VideoFileModel, transaction?: Transaction): Promise<void> {
     await file.destroy({ transaction });
-    await rm(webVideoFilePath(this.config, file.filename), { force: true });
-    if (file.torrentFilename) await rm(torrentFilePath(this.config, file.torrentFilename), { force: true });
+    await this.webFiles.remove(this.webFiles.keysOf(file));
   }
 
   /** First rendition in → published. Last job done → the original may go. */
   private async afterRendition(video: VideoModel, job: RunnerJobModel): Promise<void> {
     await this.videos.publish(video.id);
-    const { deleteInputFileId } = job.privatePayload as unknown as VodPrivatePayload;
+    const { deleteInputFileId } = this.privatePayload(job);
     if (!deleteInputFileId) return;
     await this.hls.withVideoLock(video.id, async (transaction) => {
-      const [row] = await this.sequelize.query<{ unfinished: string; failed: string }>(
-        `SELECT count(*) FILTER (WHERE state IN (:unfinished)) AS unfinished, count(*) FILTER (WHERE state = :errored) AS failed
-         FROM runner_job WHERE video_uuid = :uuid AND id <> :id`,
-        { type: QueryTypes.SELECT, transaction, replacements: { unfinished: UNFINISHED, errored: RunnerJobState.ERRORED, uuid: video.uuid, id: job.id } },
-      );
+      const unfinished = await this.jobs.countForVideo(video.uuid, NEEDS_INPUT, job.id, transaction);
+      const failed = await this.jobs.countForVideo(video.uuid, [RunnerJobState.ERRORED], job.id, transaction);
       // A failed rung may be retried by an admin: it still needs the original.
-      if (Number(row.unfinished) > 0 || Number(row.failed) > 0) return;
-      const original = await VideoFileModel.findOne({ where: { id: deleteInputFileId, videoId: video.id }, transaction });
+      if (unfinished > 0 || failed > 0) return;
+      const original = await this.files.webFile(video.id, deleteInputFileId, transaction);
       if (!original) return;
       await this.removeWebFile(original, transaction);
       logger.info({ video: video.uuid, file: original.filename }, 'original file removed (transcoding.keep_original is false)');
@@ -156,16 +144,8 @@ export class VodResultsService implements OnModuleInit {
   private async onCancel(job: RunnerJobModel): Promise<void> {
     const video = await this.videoOf(job).catch(() => null);
     if (!video) return;
-    const left = await this.sequelize.query<{ n: string }>(
-      `SELECT count(*) AS n FROM runner_job WHERE video_uuid = :uuid AND state IN (:unfinished)`,
-      { type: QueryTypes.SELECT, replacements: { uuid: video.uuid, unfinished: UNFINISHED } },
-    );
-    if (Number(left[0].n) > 0) return;
-    const renditions = await this.sequelize.query<{ n: string }>(
-      `SELECT count(*) AS n FROM runner_job WHERE video_uuid = :uuid AND state = :completed`,
-      { type: QueryTypes.SELECT, replacements: { uuid: video.uuid, completed: RunnerJobState.COMPLETED } },
-    );
-    if (Number(renditions[0].n) > 0) await this.videos.publish(video.id);
+    if ((await this.jobs.countForVideo(video.uuid, NEEDS_INPUT)) > 0) return;
+    if ((await this.jobs.countForVideo(video.uuid, [RunnerJobState.COMPLETED])) > 0) await this.videos.publish(video.id);
     else await this.videos.markTranscodingFailed(video.id, 'Transcoding was cancelled by an administrator');
   }
 
@@ -173,12 +153,12 @@ export class VodResultsService implements OnModuleInit {
     const video = await this.videoOf(job).catch(() => null);
     if (!video) return null;
     if (kind === 'preview') {
-      const preview = await ThumbnailModel.findOne({ where: { videoId: video.id, type: ThumbnailType.PREVIEW } });
-      return preview ? previewFilePath(this.config, preview.filename) : null;
+      const preview = await this.files.preview(video.id);
+      return preview ? this.webFiles.localPathOf({ area: 'previews', name: preview.filename }) : null;
     }
-    const files = await VideoFileModel.findAll({ where: { videoId: video.id } });
+    const files = await this.files.webFilesOf(video.id);
     const audioOnly = files.filter((f) => f.hasAudio && !f.hasVideo).sort((a, b) => b.size - a.size)[0];
     const file = kind === 'max-quality-audio' ? (audioOnly ?? bestInputFile(files)) : bestInputFile(files);
-    return file ? webVideoFilePath(this.config, file.filename) : null;
+    return file ? this.webFiles.localPathOf({ area: 'web-videos', name: file.filename }) : null;
   }
 }

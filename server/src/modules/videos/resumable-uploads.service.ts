@@ -2,7 +2,6 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { Request } from 'express';
 import type { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Op } from 'sequelize';
 import { ErrorCode, videoCreateSchema, type ResumableInit } from '@flotilla/shared';
@@ -11,11 +10,12 @@ import { redisKey } from '../../common/redis';
 import { CONFIG, REDIS } from '../../common/tokens';
 import { parseWith } from '../../common/zod.pipe';
 import type { AppConfig } from '../../config/config';
+import { uploadPartPath } from '../media-files/file-paths';
+import { appendStaged, createEmptyStaged, ensureStagingFolder, removeOldStaged, removeStaged, stagedSize } from '../media-files/upload-staging';
 import { UserModel } from '../users/user.model';
 import type { ContentRange } from './content-range';
 import { UploadSessionModel } from './upload-session.model';
 import { VideoIngestService } from './video-ingest.service';
-import { uploadPartPath } from './video-paths';
 import { VideoModel } from './video.model';
 
 export type ChunkResult = { done: false; offset: number } | { done: true; video: VideoModel };
@@ -44,7 +44,7 @@ export class ResumableUploadsService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    await mkdir(join(this.config.paths.tmp, 'resumable'), { recursive: true });
+    await ensureStagingFolder(this.config, 'resumable');
   }
 
   private async withLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
@@ -104,8 +104,7 @@ export class ResumableUploadsService implements OnModuleInit {
     const id = randomBytes(16).toString('hex');
     const { filename, ...metadata } = body;
     // The part file exists from the start: its size is the upload's offset.
-    const fh = await open(uploadPartPath(this.config, id), 'wx');
-    await fh.close();
+    await createEmptyStaged(uploadPartPath(this.config, id));
     await UploadSessionModel.create({
       id,
       userId: user.id,
@@ -132,11 +131,7 @@ export class ResumableUploadsService implements OnModuleInit {
   }
 
   private async offsetOf(session: UploadSessionModel): Promise<number> {
-    try {
-      return (await stat(uploadPartPath(this.config, session.id))).size;
-    } catch {
-      return 0;
-    }
+    return (await stagedSize(uploadPartPath(this.config, session.id))) ?? 0;
   }
 
   /** One PUT: a chunk (appended as it streams) or a status query. */
@@ -171,41 +166,9 @@ export class ResumableUploadsService implements OnModuleInit {
    * the connection drops mid-chunk; the file is synced before its size is reported.
    */
   private async append(session: UploadSessionModel, req: Request, first: number, last: number, offset: number): Promise<number> {
-    let skip = offset - first; // a re-sent chunk overlapping what is already held
-    let remaining = Math.max(0, last + 1 - offset); // 0 when the whole chunk is already held
-    const fh = await open(uploadPartPath(this.config, session.id), 'a');
-    try {
-      await new Promise<void>((resolve, reject) => {
-        let writing: Promise<unknown> = Promise.resolve();
-        let settled = false;
-        const settle = () => {
-          if (settled) return;
-          settled = true;
-          writing.then(() => resolve(), reject);
-        };
-        req.on('data', (chunk: Buffer) => {
-          let part = chunk;
-          if (skip > 0) {
-            const n = Math.min(skip, part.length);
-            skip -= n;
-            part = part.subarray(n);
-          }
-          if (part.length > remaining) part = part.subarray(0, remaining);
-          if (!part.length) return;
-          remaining -= part.length;
-          req.pause();
-          writing = writing.then(() => fh.write(part)).then(() => req.resume());
-          writing.catch(() => undefined);
-        });
-        req.on('end', settle);
-        req.on('close', settle);
-        req.on('error', settle);
-        if (req.readableEnded || req.destroyed) settle();
-      });
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    const skip = offset - first; // a re-sent chunk overlapping what is already held
+    const remaining = Math.max(0, last + 1 - offset); // 0 when the whole chunk is already held
+    await appendStaged(uploadPartPath(this.config, session.id), req, skip, remaining);
     return this.offsetOf(session);
   }
 
@@ -245,11 +208,7 @@ export class ResumableUploadsService implements OnModuleInit {
   }
 
   private async remove(session: UploadSessionModel): Promise<void> {
-    await Promise.all(
-      [uploadPartPath(this.config, session.id), session.thumbnailPath, session.previewPath]
-        .filter((p): p is string => !!p)
-        .map((p) => unlink(p).catch(() => undefined)),
-    );
+    await removeStaged([uploadPartPath(this.config, session.id), session.thumbnailPath, session.previewPath]);
     await session.destroy();
   }
 
@@ -259,12 +218,10 @@ export class ResumableUploadsService implements OnModuleInit {
     for (const s of expired) await this.withLock(s.id, () => this.remove(s));
     const dir = join(this.config.paths.tmp, 'resumable');
     const known = new Set((await UploadSessionModel.findAll({ attributes: ['id'] })).map((s) => s.id));
-    for (const name of await readdir(dir).catch(() => [] as string[])) {
+    await removeOldStaged(dir, this.config.uploads.resumable_expiration, (name) => {
       const id = name.replace(/\.part$/, '');
-      if (known.has(id) || this.locks.has(id)) continue;
-      const st = await stat(join(dir, name)).catch(() => null);
-      if (st && Date.now() - st.mtimeMs > this.config.uploads.resumable_expiration) await unlink(join(dir, name)).catch(() => undefined);
-    }
+      return known.has(id) || this.locks.has(id);
+    });
     return expired.length;
   }
 }

@@ -1,13 +1,10 @@
-import { Controller, Get, Headers, Inject, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ErrorCode } from '@flotilla/shared';
 import { notFound, forbidden } from '../../common/app-error';
-import { CONFIG } from '../../common/tokens';
-import type { AppConfig } from '../../config/config';
 import { canManageVideo } from './video-access';
-import { VideoFileModel } from './video-file.model';
-import { isSafeFilename, needsFileToken, previewFilePath, thumbnailFilePath, torrentFilePath } from './video-paths';
-import { VideoStreamingPlaylistModel } from './video-streaming-playlist.model';
+import { needsFileToken } from '../media-files/file-paths';
+import { MediaFilesRepository } from '../media-files/media-files.repository';
 import { IMMUTABLE, StaticFilesService } from './static-files.service';
 
 /** Playlists and segment hashes change while renditions arrive (and constantly for lives). */
@@ -24,13 +21,13 @@ function hlsCache(name: string, isPrivate: boolean): string {
 @Controller()
 export class StaticFilesController {
   constructor(
-    @Inject(CONFIG) private readonly config: AppConfig,
     private readonly files: StaticFilesService,
+    private readonly mediaFiles: MediaFilesRepository,
   ) {}
 
   private async webVideoFile(name: string) {
-    if (!isSafeFilename(name)) this.files.safePath(this.config.paths.webVideos, name); // throws 400
-    const file = await VideoFileModel.findOne({ where: { filename: name, videoStreamingPlaylistId: null } });
+    this.files.webVideoKey(name); // 400 for a name that is not ours
+    const file = await this.mediaFiles.webFileByName(name);
     if (!file?.videoId) throw notFound('File not found');
     return { file, video: await this.files.loadVideoById(file.videoId) };
   }
@@ -44,14 +41,14 @@ export class StaticFilesController {
   ) {
     const { video } = await this.webVideoFile(name);
     await this.files.assertPrivateFile(video, { authorization, videoFileToken });
-    await this.files.send(res, this.files.webVideoPath(name), 'private, max-age=31536000, immutable');
+    await this.files.send(res, this.files.webVideoKey(name), 'private, max-age=31536000, immutable');
   }
 
   @Get('static/web-videos/:name')
   async webVideo(@Param('name') name: string, @Res() res: Response) {
     const { video } = await this.webVideoFile(name);
     await this.files.assertPublicFile(video.uuid);
-    await this.files.send(res, this.files.webVideoPath(name), IMMUTABLE);
+    await this.files.send(res, this.files.webVideoKey(name), IMMUTABLE);
   }
 
   @Get('static/streaming-playlists/hls/private/:uuid/:name')
@@ -62,39 +59,36 @@ export class StaticFilesController {
     @Headers('authorization') authorization: string | undefined,
     @Res() res: Response,
   ) {
-    const path = this.files.hlsPath(this.files.assertUuid(uuid), name);
+    const key = this.files.hlsKey(uuid, name);
     const video = await this.files.loadVideoByUuid(uuid.toLowerCase());
     await this.files.assertPrivateFile(video, { authorization, videoFileToken });
-    await this.files.send(res, path, hlsCache(name, true));
+    await this.files.send(res, key, hlsCache(name, true));
   }
 
   @Get('static/streaming-playlists/hls/:uuid/:name')
   async hls(@Param('uuid') uuid: string, @Param('name') name: string, @Res() res: Response) {
-    const path = this.files.hlsPath(this.files.assertUuid(uuid), name);
+    const key = this.files.hlsKey(uuid, name);
     await this.files.assertPublicFile(uuid.toLowerCase());
-    await this.files.send(res, path, hlsCache(name, false));
+    await this.files.send(res, key, hlsCache(name, false));
   }
 
   @Get('lazy-static/thumbnails/:name')
   async thumbnail(@Param('name') name: string, @Res() res: Response) {
-    this.files.safePath(this.config.paths.thumbnails, name);
-    await this.files.send(res, thumbnailFilePath(this.config, name), LAZY);
+    await this.files.send(res, this.files.safeKey('thumbnails', name), LAZY);
   }
 
   @Get('lazy-static/previews/:name')
   async preview(@Param('name') name: string, @Res() res: Response) {
-    this.files.safePath(this.config.paths.previews, name);
-    await this.files.send(res, previewFilePath(this.config, name), LAZY);
+    await this.files.send(res, this.files.safeKey('previews', name), LAZY);
   }
 
   private async torrent(name: string, creds: { authorization?: string; videoFileToken?: string }) {
-    this.files.safePath(this.config.paths.torrents, name);
-    const file = await VideoFileModel.findOne({ where: { torrentFilename: name } });
-    if (!file) throw notFound('File not found');
-    const videoId = file.videoId ?? (await VideoStreamingPlaylistModel.findByPk(file.videoStreamingPlaylistId!))?.videoId;
-    const video = await this.files.loadVideoById(videoId!);
+    const key = this.files.safeKey('torrents', name);
+    const videoId = await this.mediaFiles.videoIdOfTorrent(name);
+    if (!videoId) throw notFound('File not found');
+    const video = await this.files.loadVideoById(videoId);
     if (needsFileToken(video.privacy)) await this.files.assertPrivateFile(video, creds);
-    return torrentFilePath(this.config, name);
+    return key;
   }
 
   @Get('lazy-static/torrents/:name')
@@ -128,11 +122,11 @@ export class StaticFilesController {
     const m = /^([0-9a-f-]{36})-(\d{1,5})(\.[a-z0-9]{1,8})$/i.exec(name);
     if (!m) throw notFound('File not found');
     const video = await this.files.loadVideoByUuid(this.files.assertUuid(m[1]));
-    const file = await VideoFileModel.findOne({ where: { videoId: video.id, resolution: Number(m[2]), extname: m[3].toLowerCase() } });
+    const file = await this.mediaFiles.webFileByResolution(video.id, Number(m[2]), m[3].toLowerCase());
     if (!file) throw notFound('File not found');
     await this.checkDownload(video, { authorization, videoFileToken });
     const label = video.name.replace(/[^\p{L}\p{N} ._-]/gu, '_').slice(0, 100);
-    await this.files.send(res, this.files.webVideoPath(file.filename), 'private, max-age=0', { download: `${label}-${file.resolution}p${file.extname}` });
+    await this.files.send(res, this.files.webVideoKey(file.filename), 'private, max-age=0', { download: `${label}-${file.resolution}p${file.extname}` });
   }
 
   /** `/download/streaming-playlists/hls/videos/<uuid>-<resolution>-fragmented.mp4`. */
@@ -146,12 +140,11 @@ export class StaticFilesController {
     const m = /^([0-9a-f-]{36})-(\d{1,5})-fragmented(\.mp4)$/i.exec(name);
     if (!m) throw notFound('File not found');
     const video = await this.files.loadVideoByUuid(this.files.assertUuid(m[1]));
-    const playlist = await VideoStreamingPlaylistModel.findOne({ where: { videoId: video.id }, include: [VideoFileModel] });
-    const file = playlist?.VideoFiles?.find((f) => f.resolution === Number(m[2]));
+    const file = await this.mediaFiles.renditionByResolution(video.id, Number(m[2]));
     if (!file) throw notFound('File not found');
     await this.checkDownload(video, { authorization, videoFileToken });
     const label = video.name.replace(/[^\p{L}\p{N} ._-]/gu, '_').slice(0, 100);
-    await this.files.send(res, this.files.hlsPath(video.uuid, file.filename), 'private, max-age=0', { download: `${label}-${file.resolution}p.mp4` });
+    await this.files.send(res, this.files.hlsKey(video.uuid, file.filename), 'private, max-age=0', { download: `${label}-${file.resolution}p.mp4` });
   }
 
   /** Downloads follow the video's visibility; owners and moderators may download even when it is disabled. */

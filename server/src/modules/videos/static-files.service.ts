@@ -1,17 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Response } from 'express';
-import { basename, join, resolve, sep } from 'node:path';
+import { basename } from 'node:path';
 import { ErrorCode } from '@flotilla/shared';
 import { AppError, forbidden, notFound, unauthorized } from '../../common/app-error';
-import { CONFIG } from '../../common/tokens';
-import type { AppConfig } from '../../config/config';
 import { AuthService } from '../auth/auth.service';
 import { VideoChannelModel } from '../channels/video-channel.model';
 import { AccountModel } from '../users/account.model';
 import { UserModel } from '../users/user.model';
 import { videoAccess } from './video-access';
 import { VideoFileTokensService } from './video-file-tokens.service';
-import { isSafeFilename, isUuid, needsFileToken } from './video-paths';
+import { isSafeFilename, isUuid, needsFileToken } from '../media-files/file-paths';
+import { STORAGE_PROVIDER, type StorageArea, type StorageKey, type StorageProvider } from '../media-files/storage/storage-provider';
 import { VideoModel } from './video.model';
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -44,18 +43,15 @@ export class StaticFilesService {
   private readonly privacyCache = new Map<string, { privacy: number; until: number }>();
 
   constructor(
-    @Inject(CONFIG) private readonly config: AppConfig,
+    @Inject(STORAGE_PROVIDER) private readonly storage: StorageProvider,
     private readonly auth: AuthService,
     private readonly fileTokens: VideoFileTokensService,
   ) {}
 
-  /** The absolute path of `name` inside `dir`, or a 400 when `name` is not one safe segment. */
-  safePath(dir: string, name: string): string {
+  /** The stored object `name` of an area, or a 400 when `name` is not one safe segment. */
+  safeKey(area: StorageArea, name: string): StorageKey {
     if (!isSafeFilename(name)) throw new AppError(400, ErrorCode.BAD_REQUEST, 'Invalid file name');
-    const root = resolve(dir);
-    const full = resolve(root, name);
-    if (!full.startsWith(root + sep)) throw new AppError(400, ErrorCode.BAD_REQUEST, 'Invalid file name');
-    return full;
+    return { area, name };
   }
 
   assertUuid(uuid: string): string {
@@ -63,7 +59,12 @@ export class StaticFilesService {
     return uuid.toLowerCase();
   }
 
-  send(res: Response, file: string, cacheControl: string, opts: { download?: string } = {}): Promise<void> {
+  send(res: Response, key: StorageKey, cacheControl: string, opts: { download?: string } = {}): Promise<void> {
+    return this.storage.withLocalFile(key, (file) => this.sendLocal(res, file, cacheControl, opts));
+  }
+
+  /** express' sendFile: ranges, conditional requests and HEAD as they should be. */
+  private sendLocal(res: Response, file: string, cacheControl: string, opts: { download?: string }): Promise<void> {
     return new Promise((resolveSend, reject) => {
       const ext = file.slice(file.lastIndexOf('.')).toLowerCase();
       res.setHeader('Cache-Control', cacheControl);
@@ -141,11 +142,12 @@ export class StaticFilesService {
     this.privacyCache.delete(uuid);
   }
 
-  webVideoPath(name: string): string {
-    return this.safePath(this.config.paths.webVideos, name);
+  webVideoKey(name: string): StorageKey {
+    return this.safeKey('web-videos', name);
   }
 
-  hlsPath(uuid: string, name: string): string {
-    return this.safePath(join(this.config.paths.streamingPlaylists, 'hls', uuid), name);
+  hlsKey(uuid: string, name: string): StorageKey {
+    this.safeKey('hls', name);
+    return { area: 'hls', name: `${this.assertUuid(uuid)}/${name}` };
   }
 }

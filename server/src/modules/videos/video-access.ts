@@ -3,7 +3,7 @@ import short from 'short-uuid';
 import { VideoPrivacy, VideoState } from '@flotilla/shared';
 import { hasRight, UserRight } from '../../common/rights';
 import type { UserModel } from '../users/user.model';
-import { isUuid } from './video-paths';
+import { isUuid } from '../media-files/file-paths';
 import type { VideoModel } from './video.model';
 
 const translator = short(); // flickrBase58, as PeerTube's shortUUID

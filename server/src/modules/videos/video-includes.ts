@@ -3,9 +3,9 @@ import { actorInclude } from '../actors/actor-includes';
 import { ActorImageModel } from '../actors/actor.model';
 import { VideoChannelModel } from '../channels/video-channel.model';
 import { AccountModel } from '../users/account.model';
-import { ThumbnailModel } from './thumbnail.model';
-import { VideoFileModel } from './video-file.model';
-import { VideoStreamingPlaylistModel } from './video-streaming-playlist.model';
+import { ThumbnailModel } from '../media-files/thumbnail.model';
+import { VideoFileModel } from '../media-files/video-file.model';
+import { VideoStreamingPlaylistModel } from '../media-files/video-streaming-playlist.model';
 import type { VideoModel } from './video.model';
 
 /** The channel, its account and both actors: what the formatter needs for summaries and full objects. */

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { copyFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { Sequelize } from 'sequelize';
 import { ErrorCode, VIDEO_FILE_EXTENSIONS, VideoPrivacy, VideoState, type ProbeSummary, type VideoCreate } from '@flotilla/shared';
@@ -10,22 +9,15 @@ import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import { ChannelsService } from '../channels/channels.service';
 import type { VideoChannelModel } from '../channels/video-channel.model';
+import { MediaFilesRepository } from '../media-files/media-files.repository';
+import { probeMedia, resolutionOf } from '../media-files/media-tools';
+import type { StorageKey } from '../media-files/storage/storage-provider';
+import { ThumbnailType } from '../media-files/thumbnail.model';
+import { removeStaged, stagedSize } from '../media-files/upload-staging';
+import { ImageFilesService } from '../media-files/image-files.service';
+import { WebVideoFilesService } from '../media-files/web-video-files.service';
 import type { UserModel } from '../users/user.model';
-import { extractFrame, makeTorrent, placeholderImage, probeMedia, resizeImage, resolutionOf } from './media';
-import { ThumbnailModel, ThumbnailType } from './thumbnail.model';
 import { attributeColumns, checkVideoAttributes } from './video-attributes';
-import { VideoFileModel } from './video-file.model';
-import {
-  PREVIEW_SIZE,
-  previewFilePath,
-  THUMBNAIL_SIZE,
-  thumbnailFilePath,
-  torrentFilePath,
-  trackerUrls,
-  webVideoFilePath,
-  webVideoUrl,
-} from './video-paths';
-import { VideoSourceModel } from './video-source.model';
 import { VideoModel } from './video.model';
 import { VideosService } from './videos.service';
 
@@ -42,19 +34,6 @@ export interface IngestInput {
   previewFile?: string | null;
 }
 
-async function moveFile(from: string, to: string): Promise<void> {
-  try {
-    await rename(from, to);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
-    await copyFile(from, to);
-    await unlink(from);
-  }
-}
-
-const removeQuietly = (paths: Array<string | null | undefined>) =>
-  Promise.all(paths.filter((p): p is string => !!p).map((p) => unlink(p).catch(() => undefined)));
-
 /**
  * Turns an uploaded file into a video: checks (channel, attributes, size, quota, media), keeps the
  * original as the first web video with its torrent, makes the thumbnail and preview, stores the
@@ -68,6 +47,9 @@ export class VideoIngestService {
     private readonly channels: ChannelsService,
     private readonly videos: VideosService,
     private readonly events: EventBus,
+    private readonly files: MediaFilesRepository,
+    private readonly webFiles: WebVideoFilesService,
+    private readonly images: ImageFilesService,
   ) {}
 
   /** What can be checked before the bytes arrive (resumable init, and again at the end). */
@@ -86,48 +68,43 @@ export class VideoIngestService {
   }
 
   async ingest(input: IngestInput): Promise<VideoModel> {
-    const made: string[] = [];
+    const made: StorageKey[] = [];
     try {
-      const { size } = await stat(input.file);
+      const size = (await stagedSize(input.file)) ?? 0;
       const channel = await this.precheck(input.user, input.attrs, size, input.originalName);
       const probe = await probeMedia(input.file);
       const video = await this.store(input, channel, probe, size, made);
       this.events.emit(video.state === VideoState.PUBLISHED ? 'video.published' : 'video.uploaded', { videoId: video.id });
       return video;
     } catch (err) {
-      await removeQuietly([input.file, ...made]);
+      await removeStaged([input.file]);
+      await this.images.remove(made);
       throw err;
     } finally {
-      await removeQuietly([input.thumbnailFile, input.previewFile]);
+      await removeStaged([input.thumbnailFile, input.previewFile]);
     }
   }
 
-  private async store(input: IngestInput, channel: VideoChannelModel, probe: ProbeSummary, size: number, made: string[]): Promise<VideoModel> {
+  private async store(input: IngestInput, channel: VideoChannelModel, probe: ProbeSummary, size: number, made: StorageKey[]): Promise<VideoModel> {
     const uuid = randomUUID();
     const resolution = resolutionOf(probe);
-    const ext = extname(input.originalName).toLowerCase();
     const privacy = input.attrs.privacy ?? VideoPrivacy.PUBLIC;
-    const filename = `${randomUUID()}-${resolution}${ext}`;
-    const filePath = webVideoFilePath(this.config, filename);
-    await moveFile(input.file, filePath);
-    made.push(filePath);
-
-    const thumbName = `${randomUUID()}.jpg`;
-    const previewName = `${randomUUID()}.jpg`;
-    await this.makeImage(input.thumbnailFile, filePath, thumbnailFilePath(this.config, thumbName), THUMBNAIL_SIZE, probe, made);
-    await this.makeImage(input.previewFile ?? input.thumbnailFile, filePath, previewFilePath(this.config, previewName), PREVIEW_SIZE, probe, made);
-
-    // Private files are only served with a token: a web seed URL would not work for peers.
-    const torrentFilename = `${randomUUID()}-${resolution}.torrent`;
-    const { torrent, infoHash } = await makeTorrent({
-      file: filePath,
-      name: `${input.attrs.name} ${resolution}p${ext}`.replace(/[/\\]/g, '_'),
-      announce: trackerUrls(this.config),
-      urlList: privacy === VideoPrivacy.PUBLIC || privacy === VideoPrivacy.UNLISTED ? [webVideoUrl(this.config, privacy, filename)] : [],
-    });
-    const torrentPath = torrentFilePath(this.config, torrentFilename);
-    await writeFile(torrentPath, torrent);
-    made.push(torrentPath);
+    // Images come from the staged upload, before it moves into storage.
+    const source = { video: input.file, probe };
+    const thumbnail = await this.images.makeVideoImage(ThumbnailType.MINIATURE, { ...source, uploaded: input.thumbnailFile }, made);
+    const preview = await this.images.makeVideoImage(ThumbnailType.PREVIEW, { ...source, uploaded: input.previewFile ?? input.thumbnailFile }, made);
+    const file = await this.webFiles.store(
+      {
+        localPath: input.file,
+        ext: extname(input.originalName).toLowerCase(),
+        resolution,
+        probe,
+        fps: probe.video ? Math.round(probe.video.fps) : -1,
+        videoName: input.attrs.name,
+        privacy,
+      },
+      made,
+    );
 
     const transcode = this.config.transcoding.enabled;
     const now = new Date();
@@ -148,82 +125,15 @@ export class VideoIngestService {
         },
         { transaction },
       );
-      await VideoFileModel.create(
-        {
-          videoId: video.id,
-          resolution,
-          size,
-          fps: probe.video ? Math.round(probe.video.fps) : -1,
-          width: probe.video?.width ?? null,
-          height: probe.video?.height ?? null,
-          extname: ext,
-          filename,
-          infoHash,
-          torrentFilename,
-          hasAudio: !!probe.audio,
-          hasVideo: !!probe.video,
-        },
-        { transaction },
-      );
-      await ThumbnailModel.bulkCreate(
-        [
-          { videoId: video.id, type: ThumbnailType.MINIATURE, filename: thumbName, ...THUMBNAIL_SIZE },
-          { videoId: video.id, type: ThumbnailType.PREVIEW, filename: previewName, ...PREVIEW_SIZE },
-        ],
-        { transaction },
-      );
-      await VideoSourceModel.create(
-        {
-          videoId: video.id,
-          inputFilename: input.originalName.slice(0, 1000),
-          size,
-          resolution,
-          width: probe.video?.width ?? null,
-          height: probe.video?.height ?? null,
-          fps: probe.video?.fps ?? null,
-          duration: probe.duration,
-          formatName: probe.formatName,
-          videoCodec: probe.video?.codec ?? null,
-          audioCodec: probe.audio?.codec ?? null,
-        },
-        { transaction },
-      );
+      await this.files.createWebFile(video.id, file, transaction);
+      await this.files.createThumbnails(video.id, [thumbnail, preview], transaction);
+      await this.files.createSource(video.id, { inputFilename: input.originalName.slice(0, 1000), size, resolution, probe }, transaction);
       return video;
     });
   }
 
-  /** An uploaded image resized, else a frame of the video, else (audio only) a placeholder. */
-  private async makeImage(
-    uploaded: string | null | undefined,
-    video: string,
-    output: string,
-    size: { width: number; height: number },
-    probe: ProbeSummary,
-    made: string[],
-  ): Promise<void> {
-    made.push(output);
-    if (uploaded) await resizeImage(uploaded, output, size);
-    else if (probe.video) await extractFrame(video, output, size, probe.duration);
-    else await placeholderImage(output, size);
-  }
-
   /** Replaces a thumbnail or preview of an existing video from an uploaded image (PUT /videos/:id). */
-  async replaceImage(video: VideoModel, type: number, uploaded: string): Promise<void> {
-    const size = type === ThumbnailType.MINIATURE ? THUMBNAIL_SIZE : PREVIEW_SIZE;
-    const filename = `${video.uuid}-${Date.now()}.jpg`;
-    const pathOf = (f: string) => (type === ThumbnailType.MINIATURE ? thumbnailFilePath(this.config, f) : previewFilePath(this.config, f));
-    try {
-      await resizeImage(uploaded, pathOf(filename), size);
-    } finally {
-      await removeQuietly([uploaded]);
-    }
-    const existing = await ThumbnailModel.findOne({ where: { videoId: video.id, type } });
-    if (existing) {
-      const old = existing.filename;
-      await existing.update({ filename });
-      await removeQuietly([pathOf(old)]);
-    } else {
-      await ThumbnailModel.create({ videoId: video.id, type, filename, ...size });
-    }
+  replaceImage(video: { id: number; uuid: string }, type: number, uploaded: string): Promise<void> {
+    return this.images.replaceVideoImage(video, type, uploaded);
   }
 }

@@ -4,7 +4,7 @@ import { AppError } from '../../common/app-error';
 import { ChannelsService } from '../channels/channels.service';
 import type { UserModel } from '../users/user.model';
 import { StaticFilesService } from './static-files.service';
-import { ThumbnailType } from './thumbnail.model';
+import { ThumbnailType } from '../media-files/thumbnail.model';
 import { attributeColumns, checkVideoAttributes } from './video-attributes';
 import { VideoIngestService } from './video-ingest.service';
 import type { VideoModel } from './video.model';

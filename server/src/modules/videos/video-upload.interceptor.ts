@@ -1,12 +1,12 @@
 import { Inject, Injectable, type Type, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { unlink } from 'node:fs/promises';
 import multer from 'multer';
 import { catchError, finalize, type Observable } from 'rxjs';
 import { ErrorCode } from '@flotilla/shared';
 import { AppError } from '../../common/app-error';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
+import { removeStaged, stagingFolder } from '../media-files/upload-staging';
 
 /** Images attached to uploads and updates are small; larger ones are refused by multer. */
 export const VIDEO_IMAGE_MAX_SIZE = 8 * 1024 * 1024;
@@ -31,7 +31,7 @@ function makeInterceptor(withVideo: boolean, keepOnSuccess: boolean): Type<NestI
       const fields = [{ name: 'thumbnailfile', maxCount: 1 }, { name: 'previewfile', maxCount: 1 }];
       if (withVideo) fields.push({ name: 'videofile', maxCount: 1 });
       this.handler = multer({
-        storage: multer.diskStorage({ destination: config.paths.tmp }),
+        storage: multer.diskStorage({ destination: stagingFolder(config) }),
         limits: { fileSize: withVideo ? config.uploads.max_file_size + 1 : VIDEO_IMAGE_MAX_SIZE, files: 3, fields: 100, fieldSize: 64 * 1024 },
       }).fields(fields);
     }
@@ -55,7 +55,7 @@ function makeInterceptor(withVideo: boolean, keepOnSuccess: boolean): Type<NestI
           reject(err);
         }),
       );
-      const cleanup = () => Promise.all(allUploadedFiles(req).map((f) => unlink(f.path).catch(() => undefined)));
+      const cleanup = () => removeStaged(allUploadedFiles(req).map((f) => f.path));
       return next.handle().pipe(
         catchError(async (err) => {
           await cleanup();

@@ -1,9 +1,9 @@
 import { DataTypes, Model, type Sequelize } from 'sequelize';
 import type { VideoChannelModel } from '../channels/video-channel.model';
-import type { ThumbnailModel } from './thumbnail.model';
-import type { VideoFileModel } from './video-file.model';
-import type { VideoSourceModel } from './video-source.model';
-import type { VideoStreamingPlaylistModel } from './video-streaming-playlist.model';
+import type { ThumbnailModel } from '../media-files/thumbnail.model';
+import type { VideoFileModel } from '../media-files/video-file.model';
+import type { VideoSourceModel } from '../media-files/video-source.model';
+import type { VideoStreamingPlaylistModel } from '../media-files/video-streaming-playlist.model';
 
 /** A video, local or remote. `state` and `privacy` hold PeerTube's numeric values. */
 export class VideoModel extends Model {

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { rm, unlink } from 'node:fs/promises';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import {
   ErrorCode,
@@ -15,11 +14,11 @@ import { logger } from '../../common/logger';
 import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import type { UserModel } from '../users/user.model';
-import { ThumbnailType } from './thumbnail.model';
 import { canManageVideo, videoAccess, videoIdentifierWhere } from './video-access';
 import { VideoFormatterService } from './video-formatter.service';
 import { attachListParts, detailIncludes, listIncludes } from './video-includes';
-import { hlsDirectory, previewFilePath, thumbnailFilePath, torrentFilePath, webVideoFilePath } from './video-paths';
+import { removeStoredVideoFiles } from '../media-files/stored-video-files';
+import { STORAGE_PROVIDER, type StorageProvider } from '../media-files/storage/storage-provider';
 import { listOrder, listWhere, type ListScope } from './video-query';
 import { VideoModel } from './video.model';
 
@@ -31,6 +30,7 @@ export class VideosService {
     @Inject(SEQUELIZE) private readonly sequelize: Sequelize,
     private readonly formatter: VideoFormatterService,
     private readonly events: EventBus,
+    @Inject(STORAGE_PROVIDER) private readonly storage: StorageProvider,
   ) {}
 
   /** A video with its channel, account, thumbnails, web video files and streaming playlists (with their files). */
@@ -108,22 +108,10 @@ export class VideosService {
   /** Removes the rows (cascading to files, playlists, thumbnails, rates) then every file on disk. */
   async delete(video: VideoModel): Promise<void> {
     const full = (await this.loadWithFiles(video.id)) ?? video;
-    const paths: string[] = [];
-    for (const f of full.VideoFiles ?? []) {
-      paths.push(webVideoFilePath(this.config, f.filename));
-      if (f.torrentFilename) paths.push(torrentFilePath(this.config, f.torrentFilename));
-    }
-    for (const p of full.VideoStreamingPlaylists ?? []) {
-      for (const f of p.VideoFiles ?? []) if (f.torrentFilename) paths.push(torrentFilePath(this.config, f.torrentFilename));
-    }
-    for (const t of full.Thumbnails ?? []) {
-      paths.push(t.type === ThumbnailType.MINIATURE ? thumbnailFilePath(this.config, t.filename) : previewFilePath(this.config, t.filename));
-    }
     const { uuid, id } = full;
     this.events.emit('video.deleted', { videoId: id, uuid });
     await full.destroy();
-    await Promise.all(paths.map((p) => unlink(p).catch(() => undefined)));
-    await rm(hlsDirectory(this.config, uuid), { recursive: true, force: true });
+    await removeStoredVideoFiles(this.storage, full);
   }
 
   /** Bytes stored for a user's videos (all files), and those of videos created in the last 24 hours. */

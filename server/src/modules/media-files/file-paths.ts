@@ -31,16 +31,6 @@ export function isUuid(value: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
 
-/** Where a video's HLS files live (the transcoding module writes renditions here). */
-export function hlsDirectory(config: AppConfig, videoUuid: string): string {
-  if (!isUuid(videoUuid)) throw new Error(`not a video UUID: ${videoUuid}`);
-  return join(config.paths.streamingPlaylists, 'hls', videoUuid.toLowerCase());
-}
-
-export const webVideoFilePath = (config: AppConfig, filename: string) => join(config.paths.webVideos, filename);
-export const torrentFilePath = (config: AppConfig, filename: string) => join(config.paths.torrents, filename);
-export const thumbnailFilePath = (config: AppConfig, filename: string) => join(config.paths.thumbnails, filename);
-export const previewFilePath = (config: AppConfig, filename: string) => join(config.paths.previews, filename);
 /** The bytes of a resumable upload, appended chunk by chunk. */
 export const uploadPartPath = (config: AppConfig, uploadId: string) => join(config.paths.tmp, 'resumable', `${uploadId}.part`);
 

@@ -2,7 +2,7 @@ import { DataTypes, Model, type Sequelize } from 'sequelize';
 import type { VideoFileModel } from './video-file.model';
 
 /**
- * The HLS playlist of a video (type 1). Files live in `hlsDirectory(config, video.uuid)`;
+ * The HLS playlist of a video (type 1). Files are stored under `hls/<video uuid>/` (see HlsStorageService);
  * `p2pMediaLoaderInfoHashes` are what the P2P loader announces to the tracker.
  */
 export class VideoStreamingPlaylistModel extends Model {

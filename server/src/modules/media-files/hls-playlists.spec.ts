@@ -41,9 +41,8 @@ describe('HLS playlists', () => {
   it('builds a master playlist with codecs browsers can check', () => {
     const codecs = codecsOf({
       duration: 10, bitrate: null, formatName: 'mov,mp4',
-      video: { codec: 'h264', profile: 'High', pixFmt: 'yuv420p', width: 426, height: 240, rotation: 0, fps: 25, bitrate: null },
-      audio: { codec: 'aac', channels: 2, channelLayout: 'stereo', bitrate: null },
-      videoLevel: 21,
+      video: { codec: 'h264', profile: 'High', level: 21, pixFmt: 'yuv420p', width: 426, height: 240, rotation: 0, fps: 25, bitrate: null },
+      audio: { codec: 'aac', profile: 'LC', channels: 2, channelLayout: 'stereo', bitrate: null },
     });
     expect(codecs).toBe('avc1.640015,mp4a.40.2');
     const master = buildMasterPlaylist([{ playlistFileName: 'x-240.m3u8', bandwidth: 300000.4, width: 426, height: 240, fps: 25, codecs }]);

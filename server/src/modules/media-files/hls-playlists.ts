@@ -62,12 +62,12 @@ const H264_PROFILE_HEX: Record<string, string> = {
  * RFC 6381 codec string of a rendition (`avc1.64001F,mp4a.40.2`) for the master playlist:
  * browsers skip variants whose CODECS they cannot play, so it must describe the actual streams.
  */
-export function codecsOf(probe: ProbeSummary & { videoLevel?: number | null }): string {
+export function codecsOf(probe: ProbeSummary): string {
   const codecs: string[] = [];
   if (probe.video) {
     if (probe.video.codec === 'h264') {
       const profile = H264_PROFILE_HEX[(probe.video.profile ?? 'high').toLowerCase()] ?? '6400';
-      const level = Math.max(0, Math.min(255, probe.videoLevel ?? 31));
+      const level = Math.max(0, Math.min(255, probe.video.level ?? 31));
       codecs.push(`avc1.${profile}${level.toString(16).toUpperCase().padStart(2, '0')}`);
     } else {
       codecs.push(probe.video.codec);

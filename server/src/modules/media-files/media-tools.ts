@@ -25,6 +25,11 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<string> {
   });
 }
 
+/** The one ffprobe runner: the facts of a media file (shared's parser), no judgement on them. */
+export async function probeFile(file: string): Promise<ProbeSummary> {
+  return parseFfprobeOutput(await run('ffprobe', buildFfprobeArgs(file), 60_000));
+}
+
 export const invalidMedia = (detail: string) => new AppError(422, ErrorCode.INVALID_MEDIA_FILE, detail);
 
 /**
@@ -34,7 +39,7 @@ export const invalidMedia = (detail: string) => new AppError(422, ErrorCode.INVA
 export async function probeMedia(file: string): Promise<ProbeSummary> {
   let summary: ProbeSummary;
   try {
-    summary = parseFfprobeOutput(await run('ffprobe', buildFfprobeArgs(file), 60_000));
+    summary = await probeFile(file);
   } catch {
     throw invalidMedia('The file is not a video or audio file that can be read');
   }

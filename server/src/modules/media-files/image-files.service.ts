@@ -1,0 +1,88 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { ProbeSummary } from '@flotilla/shared';
+import { CONFIG } from '../../common/tokens';
+import type { AppConfig } from '../../config/config';
+import { PREVIEW_SIZE, THUMBNAIL_SIZE } from './file-paths';
+import { MediaFilesRepository } from './media-files.repository';
+import { extractFrame, placeholderImage, resizeImage } from './media-tools';
+import { ThumbnailType } from './thumbnail.model';
+import { removeStaged, stagingFolder } from './upload-staging';
+import { STORAGE_PROVIDER, type StorageKey, type StorageProvider } from './storage/storage-provider';
+
+type Size = { width: number; height: number };
+
+export const thumbnailArea = (type: number) => (type === ThumbnailType.MINIATURE ? 'thumbnails' : 'previews') as 'thumbnails' | 'previews';
+
+/**
+ * Images of videos (miniature, preview) and actors (avatars, banners): rendered into the staging
+ * area by ffmpeg or sharp, then stored.
+ */
+@Injectable()
+export class ImageFilesService {
+  private readonly staging: string;
+
+  constructor(
+    @Inject(CONFIG) config: AppConfig,
+    @Inject(STORAGE_PROVIDER) private readonly storage: StorageProvider,
+    private readonly repo: MediaFilesRepository,
+  ) {
+    this.staging = stagingFolder(config, 'images');
+  }
+
+  /** Renders a file with `render` (given a local path) and stores it under `key`. */
+  async storeRendered(key: StorageKey, render: (localPath: string) => Promise<void>): Promise<void> {
+    const local = join(this.staging, `${randomUUID()}${key.name.slice(key.name.lastIndexOf('.'))}`);
+    try {
+      await render(local);
+      await this.storage.moveFileIn(local, key);
+    } finally {
+      await removeStaged([local]);
+    }
+  }
+
+  async remove(keys: StorageKey[]): Promise<void> {
+    await Promise.all(keys.map((k) => this.storage.remove(k).catch(() => undefined)));
+  }
+
+  /**
+   * A new video's miniature or preview: an uploaded image resized, else a frame of the (staged)
+   * video, else (audio only) a placeholder. The key is pushed to `made` before it is written.
+   */
+  async makeVideoImage(
+    type: number,
+    source: { uploaded?: string | null; video: string; probe: ProbeSummary },
+    made: StorageKey[],
+  ): Promise<{ type: number; filename: string } & Size> {
+    const size = type === ThumbnailType.MINIATURE ? THUMBNAIL_SIZE : PREVIEW_SIZE;
+    const filename = `${randomUUID()}.jpg`;
+    const key: StorageKey = { area: thumbnailArea(type), name: filename };
+    made.push(key);
+    await this.storeRendered(key, async (out) => {
+      if (source.uploaded) await resizeImage(source.uploaded, out, size);
+      else if (source.probe.video) await extractFrame(source.video, out, size, source.probe.duration);
+      else await placeholderImage(out, size);
+    });
+    return { type, filename, ...size };
+  }
+
+  /** Replaces a thumbnail or preview of an existing video from an uploaded image (PUT /videos/:id). */
+  async replaceVideoImage(video: { id: number; uuid: string }, type: number, uploaded: string): Promise<void> {
+    const size = type === ThumbnailType.MINIATURE ? THUMBNAIL_SIZE : PREVIEW_SIZE;
+    const filename = `${video.uuid}-${Date.now()}.jpg`;
+    try {
+      await this.storeRendered({ area: thumbnailArea(type), name: filename }, (out) => resizeImage(uploaded, out, size));
+    } finally {
+      await removeStaged([uploaded]);
+    }
+    const existing = await this.repo.thumbnail(video.id, type);
+    if (existing) {
+      const old = existing.filename;
+      await existing.update({ filename });
+      await this.remove([{ area: thumbnailArea(type), name: old }]);
+    } else {
+      await this.repo.createThumbnails(video.id, [{ type, filename, ...size }]);
+    }
+  }
+}

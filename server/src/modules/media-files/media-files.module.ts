@@ -1,0 +1,27 @@
+import { Global, Module } from '@nestjs/common';
+import { CONFIG } from '../../common/tokens';
+import type { AppConfig } from '../../config/config';
+import { HlsStorageService } from './hls-storage.service';
+import { MediaFilesRepository } from './media-files.repository';
+import { createStorageProvider } from './storage/create-storage-provider';
+import { STORAGE_PROVIDER } from './storage/storage-provider';
+import { ImageFilesService } from './image-files.service';
+import { WebVideoFilesService } from './web-video-files.service';
+
+/**
+ * Media files beneath videos, transcoding and (next) live: paths, probing, web video files, the
+ * HLS folder, images and sweeps, all stored through the StorageProvider port. Global: every
+ * feature module that handles files reaches it without importing it.
+ */
+@Global()
+@Module({
+  providers: [
+    { provide: STORAGE_PROVIDER, inject: [CONFIG], useFactory: (config: AppConfig) => createStorageProvider(config) },
+    MediaFilesRepository,
+    HlsStorageService,
+    WebVideoFilesService,
+    ImageFilesService,
+  ],
+  exports: [STORAGE_PROVIDER, MediaFilesRepository, HlsStorageService, WebVideoFilesService, ImageFilesService],
+})
+export class MediaFilesModule {}

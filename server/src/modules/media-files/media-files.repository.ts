@@ -1,0 +1,131 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'sequelize';
+import { VideoStreamingPlaylistType } from '@flotilla/shared';
+import type { ProbeSummary } from '@flotilla/shared';
+import { ThumbnailModel, ThumbnailType } from './thumbnail.model';
+import { probeColumns, probeOfSource, VideoSourceModel } from './video-source.model';
+import { VideoFileModel } from './video-file.model';
+import { VideoStreamingPlaylistModel } from './video-streaming-playlist.model';
+
+/** Columns of a new `video_file` row (web video or HLS rendition), owner ids aside. */
+export interface VideoFileValues {
+  resolution: number;
+  size: number;
+  fps: number;
+  width: number | null;
+  height: number | null;
+  extname: string;
+  filename: string;
+  infoHash?: string | null;
+  torrentFilename?: string | null;
+  hasAudio: boolean;
+  hasVideo: boolean;
+  codecs?: string | null;
+  duration?: number | null;
+  segmentsSha256?: Record<string, string> | null;
+}
+
+export interface ThumbnailValues {
+  type: number;
+  filename: string;
+  width: number;
+  height: number;
+}
+
+/** Every query on `video_file`, `video_streaming_playlist` and `thumbnail` made by the media-files module. */
+@Injectable()
+export class MediaFilesRepository {
+  webFilesOf(videoId: number, transaction?: Transaction): Promise<VideoFileModel[]> {
+    return VideoFileModel.findAll({ where: { videoId }, transaction });
+  }
+
+  webFile(videoId: number, id: number, transaction?: Transaction): Promise<VideoFileModel | null> {
+    return VideoFileModel.findOne({ where: { id, videoId }, transaction });
+  }
+
+  createWebFile(videoId: number, values: VideoFileValues, transaction?: Transaction): Promise<VideoFileModel> {
+    return VideoFileModel.create({ ...values, videoId }, { transaction });
+  }
+
+  renditionsOf(playlistId: number, transaction?: Transaction, resolution?: number): Promise<VideoFileModel[]> {
+    const where = resolution === undefined ? { videoStreamingPlaylistId: playlistId } : { videoStreamingPlaylistId: playlistId, resolution };
+    return VideoFileModel.findAll({ where, order: [['resolution', 'DESC']], transaction });
+  }
+
+  createRendition(playlistId: number, values: VideoFileValues, transaction?: Transaction): Promise<VideoFileModel> {
+    return VideoFileModel.create({ ...values, videoStreamingPlaylistId: playlistId }, { transaction });
+  }
+
+  async findOrCreateHlsPlaylist(videoId: number, transaction: Transaction): Promise<VideoStreamingPlaylistModel> {
+    const existing = await VideoStreamingPlaylistModel.findOne({ where: { videoId, type: VideoStreamingPlaylistType.HLS }, transaction });
+    if (existing) return existing;
+    const name = randomUUID();
+    return VideoStreamingPlaylistModel.create(
+      { videoId, type: VideoStreamingPlaylistType.HLS, playlistFilename: `${name}-master.m3u8`, segmentsSha256Filename: `${name}-segments-sha256.json` },
+      { transaction },
+    );
+  }
+
+  /** The upload's row: its client file name, size and every fact of the ingest's probe. */
+  async createSource(videoId: number, s: { inputFilename: string; size: number; resolution: number; probe: ProbeSummary }, transaction?: Transaction): Promise<void> {
+    const { probe } = s;
+    await VideoSourceModel.create(
+      {
+        videoId,
+        inputFilename: s.inputFilename,
+        size: s.size,
+        resolution: s.resolution,
+        width: probe.video?.width ?? null,
+        height: probe.video?.height ?? null,
+        fps: probe.video?.fps ?? null,
+        duration: probe.duration,
+        formatName: probe.formatName,
+        videoCodec: probe.video?.codec ?? null,
+        audioCodec: probe.audio?.codec ?? null,
+        ...probeColumns(probe),
+      },
+      { transaction },
+    );
+  }
+
+  /** The ingest's probe of a video's upload, as stored (null without a source row): no second ffprobe. */
+  async storedProbe(videoId: number): Promise<ProbeSummary | null> {
+    const source = await VideoSourceModel.findOne({ where: { videoId } });
+    return source ? probeOfSource(source) : null;
+  }
+
+  /** A web video file by its stored name (static file routes). */
+  webFileByName(filename: string): Promise<VideoFileModel | null> {
+    return VideoFileModel.findOne({ where: { filename, videoStreamingPlaylistId: null } });
+  }
+
+  webFileByResolution(videoId: number, resolution: number, extname: string): Promise<VideoFileModel | null> {
+    return VideoFileModel.findOne({ where: { videoId, resolution, extname } });
+  }
+
+  async renditionByResolution(videoId: number, resolution: number): Promise<VideoFileModel | null> {
+    const playlist = await VideoStreamingPlaylistModel.findOne({ where: { videoId }, include: [VideoFileModel] });
+    return playlist?.VideoFiles?.find((f) => f.resolution === resolution) ?? null;
+  }
+
+  /** The video a torrent belongs to (of a web video or an HLS rendition), null when no file has it. */
+  async videoIdOfTorrent(torrentFilename: string): Promise<number | null> {
+    const file = await VideoFileModel.findOne({ where: { torrentFilename } });
+    if (!file) return null;
+    if (file.videoId) return file.videoId;
+    return (await VideoStreamingPlaylistModel.findByPk(file.videoStreamingPlaylistId!))?.videoId ?? null;
+  }
+
+  thumbnail(videoId: number, type: number): Promise<ThumbnailModel | null> {
+    return ThumbnailModel.findOne({ where: { videoId, type } });
+  }
+
+  preview(videoId: number): Promise<ThumbnailModel | null> {
+    return this.thumbnail(videoId, ThumbnailType.PREVIEW);
+  }
+
+  async createThumbnails(videoId: number, rows: ThumbnailValues[], transaction?: Transaction): Promise<void> {
+    await ThumbnailModel.bulkCreate(rows.map((r) => ({ ...r, videoId })), { transaction });
+  }
+}
