@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { rm, stat, writeFile } from 'node:fs/promises';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
-import { RunnerJobState, VideoPrivacy, type RunnerJobType } from '@flotilla/shared';
+import { RUNNER_PROTOCOL, RunnerJobState, VideoPrivacy, type RunnerJobType } from '@flotilla/shared';
 import { logger } from '../../common/logger';
 import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
@@ -41,7 +41,11 @@ export class VodResultsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    const { stalled_jobs: stalled, max_failures: maxFailures } = this.config.runners;
     const common: Omit<RunnerJobHandler, 'complete'> = {
+      // A VOD job may move to another runner; a runner still on the socket is alive, so it gets
+      // PeerTube's 2 minutes at least (its runner reports once a minute).
+      policy: { stallWindowMs: stalled.vod, connectedStallWindowMs: Math.max(stalled.vod, RUNNER_PROTOCOL.STALLED_VOD_JOB_MS), abortable: true, maxFailures },
       onFinalError: (job, message) => this.onFinalError(job, message),
       onCancel: (job) => this.onCancel(job),
       inputFile: (job, kind) => this.inputFile(job, kind),
