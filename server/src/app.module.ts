@@ -6,6 +6,7 @@ import type { AppConfig } from './config/config';
 import { ActivityPubModule } from './modules/activitypub/activitypub.module';
 import { ActorsModule } from './modules/actors/actors.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { ChannelsModule } from './modules/channels/channels.module';
 import { ServerConfigModule } from './modules/server-config/server-config.module';
 import { UsersModule } from './modules/users/users.module';
 import { VideosModule } from './modules/videos/videos.module';
@@ -23,6 +24,7 @@ export class AppModule {
         ActorsModule,
         AuthModule,
         UsersModule,
+        ChannelsModule,
         ServerConfigModule,
         ActivityPubModule,
         VideosModule,
