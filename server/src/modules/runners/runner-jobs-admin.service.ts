@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import type { ResultList, RunnerJobAdmin } from '@flotilla/shared';
+import type { ListRunnerJobsQuery, ResultList, RunnerJobAdmin } from '@flotilla/shared';
 import { formatRunnerJobAdmin } from './runner-job-format';
-import { RunnerJobRepository, type RunnerJobListQuery } from './runner-job.repository';
-
-export type ListRunnerJobsQuery = RunnerJobListQuery;
+import { RunnerJobRepository } from './runner-job.repository';
 
 /** The admin job list: state, progress, runner, and the video (in the private payload). */
 @Injectable()
