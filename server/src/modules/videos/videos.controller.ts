@@ -35,13 +35,12 @@ import { VideoRatesService } from './video-rates.service';
 import { VideoUpdateService } from './video-update.service';
 import { VideoUpdateInterceptor, VideoUploadInterceptor, type MultipartRequest } from './video-upload.interceptor';
 import { VideoViewsService } from './video-views.service';
-import type { VideoModel } from './video.model';
 import { VideosService } from './videos.service';
 
 const videoIdParam = z.object({ id: z.string().min(1).max(64) });
 type VideoIdParam = z.infer<typeof videoIdParam>;
 
-export const created = (video: VideoModel): VideoCreated => ({ video: { id: video.id, uuid: video.uuid, shortUUID: toShortUuid(video.uuid) } });
+export const created = (video: { id: number; uuid: string }): VideoCreated => ({ video: { id: video.id, uuid: video.uuid, shortUUID: toShortUuid(video.uuid) } });
 
 @Controller('api/v1/videos')
 export class VideosController {

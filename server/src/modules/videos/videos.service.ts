@@ -85,6 +85,10 @@ export class VideosService {
   }
 
   /** State → PUBLISHED (once), publishedAt set, `video.published` emitted. Safe to call twice. */
+  countLocal(): Promise<number> {
+    return VideoModel.countLocal();
+  }
+
   async publish(videoId: number): Promise<void> {
     const [, affected] = await VideoModel.update(
       { state: VideoState.PUBLISHED, publishedAt: new Date() },
