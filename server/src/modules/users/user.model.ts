@@ -1,4 +1,4 @@
-import { col, DataTypes, Model, where, type Sequelize } from 'sequelize';
+import { col, DataTypes, fn, Model, where, type Sequelize } from 'sequelize';
 import type { AccountModel } from './account.model';
 
 export class UserModel extends Model {
@@ -70,6 +70,11 @@ export class UserModel extends Model {
       },
       { sequelize, tableName: 'user', modelName: 'User' },
     );
+  }
+
+  /** The user with this username, case-insensitive (PeerTube's login rule). */
+  static findByUsername(username: string): Promise<UserModel | null> {
+    return UserModel.findOne({ where: where(fn('lower', col('username')), username.toLowerCase()) });
   }
 
   /** Users in all, and those who logged in within 30 and 182 days (NodeInfo's usage). */
