@@ -18,6 +18,11 @@ export class ActorsService {
     return ActorModel.isLocalNameTaken(name, t);
   }
 
+  /** Removes an actor (its images and keys go with the row). */
+  async delete(id: number, t?: Transaction): Promise<void> {
+    await ActorModel.destroy({ where: { id }, transaction: t });
+  }
+
   /** The URL of the local actor with this name (WebFinger), or null. */
   async localActorUrl(name: string): Promise<string | null> {
     return (await ActorModel.findLocalByName(name))?.url ?? null;

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { ChannelsController } from './channels.controller';
+import { ChannelRepository } from './channel.repository';
 import { ChannelsService } from './channels.service';
 
 /**
@@ -10,7 +11,7 @@ import { ChannelsService } from './channels.service';
 @Global()
 @Module({
   controllers: [ChannelsController],
-  providers: [ChannelsService],
+  providers: [ChannelsService, ChannelRepository],
   exports: [ChannelsService],
 })
 export class ChannelsModule {}
