@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Op, QueryTypes, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
-import { RunnerJobState } from '@flotilla/shared';
+import { RunnerJobState, type ListRunnerJobsQuery } from '@flotilla/shared';
 import { SEQUELIZE } from '../../common/tokens';
 import { RUNNER_JOB_FINISHED, RUNNER_JOB_TRANSITIONS as T, RUNNER_JOB_UNFINISHED } from './runner-job-transitions';
 import { RunnerJobModel, RunnerModel } from './runner.model';
@@ -24,15 +24,6 @@ export interface SilentRunnerJob {
   type: RunnerJobModel['type'];
   runnerId: number | null;
   silentMs: number;
-}
-
-export interface RunnerJobListQuery {
-  start: number;
-  count: number;
-  sort?: string;
-  search?: string;
-  stateOneOf?: number[];
-  typeOneOf?: string[];
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -239,7 +230,7 @@ export class RunnerJobRepository {
   }
 
   /** The admin list: filters by state, type, UUID (job or video) or text (type, runner name). */
-  list(q: RunnerJobListQuery): Promise<{ rows: RunnerJobModel[]; count: number }> {
+  list(q: ListRunnerJobsQuery): Promise<{ rows: RunnerJobModel[]; count: number }> {
     const and: WhereOptions[] = [];
     if (q.stateOneOf?.length) and.push({ state: q.stateOneOf });
     if (q.typeOneOf?.length) and.push({ type: q.typeOneOf });

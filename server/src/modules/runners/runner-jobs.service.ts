@@ -40,8 +40,10 @@ const notProcessing = (msg = 'This job is not in processing state for this runne
 
 /**
  * The runner job state machine (PeerTube's numbers). Every transition is one conditional UPDATE
- * (`WHERE state = …`), so concurrent runners, retries and several server processes cannot take
- * the same job twice or move a job out of a state it already left.
+ * (`WHERE state = …`, from RUNNER_JOB_TRANSITIONS, run by RunnerJobRepository), so concurrent
+ * runners, retries and several server processes cannot take the same job twice or move a job out
+ * of a state it already left. What differs per job type (stall window, abortable, failure limit,
+ * update payloads) is the type's handler's policy, never a type name here.
  */
 @Injectable()
 export class RunnerJobsService {
