@@ -118,6 +118,12 @@ export class RunnersService {
     return runner;
   }
 
+  /** The runner behind a token without touching lastContact (the socket's handshake), or null. */
+  async findByToken(runnerToken: string): Promise<{ id: number; name: string } | null> {
+    const runner = await this.repo.findByToken(runnerToken);
+    return runner ? { id: runner.id, name: runner.name } : null;
+  }
+
   async listRunners(q: ListQuery): Promise<ResultList<RunnerAdmin>> {
     const { rows, count } = await this.repo.list({ offset: q.start, limit: q.count, order: sortOrder(q.sort, ['createdAt', 'id', 'name', 'lastContact']) });
     return {
