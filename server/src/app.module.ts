@@ -7,6 +7,7 @@ import { ActivityPubModule } from './modules/activitypub/activitypub.module';
 import { ActorsModule } from './modules/actors/actors.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { AuthService } from './modules/auth/auth.service';
+import { ChannelsModule } from './modules/channels/channels.module';
 import { ServerConfigModule } from './modules/server-config/server-config.module';
 import { UsersModule } from './modules/users/users.module';
 import { VideosModule } from './modules/videos/videos.module';
@@ -30,6 +31,7 @@ export class AppModule {
         ActorsModule,
         AuthModule,
         UsersModule,
+        ChannelsModule,
         ServerConfigModule,
         ActivityPubModule,
         VideosModule,

@@ -1,6 +1,6 @@
 /**
- * Wire types that @flotilla/shared does not hold yet, shaped as rest-api-core.md describes them
- * (PeerTube's field names and nesting). Others may move them into shared later.
+ * The client's one import point for wire types. They come from @flotilla/shared; only the
+ * client-side shapes of a request (every field optional, upload form fields) are declared here.
  */
 import type { Account, AccountSummary, ActorImage, Constant, VideoChannel, VideoChannelSummary } from '@flotilla/shared';
 
@@ -10,7 +10,15 @@ export type { ResultList, User, TokenResponse, OAuthClientLocal, RegisterUser, U
 
 // Video wire types now live in @flotilla/shared; re-exported so the client has one import point.
 export type { Video, VideoDetails, VideoFile, VideoStreamingPlaylist, VideoQuotaUsed } from '@flotilla/shared';
-import type { VideoCreated, VideoRating } from '@flotilla/shared';
+import type {
+  ListRunnerJobsQuery,
+  PaginationQuery,
+  RunnerAdmin,
+  RunnerRegistrationTokenAdmin,
+  VideoListQuery as SharedVideoListQuery,
+  VideoCreated,
+  VideoRating,
+} from '@flotilla/shared';
 
 /** `{ video: { id, uuid, shortUUID } }`: the answer to every video-creating request. */
 export type VideoCreateResult = VideoCreated;
@@ -42,122 +50,13 @@ export type VideoUpdate = Partial<Omit<VideoUploadMetadata, 'channelId'>> & {
 export type VideoRatingValue = VideoRating['rating'];
 export type UserVideoRate = VideoRating;
 
-export interface VideoListQuery {
-  start?: number;
-  count?: number;
-  sort?: string;
-  search?: string;
-  categoryOneOf?: number[];
-  licenceOneOf?: number[];
-  languageOneOf?: string[];
-  tagsOneOf?: string[];
-  tagsAllOf?: string[];
-  isLive?: boolean;
-  isLocal?: boolean;
-  nsfw?: boolean;
-  privacyOneOf?: number[];
-  hasHLSFiles?: boolean;
-  skipCount?: boolean;
-  include?: number;
-}
+/** Query parameters of the video lists: shared's schema, every field optional on the sending side. */
+export type VideoListQuery = Partial<SharedVideoListQuery>;
 
-export interface ListQuery {
-  start?: number;
-  count?: number;
-  sort?: string;
-}
+/** Pagination parameters of every other list. */
+export type ListQuery = Partial<Pick<PaginationQuery, 'start' | 'count' | 'sort'>>;
 
-/** The parts of GET /api/v1/config the client reads; the server sends more (see rest-api-core §12). */
-export interface ServerConfig {
-  serverVersion: string;
-  serverCommit?: string;
-  instance: {
-    name: string;
-    shortDescription: string;
-    isNSFW?: boolean;
-    defaultNSFWPolicy?: string;
-    defaultClientRoute?: string;
-    [key: string]: unknown;
-  };
-  client?: {
-    videos?: { resumableUpload?: { maxChunkSize?: number }; [key: string]: unknown };
-    [key: string]: unknown;
-  };
-  defaults?: {
-    publish?: { downloadEnabled?: boolean; commentsPolicy?: number; privacy?: number; licence?: number | null };
-    p2p?: { webapp?: { enabled?: boolean }; embed?: { enabled?: boolean } };
-    [key: string]: unknown;
-  };
-  signup: {
-    allowed: boolean;
-    allowedForCurrentIP: boolean;
-    requiresEmailVerification: boolean;
-    requiresApproval?: boolean;
-    minimumAge?: number;
-  };
-  transcoding?: {
-    hls?: { enabled: boolean };
-    web_videos?: { enabled: boolean };
-    enabledResolutions?: number[];
-    remoteRunners?: { enabled: boolean };
-    [key: string]: unknown;
-  };
-  video?: {
-    image?: { size?: { max: number }; extensions?: string[] };
-    file?: { extensions?: string[] };
-  };
-  user?: { videoQuota: number; videoQuotaDaily: number };
-  tracker?: { enabled: boolean };
-  webrtc?: { stunServers?: string[] };
-  views?: { videos?: { watchingInterval?: { anonymous?: number; users?: number }; [key: string]: unknown } };
-  fieldsConstraints?: { users?: { password?: { minLength: number; maxLength: number } } };
-  [key: string]: unknown;
-}
-
-export interface RunnerRegistrationToken {
-  id: number;
-  registrationToken: string;
-  createdAt: string;
-  updatedAt: string;
-  registeredRunnersCount: number;
-}
-
-export interface Runner {
-  id: number;
-  name: string;
-  description: string | null;
-  ip: string;
-  createdAt: string;
-  updatedAt: string;
-  lastContact: string;
-}
-
-export type RunnerJobType =
-  | 'vod-web-video-transcoding'
-  | 'vod-hls-transcoding'
-  | 'vod-audio-merge-transcoding'
-  | 'live-rtmp-hls-transcoding'
-  | (string & {});
-
-export interface RunnerJobAdmin {
-  uuid: string;
-  type: RunnerJobType;
-  state: Constant<number>;
-  payload: Record<string, unknown>;
-  privatePayload: Record<string, unknown>;
-  failures: number;
-  error: string | null;
-  progress: number | null;
-  priority: number;
-  createdAt: string;
-  updatedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  parent?: { uuid: string; type: string; state: Constant<number> } | null;
-  runner: { id: number; name: string; description: string | null } | null;
-}
-
-export interface RunnerJobListQuery extends ListQuery {
-  search?: string;
-  stateOneOf?: number[];
-}
+export type { ServerConfig, RunnerJobType, RunnerJobAdmin } from '@flotilla/shared';
+export type Runner = RunnerAdmin;
+export type RunnerRegistrationToken = RunnerRegistrationTokenAdmin;
+export type RunnerJobListQuery = Partial<Pick<ListRunnerJobsQuery, 'start' | 'count' | 'sort' | 'search' | 'stateOneOf'>>;

@@ -4,3 +4,4 @@ export * from './channels';
 export * from './videos';
 export * from './socket-events';
 export * from './jobs';
+export * from './server-config';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { paginationQuery } from '../api/common';
 import { runnerJobTypeSchema, type RunnerJobType } from './job-types';
 import { RunnerJobState } from './job-state';
 import type { RunnerJobPayload } from './payloads';
@@ -180,3 +181,32 @@ export interface RunnerRegistrationTokenAdmin {
   updatedAt: string;
   registeredRunnersCount: number;
 }
+
+/** `x`, `x[]`, repeated: PeerTube's clients send `stateOneOf[]=1&stateOneOf[]=2`. */
+const oneOfQuery = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]), z.array(item).max(20).optional());
+const looseStateQuery = z.preprocess((v) => (typeof v === 'string' ? Number(v) : v), z.number().int().min(1).max(9));
+/**
+ * Any job type name, not only the ones Flotilla creates: a PeerTube admin client may filter on
+ * `video-studio-transcoding` or `video-transcription`, which simply match no job here.
+ */
+const jobTypeNameQuery = z.string().regex(/^[a-z0-9-]{1,50}$/);
+
+/** GET /api/v1/runners/jobs (admin): both spellings of each list merged. */
+export const listRunnerJobsQuery = paginationQuery
+  .extend({
+    search: z.string().max(200).optional(),
+    stateOneOf: oneOfQuery(looseStateQuery),
+    'stateOneOf[]': oneOfQuery(looseStateQuery),
+    typeOneOf: oneOfQuery(jobTypeNameQuery),
+    'typeOneOf[]': oneOfQuery(jobTypeNameQuery),
+  })
+  .transform((q) => ({
+    start: q.start,
+    count: q.count,
+    sort: q.sort,
+    search: q.search || undefined,
+    stateOneOf: [...(q.stateOneOf ?? []), ...(q['stateOneOf[]'] ?? [])],
+    typeOneOf: [...(q.typeOneOf ?? []), ...(q['typeOneOf[]'] ?? [])],
+  }));
+export type ListRunnerJobsQuery = z.output<typeof listRunnerJobsQuery>;

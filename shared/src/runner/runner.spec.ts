@@ -4,7 +4,10 @@ import {
   isAbortableRunnerJobType,
   parseRunnerJobPayload,
   parseRunnerJobPrivatePayload,
+  listRunnerJobsQuery,
+  RUNNER_JOB_FINAL_STATES,
   RUNNER_JOB_STATE_LABELS,
+  RUNNER_JOB_UNFINISHED_STATES,
   RUNNER_JOB_SUCCESS_FILES,
   RunnerJobState,
   RunnerSocketEvent,
@@ -25,6 +28,19 @@ describe('RunnerJobState', () => {
       CANCELLED: 6, PARENT_ERRORED: 7, PARENT_CANCELLED: 8, COMPLETING: 9,
     });
     expect(RUNNER_JOB_STATE_LABELS[RunnerJobState.WAITING_FOR_PARENT_JOB]).toBe('Waiting for parent job to finish');
+  });
+
+  it('splits the states into final and unfinished ones, a completing job still unfinished', () => {
+    expect([...RUNNER_JOB_FINAL_STATES].sort()).toEqual([3, 4, 6, 7, 8]);
+    expect([...RUNNER_JOB_UNFINISHED_STATES].sort()).toEqual([1, 2, 5, 9]);
+  });
+});
+
+describe('admin job list query', () => {
+  it('merges both spellings of each list, as PeerTube clients send them', () => {
+    const q = listRunnerJobsQuery.parse({ 'stateOneOf[]': ['1', '2'], stateOneOf: '5', typeOneOf: 'vod-hls-transcoding', search: '' });
+    expect(q).toMatchObject({ start: 0, count: 15, stateOneOf: [5, 1, 2], typeOneOf: ['vod-hls-transcoding'], search: undefined });
+    expect(listRunnerJobsQuery.safeParse({ stateOneOf: '10' }).success).toBe(false);
   });
 });
 

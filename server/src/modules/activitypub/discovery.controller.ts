@@ -6,11 +6,11 @@ import { AppError, notFound } from '../../common/app-error';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import { zod } from '../../common/zod.pipe';
-import { ActorModel } from '../actors/actor.model';
+import { ActorsService } from '../actors/actors.service';
 import { ServerConfigService } from '../server-config/server-config.service';
 import { PEERTUBE_API_VERSION } from '../server-config/server-config.service';
-import { UserModel } from '../users/user.model';
-import { col, fn, Op, where } from 'sequelize';
+import { UsersService } from '../users/users.service';
+import { VideosService } from '../videos/videos.service';
 import { INSTANCE_ACTOR_NAME } from '../../bootstrap';
 
 const webfingerQuery = z.object({ resource: z.string().min(1).max(400) });
@@ -26,6 +26,9 @@ export class DiscoveryController {
   constructor(
     @Inject(CONFIG) private readonly config: AppConfig,
     private readonly serverConfig: ServerConfigService,
+    private readonly actors: ActorsService,
+    private readonly users: UsersService,
+    private readonly videos: VideosService,
   ) {}
 
   @Get('.well-known/webfinger')
@@ -36,15 +39,13 @@ export class DiscoveryController {
     if (sanitizeHost(host, this.config.webserver.https) !== this.config.webserverHost.toLowerCase()) {
       throw notFound(`${host} is not this instance`);
     }
-    const actor = await ActorModel.findOne({
-      where: { [Op.and]: [{ serverId: null }, where(fn('lower', col('preferred_username')), name.toLowerCase())] },
-    });
-    if (!actor) throw notFound(`No actor named ${name} on this instance`);
+    const url = await this.actors.localActorUrl(name);
+    if (!url) throw notFound(`No actor named ${name} on this instance`);
     const body: WebFingerResponse = {
       subject: q.resource,
-      aliases: [actor.url],
+      aliases: [url],
       links: [
-        { rel: 'self', type: 'application/activity+json', href: actor.url },
+        { rel: 'self', type: 'application/activity+json', href: url },
         { rel: 'http://ostatus.org/schema/1.0/subscribe', template: `${this.config.webserverUrl}/remote-interaction?uri={uri}` },
       ],
     };
@@ -72,25 +73,11 @@ export class DiscoveryController {
       );
   }
 
-  /** Local videos: those whose channel's actor has no server. */
-  private async countLocalVideos(): Promise<number> {
-    const sequelize = UserModel.sequelize!;
-    const [{ n }] = (await sequelize.query(
-      `SELECT count(*)::int AS n FROM video v
-         JOIN video_channel vc ON vc.id = v.channel_id JOIN actor a ON a.id = vc.actor_id
-        WHERE a.server_id IS NULL`,
-      { type: 'SELECT' },
-    )) as Array<{ n: number }>;
-    return n;
-  }
-
   @Get('nodeinfo/:version.json')
   async nodeinfo(@Param('version') version: string, @Res() res: Response): Promise<void> {
     if (version !== '2.0') throw notFound(`NodeInfo ${version} is not served (2.0 is)`);
-    const users = await UserModel.count();
-    const month = await UserModel.count({ where: where(col('last_login_date'), '>', new Date(Date.now() - 30 * 86400_000)) });
-    const halfYear = await UserModel.count({ where: where(col('last_login_date'), '>', new Date(Date.now() - 182 * 86400_000)) });
-    const localPosts = await this.countLocalVideos();
+    const users = await this.users.usage();
+    const localPosts = await this.videos.countLocal();
     const cfg = this.serverConfig.build();
     const body = {
       version: '2.0',
@@ -98,7 +85,7 @@ export class DiscoveryController {
       protocols: ['activitypub'],
       services: { inbound: [], outbound: ['atom1.0', 'rss2.0'] },
       openRegistrations: this.config.signup.enabled,
-      usage: { users: { total: users, activeMonth: month, activeHalfyear: halfYear }, localPosts, localComments: 0 },
+      usage: { users, localPosts, localComments: 0 },
       metadata: {
         taxonomy: { postsName: 'Videos' },
         nodeName: this.config.instance.name,

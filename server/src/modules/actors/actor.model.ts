@@ -1,4 +1,4 @@
-import { DataTypes, Model, type Sequelize } from 'sequelize';
+import { col, DataTypes, fn, Model, Op, where, type Sequelize, type Transaction } from 'sequelize';
 
 export type ActorType = 'Person' | 'Group' | 'Application' | 'Service' | 'Organization';
 
@@ -20,6 +20,10 @@ export class ServerModel extends Model {
     );
   }
 }
+
+const localNameWhere = (name: string) => ({
+  [Op.and]: [{ serverId: null }, where(fn('lower', col('preferred_username')), name.toLowerCase())],
+});
 
 export class ActorModel extends Model {
   declare id: number;
@@ -46,6 +50,15 @@ export class ActorModel extends Model {
     return this.serverId === null;
   }
 
+  /** The local actor with this name (accounts and channels share the namespace, case-insensitive). */
+  static findLocalByName(name: string, transaction?: Transaction): Promise<ActorModel | null> {
+    return ActorModel.findOne({ where: localNameWhere(name), transaction });
+  }
+
+  static async isLocalNameTaken(name: string, transaction?: Transaction): Promise<boolean> {
+    return (await ActorModel.count({ where: localNameWhere(name), transaction })) > 0;
+  }
+
   static initModel(sequelize: Sequelize): void {
     ActorModel.init(
       {
@@ -70,7 +83,7 @@ export class ActorModel extends Model {
   }
 }
 
-export const ActorImageType = { AVATAR: 1, BANNER: 2 } as const;
+export { ActorImageType } from './actor-image-type';
 
 export class ActorImageModel extends Model {
   declare id: number;

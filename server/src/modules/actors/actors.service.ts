@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { col, fn, Op, where, type Transaction } from 'sequelize';
+import type { Transaction } from 'sequelize';
 import type { ActorImage } from '@flotilla/shared';
 import { ErrorCode } from '@flotilla/shared';
 import { conflict } from '../../common/app-error';
@@ -14,12 +14,18 @@ export class ActorsService {
   constructor(@Inject(CONFIG) private readonly config: AppConfig) {}
 
   /** Accounts and channels share one namespace of local names (case-insensitive). */
-  async isLocalNameTaken(name: string, t?: Transaction): Promise<boolean> {
-    const n = await ActorModel.count({
-      where: { [Op.and]: [{ serverId: null }, where(fn('lower', col('preferred_username')), name.toLowerCase())] },
-      transaction: t,
-    });
-    return n > 0;
+  isLocalNameTaken(name: string, t?: Transaction): Promise<boolean> {
+    return ActorModel.isLocalNameTaken(name, t);
+  }
+
+  /** Removes an actor (its images and keys go with the row). */
+  async delete(id: number, t?: Transaction): Promise<void> {
+    await ActorModel.destroy({ where: { id }, transaction: t });
+  }
+
+  /** The URL of the local actor with this name (WebFinger), or null. */
+  async localActorUrl(name: string): Promise<string | null> {
+    return (await ActorModel.findLocalByName(name))?.url ?? null;
   }
 
   /** Creates a local actor with its own RSA-2048 key pair. */

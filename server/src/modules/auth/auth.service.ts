@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import bcrypt from 'bcrypt';
-import { col, fn, where } from 'sequelize';
 import { ErrorCode, type TokenRequest, type TokenResponse } from '@flotilla/shared';
 import { AppError, unauthorized } from '../../common/app-error';
 import { randomToken, sha256Hex } from '../../common/crypto';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import { UserModel } from '../users/user.model';
-import { OAuthClientModel, OAuthTokenModel } from './oauth.model';
+import type { OAuthClientModel, OAuthTokenModel } from './oauth.model';
+import { OAuthRepository } from './oauth.repository';
 
 const BCRYPT_ROUNDS = 10;
 
@@ -28,29 +28,26 @@ const invalidGrant = (msg: string) => new AppError(400, ErrorCode.INVALID_GRANT,
 
 @Injectable()
 export class AuthService {
-  constructor(@Inject(CONFIG) private readonly config: AppConfig) {}
+  constructor(
+    @Inject(CONFIG) private readonly config: AppConfig,
+    private readonly repo: OAuthRepository,
+  ) {}
 
   /** The instance's own client (what the web client and PeerTube's CLI log in with); made on first boot. */
   async ensureLocalClient(): Promise<OAuthClientModel> {
-    const existing = await OAuthClientModel.findOne({ order: [['id', 'ASC']] });
+    const existing = await this.repo.firstClient();
     if (existing) return existing;
-    return OAuthClientModel.create({
-      clientId: randomToken(16),
-      clientSecret: randomToken(16),
-      grants: ['password', 'refresh_token'],
-    });
+    return this.repo.createClient(randomToken(16), randomToken(16), ['password', 'refresh_token']);
   }
 
   async grant(body: TokenRequest): Promise<TokenResponse> {
-    const client = await OAuthClientModel.findOne({ where: { clientId: body.client_id } });
+    const client = await this.repo.findClient(body.client_id);
     if (!client || client.clientSecret !== body.client_secret) {
       throw new AppError(400, ErrorCode.INVALID_CLIENT, 'Invalid client: client is invalid');
     }
     if (body.grant_type === 'password') {
       if (!body.username || !body.password) throw invalidGrant('Invalid grant: username and password are required');
-      const user = await UserModel.findOne({
-        where: where(fn('lower', col('username')), body.username.toLowerCase()),
-      });
+      const user = await UserModel.findByUsername(body.username);
       // Compare even when the user is unknown so that timing does not reveal which usernames exist.
       const ok = await checkPassword(body.password, user?.password ?? '$2b$10$invalidinvalidinvalidinvalidinvalidinvalidinvalidinva');
       if (!user || !ok) throw invalidGrant('Invalid grant: user credentials are invalid');
@@ -60,12 +57,12 @@ export class AuthService {
       return this.issue(client, user.id);
     }
     if (!body.refresh_token) throw invalidGrant('Invalid grant: refresh_token is required');
-    const old = await OAuthTokenModel.findOne({ where: { refreshTokenHash: sha256Hex(body.refresh_token) } });
+    const old = await this.repo.findByRefreshHash(sha256Hex(body.refresh_token));
     if (!old || old.oauthClientId !== client.id || old.refreshTokenExpiresAt.getTime() < Date.now()) {
       throw invalidGrant('Invalid grant: refresh token is invalid');
     }
     // A refresh token is used once: the old pair dies with it.
-    await old.destroy();
+    await this.repo.deleteToken(old.id);
     return this.issue(client, old.userId);
   }
 
@@ -74,7 +71,7 @@ export class AuthService {
     const refresh = randomToken(20);
     const { access_token: accessMs, refresh_token: refreshMs } = this.config.oauth2.token_lifetime;
     const now = Date.now();
-    await OAuthTokenModel.create({
+    await this.repo.createToken({
       accessTokenHash: sha256Hex(access),
       accessTokenExpiresAt: new Date(now + accessMs),
       refreshTokenHash: sha256Hex(refresh),
@@ -93,10 +90,7 @@ export class AuthService {
 
   /** Resolves a bearer token to its user; unknown or expired tokens are a 401 invalid_token. */
   async authenticate(accessToken: string): Promise<AuthContext> {
-    const token = await OAuthTokenModel.findOne({
-      where: { accessTokenHash: sha256Hex(accessToken) },
-      include: [{ model: UserModel, required: true }],
-    });
+    const token = await this.repo.findByAccessHashWithUser(sha256Hex(accessToken));
     if (!token || token.accessTokenExpiresAt.getTime() < Date.now()) {
       throw unauthorized('Invalid token: access token is invalid or expired');
     }
@@ -105,10 +99,10 @@ export class AuthService {
   }
 
   async revoke(auth: AuthContext): Promise<void> {
-    await auth.token.destroy();
+    await this.repo.deleteToken(auth.token.id);
   }
 
   async revokeAllFor(userId: number): Promise<void> {
-    await OAuthTokenModel.destroy({ where: { userId } });
+    await this.repo.deleteTokensOf(userId);
   }
 }

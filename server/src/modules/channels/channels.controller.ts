@@ -14,10 +14,10 @@ import { handleParam } from '../../common/params';
 import { ImageField } from '../../common/upload';
 import { zod } from '../../common/zod.pipe';
 import { ActorImagesService, IMAGE_MAX_SIZE, type UploadedImage } from '../actors/actor-images.service';
-import { ActorImageType } from '../actors/actor.model';
+import { ActorImageType } from '../actors/actor-image-type';
 import { Auth, Authenticated } from '../auth/auth.guard';
 import type { AuthContext } from '../auth/auth.service';
-import { AccountModel } from '../users/account.model';
+import { AccountsService } from '../users/accounts.service';
 import { ChannelsService } from './channels.service';
 
 type HandleParam = z.infer<typeof handleParam>;
@@ -26,6 +26,7 @@ type HandleParam = z.infer<typeof handleParam>;
 export class ChannelsController {
   constructor(
     private readonly channels: ChannelsService,
+    private readonly accounts: AccountsService,
     private readonly images: ActorImagesService,
   ) {}
 
@@ -38,8 +39,8 @@ export class ChannelsController {
   @HttpCode(200)
   @Authenticated()
   async create(@Auth() auth: AuthContext, @Body(zod(createChannelSchema)) body: CreateChannel) {
-    const account = await AccountModel.findOne({ where: { userId: auth.user.id } });
-    const channel = await this.channels.create(account!.id, body);
+    const account = await this.accounts.accountOfUser(auth.user.id);
+    const channel = await this.channels.create(account.id, body);
     return { videoChannel: { id: channel.id } };
   }
 

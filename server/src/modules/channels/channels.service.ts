@@ -12,18 +12,12 @@ import { conflict, forbidden, notFound } from '../../common/app-error';
 import { hasRight, UserRight } from '../../common/rights';
 import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
-import { actorInclude } from '../actors/actor-includes';
 import { ActorImageType } from '../actors/actor.model';
 import { ActorsService } from '../actors/actors.service';
-import { AccountModel } from '../users/account.model';
 import { AccountsService, handleWhere } from '../users/accounts.service';
 import type { UserModel } from '../users/user.model';
-import { VideoChannelModel } from './video-channel.model';
-
-const channelIncludes = () => [
-  actorInclude(),
-  { model: AccountModel, required: true, include: [actorInclude()] },
-];
+import type { VideoChannelModel } from './video-channel.model';
+import { ChannelRepository } from './channel.repository';
 
 @Injectable()
 export class ChannelsService {
@@ -32,18 +26,19 @@ export class ChannelsService {
     @Inject(SEQUELIZE) private readonly sequelize: Sequelize,
     private readonly actors: ActorsService,
     private readonly accounts: AccountsService,
+    private readonly repo: ChannelRepository,
   ) {}
 
   async create(accountId: number, data: CreateChannel, t?: Transaction): Promise<VideoChannelModel> {
     const run = async (tx: Transaction) => {
-      const count = await VideoChannelModel.count({ where: { accountId }, transaction: tx });
+      const count = await this.repo.countOfAccount(accountId, tx);
       if (count >= this.config.video_channels.max_per_user) {
         throw forbidden(`You cannot create more than ${this.config.video_channels.max_per_user} channels`);
       }
       const actor = await this.actors.createLocal('channel', 'Group', data.name, tx);
-      return VideoChannelModel.create(
+      return this.repo.create(
         { actorId: actor.id, accountId, name: data.displayName, description: data.description ?? null, support: data.support ?? null },
-        { transaction: tx },
+        tx,
       );
     };
     return t ? run(t) : this.sequelize.transaction(run);
@@ -51,32 +46,23 @@ export class ChannelsService {
 
   async findByHandle(handle: string): Promise<VideoChannelModel> {
     const w = handleWhere(handle, this.config.webserverHost);
-    const channel = await VideoChannelModel.findOne({
-      include: [actorInclude({ where: w.actor, serverWhere: w.server, withPublicKey: true }), { model: AccountModel, required: true, include: [actorInclude()] }],
-    });
+    const channel = await this.repo.findByActor(w.actor, w.server);
     if (!channel) throw notFound(`Video channel ${handle} not found`, ErrorCode.CHANNEL_NOT_FOUND);
     return channel;
   }
 
   async findById(id: number): Promise<VideoChannelModel | null> {
-    return VideoChannelModel.findByPk(id, { include: channelIncludes() });
+    return this.repo.findById(id);
   }
 
   async listForAccount(accountId: number): Promise<VideoChannelModel[]> {
-    return VideoChannelModel.findAll({ where: { accountId }, include: channelIncludes(), order: [['id', 'ASC']] });
+    return this.repo.listOfAccount(accountId);
   }
 
   async list(start: number, count: number, sort: string | undefined, accountId?: number): Promise<ResultList<VideoChannel>> {
     const order: [string, string] =
       sort === '-createdAt' ? ['createdAt', 'DESC'] : sort === 'name' ? ['name', 'ASC'] : ['createdAt', 'ASC'];
-    const { rows, count: total } = await VideoChannelModel.findAndCountAll({
-      where: accountId ? { accountId } : {},
-      include: channelIncludes(),
-      order: [order],
-      offset: start,
-      limit: count,
-      distinct: true,
-    });
+    const { rows, count: total } = await this.repo.list({ offset: start, limit: count, order, accountId });
     return { total, data: rows.map((c) => this.format(c)) };
   }
 
@@ -95,12 +81,12 @@ export class ChannelsService {
   }
 
   async delete(channel: VideoChannelModel): Promise<void> {
-    const count = await VideoChannelModel.count({ where: { accountId: channel.accountId } });
+    const count = await this.repo.countOfAccount(channel.accountId);
     if (count <= 1) throw conflict('Cannot remove the last channel of this user', ErrorCode.CANNOT_DELETE_LAST_CHANNEL);
     await this.sequelize.transaction(async (t) => {
       const actorId = channel.actorId;
-      await channel.destroy({ transaction: t });
-      await this.sequelize.query('DELETE FROM actor WHERE id = :id', { replacements: { id: actorId }, transaction: t });
+      await this.repo.delete(channel.id, t);
+      await this.actors.delete(actorId, t);
     });
   }
 

@@ -1,13 +1,11 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { logger } from '../../common/logger';
-import { CONFIG } from '../../common/tokens';
-import type { AppConfig } from '../../config/config';
 import { RunnerJobsService } from './runner-jobs.service';
 
 /**
- * Periodic sweep of processing jobs whose runner went silent (no `update` within
- * `runners.stalled_jobs.vod|live`). Runs every half of the shorter window, so a stalled job is
- * back within 1.5 windows. Safe with several server processes: each move is a conditional UPDATE.
+ * Periodic sweep of processing jobs whose runner went silent (no call within the stall window of
+ * the job's type, see RunnerJobPolicy). Runs every half of the shortest window, so a stalled job
+ * is back within 1.5 windows. Safe with several server processes: each move is a conditional UPDATE.
  */
 @Injectable()
 export class RunnerJobsWatchdogService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -16,15 +14,11 @@ export class RunnerJobsWatchdogService implements OnApplicationBootstrap, OnAppl
   /** Runners get a whole window from here, whatever they last reported before a restart. */
   private since = new Date();
 
-  constructor(
-    @Inject(CONFIG) private readonly config: AppConfig,
-    private readonly jobs: RunnerJobsService,
-  ) {}
+  constructor(private readonly jobs: RunnerJobsService) {}
 
   onApplicationBootstrap(): void {
     this.since = new Date();
-    const { vod, live } = this.config.runners.stalled_jobs;
-    const every = Math.max(1000, Math.min(vod, live) / 2);
+    const every = Math.max(1000, this.jobs.shortestStallWindow() / 2);
     this.timer = setInterval(() => void this.sweep(), every);
     this.timer.unref();
   }

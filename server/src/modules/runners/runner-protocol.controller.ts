@@ -86,9 +86,7 @@ export class RunnerProtocolController {
   async update(@Param(zod(jobUuidParam)) p: JobUuidParam, @Req() req: Request) {
     const body: UpdateRunnerJobBody = parseWith(updateRunnerJobBodySchema, req.body, 'body');
     const runner = await this.runners.authenticate(body.runnerToken, clientIp(req));
-    const files = collectUploadedFiles(req);
-    const hasPayload = Object.keys(body.payload ?? {}).length > 0 || Object.keys(files).length > 0;
-    await this.jobs.update(runner, p.jobUUID, body.jobToken, body.progress, hasPayload);
+    await this.jobs.update(runner, p.jobUUID, body.jobToken, body.progress, { payload: body.payload, files: collectUploadedFiles(req) });
   }
 
   @Post('jobs/:jobUUID/error')

@@ -1,44 +1,14 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { z } from 'zod';
-import { paginationQuery } from '@flotilla/shared';
+import { listRunnerJobsQuery, paginationQuery, type ListRunnerJobsQuery } from '@flotilla/shared';
 import { idParam } from '../../common/params';
 import { UserRight } from '../../common/rights';
 import { zod } from '../../common/zod.pipe';
 import { Authenticated } from '../auth/auth.guard';
-import { RunnerJobsAdminService, type ListRunnerJobsQuery } from './runner-jobs-admin.service';
+import { RunnerJobsAdminService } from './runner-jobs-admin.service';
 import { RunnerJobsService } from './runner-jobs.service';
 import { jobUuidParam } from './runner-protocol.controller';
 import { RunnersSocketService } from './runners-socket.service';
 import { RunnersService, type ListQuery } from './runners.service';
-
-/** `x`, `x[]`, repeated or comma-less: PeerTube's clients send `stateOneOf[]=1&stateOneOf[]=2`. */
-const oneOf = <T extends z.ZodType>(item: T) =>
-  z.preprocess((v) => (v === undefined ? undefined : Array.isArray(v) ? v : [v]), z.array(item).max(20).optional());
-const looseState = z.preprocess((v) => (typeof v === 'string' ? Number(v) : v), z.number().int().min(1).max(9));
-/**
- * Any job type name, not only the ones Flotilla creates: a PeerTube admin client may filter on
- * `video-studio-transcoding` or `video-transcription`, which simply match no job here.
- */
-const jobTypeName = z.string().regex(/^[a-z0-9-]{1,50}$/);
-
-const listJobsQuery = paginationQuery
-  .extend({
-    search: z.string().max(200).optional(),
-    stateOneOf: oneOf(looseState),
-    'stateOneOf[]': oneOf(looseState),
-    typeOneOf: oneOf(jobTypeName),
-    'typeOneOf[]': oneOf(jobTypeName),
-  })
-  .transform(
-    (q): ListRunnerJobsQuery => ({
-      start: q.start,
-      count: q.count,
-      sort: q.sort,
-      search: q.search || undefined,
-      stateOneOf: [...(q.stateOneOf ?? []), ...(q['stateOneOf[]'] ?? [])],
-      typeOneOf: [...(q.typeOneOf ?? []), ...(q['typeOneOf[]'] ?? [])],
-    }),
-  );
 
 /** Admin side of `/api/v1/runners` (OAuth + MANAGE_RUNNERS). */
 @Controller('api/v1/runners')
@@ -78,7 +48,7 @@ export class RunnersAdminController {
 
   @Get('jobs')
   @Authenticated(UserRight.MANAGE_RUNNERS)
-  listJobs(@Query(zod(listJobsQuery)) q: ListRunnerJobsQuery) {
+  listJobs(@Query(zod(listRunnerJobsQuery)) q: ListRunnerJobsQuery) {
     return this.jobsAdmin.list(q);
   }
 

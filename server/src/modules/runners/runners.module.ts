@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { RunnerJobFilesController } from './runner-job-files.controller';
 import { RunnerJobHandlers } from './runner-job-handlers';
+import { RunnerJobRepository } from './runner-job.repository';
 import { RunnerJobsAdminService } from './runner-jobs-admin.service';
 import { RunnerJobsWatchdogService } from './runner-jobs-watchdog.service';
 import { RunnerJobsService } from './runner-jobs.service';
@@ -8,6 +9,7 @@ import { RunnerProtocolController } from './runner-protocol.controller';
 import { RunnerUploadInterceptor } from './runner-upload.interceptor';
 import { RunnersAdminController } from './runners-admin.controller';
 import { RunnersSocketService } from './runners-socket.service';
+import { RunnerRepository } from './runner.repository';
 import { RunnersService } from './runners.service';
 
 /**
@@ -20,6 +22,8 @@ import { RunnersService } from './runners.service';
   controllers: [RunnerProtocolController, RunnerJobFilesController, RunnersAdminController],
   providers: [
     RunnersService,
+    RunnerRepository,
+    RunnerJobRepository,
     RunnerJobsService,
     RunnerJobsAdminService,
     RunnerJobHandlers,

@@ -11,7 +11,10 @@ import {
   type RunnerRegistrationTokenAdmin,
 } from '@flotilla/shared';
 import { AppError, notFound } from '../../common/app-error';
-import { RunnerModel, RunnerRegistrationTokenModel } from './runner.model';
+import { CONFIG } from '../../common/tokens';
+import type { AppConfig } from '../../config/config';
+import type { RunnerModel, RunnerRegistrationTokenModel } from './runner.model';
+import { RunnerRepository } from './runner.repository';
 
 export interface ListQuery {
   start: number;
@@ -31,24 +34,27 @@ const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 /** Registration tokens and registered runners (PeerTube's `/api/v1/runners` admin + register). */
 @Injectable()
 export class RunnersService {
+  constructor(
+    @Inject(CONFIG) private readonly config: AppConfig,
+    private readonly repo: RunnerRepository,
+  ) {}
+
   async generateRegistrationToken(): Promise<RunnerRegistrationTokenModel> {
-    return RunnerRegistrationTokenModel.create({ registrationToken: RUNNER_PROTOCOL.REGISTRATION_TOKEN_PREFIX + randomUUID() });
+    return this.repo.createRegistrationToken(RUNNER_PROTOCOL.REGISTRATION_TOKEN_PREFIX + randomUUID());
+  }
+
+  /** The runner with this name, or a new one with a registration token of its own (the embedded runner). */
+  async ensureRunner(name: string, description: string, ip: string): Promise<RunnerModel> {
+    const existing = await this.repo.findByName(name);
+    if (existing) return existing;
+    const token = await this.repo.createRegistrationToken(`${RUNNER_PROTOCOL.REGISTRATION_TOKEN_PREFIX}${name}-${Date.now()}`);
+    const created = await this.createRunner({ name, description, registrationTokenId: token.id, ip });
+    return (await this.repo.findByToken(created.runnerToken))!;
   }
 
   async listRegistrationTokens(q: ListQuery): Promise<ResultList<RunnerRegistrationTokenAdmin>> {
-    const { rows, count } = await RunnerRegistrationTokenModel.findAndCountAll({
-      offset: q.start,
-      limit: q.count,
-      order: sortOrder(q.sort, ['createdAt', 'id']),
-    });
-    const counts = new Map<number, number>();
-    if (rows.length) {
-      const grouped = (await RunnerModel.count({
-        where: { runnerRegistrationTokenId: rows.map((r) => r.id) },
-        group: ['runnerRegistrationTokenId'],
-      })) as unknown as { runnerRegistrationTokenId: number; count: number }[];
-      for (const g of grouped) counts.set(g.runnerRegistrationTokenId, Number(g.count));
-    }
+    const { rows, count } = await this.repo.listRegistrationTokens({ offset: q.start, limit: q.count, order: sortOrder(q.sort, ['createdAt', 'id']) });
+    const counts = await this.repo.countRunnersByToken(rows.map((r) => r.id));
     return {
       total: count,
       data: rows.map((t) => ({
@@ -63,12 +69,11 @@ export class RunnersService {
 
   /** Removes the token and, by cascade, the runners registered with it. */
   async deleteRegistrationToken(id: number): Promise<void> {
-    const n = await RunnerRegistrationTokenModel.destroy({ where: { id } });
-    if (!n) throw notFound('Registration token not found', ErrorCode.RUNNER_REGISTRATION_TOKEN_INVALID);
+    if (!(await this.repo.deleteRegistrationToken(id))) throw notFound('Registration token not found', ErrorCode.RUNNER_REGISTRATION_TOKEN_INVALID);
   }
 
   async register(body: RegisterRunnerBody, ip: string): Promise<RegisterRunnerResult> {
-    const token = await RunnerRegistrationTokenModel.findOne({ where: { registrationToken: body.registrationToken } });
+    const token = await this.repo.findRegistrationToken(body.registrationToken);
     if (!token) throw notFound('Registration token is invalid', ErrorCode.RUNNER_REGISTRATION_TOKEN_INVALID);
     return this.createRunner({ ...body, registrationTokenId: token.id, ip });
   }
@@ -76,13 +81,12 @@ export class RunnersService {
   /** Also used by the embedded runner, which registers itself without going through HTTP. */
   async createRunner(o: { name: string; description?: string; version?: string; registrationTokenId: number; ip: string }) {
     try {
-      const runner = await RunnerModel.create({
+      const runner = await this.repo.create({
         runnerToken: RUNNER_PROTOCOL.RUNNER_TOKEN_PREFIX + randomUUID(),
         name: o.name,
         description: o.description ?? null,
         version: o.version ?? null,
         ip: o.ip,
-        lastContact: new Date(),
         runnerRegistrationTokenId: o.registrationTokenId,
       });
       return { id: runner.id, runnerToken: runner.runnerToken };
@@ -95,33 +99,33 @@ export class RunnersService {
   }
 
   async unregister(runner: RunnerModel): Promise<void> {
-    await runner.destroy();
+    await this.repo.delete(runner.id);
   }
 
   /**
    * The runner behind a token, or 404 `unknown_runner_token` (the official runner then forgets
-   * this instance). Refreshes lastContact/ip/version at most every 30 s (one UPDATE, no read-back).
+   * this instance). Refreshes lastContact/ip/version (one UPDATE, no read-back) at most every 30 s,
+   * or a quarter of the VOD stall window when shorter: lastContact is a sign of life for the jobs
+   * the runner holds, and must stay well inside the window.
    */
   async authenticate(runnerToken: string, ip: string, version?: string): Promise<RunnerModel> {
-    const runner = await RunnerModel.findOne({ where: { runnerToken } });
+    const runner = await this.repo.findByToken(runnerToken);
     if (!runner) throw notFound('Unknown runner token', ErrorCode.UNKNOWN_RUNNER_TOKEN);
-    const stale = Date.now() - runner.lastContact.getTime() > RUNNER_PROTOCOL.LAST_CONTACT_UPDATE_INTERVAL_MS;
+    const every = Math.min(RUNNER_PROTOCOL.LAST_CONTACT_UPDATE_INTERVAL_MS, this.config.runners.stalled_jobs.vod / 4);
+    const stale = Date.now() - runner.lastContact.getTime() > every;
     const newVersion = version !== undefined && version !== runner.version;
-    if (stale || runner.ip !== ip || newVersion) {
-      await RunnerModel.update(
-        { lastContact: new Date(), ip, ...(newVersion ? { version } : {}) },
-        { where: { id: runner.id } },
-      );
-    }
+    if (stale || runner.ip !== ip || newVersion) await this.repo.touch(runner.id, ip, newVersion ? version : undefined);
     return runner;
   }
 
+  /** The runner behind a token without touching lastContact (the socket's handshake), or null. */
+  async findByToken(runnerToken: string): Promise<{ id: number; name: string } | null> {
+    const runner = await this.repo.findByToken(runnerToken);
+    return runner ? { id: runner.id, name: runner.name } : null;
+  }
+
   async listRunners(q: ListQuery): Promise<ResultList<RunnerAdmin>> {
-    const { rows, count } = await RunnerModel.findAndCountAll({
-      offset: q.start,
-      limit: q.count,
-      order: sortOrder(q.sort, ['createdAt', 'id', 'name', 'lastContact']),
-    });
+    const { rows, count } = await this.repo.list({ offset: q.start, limit: q.count, order: sortOrder(q.sort, ['createdAt', 'id', 'name', 'lastContact']) });
     return {
       total: count,
       data: rows.map((r) => ({
@@ -138,7 +142,6 @@ export class RunnersService {
   }
 
   async deleteRunner(id: number): Promise<void> {
-    const n = await RunnerModel.destroy({ where: { id } });
-    if (!n) throw notFound('Runner not found', ErrorCode.RUNNER_NOT_FOUND);
+    if (!(await this.repo.delete(id))) throw notFound('Runner not found', ErrorCode.RUNNER_NOT_FOUND);
   }
 }

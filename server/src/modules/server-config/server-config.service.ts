@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { VIDEO_FILE_EXTENSIONS } from '@flotilla/shared';
+import { VIDEO_FILE_EXTENSIONS, type ServerConfig } from '@flotilla/shared';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import { IMAGE_EXTENSIONS, IMAGE_MAX_SIZE } from '../actors/actor-images.service';
@@ -122,7 +122,7 @@ export class ServerConfigService {
       nsfwFlagsSettings: { enabled: false },
       fieldsConstraints: { users: { password: { minLength: 6, maxLength: 255 } } },
       resolutions,
-    };
+    } satisfies ServerConfig;
   }
 
   about() {

@@ -5,6 +5,7 @@ import {
   parseRunnerJobPayload,
   parseRunnerJobPrivatePayload,
   RUNNER_JOB_CANCELLABLE_STATES,
+  RUNNER_PROTOCOL,
   RunnerJobState,
   type RunnerJobType,
 } from '@flotilla/shared';
@@ -45,7 +46,11 @@ export class VodResultsService implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    const { stalled_jobs: stalled, max_failures: maxFailures } = this.config.runners;
     const common: Omit<RunnerJobHandler, 'complete'> = {
+      // A VOD job may move to another runner; a runner still on the socket is alive, so it gets
+      // PeerTube's 2 minutes at least (its runner reports once a minute).
+      policy: { stallWindowMs: stalled.vod, connectedStallWindowMs: Math.max(stalled.vod, RUNNER_PROTOCOL.STALLED_VOD_JOB_MS), abortable: true, maxFailures },
       onFinalError: (job, message) => this.onFinalError(job, message),
       onCancel: (job) => this.onCancel(job),
       inputFile: (job, kind) => this.inputFile(job, kind),

@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { col, fn, Op, where, type WhereOptions } from 'sequelize';
+import { col, fn, Op, where, type Transaction, type WhereOptions } from 'sequelize';
 import { ErrorCode, type Account, type AccountSummary, type ResultList } from '@flotilla/shared';
 import { notFound } from '../../common/app-error';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
-import { actorInclude, parseHandle } from '../actors/actor-includes';
+import { parseHandle } from '../actors/actor-includes';
 import { ActorsService } from '../actors/actors.service';
-import { AccountModel } from './account.model';
+import type { AccountModel } from './account.model';
+import { AccountRepository, type AccountRef } from './account.repository';
 
 /** Where-clause on the included actor for a handle `name` or `name@host`. */
 export function handleWhere(handle: string, localHost: string): { actor: WhereOptions; server: WhereOptions | null } {
@@ -22,28 +23,30 @@ export class AccountsService {
   constructor(
     @Inject(CONFIG) private readonly config: AppConfig,
     private readonly actors: ActorsService,
+    private readonly repo: AccountRepository,
   ) {}
+
+  /** The account of a local user (every local user has one). */
+  async accountOfUser(userId: number, transaction?: Transaction): Promise<AccountRef> {
+    const ref = await this.repo.refOfUser(userId, transaction);
+    if (!ref) throw notFound('This user has no account', ErrorCode.ACCOUNT_NOT_FOUND);
+    return ref;
+  }
 
   async findByHandle(handle: string): Promise<AccountModel> {
     const w = handleWhere(handle, this.config.webserverHost);
-    const account = await AccountModel.findOne({ include: [actorInclude({ where: w.actor, serverWhere: w.server, withPublicKey: true })] });
+    const account = await this.repo.findByActor(w.actor, w.server);
     if (!account) throw notFound(`Account ${handle} not found`, ErrorCode.ACCOUNT_NOT_FOUND);
     return account;
   }
 
   async findById(id: number): Promise<AccountModel | null> {
-    return AccountModel.findByPk(id, { include: [actorInclude()] });
+    return this.repo.findById(id);
   }
 
   async list(start: number, count: number, sort: string | undefined): Promise<ResultList<Account>> {
     const order: [string, string] = sort === '-createdAt' ? ['createdAt', 'DESC'] : ['createdAt', 'ASC'];
-    const { rows, count: total } = await AccountModel.findAndCountAll({
-      include: [actorInclude()],
-      order: [order],
-      offset: start,
-      limit: count,
-      distinct: true,
-    });
+    const { rows, count: total } = await this.repo.list(start, count, order);
     return { total, data: rows.map((a) => this.format(a)) };
   }
 

@@ -1,4 +1,4 @@
-import { DataTypes, Model, type Sequelize } from 'sequelize';
+import { col, DataTypes, fn, Model, where, type Sequelize } from 'sequelize';
 import type { AccountModel } from './account.model';
 
 export class UserModel extends Model {
@@ -70,5 +70,17 @@ export class UserModel extends Model {
       },
       { sequelize, tableName: 'user', modelName: 'User' },
     );
+  }
+
+  /** The user with this username, case-insensitive (PeerTube's login rule). */
+  static findByUsername(username: string): Promise<UserModel | null> {
+    return UserModel.findOne({ where: where(fn('lower', col('username')), username.toLowerCase()) });
+  }
+
+  /** Users in all, and those who logged in within 30 and 182 days (NodeInfo's usage). */
+  static async usage(): Promise<{ total: number; activeMonth: number; activeHalfyear: number }> {
+    const since = (days: number) => UserModel.count({ where: where(col('last_login_date'), '>', new Date(Date.now() - days * 86400_000)) });
+    const [total, activeMonth, activeHalfyear] = await Promise.all([UserModel.count(), since(30), since(182)]);
+    return { total, activeMonth, activeHalfyear };
   }
 }

@@ -18,16 +18,17 @@ import { UserRight } from '../../common/rights';
 import { ImageField } from '../../common/upload';
 import { zod } from '../../common/zod.pipe';
 import { ActorImagesService, IMAGE_MAX_SIZE, type UploadedImage } from '../actors/actor-images.service';
-import { ActorImageType } from '../actors/actor.model';
+import { ActorImageType } from '../actors/actor-image-type';
 import { Auth, Authenticated } from '../auth/auth.guard';
 import type { AuthContext } from '../auth/auth.service';
-import { AccountModel } from './account.model';
+import { AccountsService } from './accounts.service';
 import { UsersService } from './users.service';
 
 @Controller('api/v1/users')
 export class UsersController {
   constructor(
     private readonly users: UsersService,
+    private readonly accounts: AccountsService,
     private readonly images: ActorImagesService,
   ) {}
 
@@ -49,16 +50,16 @@ export class UsersController {
   @Authenticated()
   @UseInterceptors(ImageField('avatarfile', IMAGE_MAX_SIZE))
   async pickAvatar(@Auth() auth: AuthContext, @UploadedFile() file: UploadedImage | undefined) {
-    const account = await AccountModel.findOne({ where: { userId: auth.user.id } });
-    return { avatars: await this.images.replace(account!.actorId, ActorImageType.AVATAR, file) };
+    const account = await this.accounts.accountOfUser(auth.user.id);
+    return { avatars: await this.images.replace(account.actorId, ActorImageType.AVATAR, file) };
   }
 
   @Delete('me/avatar')
   @HttpCode(204)
   @Authenticated()
   async deleteAvatar(@Auth() auth: AuthContext): Promise<void> {
-    const account = await AccountModel.findOne({ where: { userId: auth.user.id } });
-    await this.images.remove(account!.actorId, ActorImageType.AVATAR);
+    const account = await this.accounts.accountOfUser(auth.user.id);
+    await this.images.remove(account.actorId, ActorImageType.AVATAR);
   }
 
   @Post('register')
@@ -72,8 +73,8 @@ export class UsersController {
   @Authenticated(UserRight.MANAGE_USERS)
   async create(@Auth() auth: AuthContext, @Body(zod(createUserSchema)) body: CreateUser) {
     const user = await this.users.createByAdmin(auth.user, body);
-    const account = await AccountModel.findOne({ where: { userId: user.id } });
-    return { user: { id: user.id, account: { id: account!.id } } };
+    const account = await this.accounts.accountOfUser(user.id);
+    return { user: { id: user.id, account: { id: account.id } } };
   }
 
   @Get()

@@ -1,16 +1,15 @@
 import { Global, Module } from '@nestjs/common';
+import { AccountRepository } from './account.repository';
 import { AccountsController } from './accounts.controller';
 import { AccountsService } from './accounts.service';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
-import { ChannelsController } from '../channels/channels.controller';
-import { ChannelsService } from '../channels/channels.service';
 
-/** Users, their accounts and channels: one module, since each user is created with all three. */
+/** Users and their accounts (each user is created with its account; channels are ChannelsModule's). */
 @Global()
 @Module({
-  controllers: [UsersController, AccountsController, ChannelsController],
-  providers: [UsersService, AccountsService, ChannelsService],
-  exports: [UsersService, AccountsService, ChannelsService],
+  controllers: [UsersController, AccountsController],
+  providers: [UsersService, AccountsService, AccountRepository],
+  exports: [UsersService, AccountsService],
 })
 export class UsersModule {}

@@ -280,4 +280,9 @@ export class UsersService {
       twoFactorEnabled: false,
     };
   }
+
+  /** NodeInfo's user counts. */
+  usage(): Promise<{ total: number; activeMonth: number; activeHalfyear: number }> {
+    return UserModel.usage();
+  }
 }

@@ -1,11 +1,13 @@
 import { DataTypes, Model, type Sequelize } from 'sequelize';
 
+export type AccountVideoRateType = 'like' | 'dislike';
+
 /** A like or dislike of a video by an account (none = no row). */
 export class AccountVideoRateModel extends Model {
   declare id: number;
   declare accountId: number;
   declare videoId: number;
-  declare type: 'like' | 'dislike';
+  declare type: AccountVideoRateType;
   declare url: string | null;
   declare createdAt: Date;
   declare updatedAt: Date;

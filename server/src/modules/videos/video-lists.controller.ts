@@ -14,7 +14,6 @@ import { zod } from '../../common/zod.pipe';
 import { ChannelsService } from '../channels/channels.service';
 import { Auth, Authenticated, OptionalAuth } from '../auth/auth.guard';
 import type { AuthContext } from '../auth/auth.service';
-import { AccountModel } from '../users/account.model';
 import { AccountsService } from '../users/accounts.service';
 import { VideoRatesService } from './video-rates.service';
 import { VideosService } from './videos.service';
@@ -63,8 +62,8 @@ export class VideoListsController {
   @Authenticated()
   async myRating(@Auth() auth: AuthContext, @Param(zod(videoIdParam)) p: z.infer<typeof videoIdParam>): Promise<VideoRating> {
     const video = await this.videos.loadVisible(p.videoId, auth.user);
-    const account = await AccountModel.findOne({ where: { userId: auth.user.id } });
-    return { id: video.id, rating: await this.rates.ratingOf(video.id, account!.id) };
+    const account = await this.accounts.accountOfUser(auth.user.id);
+    return { id: video.id, rating: await this.rates.ratingOf(video.id, account.id) };
   }
 
   @Get('search/videos')

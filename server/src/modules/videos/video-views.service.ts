@@ -1,10 +1,10 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import type { Sequelize } from 'sequelize';
 import { logger } from '../../common/logger';
 import { redisKey } from '../../common/redis';
-import { CONFIG, REDIS, SEQUELIZE } from '../../common/tokens';
+import { CONFIG, REDIS } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
+import { VideoRepository } from './video.repository';
 
 /** One view per viewer (session id, else IP) and video in this window, as PeerTube's local max age. */
 export const VIEW_WINDOW_SECONDS = 60 * 60;
@@ -21,7 +21,7 @@ export class VideoViewsService implements OnModuleDestroy {
   constructor(
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
-    @Inject(SEQUELIZE) private readonly sequelize: Sequelize,
+    private readonly repo: VideoRepository,
   ) {}
 
   /** Counts still in Redis are flushed at shutdown too (the periodic flush is a job in VideosJobs). */
@@ -55,18 +55,7 @@ export class VideoViewsService implements OnModuleDestroy {
     }
     const counts = await this.redis.hgetall(batchKey);
     const entries = Object.entries(counts).map(([id, n]) => [Number(id), Number(n)] as const).filter(([id, n]) => id > 0 && n > 0);
-    if (entries.length) {
-      const values = entries.map(([id, n]) => `(${id}, ${n})`).join(', ');
-      await this.sequelize.transaction(async (transaction) => {
-        await this.sequelize.query(`UPDATE video v SET views = v.views + c.n FROM (VALUES ${values}) AS c(id, n) WHERE v.id = c.id`, { transaction });
-        await this.sequelize.query(
-          `INSERT INTO video_views_daily (video_id, day, views)
-             SELECT c.id, current_date, c.n FROM (VALUES ${values}) AS c(id, n) WHERE EXISTS (SELECT 1 FROM video WHERE id = c.id)
-           ON CONFLICT (video_id, day) DO UPDATE SET views = video_views_daily.views + EXCLUDED.views`,
-          { transaction },
-        );
-      });
-    }
+    await this.repo.addViews(entries);
     await this.redis.del(batchKey);
     return entries.length;
   }

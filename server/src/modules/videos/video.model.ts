@@ -78,4 +78,15 @@ export class VideoModel extends Model {
       { sequelize, tableName: 'video', modelName: 'Video' },
     );
   }
+
+  /** Local videos: those whose channel's actor has no server (NodeInfo's localPosts). */
+  static async countLocal(): Promise<number> {
+    const [{ n }] = (await VideoModel.sequelize!.query(
+      `SELECT count(*)::int AS n FROM video v
+         JOIN video_channel vc ON vc.id = v.channel_id JOIN actor a ON a.id = vc.actor_id
+        WHERE a.server_id IS NULL`,
+      { type: 'SELECT' },
+    )) as Array<{ n: number }>;
+    return n;
+  }
 }

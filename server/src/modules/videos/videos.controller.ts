@@ -26,7 +26,7 @@ import { AppError } from '../../common/app-error';
 import { zod } from '../../common/zod.pipe';
 import { Auth, Authenticated, OptionalAuth } from '../auth/auth.guard';
 import type { AuthContext } from '../auth/auth.service';
-import { AccountModel } from '../users/account.model';
+import { AccountsService } from '../users/accounts.service';
 import { canManageVideo, toShortUuid } from './video-access';
 import { VideoFileTokensService } from './video-file-tokens.service';
 import { VideoFormatterService } from './video-formatter.service';
@@ -35,13 +35,12 @@ import { VideoRatesService } from './video-rates.service';
 import { VideoUpdateService } from './video-update.service';
 import { VideoUpdateInterceptor, VideoUploadInterceptor, type MultipartRequest } from './video-upload.interceptor';
 import { VideoViewsService } from './video-views.service';
-import type { VideoModel } from './video.model';
 import { VideosService } from './videos.service';
 
 const videoIdParam = z.object({ id: z.string().min(1).max(64) });
 type VideoIdParam = z.infer<typeof videoIdParam>;
 
-export const created = (video: VideoModel): VideoCreated => ({ video: { id: video.id, uuid: video.uuid, shortUUID: toShortUuid(video.uuid) } });
+export const created = (video: { id: number; uuid: string }): VideoCreated => ({ video: { id: video.id, uuid: video.uuid, shortUUID: toShortUuid(video.uuid) } });
 
 @Controller('api/v1/videos')
 export class VideosController {
@@ -52,6 +51,7 @@ export class VideosController {
     private readonly updates: VideoUpdateService,
     private readonly views: VideoViewsService,
     private readonly rates: VideoRatesService,
+    private readonly accounts: AccountsService,
     private readonly fileTokens: VideoFileTokensService,
   ) {}
 
@@ -162,8 +162,8 @@ export class VideosController {
   @Authenticated()
   async rate(@Auth() auth: AuthContext, @Param(zod(videoIdParam)) p: VideoIdParam, @Body(zod(rateVideoSchema)) body: RateVideo): Promise<void> {
     const video = await this.videos.loadVisible(p.id, auth.user);
-    const account = await AccountModel.findOne({ where: { userId: auth.user.id } });
-    await this.rates.rate(video.id, account!.id, body.rating);
+    const account = await this.accounts.accountOfUser(auth.user.id);
+    await this.rates.rate(video.id, account.id, body.rating);
   }
 
   /** A short-lived token to fetch private/internal files with `?videoFileToken=`. */

@@ -13,6 +13,7 @@ import { VideoUpdateService } from './video-update.service';
 import { VideoViewsService } from './video-views.service';
 import { VideosController } from './videos.controller';
 import { VideosJobs } from './videos.jobs';
+import { VideoRepository } from './video.repository';
 import { VideosService } from './videos.service';
 
 /**
@@ -25,6 +26,7 @@ import { VideosService } from './videos.service';
   controllers: [UploadsController, VideosController, VideoListsController, StaticFilesController, OEmbedController],
   providers: [
     VideosService,
+    VideoRepository,
     VideoFormatterService,
     VideoIngestService,
     VideoUpdateService,

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import {
   ErrorCode,
-  VideoState,
   type ResultList,
   type Video,
   type VideoListQuery,
@@ -16,11 +15,12 @@ import type { AppConfig } from '../../config/config';
 import type { UserModel } from '../users/user.model';
 import { canManageVideo, videoAccess, videoIdentifierWhere } from './video-access';
 import { VideoFormatterService } from './video-formatter.service';
-import { attachListParts, detailIncludes, listIncludes } from './video-includes';
+import { attachListParts, listIncludes } from './video-includes';
 import { removeStoredVideoFiles } from '../media-files/stored-video-files';
 import { STORAGE_PROVIDER, type StorageProvider } from '../media-files/storage/storage-provider';
 import { listOrder, listWhere, type ListScope } from './video-query';
 import { VideoModel } from './video.model';
+import { VideoRepository } from './video.repository';
 
 /** Loading, listing, publishing and removing videos. Creation from an uploaded file is VideoIngestService. */
 @Injectable()
@@ -31,17 +31,18 @@ export class VideosService {
     private readonly formatter: VideoFormatterService,
     private readonly events: EventBus,
     @Inject(STORAGE_PROVIDER) private readonly storage: StorageProvider,
+    private readonly repo: VideoRepository,
   ) {}
 
   /** A video with its channel, account, thumbnails, web video files and streaming playlists (with their files). */
   async loadWithFiles(videoId: number, transaction?: Transaction): Promise<VideoModel | null> {
-    return VideoModel.findByPk(videoId, { include: detailIncludes(), transaction });
+    return this.repo.findDetailed({ id: videoId }, transaction);
   }
 
   /** By id, UUID or shortUUID; 404 when unknown. */
   async loadByIdentifier(idOrUuid: string): Promise<VideoModel> {
     const where = videoIdentifierWhere(idOrUuid);
-    const video = where ? await VideoModel.findOne({ where, include: detailIncludes() }) : null;
+    const video = where ? await this.repo.findDetailed(where) : null;
     if (!video) throw notFound('Video not found', ErrorCode.VIDEO_NOT_FOUND);
     return video;
   }
@@ -67,42 +68,29 @@ export class VideosService {
     const full: ListScope = { ...scope, defaultNsfwPolicy: this.config.instance.default_nsfw_policy, localHost: this.config.webserverHost };
     const withFiles = q.include !== undefined && (q.include & 8) !== 0;
     const where = listWhere(this.sequelize, q, full);
-    const rows = await VideoModel.findAll({
-      where,
-      include: listIncludes(),
-      order: listOrder(this.sequelize, q.sort, q.search),
-      offset: q.start,
-      limit: q.count,
-      // Included rows are 1:1 (channel, account, actors): no sub-query needed, and ORDER BY
-      // expressions on video columns (rank, trending) stay valid.
-      subQuery: false,
-      // Plain rows: the formatter only reads properties; the one-to-many parts come next.
-      raw: true,
-      nest: true,
-    });
+    // Plain rows: the formatter only reads properties; the one-to-many parts come next.
+    const rows = await this.repo.findPage({ where, include: listIncludes(), order: listOrder(this.sequelize, q.sort, q.search), offset: q.start, limit: q.count });
     await attachListParts(rows, withFiles);
-    const total = q.skipCount ? rows.length : await VideoModel.count({ where });
+    const total = q.skipCount ? rows.length : await this.repo.count(where);
     return { total, data: rows.map((v) => this.formatter.format(v, { withFiles })) };
+  }
+
+  /** Local videos (NodeInfo's localPosts). */
+  countLocal(): Promise<number> {
+    return VideoModel.countLocal();
   }
 
   /** State → PUBLISHED (once), publishedAt set, `video.published` emitted. Safe to call twice. */
   async publish(videoId: number): Promise<void> {
-    const [, affected] = await VideoModel.update(
-      { state: VideoState.PUBLISHED, publishedAt: new Date() },
-      { where: { id: videoId, state: [VideoState.TO_TRANSCODE, VideoState.TRANSCODING_FAILED] }, returning: true },
-    );
-    const video = affected[0] ?? (await VideoModel.findByPk(videoId));
-    if (!video) throw notFound('Video not found', ErrorCode.VIDEO_NOT_FOUND);
-    if (affected.length) this.events.emit('video.published', { videoId });
+    const moved = await this.repo.publish(videoId);
+    if (!moved && !(await this.repo.findById(videoId))) throw notFound('Video not found', ErrorCode.VIDEO_NOT_FOUND);
+    if (moved) this.events.emit('video.published', { videoId });
   }
 
   /** State → TRANSCODING_FAILED unless a rendition already published it (viewers keep what works). */
   async markTranscodingFailed(videoId: number, message: string): Promise<void> {
     logger.warn({ videoId, message }, 'transcoding failed');
-    await VideoModel.update(
-      { state: VideoState.TRANSCODING_FAILED, transcodingError: message.slice(0, 2000) },
-      { where: { id: videoId, state: VideoState.TO_TRANSCODE } },
-    );
+    await this.repo.markTranscodingFailed(videoId, message);
   }
 
   /** Removes the rows (cascading to files, playlists, thumbnails, rates) then every file on disk. */
@@ -116,18 +104,8 @@ export class VideosService {
 
   /** Bytes stored for a user's videos (all files), and those of videos created in the last 24 hours. */
   async quotaUsed(userId: number): Promise<VideoQuotaUsed> {
-    const [row] = await this.sequelize.query<{ total: string; daily: string }>(
-      `SELECT coalesce(sum(f.size), 0) AS total,
-              coalesce(sum(f.size) FILTER (WHERE v.created_at > now() - interval '1 day'), 0) AS daily
-         FROM video_file f
-         LEFT JOIN video_streaming_playlist p ON p.id = f.video_streaming_playlist_id
-         JOIN video v ON v.id = coalesce(f.video_id, p.video_id)
-         JOIN video_channel c ON c.id = v.channel_id
-         JOIN account a ON a.id = c.account_id
-        WHERE a.user_id = :userId`,
-      { replacements: { userId }, type: QueryTypes.SELECT },
-    );
-    return { videoQuotaUsed: Number(row?.total ?? 0), videoQuotaUsedDaily: Number(row?.daily ?? 0) };
+    const { total, daily } = await this.repo.bytesOfUser(userId);
+    return { videoQuotaUsed: total, videoQuotaUsedDaily: daily };
   }
 
   /** 413 `quota_reached` when `extra` more bytes would exceed the user's total or daily quota. */

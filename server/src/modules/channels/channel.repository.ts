@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import type { Transaction, WhereOptions } from 'sequelize';
+import { actorInclude } from '../actors/actor-includes';
+import { AccountModel } from '../users/account.model';
+import { VideoChannelModel } from './video-channel.model';
+
+const withOwner = () => ({ model: AccountModel, required: true, include: [actorInclude()] });
+const channelIncludes = () => [actorInclude(), withOwner()];
+
+export interface NewChannelRow {
+  actorId: number;
+  accountId: number;
+  name: string;
+  description: string | null;
+  support: string | null;
+}
+
+/** Every query on `video_channel` (with its actor and owner account joined for display). */
+@Injectable()
+export class ChannelRepository {
+  countOfAccount(accountId: number, transaction?: Transaction): Promise<number> {
+    return VideoChannelModel.count({ where: { accountId }, transaction });
+  }
+
+  create(row: NewChannelRow, transaction?: Transaction): Promise<VideoChannelModel> {
+    return VideoChannelModel.create({ ...row }, { transaction });
+  }
+
+  /** By a handle's where-clauses on the included actor (and its server). */
+  findByActor(actorWhere: WhereOptions, serverWhere: WhereOptions | null): Promise<VideoChannelModel | null> {
+    return VideoChannelModel.findOne({ include: [actorInclude({ where: actorWhere, serverWhere, withPublicKey: true }), withOwner()] });
+  }
+
+  findById(id: number): Promise<VideoChannelModel | null> {
+    return VideoChannelModel.findByPk(id, { include: channelIncludes() });
+  }
+
+  listOfAccount(accountId: number): Promise<VideoChannelModel[]> {
+    return VideoChannelModel.findAll({ where: { accountId }, include: channelIncludes(), order: [['id', 'ASC']] });
+  }
+
+  list(o: { offset: number; limit: number; order: [string, string]; accountId?: number }): Promise<{ rows: VideoChannelModel[]; count: number }> {
+    return VideoChannelModel.findAndCountAll({
+      where: o.accountId ? { accountId: o.accountId } : {},
+      include: channelIncludes(),
+      order: [o.order],
+      offset: o.offset,
+      limit: o.limit,
+      distinct: true,
+    });
+  }
+
+  async delete(id: number, transaction: Transaction): Promise<void> {
+    await VideoChannelModel.destroy({ where: { id }, transaction });
+  }
+}

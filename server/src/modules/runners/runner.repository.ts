@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import type { Order } from 'sequelize';
+import { RunnerModel, RunnerRegistrationTokenModel } from './runner.model';
+
+export interface NewRunnerRow {
+  runnerToken: string;
+  name: string;
+  description: string | null;
+  version: string | null;
+  ip: string;
+  runnerRegistrationTokenId: number;
+}
+
+interface Page {
+  offset: number;
+  limit: number;
+  order: Order;
+}
+
+/** Every query on `runner` and `runner_registration_token`. */
+@Injectable()
+export class RunnerRepository {
+  createRegistrationToken(registrationToken: string): Promise<RunnerRegistrationTokenModel> {
+    return RunnerRegistrationTokenModel.create({ registrationToken });
+  }
+
+  findRegistrationToken(registrationToken: string): Promise<RunnerRegistrationTokenModel | null> {
+    return RunnerRegistrationTokenModel.findOne({ where: { registrationToken } });
+  }
+
+  listRegistrationTokens(page: Page): Promise<{ rows: RunnerRegistrationTokenModel[]; count: number }> {
+    return RunnerRegistrationTokenModel.findAndCountAll(page);
+  }
+
+  /** Runners registered with each of these tokens. */
+  async countRunnersByToken(tokenIds: number[]): Promise<Map<number, number>> {
+    const counts = new Map<number, number>();
+    if (!tokenIds.length) return counts;
+    const grouped = (await RunnerModel.count({
+      where: { runnerRegistrationTokenId: tokenIds },
+      group: ['runnerRegistrationTokenId'],
+    })) as unknown as { runnerRegistrationTokenId: number; count: number }[];
+    for (const g of grouped) counts.set(g.runnerRegistrationTokenId, Number(g.count));
+    return counts;
+  }
+
+  /** Removes the token and, by cascade, its runners. False when there was none. */
+  async deleteRegistrationToken(id: number): Promise<boolean> {
+    return (await RunnerRegistrationTokenModel.destroy({ where: { id } })) > 0;
+  }
+
+  /** Throws sequelize's UniqueConstraintError when the name is taken. */
+  create(row: NewRunnerRow): Promise<RunnerModel> {
+    return RunnerModel.create({ ...row, lastContact: new Date() });
+  }
+
+  findByToken(runnerToken: string): Promise<RunnerModel | null> {
+    return RunnerModel.findOne({ where: { runnerToken } });
+  }
+
+  findByName(name: string): Promise<RunnerModel | null> {
+    return RunnerModel.findOne({ where: { name } });
+  }
+
+  async touch(id: number, ip: string, version: string | undefined): Promise<void> {
+    await RunnerModel.update({ lastContact: new Date(), ip, ...(version !== undefined ? { version } : {}) }, { where: { id } });
+  }
+
+  list(page: Page): Promise<{ rows: RunnerModel[]; count: number }> {
+    return RunnerModel.findAndCountAll(page);
+  }
+
+  async delete(id: number): Promise<boolean> {
+    return (await RunnerModel.destroy({ where: { id } })) > 0;
+  }
+}

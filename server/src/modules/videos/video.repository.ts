@@ -1,0 +1,114 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { QueryTypes, type FindOptions, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import { VideoState } from '@flotilla/shared';
+import { SEQUELIZE } from '../../common/tokens';
+import { AccountVideoRateModel, type AccountVideoRateType } from './account-video-rate.model';
+import { detailIncludes } from './video-includes';
+import { VideoModel } from './video.model';
+
+/**
+ * Queries on `video` and the tables only the videos module writes beside it (`account_video_rate`,
+ * `video_views_daily`). File rows and their paths belong to the media files' own queries.
+ */
+@Injectable()
+export class VideoRepository {
+  constructor(@Inject(SEQUELIZE) private readonly sequelize: Sequelize) {}
+
+  /** With channel, account, thumbnails, web video files and streaming playlists (with their files). */
+  findDetailed(where: WhereOptions, transaction?: Transaction): Promise<VideoModel | null> {
+    return VideoModel.findOne({ where, include: detailIncludes(), transaction });
+  }
+
+  findById(id: number): Promise<VideoModel | null> {
+    return VideoModel.findByPk(id);
+  }
+
+  /** A list page as plain nested rows (the formatter only reads properties). */
+  findPage(o: Pick<FindOptions, 'where' | 'include' | 'order' | 'offset' | 'limit'>): Promise<VideoModel[]> {
+    // Included rows are 1:1 (channel, account, actors): no sub-query needed, and ORDER BY
+    // expressions on video columns (rank, trending) stay valid.
+    return VideoModel.findAll({ ...o, subQuery: false, raw: true, nest: true });
+  }
+
+  count(where: WhereOptions): Promise<number> {
+    return VideoModel.count({ where });
+  }
+
+  /** State → PUBLISHED from TO_TRANSCODE / TRANSCODING_FAILED; the row when this call moved it. */
+  async publish(id: number): Promise<VideoModel | null> {
+    const [, affected] = await VideoModel.update(
+      { state: VideoState.PUBLISHED, publishedAt: new Date() },
+      { where: { id, state: [VideoState.TO_TRANSCODE, VideoState.TRANSCODING_FAILED] }, returning: true },
+    );
+    return affected[0] ?? null;
+  }
+
+  async markTranscodingFailed(id: number, message: string): Promise<void> {
+    await VideoModel.update(
+      { state: VideoState.TRANSCODING_FAILED, transcodingError: message.slice(0, 2000) },
+      { where: { id, state: VideoState.TO_TRANSCODE } },
+    );
+  }
+
+  /** Bytes stored for a user's videos (all files), and those of videos created in the last 24 hours. */
+  async bytesOfUser(userId: number): Promise<{ total: number; daily: number }> {
+    const [row] = await this.sequelize.query<{ total: string; daily: string }>(
+      `SELECT coalesce(sum(f.size), 0) AS total,
+              coalesce(sum(f.size) FILTER (WHERE v.created_at > now() - interval '1 day'), 0) AS daily
+         FROM video_file f
+         LEFT JOIN video_streaming_playlist p ON p.id = f.video_streaming_playlist_id
+         JOIN video v ON v.id = coalesce(f.video_id, p.video_id)
+         JOIN video_channel c ON c.id = v.channel_id
+         JOIN account a ON a.id = c.account_id
+        WHERE a.user_id = :userId`,
+      { replacements: { userId }, type: QueryTypes.SELECT },
+    );
+    return { total: Number(row?.total ?? 0), daily: Number(row?.daily ?? 0) };
+  }
+
+  // --- rates ---------------------------------------------------------------------------------
+
+  /**
+   * Sets an account's rating of a video and moves the video's counters by the difference, in one
+   * transaction with the video row locked: concurrent rates of one video serialize, counters stay exact.
+   */
+  async setRating(videoId: number, accountId: number, rating: AccountVideoRateType | 'none'): Promise<void> {
+    await this.sequelize.transaction(async (transaction) => {
+      await VideoModel.findByPk(videoId, { transaction, lock: transaction.LOCK.UPDATE, attributes: ['id'] });
+      const existing = await AccountVideoRateModel.findOne({ where: { videoId, accountId }, transaction });
+      const before = existing?.type ?? 'none';
+      if (before === rating) return;
+      if (existing && rating === 'none') await existing.destroy({ transaction });
+      else if (existing) await existing.update({ type: rating }, { transaction });
+      else await AccountVideoRateModel.create({ videoId, accountId, type: rating }, { transaction });
+      const delta = (r: string, kind: AccountVideoRateType) => (r === kind ? 1 : 0);
+      await this.sequelize.query('UPDATE video SET likes = likes + :l, dislikes = dislikes + :d WHERE id = :id', {
+        replacements: { id: videoId, l: delta(rating, 'like') - delta(before, 'like'), d: delta(rating, 'dislike') - delta(before, 'dislike') },
+        transaction,
+      });
+    });
+  }
+
+  async ratingOf(videoId: number, accountId: number): Promise<AccountVideoRateType | 'none'> {
+    const row = await AccountVideoRateModel.findOne({ where: { videoId, accountId }, attributes: ['type'] });
+    return row?.type ?? 'none';
+  }
+
+  // --- views ---------------------------------------------------------------------------------
+
+  /** Adds counted views to each video and to its day's row (videos deleted meanwhile are skipped). */
+  async addViews(entries: ReadonlyArray<readonly [videoId: number, views: number]>): Promise<void> {
+    if (!entries.length) return;
+    // Integers only (parsed from Redis and filtered by the caller): safe to inline as VALUES.
+    const values = entries.map(([id, n]) => `(${Math.trunc(id)}, ${Math.trunc(n)})`).join(', ');
+    await this.sequelize.transaction(async (transaction) => {
+      await this.sequelize.query(`UPDATE video v SET views = v.views + c.n FROM (VALUES ${values}) AS c(id, n) WHERE v.id = c.id`, { transaction });
+      await this.sequelize.query(
+        `INSERT INTO video_views_daily (video_id, day, views)
+           SELECT c.id, current_date, c.n FROM (VALUES ${values}) AS c(id, n) WHERE EXISTS (SELECT 1 FROM video WHERE id = c.id)
+         ON CONFLICT (video_id, day) DO UPDATE SET views = video_views_daily.views + EXCLUDED.views`,
+        { transaction },
+      );
+    });
+  }
+}
