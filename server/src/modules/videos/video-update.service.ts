@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, VideoPrivacy, type VideoUpdate } from '@flotilla/shared';
 import { AppError } from '../../common/app-error';
+import { domainEvents } from '../../common/events';
 import { ChannelsService } from '../channels/channels.service';
 import type { UserModel } from '../users/user.model';
 import { StaticFilesService } from './static-files.service';
@@ -32,7 +33,10 @@ export class VideoUpdateService {
     if (wasHidden && body.privacy === VideoPrivacy.PUBLIC && video.publishedAt) columns.publishedAt = new Date();
     await video.update(columns);
     // Files move between the public and private/ URL prefixes: drop this process's cached privacy now.
-    if (body.privacy !== undefined) this.staticFiles.forget(video.uuid);
+    if (body.privacy !== undefined) {
+      this.staticFiles.forget(video.uuid);
+      domainEvents.emit('video.privacy-changed', { uuid: video.uuid, privacy: body.privacy });
+    }
     if (images.thumbnail) await this.ingest.replaceImage(video, ThumbnailType.MINIATURE, images.thumbnail);
     if (images.preview) await this.ingest.replaceImage(video, ThumbnailType.PREVIEW, images.preview);
   }
