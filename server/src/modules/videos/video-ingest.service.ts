@@ -208,21 +208,43 @@ export class VideoIngestService {
 
   /** Replaces a thumbnail or preview of an existing video from an uploaded image (PUT /videos/:id). */
   async replaceImage(video: VideoModel, type: number, uploaded: string): Promise<void> {
+    await this.useImage(video, type, await this.prepareImage(video, type, uploaded));
+  }
+
+  /**
+   * Resizes an uploaded image into a new file and removes the upload; nothing the video shows changes
+   * yet (useImage does that). A refused image leaves no file behind.
+   */
+  async prepareImage(video: VideoModel, type: number, uploaded: string): Promise<string> {
     const size = type === ThumbnailType.MINIATURE ? THUMBNAIL_SIZE : PREVIEW_SIZE;
     const filename = `${video.uuid}-${Date.now()}.jpg`;
-    const pathOf = (f: string) => (type === ThumbnailType.MINIATURE ? thumbnailFilePath(this.config, f) : previewFilePath(this.config, f));
     try {
-      await resizeImage(uploaded, pathOf(filename), size);
+      await resizeImage(uploaded, this.imagePath(type, filename), size);
     } finally {
       await removeQuietly([uploaded]);
     }
+    return filename;
+  }
+
+  /** Points the video at a prepared image and removes the one it replaces. */
+  async useImage(video: VideoModel, type: number, filename: string): Promise<void> {
+    const size = type === ThumbnailType.MINIATURE ? THUMBNAIL_SIZE : PREVIEW_SIZE;
     const existing = await ThumbnailModel.findOne({ where: { videoId: video.id, type } });
     if (existing) {
       const old = existing.filename;
       await existing.update({ filename });
-      await removeQuietly([pathOf(old)]);
+      await removeQuietly([this.imagePath(type, old)]);
     } else {
       await ThumbnailModel.create({ videoId: video.id, type, filename, ...size });
     }
+  }
+
+  /** Removes prepared images that will not be used, and uploads never prepared. */
+  async discardImages(prepared: Array<{ type: number; filename: string }>, uploads: string[]): Promise<void> {
+    await removeQuietly([...prepared.map((p) => this.imagePath(p.type, p.filename)), ...uploads]);
+  }
+
+  private imagePath(type: number, filename: string): string {
+    return type === ThumbnailType.MINIATURE ? thumbnailFilePath(this.config, filename) : previewFilePath(this.config, filename);
   }
 }
