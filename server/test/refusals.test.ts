@@ -37,7 +37,7 @@ describe('refusals lose nothing', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const bytesOf = async (path: string) => Buffer.from(await (await fetch(server.url + path)).arrayBuffer());
+  const bytesOf = async (path: string | null) => Buffer.from(await (await fetch(server.url + path)).arrayBuffer());
 
   it('leaves a video exactly as it was after refused updates (attributes, channel, thumbnail and preview files)', async () => {
     const clip = makeClip(dir, 'clip.mp4', { seconds: 2 });
