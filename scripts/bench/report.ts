@@ -15,11 +15,11 @@ export interface BenchRow {
 }
 
 export function printRows(title: string, rows: BenchRow[]): void {
-  process.stdout.write(`\n## ${title}\n`);
   const missing = rows.filter((r) => !r.plain && (r.baseline === undefined || !r.baselineName || !Number.isFinite(r.baseline)));
   if (missing.length) {
     throw new Error(`${title}: rows without a measured baseline (measure one or mark them plain): ${missing.map((r) => r.name).join('; ')}`);
   }
+  process.stdout.write(`\n## ${title}\n`);
   for (const r of rows) {
     const v = `${round(r.value)} ${r.unit}`;
     if (!r.plain && r.baseline !== undefined && r.baselineName) {
