@@ -26,6 +26,7 @@ describe('web client: uploads, sessions, player controls, accessibility (real se
     expect(r.checks).toMatchObject({
       'reload offers to resume the upload': true,
       'resumed upload finishes': true,
+      'resumed from the bytes the server held, not from 0': true,
       'exactly one video was created by the resumed upload': true,
     });
   });

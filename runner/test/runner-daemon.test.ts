@@ -1,7 +1,7 @@
 import { tempDir } from './helpers/tmp';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse, stringify } from 'smol-toml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadRunnerConfig, registerRunner, startRunnerDaemon, type RunnerDaemonHandle } from '../src/index';
 import { FakeRunnerServer, waitFor } from './helpers/fake-runner-server';
@@ -27,15 +27,18 @@ afterEach(async () => {
   await server?.close();
 });
 
-async function setup(options: { socket?: boolean; concurrency?: number; pollIntervalMs?: number; retryMaxElapsedMs?: number } = {}) {
+async function setup(options: { socket?: boolean; concurrency?: number; pollIntervalMs?: number; retryMaxElapsedMs?: number; ffmpeg?: Record<string, unknown> } = {}) {
   server = await new FakeRunnerServer().start({ socket: options.socket });
   const root = tempDir('flotilla-runner-test-');
   const configDir = join(root, 'config');
   const workDir = join(root, 'work');
   const configFile = join(configDir, 'config.toml');
   await registerRunner({ configFile, url: server.url, registrationToken: server.registrationToken, runnerName: 'test-runner' });
-  if (options.concurrency) {
-    writeFileSync(configFile, readFileSync(configFile, 'utf8').replace('concurrency = 2', `concurrency = ${options.concurrency}`));
+  if (options.concurrency || options.ffmpeg) {
+    const config = parse(readFileSync(configFile, 'utf8')) as { jobs?: Record<string, unknown>; ffmpeg?: Record<string, unknown> };
+    if (options.concurrency) config.jobs = { ...config.jobs, concurrency: options.concurrency };
+    if (options.ffmpeg) config.ffmpeg = { ...config.ffmpeg, ...options.ffmpeg };
+    writeFileSync(configFile, stringify(config));
   }
   const start = () =>
     startRunnerDaemon({
@@ -132,6 +135,29 @@ describe('runner daemon', () => {
     expect(job.success).toBeUndefined();
   });
 
+  it('kills an ffmpeg that makes no progress for ffmpeg.progressTimeout while heartbeats go on, and errors the job', async () => {
+    // A hung ffmpeg: capability checks and probes work, the transcoding run never writes progress.
+    const dir = tempDir('flotilla-hung-ffmpeg-');
+    const pidFile = join(dir, 'pid');
+    const wrapper = join(dir, 'ffmpeg');
+    writeFileSync(wrapper, `#!/bin/sh\ncase " $* " in *" -progress "*) echo $$ > ${pidFile}; exec sleep 3600;; esac\nexec ffmpeg "$@"\n`, { mode: 0o755 });
+    const { start, workDir } = await setup({ ffmpeg: { ffmpegPath: wrapper, progressTimeout: 2, nice: 0 } });
+    handle = await start();
+    const job = server.addJob('vod-hls-transcoding', hlsOutput(144), { videoFileUrl: media.h264 });
+    server.ping();
+    await waitFor(() => existsSync(pidFile), 15_000, 'the hung ffmpeg started');
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    const hungAt = Date.now();
+    const heartbeatsBefore = job.updates.length;
+    await waitFor(() => job.state === 'errored', 10_000, 'error report');
+    expect(Date.now() - hungAt).toBeGreaterThanOrEqual(1900);
+    // The runner was alive all along (it kept the job with heartbeats): only progress was missing.
+    expect(job.updates.length).toBeGreaterThan(heartbeatsBefore);
+    expect(job.errors).toEqual([expect.stringMatching(/no progress for 2 s/)]);
+    expect(() => process.kill(pid, 0)).toThrow();
+    await waitFor(() => readdirSync(workDir).filter((f) => f.startsWith('job-')).length === 0, 5000, 'workspace cleanup');
+  });
+
   it('keeps sending the result while the server answers 503, then succeeds', async () => {
     const { start } = await setup();
     let refusals = 0;
@@ -144,12 +170,13 @@ describe('runner daemon', () => {
   });
 
   it('never runs more jobs than the configured concurrency', async () => {
-    const { start } = await setup({ concurrency: 2 });
+    // 3, not the default 2: the test must see the configured value taken.
+    const { start } = await setup({ concurrency: 3 });
     handle = await start();
-    const jobs = [360, 240, 144, 240].map((r) => server.addJob('vod-hls-transcoding', hlsOutput(r), { videoFileUrl: media.h264 }));
+    const jobs = [360, 240, 144, 240, 144].map((r) => server.addJob('vod-hls-transcoding', hlsOutput(r), { videoFileUrl: media.h264 }));
     server.ping();
-    await waitFor(() => jobs.every((j) => j.state === 'completed'), 40_000, 'all jobs');
-    expect(server.maxConcurrent).toBe(2);
+    await waitFor(() => jobs.every((j) => j.state === 'completed'), 60_000, 'all jobs');
+    expect(server.maxConcurrent).toBe(3);
   });
 
   it('finds jobs by polling when the socket is unavailable', async () => {

@@ -17,6 +17,12 @@ export interface ResumeRunOptions {
   /** Chunk indices (0-based, in send order) whose connection is cut after `cutFraction` of the bytes. */
   cutChunks?: number[];
   cutFraction?: number;
+  /**
+   * Where each cut falls, as a fraction of its chunk, in the order the cuts happen (client cuts and
+   * restarts alike); `cutFraction` (default 0.5) for the rest. Varied offsets: a server that keeps
+   * only whole 256 KiB blocks, or drops the partial chunk, shows in `cuts`.
+   */
+  cutFractions?: number[];
   /** Chunk indices after which `restart` is awaited (the server is stopped and started again). */
   restartAfterChunks?: number[];
   /** Chunk indices during which `restart` runs instead of a client-side cut (e.g. a SIGKILL mid-chunk). */
@@ -35,6 +41,16 @@ export interface ResumeRunResult {
   restarts: number;
   chunkRequests: number;
   ms: number;
+  /** Per cut: where its chunk began, the bytes of it sent before the cut, and where the server said it resumes. */
+  cuts: CutRecord[];
+}
+
+export interface CutRecord {
+  chunkStart: number;
+  sentBeforeCut: number;
+  /** The server's own answer after the cut (Range of its 308): the bytes it stored. */
+  resumedAt: number;
+  kind: 'connection' | 'restart';
 }
 
 interface Answer {
@@ -113,6 +129,7 @@ export async function runResumableUpload(o: ResumeRunOptions): Promise<ResumeRun
   let restarts = 0;
   let index = 0;
   let last: Answer | null = null;
+  const cuts: CutRecord[] = [];
   while (true) {
     const end = Math.min(offset + o.chunkSize, size);
     const restarting = (o.restartDuringChunks?.includes(index) ?? false) && !!o.restart;
@@ -126,7 +143,7 @@ export async function runResumableUpload(o: ResumeRunOptions): Promise<ResumeRun
         file: o.file,
         start: offset,
         end,
-        cutAfter: cutting ? Math.floor(length * (o.cutFraction ?? 0.5)) : undefined,
+        cutAfter: cutting ? Math.floor(length * (o.cutFractions?.[cuts.length] ?? o.cutFraction ?? 0.5)) : undefined,
         onCut: restarting ? o.restart : undefined,
       },
     );
@@ -139,7 +156,9 @@ export async function runResumableUpload(o: ResumeRunOptions): Promise<ResumeRun
     index++;
     if (a.cut) {
       if (!restarting) interruptions++;
+      const chunkStart = offset;
       offset = await where();
+      cuts.push({ chunkStart, sentBeforeCut: a.sent, resumedAt: offset, kind: restarting ? 'restart' : 'connection' });
       continue;
     }
     if (a.status === 200) {
@@ -166,5 +185,6 @@ export async function runResumableUpload(o: ResumeRunOptions): Promise<ResumeRun
     restarts,
     chunkRequests: index,
     ms: Date.now() - started,
+    cuts,
   };
 }

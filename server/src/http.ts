@@ -81,8 +81,10 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig, re
       '/api/v1/users/register',
       limiter(config, redis, 'signup', rl.signup.window, rl.signup.max, { skipFailedRequests: true }),
     );
-    // Runners poll and upload often; their own tokens guard them.
-    app.use('/api/v1', limiter(config, redis, 'api', rl.api.window, rl.api.max, { skip: (req) => req.path.startsWith('/runners/') }));
+    // Runners poll and upload often; their own tokens guard them. Logins and signups have their own,
+    // tighter limiter: counting them here too would also overwrite its X-RateLimit headers.
+    const ownLimiter = (path: string) => path.startsWith('/runners/') || path === '/users/token' || path === '/users/register';
+    app.use('/api/v1', limiter(config, redis, 'api', rl.api.window, rl.api.max, { skip: (req) => ownLimiter(req.path) }));
   }
 
   // Body parsers: JSON for the API, form-encoded for OAuth; uploads use their own parsers.

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OAuthClientLocal, TokenResponse, User } from '@flotilla/shared';
 import { ApiClient } from '../../client/src/api/http';
 import { login, refresh, revokeToken } from '../../client/src/api/auth';
-import { expectProblem, ROOT_PASSWORD, TestServer } from './helpers/test-server';
+import { assertProblemShape, expectProblem, ROOT_PASSWORD, TestServer } from './helpers/test-server';
 
 describe('OAuth login (PeerTube flow)', () => {
   let server: TestServer;
@@ -84,13 +84,28 @@ describe('OAuth login (PeerTube flow)', () => {
   it('rate-limits logins per IP with 429 and X-RateLimit headers', async () => {
     const c = await server.api.get<OAuthClientLocal>('/api/v1/oauth-clients/local');
     const form = new URLSearchParams({ client_id: c.client_id, client_secret: c.client_secret, grant_type: 'password', username: 'root', password: 'wrong' });
-    let last: Response | null = null;
-    for (let i = 0; i < 14; i++) {
-      last = await fetch(`${server.url}/api/v1/users/token`, { method: 'POST', body: form });
-      if (last.status === 429) break;
+    const post = () => fetch(`${server.url}/api/v1/users/token`, { method: 'POST', body: form });
+    const first = await post();
+    expect(first.status).toBe(400);
+    expect(first.headers.get('x-ratelimit-limit')).toBe('12');
+    // Earlier tests of this file logged in too: every attempt counts, whatever its outcome.
+    let remaining = Number(first.headers.get('x-ratelimit-remaining'));
+    expect(remaining).toBeGreaterThanOrEqual(0);
+    expect(remaining).toBeLessThan(11);
+    while (remaining > 0) {
+      const res = await post();
+      expect(res.status).toBe(400);
+      expect(Number(res.headers.get('x-ratelimit-remaining'))).toBe(remaining - 1);
+      remaining -= 1;
     }
-    expect(last!.status).toBe(429);
-    expect(last!.headers.get('retry-after')).toBeTruthy();
-    expect((await last!.json()).code).toBe('too_many_requests');
+    const last = await post();
+    expect(last.status).toBe(429);
+    expect(last.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(Number(last.headers.get('retry-after'))).toBe(300);
+    const body = (await last.json()) as Record<string, unknown>;
+    assertProblemShape(last.headers.get('content-type'), body, 429);
+    expect(body.code).toBe('too_many_requests');
+    // Even the right password waits for the window now.
+    await expectProblem(login(new ApiClient(server.url), 'root', ROOT_PASSWORD), 429, 'too_many_requests');
   });
 });

@@ -175,8 +175,8 @@ describe('runner protocol (server side)', () => {
     // Not the holder.
     await expectProblem(b.success(job.uuid, held.jobToken, { 'payload[videoFile]': video, 'payload[resolutionPlaylistFile]': playlist }), 400, 'runner_job_not_in_processing_state');
 
-    await sleep(200);
-    expect(await readdir(uploads)).toEqual([]);
+    // Refused uploads' temporary files are removed as their requests end: wait for that, not a fixed time.
+    await waitFor(async () => (await readdir(uploads)).length === 0, 5000, 20);
     expect((await jobRow(server, job.uuid)).state).toBe(2);
     await server.sql('DELETE FROM runner_job');
   });
@@ -230,13 +230,26 @@ describe('runner protocol (server side)', () => {
     await server.sql('DELETE FROM runner_job');
   });
 
-  it('returns a stalled job to pending after the stall window', async () => {
+  it('returns a stalled job to pending after the stall window, and refuses the stalled runner’s late update and success', async () => {
     const job = await insertJob(server);
-    await a.accept(job.uuid);
+    const stale = await a.accept(job.uuid);
     const t0 = Date.now();
     await waitFor(async () => (await jobRow(server, job.uuid)).state === 1, 10_000);
     expect(Date.now() - t0).toBeGreaterThan(1500);
     expect((await jobRow(server, job.uuid)).failures).toBe(0);
+    // The stalled runner wakes up: its token no longer holds the job, pending or taken by another.
+    await expectProblem(a.post(`/jobs/${job.uuid}/update`, { jobToken: stale.jobToken, progress: 90 }), 400, 'runner_job_not_in_processing_state');
+    const fresh = await b.accept(job.uuid);
+    const files = { 'payload[videoFile]': { data: Buffer.alloc(1024), name: 'x-240-fragmented.mp4' }, 'payload[resolutionPlaylistFile]': { data: '#EXTM3U\n', name: 'x-240.m3u8' } };
+    await expectProblem(a.success(job.uuid, stale.jobToken, files), 400, 'runner_job_not_in_processing_state');
+    await expectProblem(a.post(`/jobs/${job.uuid}/update`, { jobToken: stale.jobToken, progress: 90 }), 400, 'runner_job_not_in_processing_state');
+    await expectProblem(a.post(`/jobs/${job.uuid}/error`, { jobToken: stale.jobToken, message: 'late' }), 400, 'runner_job_not_in_processing_state');
+    const row = await jobRow(server, job.uuid);
+    expect(row.state).toBe(2);
+    expect(row.progress).toBeNull();
+    expect(row.failures).toBe(0);
+    expect((await server.sql<{ name: string }>('SELECT r.name FROM runner_job j JOIN runner r ON r.id = j.runner_id WHERE j.uuid = $1', [job.uuid]))[0].name).toBe('runner-b');
+    await b.post(`/jobs/${job.uuid}/update`, { jobToken: fresh.jobToken, progress: 10 });
     await server.sql('DELETE FROM runner_job');
   });
 
@@ -315,5 +328,25 @@ describe('stall sweep across a server restart', () => {
     expect((await jobRow(server, job.uuid)).state).toBe(2);
     // A runner that stays silent after the restart loses the job one window later.
     await waitFor(async () => (await jobRow(server, job.uuid)).state === 1, 15_000);
+  });
+
+  it('puts a COMPLETING job orphaned by a restart (its completion died with the process) back to pending', async () => {
+    const orphan = await insertJob(server, { resolution: 360 });
+    const held = await runner.accept(orphan.uuid);
+    // The success was taken (PROCESSING → COMPLETING) and the process died before completing it
+    // 16 minutes ago (the completion timeout is 15 minutes). A fresh COMPLETING job stays.
+    await server.sql(`UPDATE runner_job SET state = 9, updated_at = now() - interval '16 minutes' WHERE uuid = $1`, [orphan.uuid]);
+    const recent = await insertJob(server, { resolution: 480 });
+    await runner.accept(recent.uuid);
+    await server.sql(`UPDATE runner_job SET state = 9 WHERE uuid = $1`, [recent.uuid]);
+    await server.restart();
+    await waitFor(async () => (await jobRow(server, orphan.uuid)).state === 1, 15_000, 100);
+    const row = await jobRow(server, orphan.uuid);
+    expect(row.runner_id).toBeNull();
+    expect(row.failures).toBe(0);
+    expect((await jobRow(server, recent.uuid)).state).toBe(9);
+    // The old holder's token is void; the job is offered again.
+    await expectProblem(runner.post(`/jobs/${orphan.uuid}/update`, { jobToken: held.jobToken }), 400, 'runner_job_not_in_processing_state');
+    expect((await runner.request()).availableJobs.map((j) => j.uuid)).toContain(orphan.uuid);
   });
 });

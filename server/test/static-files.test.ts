@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User, VideoDetails, VideoFileToken } from '@flotilla/shared';
+import IORedis from 'ioredis';
 import { ApiClient } from '../../client/src/api/http';
 import { TestServer } from './helpers/test-server';
 import { legacyUpload, makeClip } from './helpers/videos';
@@ -135,6 +136,49 @@ describe('static files: ranges, types, caching, privacy, traversal', () => {
     const now = await root.get<VideoDetails>(`/api/v1/videos/${privateVideo.uuid}`);
     expect(new URL(now.files[0].fileUrl).pathname).toBe(publicPath);
     expect((await rawGet(server.port, publicPath)).status).toBe(200);
+  });
+
+  it('refuses the old public URLs of a video made private at once (web video, HLS, download, torrent), and the public path of an internal video', async () => {
+    const v = await upload('Public then private', 1);
+    const hls = join(server.storage, 'streaming-playlists', 'hls', v.uuid);
+    await mkdir(hls, { recursive: true });
+    await writeFile(join(hls, 'q-master.m3u8'), '#EXTM3U\n');
+    await writeFile(join(hls, 'q-360-fragmented.mp4'), Buffer.alloc(1000, 1));
+    const publicUrls = [
+      new URL(v.files[0].fileUrl).pathname,
+      new URL(v.files[0].fileDownloadUrl).pathname,
+      new URL(v.files[0].torrentUrl!).pathname,
+      `/static/streaming-playlists/hls/${v.uuid}/q-master.m3u8`,
+      `/static/streaming-playlists/hls/${v.uuid}/q-360-fragmented.mp4`,
+    ];
+    // Served while public: this also fills the 5 s privacy cache the change must not wait for.
+    for (const path of publicUrls) expect([path, (await rawGet(server.port, path)).status]).toEqual([path, 200]);
+    await root.request('PUT', `/api/v1/videos/${v.uuid}`, { json: { privacy: 3 } });
+    for (const path of publicUrls) expect([path, (await rawGet(server.port, path)).status]).toEqual([path, path.includes('/download/') || path.includes('/torrents/') ? 401 : 403]);
+
+    const internalPublic = new URL(internalVideo.files[0].fileUrl).pathname.replace('/private/', '/');
+    expect((await rawGet(server.port, internalPublic)).status).toBe(403);
+    expect((await rawGet(server.port, internalPublic, { Authorization: `Bearer ${bob.accessToken}` })).status).toBe(403);
+  });
+
+  it('stops honouring a videoFileToken when it expires (a two-hour Redis key)', async () => {
+    const path = new URL(internalVideo.files[0].fileUrl).pathname;
+    expect(path).toMatch(/^\/static\/web-videos\/private\//);
+    const { files } = await root.request<VideoFileToken>('POST', `/api/v1/videos/${internalVideo.uuid}/token`);
+    expect(new Date(files.expires).getTime() - Date.now()).toBeGreaterThan(2 * 3600_000 - 60_000);
+    expect((await rawGet(server.port, `${path}?videoFileToken=${files.token}`)).status).toBe(200);
+    const redis = new IORedis({ host: '127.0.0.1', port: 6379 });
+    try {
+      const [, keys] = await redis.scan('0', 'MATCH', `${server.redisPrefix}*${files.token}`, 'COUNT', 10_000);
+      expect(keys).toHaveLength(1);
+      expect(await redis.ttl(keys[0])).toBeGreaterThan(2 * 3600 - 60);
+      // Let Redis expire it now instead of waiting two hours.
+      await redis.pexpire(keys[0], 1);
+      while (await redis.exists(keys[0])) await new Promise((r) => setTimeout(r, 5));
+    } finally {
+      redis.disconnect();
+    }
+    expect((await rawGet(server.port, `${path}?videoFileToken=${files.token}`)).status).toBe(401);
   });
 
   it('refuses downloads when the owner disabled them, except to the owner', async () => {

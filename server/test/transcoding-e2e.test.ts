@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '@flotilla/shared';
 import type { ApiClient } from '../../client/src/api/http';
-import { newRegistrationToken, sleep, waitFor } from './helpers/runners';
+import { newRegistrationToken, waitFor } from './helpers/runners';
 import { REPO_ROOT, TestServer } from './helpers/test-server';
 import { legacyUpload, makeClip } from './helpers/videos';
 
@@ -120,9 +120,16 @@ describe('end to end: real runners, real ffmpeg', () => {
     const v = await upload('killed runner');
     const taken = await waitFor(async () => (await jobsOf(v.uuid)).find((j) => j.state.id === 2 && j.runner?.name === 'e2e-a'), 30_000, 100);
     await runners[0].kill('SIGKILL');
+    // The stall sweep takes it back: pending again, held by nobody (no runner is left to take it).
+    await waitFor(async () => {
+      const j = (await jobsOf(v.uuid)).find((x) => x.uuid === taken.uuid)!;
+      return j.state.id === 1 && !j.runner;
+    }, 40_000, 250);
     runners.push(await RunnerProcess.start(server, admin, 'e2e-b', dir));
     const jobs = await waitPublished(v.uuid, 120_000);
-    expect(jobs.find((j) => j.uuid === taken.uuid)!.state.id).toBe(3);
+    const done = jobs.find((j) => j.uuid === taken.uuid)!;
+    expect(done.state.id).toBe(3);
+    expect(done.runner?.name).toBe('e2e-b');
     await checkPublishedHls(server, admin, v.uuid, [360, 240]);
   }, 150_000);
 
@@ -132,8 +139,11 @@ describe('end to end: real runners, real ffmpeg', () => {
     const startedAt = async () => (await server.sql<{ started_at: Date }>('SELECT started_at FROM runner_job WHERE uuid = $1', [held.uuid]))[0].started_at;
     const before = await startedAt();
     await server.restart();
-    await sleep(500);
+    const [{ now: restartedAt }] = await server.sql<{ now: Date }>('SELECT now()');
     await waitPublished(v.uuid, 120_000);
+    // The success arrived after the restart (database clock on both sides).
+    const [{ finished_at: finishedAt }] = await server.sql<{ finished_at: Date }>('SELECT finished_at FROM runner_job WHERE uuid = $1', [held.uuid]);
+    expect(finishedAt.getTime()).toBeGreaterThan(restartedAt.getTime());
     await checkPublishedHls(server, admin, v.uuid, [360, 240]);
     // The job in flight was never taken back and accepted again: the first run's result was kept.
     expect((await startedAt()).getTime()).toBe(before.getTime());

@@ -94,8 +94,9 @@ describe('transcoding decisions and results (test acts as the runner)', () => {
     expect((await conditional(j240.payload.input.videoFileUrl, h240.jobToken, 'W/"stale"')).status).toBe(200);
     // The token checks come first: no 304 for a job the caller does not hold.
     await expectProblem(conditional(j360.payload.input.videoFileUrl, h240.jobToken, etag).then(async (r) => {
-      if (r.status !== 200) throw Object.assign(new Error(`answered ${r.status}`), { status: r.status, code: ((await r.json()) as { code?: string }).code });
-      return r;
+      if (r.status === 200) return r;
+      const problem = (await r.json()) as { code?: string };
+      throw Object.assign(new Error(`answered ${r.status}`), { status: r.status, code: problem.code, problem, headers: r.headers });
     }), 400, 'runner_job_not_in_processing_state');
     const inputFile = join(dir, `in-${v.uuid}.mp4`);
     await writeFile(inputFile, input);

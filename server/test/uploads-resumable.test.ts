@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultList, User, Video, VideoDetails } from '@flotilla/shared';
 import { ApiClient } from '../../client/src/api/http';
-import { expectProblem, TestServer } from './helpers/test-server';
+import { assertProblemShape, expectProblem, TestServer } from './helpers/test-server';
 import { initResumable, legacyUpload, makeClip, putChunk, resumableUpload } from './helpers/videos';
 
 /** Every file under the server's storage except its config (what a refused upload must not leave). */
@@ -122,6 +123,54 @@ describe('resumable upload', () => {
     await expectProblem(root.raw('DELETE', location), 404, 'upload_not_found');
     const parts = await readdir(join(server.storage, 'tmp', 'resumable'));
     expect(parts).toEqual([]);
+  });
+
+  it('serialises concurrent PUTs on one session: the same chunk three times at once is stored once, the file byte-identical', async () => {
+    const data = readFileSync(clip);
+    const half = Math.floor(data.length / 2);
+    const location = await initResumable(root, data.length, { name: 'Concurrent', channelId, filename: 'clip.mp4' });
+    const answers = await Promise.all([0, 1, 2].map(() => putChunk(root, location, data.subarray(0, half), 0, data.length)));
+    // Each sees the whole chunk held (the later ones only find their bytes already there).
+    expect(answers.map((a) => [a.status, a.headers.get('range')])).toEqual([0, 1, 2].map(() => [308, `bytes=0-${half - 1}`]));
+    const parts = join(server.storage, 'tmp', 'resumable');
+    const partFiles = await readdir(parts);
+    expect(partFiles).toHaveLength(1);
+    expect((await stat(join(parts, partFiles[0]))).size).toBe(half);
+    const done = await putChunk(root, location, data.subarray(half), half, data.length);
+    expect(done.status).toBe(200);
+    const { video } = JSON.parse(done.text) as { video: { uuid: string } };
+    const details = await root.get<VideoDetails>(`/api/v1/videos/${video.uuid}`);
+    expect(Buffer.from(await (await fetch(details.files[0].fileUrl)).arrayBuffer()).equals(data)).toBe(true);
+  });
+
+  it('refuses a chunk over max_chunk_size (413) and a Content-Length that disagrees with Content-Range, storing none of their bytes', async () => {
+    const total = 9 * 1024 * 1024;
+    const location = await initResumable(root, total, { name: 'Too big chunk', channelId, filename: 'clip.mp4' });
+    const over = Buffer.alloc(8 * 1024 * 1024 + 1, 7);
+    await expectProblem(putChunk(root, location, over, 0, total), 413, 'upload_chunk_too_large');
+    const offset = async () => (await root.raw('PUT', location, { headers: { 'Content-Range': `bytes */${total}` }, okStatuses: [308] })).headers.get('range');
+    expect(await offset()).toBeNull();
+
+    // 1000 bytes sent as 1000 (Content-Length) but announced as 1200 by Content-Range: fetch cannot
+    // send such a request, node:http can.
+    const answer = await new Promise<{ status: number; type: string | undefined; body: string }>((resolve, reject) => {
+      const req = httpRequest(`${server.url}${location}`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${root.accessToken}`, 'Content-Type': 'application/octet-stream', 'Content-Length': '1000', 'Content-Range': `bytes 0-1199/${total}` },
+      }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode!, type: res.headers['content-type'], body }));
+      });
+      req.on('error', reject);
+      req.end(Buffer.alloc(1000, 1));
+    });
+    expect(answer.status).toBe(400);
+    assertProblemShape(answer.type ?? null, JSON.parse(answer.body) as Record<string, unknown>, 400);
+    expect(JSON.parse(answer.body).code).toBe('upload_invalid_content_range');
+    expect(await offset()).toBeNull();
+    expect((await root.raw('DELETE', location)).status).toBe(204);
   });
 
   it('refuses bad uploads at init with stable codes and stores nothing', async () => {

@@ -9,6 +9,12 @@ import { ApiClient } from '../../client/src/api/http';
 import { expectProblem, TestServer } from './helpers/test-server';
 import { legacyUpload, makeClip, type Created } from './helpers/videos';
 
+/** Every file under the storage root, sorted (what a refused upload must leave as it was). */
+async function storedFiles(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort();
+}
+
 describe('videos API (legacy upload, lists, privacy, update, rate, views, delete)', () => {
   let server: TestServer;
   let root: ApiClient;
@@ -84,6 +90,8 @@ describe('videos API (legacy upload, lists, privacy, update, rate, views, delete
     // The uploaded thumbnail was used (resized to PeerTube's miniature size).
     const t = await fetch(server.url + video.thumbnailPath);
     expect(t.status).toBe(200);
+    const miniature = await sharp(Buffer.from(await t.arrayBuffer())).metadata();
+    expect([miniature.width, miniature.height]).toEqual([280, 157]);
     expect(await anon.get(`/api/v1/videos/${created.video.id}/description`)).toEqual({ description: 'A **test** video' });
     // Same video by id, uuid and shortUUID.
     for (const id of [created.video.id, created.video.shortUUID]) expect((await anon.get<VideoDetails>(`/api/v1/videos/${id}`)).uuid).toBe(created.video.uuid);
@@ -121,7 +129,21 @@ describe('videos API (legacy upload, lists, privacy, update, rate, views, delete
     expect(await names({ isLive: true })).toEqual([]);
     expect(await names({ sort: 'publishedAt', count: 1 })).toEqual(['CLI upload']);
     expect(await names({ sort: '-publishedAt', start: 1 })).toEqual(['CLI upload']);
-    for (const sort of ['-createdAt', '-views', '-likes', '-trending', '-duration', 'duration', 'createdAt', 'views']) expect((await names({ sort })).length).toBe(2);
+    // Each sort orders by its key (ties keep any order): read the key back from the list items.
+    const keyOf: Record<string, (v: Video) => number> = {
+      createdAt: (v) => new Date(v.createdAt).getTime(), views: (v) => v.views, likes: (v) => v.likes, duration: (v) => v.duration,
+    };
+    for (const sort of ['-createdAt', '-views', '-likes', '-duration', 'duration', 'createdAt', 'views']) {
+      const list = (await anon.get<ResultList<Video>>('/api/v1/videos', { sort })).data;
+      expect(list.length).toBe(2);
+      const keys = list.map(keyOf[sort.replace(/^-/, '')]);
+      const ordered = [...keys].sort((a, b) => (sort.startsWith('-') ? b - a : a - b));
+      expect({ sort, keys }).toEqual({ sort, keys: ordered });
+    }
+    // createdAt differs between the two (uploaded one after the other): both directions are real orders.
+    const asc = (await names({ sort: 'createdAt' }));
+    expect(await names({ sort: '-createdAt' })).toEqual([...asc].reverse());
+    expect((await names({ sort: '-trending' })).length).toBe(2);
     const withFiles = await root.get<ResultList<Video>>('/api/v1/videos', { include: 8, count: 1 });
     expect(withFiles.data[0].files?.[0].torrentUrl).toBeTruthy();
     // Every field of a list item is what the video's own page says (the list is built from plain
@@ -179,6 +201,18 @@ describe('videos API (legacy upload, lists, privacy, update, rate, views, delete
     expect(carolNames.sort()).toEqual(['Adult thing', 'CLI upload', 'Members only', 'Zebra music']);
     expect((await anon.get<ResultList<Video>>('/api/v1/accounts/alice/videos', { nsfw: 'both' })).total).toBe(2);
     expect((await anon.get<ResultList<Video>>('/api/v1/search/videos', { search: 'secret' })).total).toBe(0);
+    // Channel lists and search: no private video for anyone but its owner and moderators, internal
+    // ones for logged-in users only, unlisted ones never listed.
+    const channelName = (await alice.get<User>('/api/v1/users/me')).videoChannels[0].name;
+    const listed = async (api: ApiClient, path: string, query: Record<string, string> = {}) =>
+      (await api.get<ResultList<Video>>(path, { nsfw: 'both', count: 50, ...query })).data.map((v) => v.name).filter((n) => ['Secret diary', 'Members only', 'Hidden link'].includes(n)).sort();
+    expect(await listed(anon, `/api/v1/video-channels/${channelName}/videos`)).toEqual([]);
+    expect(await listed(carol, `/api/v1/video-channels/${channelName}/videos`)).toEqual(['Members only']);
+    expect(await listed(carol, '/api/v1/accounts/alice/videos')).toEqual(['Members only']);
+    for (const search of ['secret', 'members', 'hidden']) {
+      expect(await listed(anon, '/api/v1/search/videos', { search })).toEqual([]);
+      expect(await listed(carol, '/api/v1/search/videos', { search })).toEqual(search === 'members' ? ['Members only'] : []);
+    }
     const mine = await alice.get<ResultList<Video>>('/api/v1/users/me/videos');
     expect(mine.total).toBe(5);
     expect(mine.data[0].name).toBe('Hidden link'); // -createdAt
@@ -219,8 +253,13 @@ describe('videos API (legacy upload, lists, privacy, update, rate, views, delete
     await root.request('PUT', `/api/v1/videos/${id}/rate`, { json: { rating: 'none' } });
     expect(await anon.get<VideoDetails>(`/api/v1/videos/${id}`)).toMatchObject({ likes: 0, dislikes: 1 });
     expect(await root.get(`/api/v1/users/me/videos/${id}/rating`)).toEqual({ id, rating: 'none' });
+    // The only video with a like leads the -likes order; after its like is gone it no longer does.
+    await alice.request('PUT', `/api/v1/videos/${id}/rate`, { json: { rating: 'like' } });
     const liked = await anon.get<ResultList<Video>>('/api/v1/videos', { sort: '-likes' });
-    expect(liked.total).toBeGreaterThan(0);
+    expect(liked.data.map((v) => [v.id, v.likes])[0]).toEqual([id, 1]);
+    expect(liked.data.slice(1).every((v) => v.likes === 0)).toBe(true);
+    await alice.request('PUT', `/api/v1/videos/${id}/rate`, { json: { rating: 'none' } });
+    expect((await anon.get<ResultList<Video>>('/api/v1/videos', { sort: '-likes' })).data.every((v) => v.likes === 0)).toBe(true);
   });
 
   it('counts one view per viewer and flushes views to the database in batches', async () => {
@@ -246,6 +285,7 @@ describe('videos API (legacy upload, lists, privacy, update, rate, views, delete
     const empty = join(dir, 'empty.mp4');
     await writeFile(empty, '');
     const before = await server.sql('SELECT id FROM video ORDER BY id');
+    const filesBefore = await storedFiles(server.storage);
     await expectProblem(legacyUpload(alice, junk, { name: 'Junk', channelId: String(aliceChannel) }), 422, 'invalid_media_file');
     await expectProblem(legacyUpload(alice, empty, { name: 'Empty', channelId: String(aliceChannel) }), 400, 'empty_file');
     await expectProblem(legacyUpload(alice, clip, { name: 'Not my channel', channelId: String(rootChannel) }), 403, 'not_video_channel_owner');
@@ -259,6 +299,8 @@ describe('videos API (legacy upload, lists, privacy, update, rate, views, delete
     await expectProblem(legacyUpload(alice, clip, { name: 'Over quota', channelId: String(aliceChannel) }), 413, 'quota_reached');
     expect(await server.sql('SELECT id FROM video ORDER BY id')).toEqual(before);
     expect((await readdir(join(server.storage, 'tmp'), { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name)).toEqual([]);
+    // Nowhere else either: the whole storage holds the same files as before the refused uploads.
+    expect(await storedFiles(server.storage)).toEqual(filesBefore);
   });
 
   it('deletes by the owner or a moderator, with every file', async () => {

@@ -27,6 +27,16 @@ export function p2pAllowedBy(config: ServerConfig | null): boolean {
   return !(config?.tracker && config.tracker.enabled === false);
 }
 
+/**
+ * P2P for this video: only public and unlisted ones (as PeerTube). Private and internal videos need
+ * authentication, and sharing their segments would show viewers' IPs to each other; the tracker
+ * refuses their swarms too.
+ */
+export function p2pAllowedFor(config: ServerConfig | null, video: Pick<VideoDetails, 'privacy'>): boolean {
+  const privacy = video.privacy?.id;
+  return p2pAllowedBy(config) && (privacy === 1 || privacy === 2);
+}
+
 /** Default of the viewer's P2P setting when they never chose: their account's, else the instance's. */
 export function p2pDefault(config: ServerConfig | null, userP2P: boolean | undefined, embed = false): boolean {
   if (typeof userP2P === 'boolean') return userP2P;

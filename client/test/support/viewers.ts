@@ -27,6 +27,8 @@ export interface PlayerState {
   currentTime: number;
   duration: number;
   bufferedEnd: number;
+  /** Height of the frames the <video> decodes now: the rendition being played (0 before any). */
+  videoHeight: number;
   /** MediaError code of the <video>, or the player's own error message, null when none. */
   error: string | null;
   /** ms from navigation start to the first `playing` event, null before it. */
@@ -59,7 +61,8 @@ export class Viewer {
   /** Marks this viewer's browser process on its command line (see threads()). */
   private marker = '';
 
-  static async launch(name: string, origin: string, opts: { viewport?: { width: number; height: number } } = {}): Promise<Viewer> {
+  /** `p2p: false`: the viewer has turned P2P off in the player (its saved preference), as a baseline. */
+  static async launch(name: string, origin: string, opts: { viewport?: { width: number; height: number }; p2p?: boolean } = {}): Promise<Viewer> {
     // Chromium ignores switches it does not know: this one only lets threads() find the process.
     const marker = `--flotilla-viewer=${name}-${process.pid}-${++launched}`;
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, marker] });
@@ -85,6 +88,9 @@ export class Viewer {
           }
         }, 10);
       });
+      if (opts.p2p === false) {
+        await context.addInitScript(() => localStorage.setItem('flotilla.player', JSON.stringify({ p2pEnabled: false })));
+      }
       const page = await context.newPage();
       // A viewer's browser is already running when they open a page: let Chromium finish starting
       // its processes so that their start-up is not counted as the page's.
@@ -171,6 +177,7 @@ export class Viewer {
         currentTime: fp?.getCurrentTime() ?? 0,
         duration: fp?.getDuration() ?? 0,
         bufferedEnd: video && video.buffered.length ? video.buffered.end(video.buffered.length - 1) : 0,
+        videoHeight: video?.videoHeight ?? 0,
         error: mediaError ?? uiError ?? null,
         firstPlayingMs: w.__flotillaT?.playing ?? null,
         playerReadyMs: w.__flotillaT?.ready ?? null,

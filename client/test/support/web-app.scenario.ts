@@ -65,10 +65,23 @@ async function uploadResume(stack: Stack, clip: string): Promise<void> {
     if (route.request().method() === 'PUT') await sleep(300);
     await route.continue();
   });
+  // What the server said it holds (Range of its 308s) before the reload, and where chunks start after.
+  let heldBeforeReload = 0;
+  let reloaded = false;
+  const chunkStartsAfter: number[] = [];
+  v.page.on('response', (res) => {
+    const range = res.status() === 308 ? /bytes=0-(\d+)/.exec(res.headers()['range'] ?? '') : null;
+    if (range && !reloaded) heldBeforeReload = Math.max(heldBeforeReload, Number(range[1]) + 1);
+  });
+  v.page.on('request', (req) => {
+    const m = req.method() === 'PUT' ? /^bytes (\d+)-/.exec(req.headers()['content-range'] ?? '') : null;
+    if (m && reloaded) chunkStartsAfter.push(Number(m[1]));
+  });
   await v.page.goto(`${base}/videos/upload`);
   await v.page.setInputFiles('input[type=file][aria-label="Video file"]', clip);
   await v.page.waitForFunction(() => /\b([2-9]\d)%/.test(document.querySelector('.progress-facts')?.textContent ?? ''), null, { timeout: 30_000 });
   result.notes.push(`before reload: ${(await v.page.textContent('.progress-facts'))?.trim()}`);
+  reloaded = true;
   await v.page.reload();
   await v.page.setInputFiles('input[type=file][aria-label="Video file"]', clip);
   const offered = await v.page.waitForSelector('text=Resume your upload?', { timeout: 10_000 }).then(() => true, () => false);
@@ -77,6 +90,10 @@ async function uploadResume(stack: Stack, clip: string): Promise<void> {
   result.notes.push(`offer: ${(await v.page.textContent('[role=dialog] p'))?.trim()}`);
   await v.page.click('text=Resume upload');
   check('resumed upload finishes', await v.page.waitForSelector('.badge:has-text("Uploaded")', { timeout: 60_000 }).then(() => true, () => false));
+  // Where it stopped: the first chunk after the reload starts at (or past, if a chunk in flight landed
+  // in part) what the server held before it — never at 0.
+  result.notes.push(`held before reload ${heldBeforeReload} bytes, chunks after start at ${chunkStartsAfter.join(', ')}`);
+  check('resumed from the bytes the server held, not from 0', heldBeforeReload > 0 && chunkStartsAfter.length > 0 && chunkStartsAfter[0] >= heldBeforeReload);
   const mine = await (await stack.server.login()).get<{ data: { name: string }[] }>('/api/v1/users/me/videos', { count: 50 });
   check('exactly one video was created by the resumed upload', mine.data.filter((x) => x.name === 'resume-me').length === 1);
 }
@@ -117,17 +134,18 @@ async function controls(stack: Stack, watchPath: string): Promise<void> {
   // Anonymous viewers get PeerTube's default: the watch page starts playing by itself.
   await until('autoplay', () => fp(() => (window as unknown as W).flotillaPlayer.getCurrentTime() > 0.3), 10_000).catch(() => undefined);
   check('plays by itself', await fp(() => (window as unknown as W).flotillaPlayer.isPlaying()));
+  // The pause event is dispatched asynchronously: wait for the state (5 s at most), not a fixed time.
+  const becomes = (pred: () => boolean) => page.waitForFunction(pred, null, { timeout: 5000 }).then(() => true, () => false);
+  const becomesWith = (pred: (arg: number) => boolean, arg: number) => page.waitForFunction(pred, arg, { timeout: 5000 }).then(() => true, () => false);
   await page.keyboard.press('k');
-  await sleep(300); // the pause event is dispatched asynchronously
-  check('k pauses (first press)', !(await fp(() => (window as unknown as W).flotillaPlayer.isPlaying())));
+  check('k pauses (first press)', await becomes(() => !(window as unknown as W).flotillaPlayer.isPlaying()));
   const paused = await fp(() => (window as unknown as W).flotillaPlayer.getCurrentTime());
   await page.keyboard.press('k');
   await until('k to resume playback', () => fp(() => (window as unknown as W).flotillaPlayer.getCurrentTime() > paused + 0.3), 10_000).catch(() => undefined);
   check('k plays', await fp(() => (window as unknown as W).flotillaPlayer.isPlaying()));
   const t0 = await fp(() => (window as unknown as W).flotillaPlayer.getCurrentTime());
   await page.keyboard.press('ArrowRight');
-  await sleep(300);
-  check('→ seeks forward 5 s', (await fp(() => (window as unknown as W).flotillaPlayer.getCurrentTime())) >= t0 + 4);
+  check('→ seeks forward 5 s', await becomesWith((from: number) => (window as unknown as W).flotillaPlayer.getCurrentTime() >= from + 4, t0));
   await page.keyboard.press('m');
   check('m mutes', await fp(() => document.querySelector('video')!.muted));
   await page.keyboard.press('m');
@@ -137,19 +155,16 @@ async function controls(stack: Stack, watchPath: string): Promise<void> {
   check('↓ lowers the volume', vol < 1 && vol > 0.85);
   await page.click('button.quality-btn');
   await page.click('[role=menuitemradio]:has-text("240p")');
-  await sleep(300);
-  check('quality menu picks 240p', !!(await page.textContent('.quality-label'))?.includes('240p'));
+  check('quality menu picks 240p', await becomes(() => !!document.querySelector('.quality-label')?.textContent?.includes('240p')));
   await page.click('button.p2p-btn');
   await page.uncheck('.p2p-panel input[type=checkbox]');
   await page.keyboard.press('k');
-  await sleep(300); // the pause event is dispatched asynchronously
-  check('k pauses', !(await fp(() => (window as unknown as W).flotillaPlayer.isPlaying())));
+  check('k pauses', await becomes(() => !(window as unknown as W).flotillaPlayer.isPlaying()));
   await page.reload();
   await page.waitForFunction(() => !!(window as unknown as Partial<W>).flotillaPlayer, null, { timeout: 20_000 });
   await page.focus('.player');
   await page.keyboard.press('k');
-  await sleep(800);
-  check('volume remembered', Math.abs((await fp(() => (window as unknown as W).flotillaPlayer.getVolume())) - vol) < 0.001);
+  check('volume remembered', await becomesWith((want: number) => Math.abs((window as unknown as W).flotillaPlayer.getVolume() - want) < 0.001, vol));
   const prefs = await fp(() => JSON.parse(localStorage.getItem('flotilla.player') ?? '{}') as { p2pEnabled?: boolean; quality?: number });
   check('P2P off and 240p remembered', prefs.p2pEnabled === false && prefs.quality === 240);
   await page.click('button.p2p-btn');
@@ -162,9 +177,16 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
 /** Opens `path`, lets it settle, runs axe-core in the page and records its violations under `label`. */
 async function audit(v: Viewer, base: string, label: string, path: string): Promise<void> {
   await v.page.goto(base + path);
-  // Lists and forms are filled from the API; the watch page never goes network-idle (media, tracker).
-  if (path.startsWith('/w/') || path.startsWith('/videos/embed/')) await v.page.waitForSelector('video', { timeout: 15_000 }).then(() => sleep(1500));
-  else await v.page.waitForLoadState('networkidle', { timeout: 15_000 }).catch(() => undefined);
+  // Lists and forms are filled from the API; the watch page never goes network-idle (media, tracker):
+  // it is ready when its player is. A page that did not settle or render fails the run instead of
+  // being audited as clean.
+  if (path.startsWith('/w/') || path.startsWith('/videos/embed/')) {
+    await v.page.waitForFunction(() => !!(window as unknown as { flotillaPlayer?: unknown }).flotillaPlayer, null, { timeout: 15_000 });
+  } else {
+    await v.page.waitForLoadState('networkidle', { timeout: 15_000 });
+    const text = await v.page.evaluate(() => document.querySelector('main')?.textContent?.trim().length ?? 0);
+    if (!text) throw new Error(`${label} (${path}): the page rendered nothing in <main>`);
+  }
   await v.page.addScriptTag({ content: AXE_SOURCE });
   result.a11y[label] = await v.page.evaluate(async () => {
     type Axe = { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> };

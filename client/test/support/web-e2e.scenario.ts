@@ -171,7 +171,9 @@ async function tamperedPeer(stack: Stack): Promise<void> {
 
   // The receiver has to ask the bad peer for something: when the WebRTC link comes up only after
   // it fetched the whole (short) clip over HTTP — seen on a loaded 2-core machine — the check was
-  // never exercised, so a new receiver joins (the bad peer is still there). Nothing else is retried.
+  // never exercised, so a new receiver joins (the bad peer is still there). Nothing else is retried:
+  // a receiver whose playback stalled ends the loop with its stall recorded (an HTTP-only stall is a
+  // fault to see, not a reason to try again).
   const receiverErrors: string[] = [];
   for (let attempt = 1; attempt <= 3; attempt++) {
     result.tampered.attempts = attempt;
@@ -183,7 +185,6 @@ async function tamperedPeer(stack: Stack): Promise<void> {
     }
     mark(`receiverLaunched${attempt}`);
     await receiver.watch(url);
-    delete result.tampered.stalled;
     try {
       result.tampered.receiverAdvancedBy = await playFor(receiver, 8, 30_000);
     } catch (err) {
@@ -194,7 +195,7 @@ async function tamperedPeer(stack: Stack): Promise<void> {
     result.tampered.receiver = await receiver.state();
     receiverErrors.push(...receiver.pageErrors);
     const servedNothing = result.tampered.receiver.rejected === 0 && result.tampered.receiver.p2pBytes === 0;
-    if (!servedNothing || attempt === 3) break;
+    if (result.tampered.stalled || !servedNothing || attempt === 3) break;
     await receiver.close();
   }
   result.tampered.badPeer = await bad.state();

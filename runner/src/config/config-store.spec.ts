@@ -23,7 +23,7 @@ describe('config file', () => {
     const config = await loadRunnerConfig(file);
     expect(config).toEqual({
       jobs: { concurrency: 2 },
-      ffmpeg: { threads: 2, nice: 20, ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe' },
+      ffmpeg: { threads: 2, nice: 20, ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe', progressTimeout: 600 },
       registeredInstances: [],
     });
     await updateRunnerConfig(file, (c) => {
@@ -39,6 +39,10 @@ describe('config file', () => {
     expect(await loadRunnerConfig(file)).toMatchObject({ jobs: { concurrency: 4 }, ffmpeg: { threads: 0, nice: 5 } });
     writeFileSync(file, '[jobs]\nconcurrency = 0\n');
     await expect(loadRunnerConfig(file)).rejects.toThrow(/jobs\.concurrency/);
+    writeFileSync(file, '[ffmpeg]\nprogressTimeout = 90\n');
+    expect(await loadRunnerConfig(file)).toMatchObject({ ffmpeg: { progressTimeout: 90 } });
+    writeFileSync(file, '[ffmpeg]\nprogressTimeout = 0\n');
+    await expect(loadRunnerConfig(file)).rejects.toThrow(/ffmpeg\.progressTimeout/);
   });
 
   it('matches instances by normalized url and name', () => {

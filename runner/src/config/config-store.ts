@@ -31,6 +31,11 @@ export const runnerConfigSchema = z.object({
       nice: z.number().int().min(-20).max(20).default(20),
       ffmpegPath: z.string().min(1).default('ffmpeg'),
       ffprobePath: z.string().min(1).default('ffprobe'),
+      /**
+       * Seconds without ffmpeg's output time moving before it is killed and the job errored (the
+       * server then retries it). 10 minutes: far above any real pause (a slow first keyframe).
+       */
+      progressTimeout: z.number().int().min(1).max(86_400).default(600),
     })
     .prefault({}),
   registeredInstances: z.array(registeredInstanceSchema).default([]),

@@ -49,7 +49,8 @@ export class InstanceLink {
       randomizationFactor: 0.5,
     });
     socket.on('connect', () => {
-      if (this.socketDownLogged) this.log.info(`${this.label}: socket connected again`);
+      // Logged the first time too: an operator (and the bench) sees when job wake-ups start.
+      this.log.info(`${this.label}: socket connected${this.socketDownLogged ? ' again' : ''}`);
       this.socketDownLogged = false;
       this.wake();
     });

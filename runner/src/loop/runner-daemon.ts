@@ -199,7 +199,7 @@ export class RunnerDaemon {
 
   private ffmpegSettings(): FfmpegSettings {
     const f = this.config.ffmpeg;
-    return { ffmpegPath: f.ffmpegPath, ffprobePath: f.ffprobePath, threads: f.threads, nice: f.nice };
+    return { ffmpegPath: f.ffmpegPath, ffprobePath: f.ffprobePath, threads: f.threads, nice: f.nice, progressTimeoutMs: f.progressTimeout * 1000 };
   }
 
   private async onLinkError(link: InstanceLink, err: Error): Promise<void> {

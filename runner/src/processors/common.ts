@@ -22,6 +22,7 @@ export async function transcode<T extends RunnerJobType>(ctx: ProcessorContext<T
     durationSeconds,
     signal: ctx.signal,
     onProgress: (p) => ctx.setProgress(p),
+    progressTimeoutMs: ctx.ffmpeg.progressTimeoutMs,
   });
   ctx.setProgress(100);
 }

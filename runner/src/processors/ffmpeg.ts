@@ -17,6 +17,11 @@ export interface FfmpegSettings {
   ffprobePath: string;
   threads: number;
   nice: number;
+  /**
+   * An ffmpeg whose output time has not advanced for this long is hung (a stuck decoder, a blocked
+   * disk): it is killed and the job errored. The heartbeat alone would keep the job held forever.
+   */
+  progressTimeoutMs?: number;
 }
 
 export class FfmpegError extends Error {
@@ -87,6 +92,8 @@ interface RunOptions {
   durationSeconds: number;
   signal: AbortSignal;
   onProgress?: (percent: number) => void;
+  /** See FfmpegSettings.progressTimeoutMs; none when absent. */
+  progressTimeoutMs?: number;
 }
 
 /**
@@ -112,8 +119,15 @@ function supervise(command: FfmpegCommand, options: RunOptions): Promise<void> {
       if (running.ffmpegProc) command.kill('SIGKILL');
     };
     signal.addEventListener('abort', onAbort, { once: true });
+    let stalled = false;
+    const stall = new ProgressWatchdog(options.progressTimeoutMs, () => {
+      stalled = true;
+      command.kill('SIGKILL');
+    });
     const settle = (err: Error | null) => {
       signal.removeEventListener('abort', onAbort);
+      stall.stop();
+      if (stalled && !signal.aborted) return reject(new FfmpegError(`ffmpeg made no progress for ${Math.round(options.progressTimeoutMs! / 1000)} s: killed`));
       if (signal.aborted) reject(signal.reason);
       else if (err) reject(err);
       else resolve();
@@ -122,7 +136,8 @@ function supervise(command: FfmpegCommand, options: RunOptions): Promise<void> {
     command.on('start', () => {
       proc = running.ffmpegProc!;
       if (signal.aborted) return void command.kill('SIGKILL');
-      if (proc.stdout) readProgress(proc.stdout, options);
+      stall.start();
+      if (proc.stdout) readProgress(proc.stdout, options, () => stall.advanced());
     });
     command.on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
       // Read from the process, not from an 'exit' listener: fluent-ffmpeg may report before those run.
@@ -172,7 +187,29 @@ async function assertRunnable(program: string): Promise<void> {
   throw new FfmpegError(`Cannot run ffmpeg: ${program} is not an executable file${program.includes('/') ? '' : ' in PATH'}`);
 }
 
-function readProgress(stdout: NodeJS.ReadableStream, options: RunOptions): void {
+/** Fires once when `advanced()` was not called for `timeoutMs` since `start()` (off without a timeout). */
+class ProgressWatchdog {
+  private timer: NodeJS.Timeout | null = null;
+  constructor(
+    private readonly timeoutMs: number | undefined,
+    private readonly onStall: () => void,
+  ) {}
+  start(): void {
+    if (!this.timeoutMs) return;
+    this.stop();
+    this.timer = setTimeout(this.onStall, this.timeoutMs);
+  }
+  advanced(): void {
+    if (this.timer) this.start();
+  }
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
+function readProgress(stdout: NodeJS.ReadableStream, options: RunOptions, onAdvance: () => void): void {
+  let lastOutTime = -1;
   let buffered = '';
   stdout.setEncoding('utf8');
   stdout.on('data', (chunk: string) => {
@@ -181,6 +218,11 @@ function readProgress(stdout: NodeJS.ReadableStream, options: RunOptions): void 
     buffered = lines.pop() ?? '';
     for (const line of lines) {
       const m = /^out_time_(?:us|ms)=(\d+)/.exec(line);
+      // Progress blocks keep coming while ffmpeg is stuck: only output time moving forward counts.
+      if (m && Number(m[1]) > lastOutTime) {
+        lastOutTime = Number(m[1]);
+        onAdvance();
+      }
       if (m && options.durationSeconds > 0) {
         options.onProgress?.(Math.min(100, (Number(m[1]) / 1e6 / options.durationSeconds) * 100));
       }

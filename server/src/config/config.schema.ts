@@ -100,7 +100,7 @@ export const configSchema = z.object({
     success_max_wait: duration,
     max_failures: z.number().int().min(1),
   }),
-  p2p: z.object({ enabled: z.boolean() }),
+  p2p: z.object({ enabled: z.boolean(), max_announces_per_minute: z.number().int().min(1) }),
   federation: z.object({ enabled: z.boolean(), prevent_ssrf: z.boolean() }),
 });
 

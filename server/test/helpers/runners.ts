@@ -124,7 +124,8 @@ export async function downloadInput(runner: RunnerSide, url: string, jobToken: s
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ runnerToken: runner.runnerToken, jobToken }) });
   if (res.status !== 200) {
     const body = (await res.json().catch(() => ({}))) as { code?: string; detail?: string };
-    throw Object.assign(new Error(`download answered ${res.status}: ${body.detail}`), { status: res.status, code: body.code });
+    // The fields expectProblem reads from an ApiError (status, code, problem body, headers).
+    throw Object.assign(new Error(`download answered ${res.status}: ${body.detail}`), { status: res.status, code: body.code, problem: body, headers: res.headers });
   }
   return Buffer.from(await res.arrayBuffer());
 }

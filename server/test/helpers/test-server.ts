@@ -14,6 +14,7 @@ import { login } from '../../../client/src/api/auth';
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const ROOT_PASSWORD = 'root-test-password';
 
+/** A port free now; it may be taken before it is bound (TestServer.start retries on EADDRINUSE). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -67,6 +68,18 @@ export class TestServer {
   }
 
   static async start(overrides: ConfigOverrides = {}, env: Record<string, string> = {}): Promise<TestServer> {
+    // freePort() closes its probe before the server binds: another worker may take the port in
+    // between. The server then fails with EADDRINUSE before listening; try again on another port.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await TestServer.startOnce(overrides, env);
+      } catch (err) {
+        if (attempt >= 4 || !String((err as Error).message).includes('EADDRINUSE')) throw err;
+      }
+    }
+  }
+
+  private static async startOnce(overrides: ConfigOverrides, env: Record<string, string>): Promise<TestServer> {
     const port = await freePort();
     const id = randomBytes(5).toString('hex');
     const dbName = `flotilla_test_${id}`;
@@ -209,16 +222,37 @@ export class TestServer {
   }
 }
 
-/** Asserts that a promise rejects with an ApiError of this status (and code, when given). */
+/**
+ * Asserts that a promise rejects with an ApiError of this status (and code, when given), answered as
+ * problem+json: Content-Type application/problem+json and a body with type, title, status (equal to
+ * the HTTP status), detail and a non-empty code.
+ */
 export async function expectProblem(p: Promise<unknown>, status: number, code?: string): Promise<void> {
   try {
     await p;
   } catch (err) {
-    const e = err as { status?: number; code?: string; problem?: unknown; message: string };
+    const e = err as { status?: number; code?: string; problem?: Record<string, unknown> | null; headers?: Headers; message: string };
     if (e.status !== status || (code !== undefined && e.code !== code)) {
       throw new Error(`expected ${status}${code ? ` ${code}` : ''}, got ${e.status} ${e.code}: ${e.message}`);
     }
+    assertProblemShape(e.headers?.get('content-type') ?? null, e.problem ?? null, status);
     return;
   }
   throw new Error(`expected ${status}${code ? ` ${code}` : ''}, but the request succeeded`);
+}
+
+/** The problem+json contract of every error answer (style.md): type, title, status, detail, code. */
+export function assertProblemShape(contentType: string | null, body: Record<string, unknown> | null, status: number): void {
+  if (!contentType?.startsWith('application/problem+json')) {
+    throw new Error(`expected Content-Type application/problem+json for a ${status}, got ${contentType}`);
+  }
+  const b = body ?? {};
+  const bad = [
+    typeof b.type !== 'string' && 'type',
+    (typeof b.title !== 'string' || !b.title) && 'title',
+    b.status !== status && 'status',
+    typeof b.detail !== 'string' && 'detail',
+    (typeof b.code !== 'string' || !b.code) && 'code',
+  ].filter(Boolean);
+  if (bad.length) throw new Error(`problem body lacks or mistypes ${bad.join(', ')}: ${JSON.stringify(body)}`);
 }

@@ -67,15 +67,25 @@ export class ImageFilesService {
     return { type, filename, ...size };
   }
 
-  /** Replaces a thumbnail or preview of an existing video from an uploaded image (PUT /videos/:id). */
-  async replaceVideoImage(video: { id: number; uuid: string }, type: number, uploaded: string): Promise<void> {
+  /**
+   * Resizes an uploaded image of a video (PUT /videos/:id) into a new stored file and removes the
+   * upload; nothing the video shows changes yet (useVideoImage does that). A refused image leaves
+   * no file behind.
+   */
+  async prepareVideoImage(video: { uuid: string }, type: number, uploaded: string): Promise<string> {
     const size = type === ThumbnailType.MINIATURE ? THUMBNAIL_SIZE : PREVIEW_SIZE;
-    const filename = `${video.uuid}-${Date.now()}.jpg`;
+    const filename = `${video.uuid}-${randomUUID()}.jpg`;
     try {
       await this.storeRendered({ area: thumbnailArea(type), name: filename }, (out) => resizeImage(uploaded, out, size));
     } finally {
       await removeStaged([uploaded]);
     }
+    return filename;
+  }
+
+  /** Points the video at a prepared image and removes the one it replaces. */
+  async useVideoImage(video: { id: number }, type: number, filename: string): Promise<void> {
+    const size = type === ThumbnailType.MINIATURE ? THUMBNAIL_SIZE : PREVIEW_SIZE;
     const existing = await this.repo.thumbnail(video.id, type);
     if (existing) {
       const old = existing.filename;
@@ -84,5 +94,11 @@ export class ImageFilesService {
     } else {
       await this.repo.createThumbnails(video.id, [{ type, filename, ...size }]);
     }
+  }
+
+  /** Removes prepared images that will not be used, and uploads never prepared. */
+  async discardVideoImages(prepared: Array<{ type: number; filename: string }>, uploads: string[]): Promise<void> {
+    await this.remove(prepared.map((p) => ({ area: thumbnailArea(p.type), name: p.filename })));
+    await removeStaged(uploads);
   }
 }

@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Sequelize } from 'sequelize';
+import { VideoPrivacy } from '@flotilla/shared';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { EventBus } from '../../platform/events/event-bus.service';
 import { importEsm } from '../../common/esm';
@@ -12,9 +13,11 @@ import type { AppConfig } from '../../config/config';
 import { infoHashFromTrackerHex } from './swarm-hash';
 
 export const TRACKER_PATH = '/tracker/socket';
-/** Per-IP limits: open sockets, and announces per minute. */
+/** Per-IP limit of open sockets (announces per minute: config p2p.max_announces_per_minute). */
 const MAX_SOCKETS_PER_IP = 32;
-const MAX_ANNOUNCES_PER_MINUTE = 600;
+/** Only public and unlisted videos are shared between viewers (the player follows the same rule). */
+const P2P_PRIVACIES = [VideoPrivacy.PUBLIC, VideoPrivacy.UNLISTED];
+const p2pPrivacy = (privacy: number): boolean => (P2P_PRIVACIES as number[]).includes(privacy);
 
 interface TrackerServer {
   onWebSocketConnection(socket: WebSocket, opts?: object): void;
@@ -46,7 +49,14 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.p2p.enabled) return;
     await this.loadKnownVideos();
-    this.events.on('video.swarms-changed', ({ uuid, infoHashes }) => this.setVideo(uuid, infoHashes));
+    // Swarms of private and internal videos are not announced: peers would see each other's IPs
+    // and the segments would travel outside the file-token check (PeerTube disables P2P for them).
+    this.events.on('video.swarms-changed', async ({ uuid, infoHashes }) => {
+      this.setVideo(uuid, (await this.sharesOverP2P(uuid)) ? infoHashes : []);
+    });
+    this.events.on('video.privacy-changed', async ({ uuid, privacy }) => {
+      this.setVideo(uuid, p2pPrivacy(privacy) ? await this.storedHashes(uuid) : []);
+    });
     this.events.on('video.deleted', ({ uuid }) => this.setVideo(uuid, []));
 
     // bittorrent-tracker is CommonJS-compatible ESM; loaded lazily so a disabled tracker costs nothing.
@@ -105,17 +115,35 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
       return true;
     }
     entry.count += 1;
-    return entry.count <= MAX_ANNOUNCES_PER_MINUTE;
+    return entry.count <= this.config.p2p.max_announces_per_minute;
   }
 
-  /** Swarms are those of every HLS master playlist written so far (hashes stored beside the playlist). */
+  /** Swarms are those of every public or unlisted video's HLS master playlist written so far. */
   private async loadKnownVideos(): Promise<void> {
     const rows = (await this.sequelize.query(
       `SELECT v.uuid, p.p2p_media_loader_info_hashes AS hashes
-         FROM video_streaming_playlist p JOIN video v ON v.id = p.video_id`,
-      { type: 'SELECT' },
+         FROM video_streaming_playlist p JOIN video v ON v.id = p.video_id
+        WHERE v.privacy IN (:privacies)`,
+      { type: 'SELECT', replacements: { privacies: P2P_PRIVACIES } },
     )) as Array<{ uuid: string; hashes: string[] }>;
     for (const r of rows) this.setVideo(r.uuid, r.hashes);
+  }
+
+  private async sharesOverP2P(uuid: string): Promise<boolean> {
+    const rows = (await this.sequelize.query(`SELECT privacy FROM video WHERE uuid = :uuid`, {
+      type: 'SELECT',
+      replacements: { uuid },
+    })) as Array<{ privacy: number }>;
+    return rows.length > 0 && p2pPrivacy(rows[0].privacy);
+  }
+
+  private async storedHashes(uuid: string): Promise<string[]> {
+    const rows = (await this.sequelize.query(
+      `SELECT p.p2p_media_loader_info_hashes AS hashes
+         FROM video_streaming_playlist p JOIN video v ON v.id = p.video_id WHERE v.uuid = :uuid`,
+      { type: 'SELECT', replacements: { uuid } },
+    )) as Array<{ hashes: string[] | null }>;
+    return rows.flatMap((r) => r.hashes ?? []);
   }
 
   private setVideo(uuid: string, infoHashes: string[]): void {

@@ -131,9 +131,4 @@ export class VideoIngestService {
       return video;
     });
   }
-
-  /** Replaces a thumbnail or preview of an existing video from an uploaded image (PUT /videos/:id). */
-  replaceImage(video: { id: number; uuid: string }, type: number, uploaded: string): Promise<void> {
-    return this.images.replaceVideoImage(video, type, uploaded);
-  }
 }

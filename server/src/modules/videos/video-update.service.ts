@@ -4,9 +4,10 @@ import { AppError } from '../../common/app-error';
 import { ChannelsService } from '../channels/channels.service';
 import type { UserModel } from '../users/user.model';
 import { StaticFilesService } from './static-files.service';
+import { ImageFilesService } from '../media-files/image-files.service';
 import { ThumbnailType } from '../media-files/thumbnail.model';
+import { EventBus } from '../../platform/events/event-bus.service';
 import { attributeColumns, checkVideoAttributes } from './video-attributes';
-import { VideoIngestService } from './video-ingest.service';
 import type { VideoModel } from './video.model';
 
 /** PUT /videos/:id: partial attribute changes, channel moves, new thumbnail/preview. */
@@ -14,7 +15,8 @@ import type { VideoModel } from './video.model';
 export class VideoUpdateService {
   constructor(
     private readonly channels: ChannelsService,
-    private readonly ingest: VideoIngestService,
+    private readonly images: ImageFilesService,
+    private readonly events: EventBus,
     private readonly staticFiles: StaticFilesService,
   ) {}
 
@@ -30,10 +32,36 @@ export class VideoUpdateService {
     // A video made public for the first time gets its publication date then (as PeerTube).
     const wasHidden = video.privacy === VideoPrivacy.PRIVATE || video.privacy === VideoPrivacy.INTERNAL;
     if (wasHidden && body.privacy === VideoPrivacy.PUBLIC && video.publishedAt) columns.publishedAt = new Date();
-    await video.update(columns);
+    // Images first, into new files: a refused image (not an image, too large) must leave the video
+    // exactly as it was, so nothing is written to the row before every part is known to be good.
+    const prepared = await this.prepareImages(video, images);
+    try {
+      await video.update(columns);
+    } catch (err) {
+      await this.images.discardVideoImages(prepared, []);
+      throw err;
+    }
     // Files move between the public and private/ URL prefixes: drop this process's cached privacy now.
-    if (body.privacy !== undefined) this.staticFiles.forget(video.uuid);
-    if (images.thumbnail) await this.ingest.replaceImage(video, ThumbnailType.MINIATURE, images.thumbnail);
-    if (images.preview) await this.ingest.replaceImage(video, ThumbnailType.PREVIEW, images.preview);
+    if (body.privacy !== undefined) {
+      this.staticFiles.forget(video.uuid);
+      this.events.emit('video.privacy-changed', { uuid: video.uuid, privacy: body.privacy });
+    }
+    for (const p of prepared) await this.images.useVideoImage(video, p.type, p.filename);
+  }
+
+  private async prepareImages(video: VideoModel, images: { thumbnail?: string; preview?: string }): Promise<Array<{ type: number; filename: string }>> {
+    const wanted: Array<{ type: number; uploaded: string }> = [];
+    if (images.thumbnail) wanted.push({ type: ThumbnailType.MINIATURE, uploaded: images.thumbnail });
+    if (images.preview) wanted.push({ type: ThumbnailType.PREVIEW, uploaded: images.preview });
+    const prepared: Array<{ type: number; filename: string }> = [];
+    for (const [i, w] of wanted.entries()) {
+      try {
+        prepared.push({ type: w.type, filename: await this.images.prepareVideoImage(video, w.type, w.uploaded) });
+      } catch (err) {
+        await this.images.discardVideoImages(prepared, wanted.slice(i + 1).map((x) => x.uploaded));
+        throw err;
+      }
+    }
+    return prepared;
   }
 }

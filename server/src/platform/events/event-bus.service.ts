@@ -16,6 +16,8 @@ export interface DomainEvents {
   'video.published': { videoId: number };
   /** A video's master playlist changed: these are the P2P swarms (tracker info hashes) of its viewers. */
   'video.swarms-changed': { uuid: string; infoHashes: string[] };
+  /** A video's privacy changed: its files' URL prefix and whether its swarms are public follow. */
+  'video.privacy-changed': { uuid: string; privacy: number };
 }
 
 export type DomainEventName = keyof DomainEvents;
