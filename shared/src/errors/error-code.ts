@@ -44,6 +44,7 @@ export const ErrorCode = {
   NOT_CHANNEL_OWNER: 'not_video_channel_owner',
   CANNOT_DELETE_LAST_CHANNEL: 'cannot_delete_last_video_channel',
   CANNOT_DELETE_ROOT: 'cannot_delete_root_user',
+  CANNOT_CHANGE_ROOT_ROLE: 'cannot_change_root_role',
   INSUFFICIENT_ROLE: 'insufficient_role',
   WRONG_CURRENT_PASSWORD: 'wrong_current_password',
   INVALID_IMAGE: 'invalid_image_file',
