@@ -6,3 +6,4 @@ export * from './stream-copy';
 export * from './ffmpeg-args';
 export * from './plan';
 export * from './hls-playlist';
+export * from './input-guard';
