@@ -81,8 +81,10 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig, re
       '/api/v1/users/register',
       limiter(config, redis, 'signup', rl.signup.window, rl.signup.max, { skipFailedRequests: true }),
     );
-    // Runners poll and upload often; their own tokens guard them.
-    app.use('/api/v1', limiter(config, redis, 'api', rl.api.window, rl.api.max, { skip: (req) => req.path.startsWith('/runners/') }));
+    // Runners poll and upload often; their own tokens guard them. Login has its own, stricter limiter:
+    // counting it here too would overwrite its X-RateLimit-* headers with the general ones.
+    const ownLimiter = (req: Request) => req.path.startsWith('/runners/') || req.path === '/users/token';
+    app.use('/api/v1', limiter(config, redis, 'api', rl.api.window, rl.api.max, { skip: ownLimiter }));
   }
 
   // Body parsers: JSON for the API, form-encoded for OAuth; uploads use their own parsers.

@@ -33,6 +33,8 @@ export const ErrorCode = {
   PAYLOAD_TOO_LARGE: 'payload_too_large',
   UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
   TOO_MANY_REQUESTS: 'too_many_requests',
+  /** The client stopped sending the body (an aborted upload): answered if still possible, not logged as a fault. */
+  REQUEST_ABORTED: 'request_aborted',
   INTERNAL: 'internal_error',
   SIGNUP_DISABLED: 'signup_disabled',
   USERNAME_TAKEN: 'username_already_exists',

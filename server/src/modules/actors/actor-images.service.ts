@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Sequelize } from 'sequelize';
 import { ErrorCode, type ActorImage } from '@flotilla/shared';
 import { AppError, tooLarge } from '../../common/app-error';
+import { decodeUploadedImage } from '../../common/image-errors';
 import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import { ActorImageModel, ActorImageType, ActorModel } from './actor.model';
@@ -60,10 +61,10 @@ export class ActorImagesService {
       const rows: Array<{ filename: string; width: number; height: number }> = [];
       for (const size of SIZES[type]) {
         const filename = `${randomUUID()}.webp`;
-        await sharp(file.buffer, { animated: false })
-          .resize(size.width, size.height, { fit: 'cover' })
-          .webp({ quality: 85 })
-          .toFile(join(this.config.paths.avatars, filename));
+        const webp = await decodeUploadedImage(() =>
+          sharp(file.buffer, { animated: false }).resize(size.width, size.height, { fit: 'cover' }).webp({ quality: 85 }).toBuffer(),
+        );
+        await writeFile(join(this.config.paths.avatars, filename), webp);
         written.push(filename);
         rows.push({ filename, ...size });
       }

@@ -106,6 +106,7 @@ export class ResumableUploadsService implements OnModuleInit {
     // The part file exists from the start: its size is the upload's offset.
     const fh = await open(uploadPartPath(this.config, id), 'wx');
     await fh.close();
+    // Without its session row the part file would wait for the hourly sweep: remove it with the row's failure.
     await UploadSessionModel.create({
       id,
       userId: user.id,
@@ -117,6 +118,9 @@ export class ResumableUploadsService implements OnModuleInit {
       thumbnailPath: images.thumbnail ?? null,
       previewPath: images.preview ?? null,
       expiresAt: this.expiry(),
+    }).catch(async (err: unknown) => {
+      await unlink(uploadPartPath(this.config, id)).catch(() => undefined);
+      throw err;
     });
     return id;
   }
