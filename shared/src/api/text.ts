@@ -24,9 +24,3 @@ export function isStorableDate(s: string): boolean {
   const year = new Date(t).getUTCFullYear();
   return year >= 1 && year <= 9999;
 }
-
-/** Sort parameter checked against the list's own keys (never `in` or a bare lookup: `__proto__`). */
-export function sortParam(keys: readonly string[]) {
-  const allowed = new Set(keys.flatMap((k) => [k, `-${k}`]));
-  return text().max(50).refine((s) => allowed.has(s), { message: `must be one of ${keys.join(', ')} (optionally prefixed with -)` });
-}

@@ -1,6 +1,6 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { z } from 'zod';
-import { paginationQuery } from '@flotilla/shared';
+import { paginationQuery, text } from '@flotilla/shared';
 import { idParam } from '../../common/params';
 import { UserRight } from '../../common/rights';
 import { zod } from '../../common/zod.pipe';
@@ -19,11 +19,11 @@ const looseState = z.preprocess((v) => (typeof v === 'string' ? Number(v) : v), 
  * Any job type name, not only the ones Flotilla creates: a PeerTube admin client may filter on
  * `video-studio-transcoding` or `video-transcription`, which simply match no job here.
  */
-const jobTypeName = z.string().regex(/^[a-z0-9-]{1,50}$/);
+const jobTypeName = text().regex(/^[a-z0-9-]{1,50}$/);
 
 const listJobsQuery = paginationQuery
   .extend({
-    search: z.string().max(200).optional(),
+    search: text().max(200).optional(),
     stateOneOf: oneOf(looseState),
     'stateOneOf[]': oneOf(looseState),
     typeOneOf: oneOf(jobTypeName),

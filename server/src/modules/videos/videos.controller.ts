@@ -20,6 +20,7 @@ import {
   type VideoFileToken,
   type VideoListQuery,
   type VideoUpdate,
+  text,
 } from '@flotilla/shared';
 import { z } from 'zod';
 import { AppError } from '../../common/app-error';
@@ -38,7 +39,7 @@ import { VideoViewsService } from './video-views.service';
 import type { VideoModel } from './video.model';
 import { VideosService } from './videos.service';
 
-const videoIdParam = z.object({ id: z.string().min(1).max(64) });
+const videoIdParam = z.object({ id: text().min(1).max(64) });
 type VideoIdParam = z.infer<typeof videoIdParam>;
 
 export const created = (video: VideoModel): VideoCreated => ({ video: { id: video.id, uuid: video.uuid, shortUUID: toShortUuid(video.uuid) } });
