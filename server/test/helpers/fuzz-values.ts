@@ -41,3 +41,12 @@ export const malformedMultipart = fc.constantFrom(
   { type: `multipart/form-data; boundary=${B}`, body: `--${B}\r\ngarbage\r\n\r\nx\r\n--${B}--\r\n` },
   { type: `multipart/form-data; boundary=${B}`, body: `--${B}\r\nContent-Disposition: form-data; name="a[__proto__][x]"\r\n\r\n1\r\n--${B}--\r\n` },
 );
+
+/**
+ * The most telling values, sent one parameter at a time (a random request usually fails on another
+ * field first): the sweep reaches each field's own handling.
+ */
+export const SWEEP_VALUES: unknown[] = [
+  'a\u0000b', 'x\uD800', '__proto__', 'constructor', '0000-01-01', '+275760-09-13T00:00:00Z', '9223372036854775808', -1,
+  ['a\u0000b'], { __proto__: 1 },
+];
