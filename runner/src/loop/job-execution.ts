@@ -118,7 +118,8 @@ export class JobExecution {
         await this.retrying(`download ${name}`, () => this.o.client.downloadFile(url, this.creds, path, signal));
         return path;
       },
-      probe: (path) => {
+      probe: (path, kind = 'media') => {
+        if (kind === 'image') return probeFile(this.o.ffmpeg, path, signal, 'image');
         const lease = this.leases.find((l) => l.path === path);
         // A shared input is probed once, without this job's signal (another job may use the answer).
         return lease ? lease.probe(() => probeFile(this.o.ffmpeg, path)) : probeFile(this.o.ffmpeg, path, signal);

@@ -14,7 +14,7 @@ export const processAudioMerge: Processor<'vod-audio-merge-transcoding'> = async
   ctx.setPhase('probing');
   const [audioProbe, imageProbe] = await Promise.all([
     ctx.probe(audioPath),
-    ctx.probe(imagePath).catch(() => null),
+    ctx.probe(imagePath, 'image').catch(() => null),
   ]);
   if (!audioProbe.audio) throw new Error('The audio input has no audio stream');
 

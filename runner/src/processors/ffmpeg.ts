@@ -5,6 +5,8 @@ import { delimiter, join } from 'node:path';
 import ffmpeg, { type FfmpegCommand, type FfprobeData } from 'fluent-ffmpeg';
 import {
   FFPROBE_ENTRIES,
+  inputGuardOptions,
+  type InputKind,
   parseFfprobeOutput,
   type FfmpegCommandSpec,
   type ProbeSummary,
@@ -235,14 +237,19 @@ function readProgress(stdout: NodeJS.ReadableStream, options: RunOptions, onAdva
  * (see `fromFluentProbe`). fluent-ffmpeg gives no handle on the ffprobe process, so an abort rejects
  * at once and ffprobe, which only reads the probe window of a local file, ends on its own.
  */
-export function probeFile(settings: FfmpegSettings, path: string, signal: AbortSignal = new AbortController().signal): Promise<ProbeSummary> {
+export function probeFile(
+  settings: FfmpegSettings,
+  path: string,
+  signal: AbortSignal = new AbortController().signal,
+  kind: InputKind = 'media',
+): Promise<ProbeSummary> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     newCommand(settings)
       .input(path)
-      .ffprobe(['-v', 'error', '-show_entries', FFPROBE_ENTRIES], (err: Error | null, data: FfprobeData) => {
+      .ffprobe(['-v', 'error', ...inputGuardOptions(kind), '-show_entries', FFPROBE_ENTRIES], (err: Error | null, data: FfprobeData) => {
         signal.removeEventListener('abort', onAbort);
         if (signal.aborted) return reject(signal.reason);
         if (err && typeof (err as NodeJS.ErrnoException).code === 'string') {

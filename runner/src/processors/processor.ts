@@ -1,4 +1,4 @@
-import type { ProbeSummary, RunnerJobCustomUpload, RunnerJobPayloadMap, RunnerJobType } from '@flotilla/shared';
+import type { InputKind, ProbeSummary, RunnerJobCustomUpload, RunnerJobPayloadMap, RunnerJobType } from '@flotilla/shared';
 import type { Workspace } from '../workspace/workspace';
 import type { FfmpegSettings } from './ffmpeg';
 
@@ -14,7 +14,8 @@ export interface ProcessorContext<T extends RunnerJobType> {
   /** Streams a payload URL into the workspace; returns the local path. */
   download(url: string, name: string): Promise<string>;
   /** ffprobe of a downloaded input (an input shared by several jobs is probed once). */
-  probe(path: string): Promise<ProbeSummary>;
+  /** `image` for a still picture (audio-merge preview): the guard then allows image demuxers only. */
+  probe(path: string, kind?: InputKind): Promise<ProbeSummary>;
   setPhase(phase: JobPhase): void;
   /** 0–100 of the transcoding step. */
   setProgress(percent: number): void;

@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import { ErrorCode, PEERTUBE_ERROR_DOCS, type ProblemJson } from '@flotilla/shared';
 import { AppError } from './app-error';
 import { logger } from './logger';
+import { multipartClientError } from './multipart-errors';
 
 const PEERTUBE_CODES = new Set<string>([
   'max_file_size_reached', 'quota_reached', 'does_not_respect_follow_constraints', 'live_not_enabled',
@@ -75,6 +76,9 @@ export function toProblem(err: unknown, req: Request): { body: ProblemJson; head
   if (typeof e.code === 'string' && e.code.startsWith('LIMIT_')) {
     return { body: problemBody(400, ErrorCode.BAD_REQUEST, e.message ?? 'Bad multipart body', instance), headers: {} };
   }
+  // Multipart bodies that are malformed or cut short by the client, raised by any multer instance.
+  const clientError = multipartClientError(err);
+  if (clientError) return toProblem(clientError, req);
   const correlationId = randomUUID();
   logger.error({ err, correlationId, method: req.method, url: req.originalUrl }, 'unexpected error');
   const body = problemBody(500, ErrorCode.INTERNAL, `Internal error (correlation id ${correlationId})`, instance);

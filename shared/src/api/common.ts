@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text';
 
 /** `{ id, label }` pairs that PeerTube uses for every constant-valued field. */
 export interface Constant<T> {
@@ -24,20 +25,20 @@ export const looseInt = z.preprocess((v) => (typeof v === 'string' && v.trim() !
 export const paginationQuery = z.object({
   start: looseInt.pipe(z.number().int().min(0)).default(0),
   count: looseInt.pipe(z.number().int().min(0).max(100)).default(15),
-  sort: z.string().max(50).optional(),
+  sort: text().max(50).optional(),
   skipCount: queryBoolean.optional(),
 });
 export type PaginationQuery = z.infer<typeof paginationQuery>;
 
 /** PeerTube's username rule: lowercase letters, digits, dot and underscore, 1–50 characters. */
-export const usernameSchema = z.string().min(1).max(50).regex(/^[a-z0-9._]+$/, 'must match ^[a-z0-9._]+$');
+export const usernameSchema = text().min(1).max(50).regex(/^[a-z0-9._]+$/, 'must match ^[a-z0-9._]+$');
 /** Channel handles may also hold '-' and ':'. */
-export const channelNameSchema = z.string().min(1).max(50).regex(/^[a-zA-Z0-9\-_.:]+$/, 'must match ^[a-zA-Z0-9-_.:]+$');
-export const passwordSchema = z.string().min(6).max(255);
-export const emailSchema = z.string().max(400).email();
-export const displayNameSchema = z.string().min(1).max(120);
-export const descriptionSchema = z.string().max(1000);
-export const supportSchema = z.string().max(1000);
+export const channelNameSchema = text().min(1).max(50).regex(/^[a-zA-Z0-9\-_.:]+$/, 'must match ^[a-zA-Z0-9-_.:]+$');
+export const passwordSchema = text().min(6).max(255);
+export const emailSchema = text().max(400).email();
+export const displayNameSchema = text().min(1).max(120);
+export const descriptionSchema = text().max(1000);
+export const supportSchema = text().max(1000);
 
 export interface ActorImage {
   path: string;

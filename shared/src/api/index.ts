@@ -5,3 +5,4 @@ export * from './videos';
 export * from './socket-events';
 export * from './jobs';
 export * from './server-config';
+export * from './text';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text';
 import { looseInt } from './common';
 
 /** Bull job states as PeerTube's `GET /api/v1/jobs/{state}` names them ('' or no segment: all of them). */
@@ -9,7 +10,7 @@ export const jobStateParam = z.object({ state: z.enum(JOB_STATES).optional() });
 
 /** PeerTube's query: `jobType` names one job type; only `createdAt` sorts (PeerTube's one sortable column). */
 export const jobListQuery = z.object({
-  jobType: z.string().regex(/^[a-z0-9-]{1,50}$/).optional(),
+  jobType: text().regex(/^[a-z0-9-]{1,50}$/).optional(),
   start: looseInt.pipe(z.number().int().min(0)).default(0),
   count: looseInt.pipe(z.number().int().min(1).max(100)).default(15),
   sort: z.enum(['createdAt', '-createdAt']).default('-createdAt'),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text';
 import {
   channelNameSchema,
   displayNameSchema,
@@ -14,12 +15,12 @@ import {
 import { NSFW_POLICIES } from '../video/enums';
 
 export const tokenRequestSchema = z.object({
-  client_id: z.string().min(1).max(200),
-  client_secret: z.string().min(1).max(200),
+  client_id: text().min(1).max(200),
+  client_secret: text().min(1).max(200),
   grant_type: z.enum(['password', 'refresh_token']),
-  username: z.string().max(400).optional(),
-  password: z.string().max(400).optional(),
-  refresh_token: z.string().max(400).optional(),
+  username: text().max(400).optional(),
+  password: text().max(400).optional(),
+  refresh_token: text().max(400).optional(),
 });
 export type TokenRequest = z.infer<typeof tokenRequestSchema>;
 
@@ -58,31 +59,33 @@ export const updateUserSchema = z.object({
   role: looseInt.pipe(z.number().int().min(0).max(2)).optional(),
   adminFlags: looseInt.pipe(z.number().int().min(0).max(1)).optional(),
   password: passwordSchema.optional(),
-  pluginAuth: z.string().nullable().optional(),
+  pluginAuth: text().nullable().optional(),
 });
 export type UpdateUser = z.infer<typeof updateUserSchema>;
 
 export const updateMeSchema = z
   .object({
     password: passwordSchema.optional(),
-    currentPassword: z.string().max(255).optional(),
+    currentPassword: text().max(255).optional(),
     email: emailSchema.optional(),
     displayName: displayNameSchema.optional(),
-    description: z.string().max(1000).nullable().optional(),
+    description: text().max(1000).nullable().optional(),
     nsfwPolicy: z.enum(NSFW_POLICIES).optional(),
     p2pEnabled: z.boolean().optional(),
     autoPlayVideo: z.boolean().optional(),
     autoPlayNextVideo: z.boolean().optional(),
     autoPlayNextVideoPlaylist: z.boolean().optional(),
     videosHistoryEnabled: z.boolean().optional(),
-    videoLanguages: z.array(z.string().max(10)).max(30).nullable().optional(),
-    theme: z.string().max(50).optional(),
+    videoLanguages: z.array(text().max(10)).max(30).nullable().optional(),
+    theme: text().max(50).optional(),
     noInstanceConfigWarningModal: z.boolean().optional(),
     noAccountSetupWarningModal: z.boolean().optional(),
     noWelcomeModal: z.boolean().optional(),
   })
-  .refine((v) => v.password === undefined || v.currentPassword !== undefined, {
-    message: 'currentPassword is required to change the password',
+  // PeerTube's rule: a stolen access token alone must not change the credentials a password reset
+  // goes through, so both the password and the e-mail need the current password (400 when absent).
+  .refine((v) => (v.password === undefined && v.email === undefined) || v.currentPassword !== undefined, {
+    message: 'currentPassword is required to change the password or the e-mail',
     path: ['currentPassword'],
   });
 export type UpdateMe = z.infer<typeof updateMeSchema>;
@@ -97,7 +100,7 @@ export const registerUserSchema = z.object({
 export type RegisterUser = z.infer<typeof registerUserSchema>;
 
 export const listUsersQuery = paginationQuery.extend({
-  search: z.string().max(100).optional(),
+  search: text().max(100).optional(),
   blocked: queryBoolean.optional(),
 });
 

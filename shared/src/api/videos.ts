@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isStorableDate, text } from './text';
 import { looseInt, paginationQuery, queryBoolean, type Constant } from './common';
 import type { Account, AccountSummary, VideoChannel, VideoChannelSummary } from './users';
 
@@ -6,16 +7,16 @@ import type { Account, AccountSummary, VideoChannel, VideoChannelSummary } from 
 const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
 const optionalInt = (min: number, max: number) => z.preprocess(blankToUndefined, looseInt.pipe(z.number().int().min(min).max(max)).optional());
 const optionalBool = z.preprocess(blankToUndefined, queryBoolean.optional());
-const optionalString = (max: number, min = 0) => z.preprocess(blankToUndefined, z.string().min(min).max(max).optional());
+const optionalString = (max: number, min = 0) => z.preprocess(blankToUndefined, text().min(min).max(max).optional());
 
 /** A single value or an array (repeated keys, `tags[0]`…); kept as an array. */
 const toArray = (v: unknown) => (v === undefined || v === '' ? undefined : Array.isArray(v) ? v : [v]);
 
-export const videoNameSchema = z.string().trim().min(3).max(120);
-export const videoTagsSchema = z.preprocess(toArray, z.array(z.string().trim().min(2).max(30)).max(5).optional());
+export const videoNameSchema = text().trim().min(3).max(120);
+export const videoTagsSchema = z.preprocess(toArray, z.array(text().trim().min(2).max(30)).max(5).optional());
 const dateString = z.preprocess(
   blankToUndefined,
-  z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date').nullable().optional(),
+  text().refine(isStorableDate, 'must be an ISO 8601 date between years 1 and 9999').nullable().optional(),
 );
 
 /** Fields shared by the legacy upload, the resumable init and the update (PeerTube's VideoCreate). */
@@ -45,7 +46,7 @@ export type VideoCreate = z.infer<typeof videoCreateSchema>;
 
 /** The resumable init adds the file name (with its extension). */
 export const resumableInitSchema = videoCreateSchema.extend({
-  filename: z.string().min(1).max(1000),
+  filename: text().min(1).max(1000),
 });
 export type ResumableInit = z.infer<typeof resumableInitSchema>;
 
@@ -68,12 +69,12 @@ const oneOf = <T extends z.ZodType>(item: T) => z.preprocess(toArray, z.array(it
 /** GET /videos and the lists that share its filters (accounts, channels, search). */
 export const videoListQuery = paginationQuery.extend({
   sort: sortSchema.optional(),
-  search: z.string().max(1000).optional(),
+  search: text().max(1000).optional(),
   categoryOneOf: oneOf(looseInt),
   licenceOneOf: oneOf(looseInt),
-  languageOneOf: oneOf(z.string().max(10)),
-  tagsOneOf: oneOf(z.string().max(100)),
-  tagsAllOf: oneOf(z.string().max(100)),
+  languageOneOf: oneOf(text().max(10)),
+  tagsOneOf: oneOf(text().max(100)),
+  tagsAllOf: oneOf(text().max(100)),
   privacyOneOf: oneOf(looseInt.pipe(z.number().int().min(1).max(5))),
   nsfw: z.enum(['true', 'false', 'both']).optional(),
   isLocal: queryBoolean.optional(),
@@ -87,20 +88,20 @@ export const videoListQuery = paginationQuery.extend({
   originallyPublishedEndDate: dateString,
   durationMin: looseInt.pipe(z.number().int().min(0)).optional(),
   durationMax: looseInt.pipe(z.number().int().min(0)).optional(),
-  uuids: oneOf(z.string().max(40)),
-  host: z.string().max(255).optional(),
+  uuids: oneOf(text().max(40)),
+  host: text().max(255).optional(),
 });
 export type VideoListQuery = z.infer<typeof videoListQuery>;
 
-export const searchVideosQuery = videoListQuery.extend({ search: z.string().min(1).max(1000) });
+export const searchVideosQuery = videoListQuery.extend({ search: text().min(1).max(1000) });
 
 export const rateVideoSchema = z.object({ rating: z.enum(['like', 'dislike', 'none']) });
 export type RateVideo = z.infer<typeof rateVideoSchema>;
 
 export const addViewSchema = z.object({
   currentTime: looseInt.pipe(z.number().int().min(0)).optional(),
-  viewEvent: z.string().max(20).optional(),
-  sessionId: z.string().max(100).optional(),
+  viewEvent: text().max(20).optional(),
+  sessionId: text().max(100).optional(),
 });
 export type AddView = z.infer<typeof addViewSchema>;
 

@@ -33,6 +33,8 @@ export const ErrorCode = {
   PAYLOAD_TOO_LARGE: 'payload_too_large',
   UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
   TOO_MANY_REQUESTS: 'too_many_requests',
+  /** The client stopped sending the body (an aborted upload): answered if still possible, not logged as a fault. */
+  REQUEST_ABORTED: 'request_aborted',
   INTERNAL: 'internal_error',
   SIGNUP_DISABLED: 'signup_disabled',
   USERNAME_TAKEN: 'username_already_exists',
@@ -44,6 +46,7 @@ export const ErrorCode = {
   NOT_CHANNEL_OWNER: 'not_video_channel_owner',
   CANNOT_DELETE_LAST_CHANNEL: 'cannot_delete_last_video_channel',
   CANNOT_DELETE_ROOT: 'cannot_delete_root_user',
+  CANNOT_CHANGE_ROOT_ROLE: 'cannot_change_root_role',
   INSUFFICIENT_ROLE: 'insufficient_role',
   WRONG_CURRENT_PASSWORD: 'wrong_current_password',
   INVALID_IMAGE: 'invalid_image_file',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { paginationQuery } from '../api/common';
+import { text } from '../api/text';
 import { runnerJobTypeSchema, type RunnerJobType } from './job-types';
 import { RunnerJobState } from './job-state';
 import type { RunnerJobPayload } from './payloads';
@@ -11,11 +12,11 @@ import type { RunnerJobPrivatePayload } from './private-payloads';
  * as strings, hence the loose integer parsing.
  */
 
-const token = z.string().min(1).max(1000);
+const token = text().min(1).max(1000);
 const looseInt = z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), z.number().int());
 
-export const runnerNameSchema = z.string().min(1).max(100);
-export const runnerDescriptionSchema = z.string().min(1).max(1000);
+export const runnerNameSchema = text().min(1).max(100);
+export const runnerDescriptionSchema = text().min(1).max(1000);
 
 // --- registration -------------------------------------------------------------------------------
 
@@ -23,7 +24,7 @@ export const registerRunnerBodySchema = z.object({
   registrationToken: token,
   name: runnerNameSchema,
   description: runnerDescriptionSchema.optional(),
-  version: z.string().max(100).optional(),
+  version: text().max(100).optional(),
 });
 export type RegisterRunnerBody = z.infer<typeof registerRunnerBodySchema>;
 
@@ -38,15 +39,15 @@ export type UnregisterRunnerBody = z.infer<typeof unregisterRunnerBodySchema>;
 export const requestRunnerJobBodySchema = z.object({
   runnerToken: token,
   /** Only list these types; absent = every type. Unknown names are ignored by the server. */
-  jobTypes: z.array(z.string().max(100)).max(20).optional(),
-  version: z.string().max(100).optional(),
+  jobTypes: z.array(text().max(100)).max(20).optional(),
+  version: text().max(100).optional(),
 });
 export type RequestRunnerJobBody = z.infer<typeof requestRunnerJobBodySchema>;
 
 /** One entry of `availableJobs`. The payload is parsed per type by the runner once it accepted. */
 export const availableRunnerJobSchema = z.object({
-  uuid: z.string().uuid(),
-  type: z.string(),
+  uuid: text().uuid(),
+  type: text(),
   payload: z.unknown(),
 });
 export type AvailableRunnerJob = z.infer<typeof availableRunnerJobSchema>;
@@ -57,8 +58,8 @@ export type RequestRunnerJobResult = z.infer<typeof requestRunnerJobResultSchema
 export const acceptRunnerJobBodySchema = z.object({ runnerToken: token });
 export type AcceptRunnerJobBody = z.infer<typeof acceptRunnerJobBodySchema>;
 
-const isoDate = z.string();
-const stateSchema = z.object({ id: z.number().int().min(1).max(9), label: z.string() });
+const isoDate = text();
+const stateSchema = z.object({ id: z.number().int().min(1).max(9), label: text() });
 
 /**
  * A job as the server renders it (accept answer, admin list). `state` is `{ id, label }`. A runner
@@ -66,12 +67,12 @@ const stateSchema = z.object({ id: z.number().int().min(1).max(9), label: z.stri
  * older or newer PeerTube that omits one must not make its jobs unworkable.
  */
 export const runnerJobSchema = z.object({
-  uuid: z.string().uuid(),
+  uuid: text().uuid(),
   type: runnerJobTypeSchema,
   state: stateSchema.optional(),
   payload: z.unknown(),
   failures: z.number().int().optional(),
-  error: z.string().nullish(),
+  error: text().nullish(),
   progress: z.number().nullish(),
   priority: z.number().int().optional(),
   startedAt: isoDate.nullish(),
@@ -79,10 +80,10 @@ export const runnerJobSchema = z.object({
   updatedAt: isoDate.optional(),
   finishedAt: isoDate.nullish(),
   parent: z
-    .object({ id: z.number().int().optional(), uuid: z.string(), type: z.string(), state: stateSchema })
+    .object({ id: z.number().int().optional(), uuid: text(), type: text(), state: stateSchema })
     .nullish(),
   runner: z
-    .object({ id: z.number().int(), name: z.string(), description: z.string().nullish() })
+    .object({ id: z.number().int(), name: text(), description: text().nullish() })
     .nullish(),
 });
 /** Typed view of a job for code that builds it (the server). */
@@ -113,17 +114,17 @@ export type AcceptRunnerJobResult = z.infer<typeof acceptRunnerJobResultSchema>;
 
 // --- job reports --------------------------------------------------------------------------------
 
-export const abortRunnerJobBodySchema = z.object({ runnerToken: token, jobToken: token, reason: z.string().min(1).max(5000) });
+export const abortRunnerJobBodySchema = z.object({ runnerToken: token, jobToken: token, reason: text().min(1).max(5000) });
 export type AbortRunnerJobBody = z.infer<typeof abortRunnerJobBodySchema>;
 
-export const errorRunnerJobBodySchema = z.object({ runnerToken: token, jobToken: token, message: z.string().min(1).max(5000) });
+export const errorRunnerJobBodySchema = z.object({ runnerToken: token, jobToken: token, message: text().min(1).max(5000) });
 export type ErrorRunnerJobBody = z.infer<typeof errorRunnerJobBodySchema>;
 
 /** Text part of a live `update` payload; the chunk/playlist files arrive as multipart files. */
 export const liveRtmpHlsUpdatePayloadSchema = z.object({
   type: z.enum(['add-chunk', 'remove-chunk']),
-  videoChunkFilename: z.string().min(1).max(200),
-  resolutionPlaylistFilename: z.string().min(1).max(200).optional(),
+  videoChunkFilename: text().min(1).max(200),
+  resolutionPlaylistFilename: text().min(1).max(200).optional(),
 });
 export type LiveRtmpHlsUpdatePayload = z.infer<typeof liveRtmpHlsUpdatePayloadSchema>;
 
@@ -141,7 +142,7 @@ export type UpdateRunnerJobBody = z.infer<typeof updateRunnerJobBodySchema>;
 export const successRunnerJobBodySchema = z.object({
   runnerToken: token,
   jobToken: token,
-  payload: z.record(z.string(), z.unknown()).optional(),
+  payload: z.record(text(), z.unknown()).optional(),
 });
 export type SuccessRunnerJobBody = z.infer<typeof successRunnerJobBodySchema>;
 
@@ -190,12 +191,12 @@ const looseStateQuery = z.preprocess((v) => (typeof v === 'string' ? Number(v) :
  * Any job type name, not only the ones Flotilla creates: a PeerTube admin client may filter on
  * `video-studio-transcoding` or `video-transcription`, which simply match no job here.
  */
-const jobTypeNameQuery = z.string().regex(/^[a-z0-9-]{1,50}$/);
+const jobTypeNameQuery = text().regex(/^[a-z0-9-]{1,50}$/);
 
 /** GET /api/v1/runners/jobs (admin): both spellings of each list merged. */
 export const listRunnerJobsQuery = paginationQuery
   .extend({
-    search: z.string().max(200).optional(),
+    search: text().max(200).optional(),
     stateOneOf: oneOfQuery(looseStateQuery),
     'stateOneOf[]': oneOfQuery(looseStateQuery),
     typeOneOf: oneOfQuery(jobTypeNameQuery),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildAudioMergeArgs, buildAudioMergeCommand, buildHlsArgs, buildWebVideoArgs, ffmpegArgs, scaleFilter } from './ffmpeg-args';
+import { inputGuardOptions } from './input-guard';
 import type { ProbeSummary } from './probe';
 import { hlsPlaylistFileName, hlsPlaylistFileNameFor, hlsVideoFileName } from './profile';
 
@@ -112,7 +113,10 @@ describe('commands in parts', () => {
 
   it('keeps each input with its own options, and ffmpeg-wide flags apart', () => {
     const spec = buildAudioMergeCommand(merge);
-    expect(spec.inputs).toEqual([{ path: 'p.jpg', options: ['-loop', '1', '-framerate', '25'] }, { path: 'a.mp3', options: [] }]);
+    expect(spec.inputs).toEqual([
+      { path: 'p.jpg', options: [...inputGuardOptions('image'), '-loop', '1', '-framerate', '25'] },
+      { path: 'a.mp3', options: inputGuardOptions('media') },
+    ]);
     expect(spec.globalOptions).toEqual(['-hide_banner', '-nostdin', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats']);
     expect(spec.output).toBe('o.mp4');
     expect(spec.outputOptions).not.toContain('-i');
@@ -123,7 +127,9 @@ describe('commands in parts', () => {
     const args = ffmpegArgs(spec);
     expect(args).toEqual(buildAudioMergeArgs(merge));
     expect(args.slice(0, 7)).toEqual(spec.globalOptions);
-    expect(args.slice(7, 16)).toEqual(['-loop', '1', '-framerate', '25', '-i', 'p.jpg', '-i', 'a.mp3', '-y']);
-    expect(args.slice(16)).toEqual([...spec.outputOptions, 'o.mp4']);
+    const guard = (kind: 'image' | 'media') => inputGuardOptions(kind);
+    const inputs = [...guard('image'), '-loop', '1', '-framerate', '25', '-i', 'p.jpg', ...guard('media'), '-i', 'a.mp3', '-y'];
+    expect(args.slice(7, 7 + inputs.length)).toEqual(inputs);
+    expect(args.slice(7 + inputs.length)).toEqual([...spec.outputOptions, 'o.mp4']);
   });
 });

@@ -1,4 +1,5 @@
 import { targetBitrate } from './bitrate';
+import { inputGuardOptions, type InputKind } from './input-guard';
 import type { ProbeSummary } from './probe';
 import { TRANSCODING_PROFILE as P } from './profile';
 import { resolutionOf } from './resolutions';
@@ -62,7 +63,11 @@ function tail(options: CommonArgsOptions): string[] {
   return args;
 }
 
-const input = (path: string, options: string[] = []): FfmpegInput => ({ path, options });
+/** Every input is user data: it carries the guard confining ffmpeg to that one file (see input-guard). */
+const input = (path: string, options: string[] = [], kind: InputKind = 'media'): FfmpegInput => ({
+  path,
+  options: [...inputGuardOptions(kind), ...options],
+});
 
 /** `-vf scale` value bringing the input to the rung, or null when it already has that size. */
 export function scaleFilter(input: { width: number; height: number }, resolution: number): string | null {
@@ -222,7 +227,7 @@ export function buildAudioMergeCommand(o: AudioMergeOptions): FfmpegCommandSpec 
     globalOptions: globalOptions(o),
     inputs: [
       // The image is read at the output rate so no frames are made only to be dropped.
-      input(o.imageInput, ['-loop', '1', '-framerate', String(o.fps)]),
+      input(o.imageInput, ['-loop', '1', '-framerate', String(o.fps)], 'image'),
       input(o.audioInput),
     ],
     outputOptions: [

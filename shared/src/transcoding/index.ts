@@ -4,3 +4,4 @@ export * from './profile';
 export * from './probe';
 export * from './stream-copy';
 export * from './ffmpeg-args';
+export * from './input-guard';

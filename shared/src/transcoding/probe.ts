@@ -1,3 +1,5 @@
+import { inputGuardOptions } from './input-guard';
+
 /**
  * What the transcoding decisions need to know about an input, read from
  * `ffprobe -v error -print_format json -show_format -show_streams <file>`. Parsing is pure so the
@@ -128,7 +130,7 @@ export function parseFfprobeOutput(json: string | RawProbe): ProbeSummary {
 
 /** The arguments to give ffprobe so its output parses with `parseFfprobeOutput`. */
 export function buildFfprobeArgs(input: string): string[] {
-  return ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', input];
+  return ['-v', 'error', ...inputGuardOptions('media'), '-print_format', 'json', '-show_format', '-show_streams', input];
 }
 
 /**

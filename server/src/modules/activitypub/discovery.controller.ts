@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { ErrorCode, type WebFingerResponse } from '@flotilla/shared';
+import { ErrorCode, type WebFingerResponse, text } from '@flotilla/shared';
 import { AppError, notFound } from '../../common/app-error';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
@@ -13,7 +13,7 @@ import { UsersService } from '../users/users.service';
 import { VideosService } from '../videos/videos.service';
 import { INSTANCE_ACTOR_NAME } from '../../bootstrap';
 
-const webfingerQuery = z.object({ resource: z.string().min(1).max(400) });
+const webfingerQuery = z.object({ resource: text().min(1).max(400) });
 
 /** Strips the default port so acct:name@host and acct:name@host:443 name the same instance. */
 function sanitizeHost(host: string, https: boolean): string {

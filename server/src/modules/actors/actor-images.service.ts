@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import type { Sequelize } from 'sequelize';
 import { ErrorCode, type ActorImage } from '@flotilla/shared';
 import { AppError, tooLarge } from '../../common/app-error';
+import { decodeUploadedImage } from '../../common/image-errors';
 import { SEQUELIZE } from '../../common/tokens';
 import { ImageFilesService } from '../media-files/image-files.service';
 import { ActorImageModel, ActorImageType, ActorModel } from './actor.model';
@@ -57,10 +58,11 @@ export class ActorImagesService {
       const rows: Array<{ filename: string; width: number; height: number }> = [];
       for (const size of SIZES[type]) {
         const filename = `${randomUUID()}.webp`;
+        const webp = await decodeUploadedImage(() =>
+          sharp(file.buffer, { animated: false }).resize(size.width, size.height, { fit: 'cover' }).webp({ quality: 85 }).toBuffer(),
+        );
         written.push(filename);
-        await this.images.storeRendered({ area: 'avatars', name: filename }, async (out) => {
-          await sharp(file.buffer, { animated: false }).resize(size.width, size.height, { fit: 'cover' }).webp({ quality: 85 }).toFile(out);
-        });
+        await this.images.storeBuffer({ area: 'avatars', name: filename }, webp);
         rows.push({ filename, ...size });
       }
       const old = await ActorImageModel.findAll({ where: { actorId, type } });

@@ -42,6 +42,11 @@ export class ImageFilesService {
     }
   }
 
+  /** Stores an image already rendered in memory (decoded first, so a bad upload never reaches storage). */
+  storeBuffer(key: StorageKey, content: Buffer): Promise<void> {
+    return this.storage.writeObject(key, content);
+  }
+
   async remove(keys: StorageKey[]): Promise<void> {
     await Promise.all(keys.map((k) => this.storage.remove(k).catch(() => undefined)));
   }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { buildFfprobeArgs, ErrorCode, parseFfprobeOutput, type ProbeSummary } from '@flotilla/shared';
+import { buildFfprobeArgs, ErrorCode, inputGuardOptions, isAllowedContainer, parseFfprobeOutput, type ProbeSummary } from '@flotilla/shared';
 import sharp from 'sharp';
 import { AppError } from '../../common/app-error';
 
@@ -43,6 +43,7 @@ export async function probeMedia(file: string): Promise<ProbeSummary> {
   } catch {
     throw invalidMedia('The file is not a video or audio file that can be read');
   }
+  if (!isAllowedContainer(summary.formatName)) throw invalidMedia('The file is not in an accepted container format');
   if (!summary.video && !summary.audio) throw invalidMedia('The file has no video or audio stream');
   if (!(summary.duration > 0)) throw invalidMedia('The file has no duration');
   if (summary.video && (summary.video.width < 1 || summary.video.height < 1)) throw invalidMedia('The video stream has no size');
@@ -62,7 +63,7 @@ export function resolutionOf(probe: ProbeSummary): number {
 export async function extractFrame(input: string, output: string, size: { width: number; height: number }, duration: number): Promise<void> {
   const seek = duration > 3 ? Math.floor(duration / 3) : 0;
   const filter = `thumbnail=50,scale=${size.width}:${size.height}:force_original_aspect_ratio=increase,crop=${size.width}:${size.height}`;
-  const base = ['-hide_banner', '-loglevel', 'error', '-y'];
+  const base = ['-hide_banner', '-loglevel', 'error', '-y', ...inputGuardOptions('media')];
   try {
     await run('ffmpeg', [...base, '-ss', String(seek), '-i', input, '-an', '-vf', filter, '-frames:v', '1', '-q:v', '3', output], 60_000);
   } catch {

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { ErrorCode, RunnerJobState, runnerJobFileDownloadBodySchema, type RunnerJobFileDownloadBody } from '@flotilla/shared';
+import { ErrorCode, RunnerJobState, runnerJobFileDownloadBodySchema, type RunnerJobFileDownloadBody, text } from '@flotilla/shared';
 import { forbidden, notFound } from '../../common/app-error';
 import { zod } from '../../common/zod.pipe';
 import { regularFileInside } from '../media-files/upload-staging';
@@ -10,7 +10,7 @@ import { RunnerJobsService } from './runner-jobs.service';
 import { RunnersService } from './runners.service';
 import { badRequest } from '../../common/app-error';
 
-const fileParams = z.object({ jobUUID: z.string().min(1).max(100), videoId: z.string().min(1).max(100) });
+const fileParams = z.object({ jobUUID: text().min(1).max(100), videoId: text().min(1).max(100) });
 type FileParams = z.infer<typeof fileParams>;
 
 /**

@@ -18,6 +18,7 @@ import {
   type SuccessRunnerJobBody,
   type UnregisterRunnerBody,
   type UpdateRunnerJobBody,
+  text,
 } from '@flotilla/shared';
 import { parseWith, zod } from '../../common/zod.pipe';
 import { formatRunnerJob } from './runner-job-format';
@@ -26,7 +27,7 @@ import { collectUploadedFiles, holdUploadedFiles, RunnerUploadInterceptor } from
 import { RunnersSocketService } from './runners-socket.service';
 import { RunnersService } from './runners.service';
 
-export const jobUuidParam = z.object({ jobUUID: z.string().min(1).max(100) });
+export const jobUuidParam = z.object({ jobUUID: text().min(1).max(100) });
 type JobUuidParam = z.infer<typeof jobUuidParam>;
 
 const clientIp = (req: Request) => req.ip ?? req.socket.remoteAddress ?? 'unknown';

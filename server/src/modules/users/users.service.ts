@@ -149,7 +149,7 @@ export class UsersService {
     const { rows, count } = await UserModel.findAndCountAll({
       where: { [Op.and]: conditions },
       include: [{ model: AccountModel, required: true, include: [actorInclude()] }],
-      order: [SORTS[q.sort ?? '-id'] ?? SORTS['-id']],
+      order: [Object.hasOwn(SORTS, q.sort ?? '') ? SORTS[q.sort!] : SORTS['-id']],
       offset: q.start,
       limit: q.count,
       distinct: true,
@@ -175,6 +175,9 @@ export class UsersService {
     const user = await this.findById(id);
     this.assertCanManage(actor, user);
     if (data.role !== undefined) this.assertCanManage(actor, { role: data.role });
+    if (user.username === 'root' && data.role !== undefined && data.role !== user.role) {
+      throw new AppError(400, ErrorCode.CANNOT_CHANGE_ROOT_ROLE, 'Cannot change root role');
+    }
     if (data.email !== undefined && data.email.toLowerCase() !== user.email.toLowerCase()) {
       const taken = await UserModel.count({ where: where(fn('lower', col('email')), data.email.toLowerCase()) });
       if (taken) throw conflict('User with this email already exists', ErrorCode.EMAIL_TAKEN);
@@ -208,12 +211,12 @@ export class UsersService {
   }
 
   async updateMe(user: UserModel, data: UpdateMe): Promise<void> {
-    if (data.password !== undefined) {
+    if (data.password !== undefined || data.email !== undefined) {
       if (!(await checkPassword(data.currentPassword ?? '', user.password))) {
         throw new AppError(401, ErrorCode.WRONG_CURRENT_PASSWORD, 'currentPassword is invalid');
       }
-      user.password = await hashPassword(data.password);
     }
+    if (data.password !== undefined) user.password = await hashPassword(data.password);
     if (data.email !== undefined && data.email.toLowerCase() !== user.email.toLowerCase()) {
       const taken = await UserModel.count({ where: where(fn('lower', col('email')), data.email.toLowerCase()) });
       if (taken) throw conflict('User with this email already exists', ErrorCode.EMAIL_TAKEN);

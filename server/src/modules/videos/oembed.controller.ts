@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { z } from 'zod';
-import { ErrorCode, looseInt, VideoPrivacy } from '@flotilla/shared';
+import { ErrorCode, looseInt, VideoPrivacy, text } from '@flotilla/shared';
 import { AppError, notFound } from '../../common/app-error';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
@@ -9,7 +9,7 @@ import { VideoFormatterService } from './video-formatter.service';
 import { VideosService } from './videos.service';
 
 const oembedQuery = z.object({
-  url: z.string().min(1).max(2000),
+  url: text().min(1).max(2000),
   format: z.enum(['json', 'xml']).optional(),
   maxwidth: looseInt.pipe(z.number().int().min(1)).optional(),
   maxheight: looseInt.pipe(z.number().int().min(1)).optional(),

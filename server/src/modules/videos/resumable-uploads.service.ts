@@ -105,6 +105,7 @@ export class ResumableUploadsService implements OnModuleInit {
     const { filename, ...metadata } = body;
     // The part file exists from the start: its size is the upload's offset.
     await createEmptyStaged(uploadPartPath(this.config, id));
+    // Without its session row the part file would wait for the hourly sweep: remove it with the row's failure.
     await UploadSessionModel.create({
       id,
       userId: user.id,
@@ -116,6 +117,9 @@ export class ResumableUploadsService implements OnModuleInit {
       thumbnailPath: images.thumbnail ?? null,
       previewPath: images.preview ?? null,
       expiresAt: this.expiry(),
+    }).catch(async (err: unknown) => {
+      await removeStaged([uploadPartPath(this.config, id)]);
+      throw err;
     });
     return id;
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Headers, HttpCode, Post, Put, Query, Req, Res, UseInterceptors } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ErrorCode, resumableInitSchema, type ResumableInit } from '@flotilla/shared';
+import { ErrorCode, resumableInitSchema, type ResumableInit, text } from '@flotilla/shared';
 import { z } from 'zod';
 import { AppError } from '../../common/app-error';
 import { zod } from '../../common/zod.pipe';
@@ -12,7 +12,7 @@ import { ResumableInitInterceptor, type MultipartRequest } from './video-upload.
 import { created } from './videos.controller';
 
 const PATH = '/api/v1/videos/upload-resumable';
-const uploadIdQuery = z.object({ upload_id: z.string().min(1).max(64) });
+const uploadIdQuery = z.object({ upload_id: text().min(1).max(64) });
 type UploadIdQuery = z.infer<typeof uploadIdQuery>;
 
 /** PeerTube's resumable upload: POST init → 201 + Location, PUT chunks → 308 + Range … 200, DELETE → 204. */

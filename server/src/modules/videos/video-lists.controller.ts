@@ -7,6 +7,7 @@ import {
   type VideoListQuery,
   type VideoQuotaUsed,
   type VideoRating,
+  text,
 } from '@flotilla/shared';
 import { z } from 'zod';
 import { handleParam, nameParam } from '../../common/params';
@@ -20,7 +21,7 @@ import { VideosService } from './videos.service';
 
 type HandleParam = z.infer<typeof handleParam>;
 type NameParam = z.infer<typeof nameParam>;
-const videoIdParam = z.object({ videoId: z.string().min(1).max(64) });
+const videoIdParam = z.object({ videoId: text().min(1).max(64) });
 
 /** The other lists of videos: per account, per channel, mine, search; quota and my ratings. */
 @Controller('api/v1')

@@ -116,5 +116,5 @@ export function listOrder(sequelize: Sequelize, sort: string | undefined, search
     if (ts) return [[literal(`ts_rank("Video"."search_vector", to_tsquery('simple', ${sequelize.escape(ts)}))`), dir], ['id', 'ASC']];
     return [['publishedAt', 'DESC NULLS LAST'], ['id', 'ASC']];
   }
-  return [[COLUMNS[key] ?? 'publishedAt', key === 'publishedAt' || key === 'originallyPublishedAt' ? nulls : dir], ['id', 'ASC']];
+  return [[Object.hasOwn(COLUMNS, key) ? COLUMNS[key] : 'publishedAt', key === 'publishedAt' || key === 'originallyPublishedAt' ? nulls : dir], ['id', 'ASC']];
 }

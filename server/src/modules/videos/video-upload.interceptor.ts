@@ -4,6 +4,7 @@ import multer from 'multer';
 import { catchError, finalize, type Observable } from 'rxjs';
 import { ErrorCode } from '@flotilla/shared';
 import { AppError } from '../../common/app-error';
+import { multipartClientError } from '../../common/multipart-errors';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import { removeStaged, stagingFolder } from '../media-files/upload-staging';
@@ -52,7 +53,7 @@ function makeInterceptor(withVideo: boolean, keepOnSuccess: boolean): Type<NestI
             );
           }
           if (e.code === 'LIMIT_UNEXPECTED_FILE') return reject(new AppError(400, ErrorCode.INVALID_PARAMS, `Unexpected file field ${e.field}`));
-          reject(err);
+          reject(multipartClientError(err) ?? err);
         }),
       );
       const cleanup = () => removeStaged(allUploadedFiles(req).map((f) => f.path));

@@ -20,6 +20,7 @@ import {
   type VideoFileToken,
   type VideoListQuery,
   type VideoUpdate,
+  text,
 } from '@flotilla/shared';
 import { z } from 'zod';
 import { AppError } from '../../common/app-error';
@@ -37,7 +38,7 @@ import { VideoUpdateInterceptor, VideoUploadInterceptor, type MultipartRequest }
 import { VideoViewsService } from './video-views.service';
 import { VideosService } from './videos.service';
 
-const videoIdParam = z.object({ id: z.string().min(1).max(64) });
+const videoIdParam = z.object({ id: text().min(1).max(64) });
 type VideoIdParam = z.infer<typeof videoIdParam>;
 
 export const created = (video: { id: number; uuid: string }): VideoCreated => ({ video: { id: video.id, uuid: video.uuid, shortUUID: toShortUuid(video.uuid) } });
