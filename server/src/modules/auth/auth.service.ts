@@ -48,8 +48,10 @@ export class AuthService {
     }
     if (body.grant_type === 'password') {
       if (!body.username || !body.password) throw invalidGrant('Invalid grant: username and password are required');
+      // The login form asks for "username or email": usernames never contain '@', so one is an e-mail.
+      const field = body.username.includes('@') ? 'email' : 'username';
       const user = await UserModel.findOne({
-        where: where(fn('lower', col('username')), body.username.toLowerCase()),
+        where: where(fn('lower', col(field)), body.username.toLowerCase()),
       });
       // Compare even when the user is unknown so that timing does not reveal which usernames exist.
       const ok = await checkPassword(body.password, user?.password ?? '$2b$10$invalidinvalidinvalidinvalidinvalidinvalidinvalidinva');
