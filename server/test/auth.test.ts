@@ -30,6 +30,16 @@ describe('OAuth login (PeerTube flow)', () => {
     expect(me.videoChannels[0].name).toBe('root_channel');
   });
 
+  it('logs in with the e-mail address instead of the username (the form says "Username or email")', async () => {
+    const me = await (await server.login()).get<User>('/api/v1/users/me');
+    expect(me.email).toContain('@');
+    const api = new ApiClient(server.url);
+    const token = await login(api, me.email.toUpperCase(), ROOT_PASSWORD);
+    expect(token.access_token).toBeTruthy();
+    expect((await api.get<User>('/api/v1/users/me')).username).toBe('root');
+    await expectProblem(login(new ApiClient(server.url), me.email, 'wrong-password'), 400, 'invalid_grant');
+  });
+
   it('accepts JSON bodies too and ignores unknown fields', async () => {
     const c = await server.api.get<OAuthClientLocal>('/api/v1/oauth-clients/local');
     const t = await server.api.request<TokenResponse>('POST', '/api/v1/users/token', {

@@ -47,7 +47,7 @@ export class AuthService {
     }
     if (body.grant_type === 'password') {
       if (!body.username || !body.password) throw invalidGrant('Invalid grant: username and password are required');
-      const user = await UserModel.findByUsername(body.username);
+      const user = await UserModel.findForLogin(body.username);
       // Compare even when the user is unknown so that timing does not reveal which usernames exist.
       const ok = await checkPassword(body.password, user?.password ?? '$2b$10$invalidinvalidinvalidinvalidinvalidinvalidinvalidinva');
       if (!user || !ok) throw invalidGrant('Invalid grant: user credentials are invalid');

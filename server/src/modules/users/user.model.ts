@@ -72,9 +72,13 @@ export class UserModel extends Model {
     );
   }
 
-  /** The user with this username, case-insensitive (PeerTube's login rule). */
-  static findByUsername(username: string): Promise<UserModel | null> {
-    return UserModel.findOne({ where: where(fn('lower', col('username')), username.toLowerCase()) });
+  /**
+   * The user a login names, case-insensitive (PeerTube's rule): the form asks for "username or
+   * email", and usernames never contain '@', so a name with one is an e-mail address.
+   */
+  static findForLogin(usernameOrEmail: string): Promise<UserModel | null> {
+    const field = usernameOrEmail.includes('@') ? 'email' : 'username';
+    return UserModel.findOne({ where: where(fn('lower', col(field)), usernameOrEmail.toLowerCase()) });
   }
 
   /** Users in all, and those who logged in within 30 and 182 days (NodeInfo's usage). */
