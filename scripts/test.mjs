@@ -6,6 +6,9 @@ import { ROOT, build, ensureChromium, ensureFfmpeg, ensureNpmDeps, ensurePostgre
 
 const env = { ...process.env, NODE_ENV: 'test' };
 await ensureNpmDeps();
+// Static checks first: they take seconds and a violation fails with its rule's name.
+const boundaries = spawnSync(process.execPath, [join(ROOT, 'scripts/check-boundaries.mjs')], { cwd: ROOT, stdio: 'inherit' });
+if (boundaries.status !== 0) process.exit(boundaries.status ?? 1);
 await ensureFfmpeg();
 await ensureChromium();
 await build();
