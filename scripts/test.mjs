@@ -7,8 +7,10 @@ import { ROOT, build, ensureChromium, ensureFfmpeg, ensureNpmDeps, ensurePostgre
 const env = { ...process.env, NODE_ENV: 'test' };
 await ensureNpmDeps();
 // Static checks first: they take seconds and a violation fails with its rule's name.
-const boundaries = spawnSync(process.execPath, [join(ROOT, 'scripts/check-boundaries.mjs')], { cwd: ROOT, stdio: 'inherit' });
-if (boundaries.status !== 0) process.exit(boundaries.status ?? 1);
+for (const check of ['check-boundaries.mjs', 'check-duplicates.mjs']) {
+  const res = spawnSync(process.execPath, [join(ROOT, 'scripts', check)], { cwd: ROOT, stdio: 'inherit' });
+  if (res.status !== 0) process.exit(res.status ?? 1);
+}
 await ensureFfmpeg();
 await ensureChromium();
 await build();
