@@ -25,8 +25,9 @@ module.exports = {
       from: { path: '^server/src/modules/', pathNot: '^server/src/modules/media-files/' },
       to: { dependencyTypes: ['core'], path: '^(node:)?fs(/promises)?$' } },
     { name: 'no-module-cycles', severity: 'error',
+      comment: 'a cycle that leaves the module (sequelize associations inside one module may cycle)',
       from: { path: MOD },
-      to: { circular: true } },
+      to: { circular: true, viaSomeNot: '^server/src/modules/$1/' } },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
