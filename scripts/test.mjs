@@ -6,6 +6,11 @@ import { ROOT, build, ensureChromium, ensureFfmpeg, ensureNpmDeps, ensurePostgre
 
 const env = { ...process.env, NODE_ENV: 'test' };
 await ensureNpmDeps();
+// Static checks first: they take seconds and a violation fails with its rule's name.
+for (const [script, ...flags] of [['check-boundaries.mjs'], ['check-duplicates.mjs'], ['config-docs.mjs', '--check']]) {
+  const res = spawnSync(process.execPath, [join(ROOT, 'scripts', script), ...flags], { cwd: ROOT, stdio: 'inherit' });
+  if (res.status !== 0) process.exit(res.status ?? 1);
+}
 await ensureFfmpeg();
 await ensureChromium();
 await build();
