@@ -158,8 +158,8 @@ describe('ffprobe through fluent-ffmpeg', () => {
   it('gives the ProbeSummary that ffprobe JSON gives', async () => {
     for (const key of ['h264', 'long', 'image', 'audio', 'surround', 'quad', 'cover', 'wav', 'portrait', 'crafted']) {
       const file = media[key]!;
-      const json = parseFfprobeOutput(execFileSync('ffprobe', buildFfprobeArgs(file)).toString());
-      expect(await probeFile(settings, file, never), key).toEqual(json);
+      const json = parseFfprobeOutput(execFileSync('ffprobe', buildFfprobeArgs(file, key === 'image' ? 'image' : 'media')).toString());
+      expect(await probeFile(settings, file, never, key === 'image' ? 'image' : 'media'), key).toEqual(json);
     }
     // The cases that need the conversion back to JSON's shape really are there.
     expect((await probeFile(settings, media.portrait, never)).video).toMatchObject({ rotation: 270, width: 720, height: 1280 });

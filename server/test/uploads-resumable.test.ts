@@ -141,6 +141,8 @@ describe('resumable upload', () => {
     const { video } = JSON.parse(done.text) as { video: { uuid: string } };
     const details = await root.get<VideoDetails>(`/api/v1/videos/${video.uuid}`);
     expect(Buffer.from(await (await fetch(details.files[0].fileUrl)).arrayBuffer()).equals(data)).toBe(true);
+    // A finished session stays until the client DELETEs it (PeerTube's protocol); later tests count sessions.
+    expect((await root.raw('DELETE', location)).status).toBe(204);
   });
 
   it('refuses a chunk over max_chunk_size (413) and a Content-Length that disagrees with Content-Range, storing none of their bytes', async () => {

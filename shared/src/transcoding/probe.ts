@@ -1,4 +1,4 @@
-import { inputGuardOptions } from './input-guard';
+import { inputGuardOptions, type InputKind } from './input-guard';
 
 /**
  * What the transcoding decisions need to know about an input, read from
@@ -129,8 +129,8 @@ export function parseFfprobeOutput(json: string | RawProbe): ProbeSummary {
 }
 
 /** The arguments to give ffprobe so its output parses with `parseFfprobeOutput`. */
-export function buildFfprobeArgs(input: string): string[] {
-  return ['-v', 'error', ...inputGuardOptions('media'), '-print_format', 'json', '-show_format', '-show_streams', input];
+export function buildFfprobeArgs(input: string, kind: InputKind = 'media'): string[] {
+  return ['-v', 'error', ...inputGuardOptions(kind), '-print_format', 'json', '-show_format', '-show_streams', input];
 }
 
 /**
