@@ -50,6 +50,8 @@ function makeClips(dir: string): { copyable: string; encoded: string } {
 /** A real `flotilla-runner server` daemon (as the e2e test starts it), in its own process group. */
 class RunnerProcess {
   output = '';
+  /** Its socket has connected once (kept apart from `output`, whose tail is all that is kept). */
+  socketConnected = false;
   /** Per job uuid, when the runner logged each phase (`--ui log` lines: "<iso> info job <uuid> <phase>"). */
   readonly phases = new Map<string, Record<string, number>>();
   private partial = '';
@@ -80,6 +82,7 @@ class RunnerProcess {
     const lines = (this.partial + text).split('\n');
     this.partial = lines.pop()!;
     for (const line of lines) {
+      if (/: socket connected\b/.test(line)) this.socketConnected = true;
       const m = /^(\S+) info job ([0-9a-f-]{36}) (started|downloading|transcoding|uploading|completed)\b/.exec(line);
       if (!m) continue;
       const phases = this.phases.get(m[2]) ?? {};
@@ -151,7 +154,7 @@ class Bench {
   /** Until these runners are registered and their sockets (job wake-ups) connected, as each logs it. */
   async waitRunners(runners: RunnerProcess[]): Promise<void> {
     await waitFor(async () => (await this.admin.get<{ data: unknown[] }>('/api/v1/runners')).data.length >= runners.length, 30_000, 100);
-    await waitFor(async () => runners.every((r) => /: socket connected\b/.test(r.output)), 30_000, 50);
+    await waitFor(async () => runners.every((r) => r.socketConnected), 30_000, 50);
   }
 
   /** Uploads a clip and times it from the upload's answer; `ladder` also waits for every job. */
