@@ -9,7 +9,7 @@ import { buildMasterPlaylist, byteRanges, codecsOf, rewriteMediaPlaylist, type M
 import { MediaFilesRepository } from './media-files.repository';
 import { probeFile } from './media-tools';
 import { hashRanges, readStagedText } from './upload-staging';
-import { STORAGE_PROVIDER, type StorageKey, type StorageProvider } from './storage/storage-provider';
+import { STORAGE_PROVIDER, type StorageKey, type StorageProvider } from './providers/storage-provider';
 import type { VideoStreamingPlaylistModel } from './video-streaming-playlist.model';
 
 /** What the HLS folder needs of a video. */

@@ -9,7 +9,7 @@ import { MediaFilesRepository } from './media-files.repository';
 import { extractFrame, placeholderImage, resizeImage } from './media-tools';
 import { ThumbnailType } from './thumbnail.model';
 import { removeStaged, stagingFolder } from './upload-staging';
-import { STORAGE_PROVIDER, type StorageKey, type StorageProvider } from './storage/storage-provider';
+import { STORAGE_PROVIDER, type StorageKey, type StorageProvider } from './providers/storage-provider';
 
 type Size = { width: number; height: number };
 

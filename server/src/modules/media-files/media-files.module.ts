@@ -3,8 +3,8 @@ import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import { HlsStorageService } from './hls-storage.service';
 import { MediaFilesRepository } from './media-files.repository';
-import { createStorageProvider } from './storage/create-storage-provider';
-import { STORAGE_PROVIDER } from './storage/storage-provider';
+import { createStorageProvider } from './providers/create-storage-provider';
+import { STORAGE_PROVIDER } from './providers/storage-provider';
 import { ImageFilesService } from './image-files.service';
 import { WebVideoFilesService } from './web-video-files.service';
 

@@ -1,8 +1,8 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import type { AppConfig } from '../../config/config';
 import { isUuid } from './file-paths';
-import { createStorageProvider } from './storage/create-storage-provider';
-import type { StorageArea, StorageProvider } from './storage/storage-provider';
+import { createStorageProvider } from './providers/create-storage-provider';
+import type { StorageArea, StorageProvider } from './providers/storage-provider';
 
 /** Files younger than this are never touched: an upload or a rendition may be between its file and its row. */
 export const ORPHAN_MIN_AGE_MS = 60 * 60 * 1000;

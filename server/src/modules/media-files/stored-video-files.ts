@@ -1,5 +1,5 @@
 import { thumbnailArea } from './image-files.service';
-import type { StorageKey, StorageProvider } from './storage/storage-provider';
+import type { StorageKey, StorageProvider } from './providers/storage-provider';
 
 /** What a video's stored files are known by: its rows, as plain values. */
 export interface VideoFilesOwner {

@@ -6,7 +6,7 @@ import type { AppConfig } from '../../config/config';
 import { trackerUrls } from './file-paths';
 import type { VideoFileValues } from './media-files.repository';
 import { makeTorrent } from './media-tools';
-import { STORAGE_PROVIDER, type StorageKey, type StorageProvider } from './storage/storage-provider';
+import { STORAGE_PROVIDER, type StorageKey, type StorageProvider } from './providers/storage-provider';
 
 export interface WebVideoInput {
   /** The file in the staging area; moved into storage. */

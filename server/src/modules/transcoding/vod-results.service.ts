@@ -15,7 +15,7 @@ import type { AppConfig } from '../../config/config';
 import { HlsStorageService } from '../media-files/hls-storage.service';
 import { MediaFilesRepository } from '../media-files/media-files.repository';
 import { probeFile, resolutionOf } from '../media-files/media-tools';
-import type { StorageKey } from '../media-files/storage/storage-provider';
+import type { StorageKey } from '../media-files/providers/storage-provider';
 import type { VideoFileModel } from '../media-files/video-file.model';
 import { WebVideoFilesService } from '../media-files/web-video-files.service';
 import { RunnerJobHandlers, type RunnerInputKind, type RunnerJobHandler, type UploadedRunnerFile } from '../runners/runner-job-handlers';

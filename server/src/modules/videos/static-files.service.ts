@@ -10,7 +10,7 @@ import { UserModel } from '../users/user.model';
 import { videoAccess } from './video-access';
 import { VideoFileTokensService } from './video-file-tokens.service';
 import { isSafeFilename, isUuid, needsFileToken } from '../media-files/file-paths';
-import { STORAGE_PROVIDER, type StorageArea, type StorageKey, type StorageProvider } from '../media-files/storage/storage-provider';
+import { STORAGE_PROVIDER, type StorageArea, type StorageKey, type StorageProvider } from '../media-files/providers/storage-provider';
 import { VideoModel } from './video.model';
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';

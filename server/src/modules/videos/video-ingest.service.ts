@@ -11,7 +11,7 @@ import { ChannelsService } from '../channels/channels.service';
 import type { VideoChannelModel } from '../channels/video-channel.model';
 import { MediaFilesRepository } from '../media-files/media-files.repository';
 import { probeMedia, resolutionOf } from '../media-files/media-tools';
-import type { StorageKey } from '../media-files/storage/storage-provider';
+import type { StorageKey } from '../media-files/providers/storage-provider';
 import { ThumbnailType } from '../media-files/thumbnail.model';
 import { removeStaged, stagedSize } from '../media-files/upload-staging';
 import { ImageFilesService } from '../media-files/image-files.service';

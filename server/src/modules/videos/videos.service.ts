@@ -17,7 +17,7 @@ import { canManageVideo, videoAccess, videoIdentifierWhere } from './video-acces
 import { VideoFormatterService } from './video-formatter.service';
 import { attachListParts, listIncludes } from './video-includes';
 import { removeStoredVideoFiles } from '../media-files/stored-video-files';
-import { STORAGE_PROVIDER, type StorageProvider } from '../media-files/storage/storage-provider';
+import { STORAGE_PROVIDER, type StorageProvider } from '../media-files/providers/storage-provider';
 import { listOrder, listWhere, type ListScope } from './video-query';
 import { VideoModel } from './video.model';
 import { VideoRepository } from './video.repository';
