@@ -37,11 +37,6 @@ export const RUNNER_JOB_FINAL_STATES: readonly RunnerJobState[] = [
   RunnerJobState.PARENT_CANCELLED,
 ];
 
-/** States a job still has work ahead in: every state but the final ones. */
-export const RUNNER_JOB_UNFINISHED_STATES: readonly RunnerJobState[] = (Object.values(RunnerJobState) as RunnerJobState[]).filter(
-  (s) => !RUNNER_JOB_FINAL_STATES.includes(s),
-);
-
 /** States an admin may cancel from. */
 export const RUNNER_JOB_CANCELLABLE_STATES: readonly RunnerJobState[] = [
   RunnerJobState.PENDING,

@@ -1,4 +1,4 @@
-import { RUNNER_JOB_CANCELLABLE_STATES, RUNNER_JOB_FINAL_STATES, RUNNER_JOB_UNFINISHED_STATES, RunnerJobState } from '@flotilla/shared';
+import { RUNNER_JOB_CANCELLABLE_STATES, RUNNER_JOB_FINAL_STATES, RunnerJobState } from '@flotilla/shared';
 
 /**
  * The runner job state machine in one table, built from shared's state sets: every conditional
@@ -25,5 +25,3 @@ export const RUNNER_JOB_TRANSITIONS = {
 /** States a job is over in: descendants in them are left alone, the unique rung index ignores them. */
 export const RUNNER_JOB_FINISHED: readonly RunnerJobState[] = RUNNER_JOB_FINAL_STATES;
 
-/** States a job still has work ahead in (a video waits on these). */
-export const RUNNER_JOB_UNFINISHED: readonly RunnerJobState[] = RUNNER_JOB_UNFINISHED_STATES;

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Op, QueryTypes, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import { RunnerJobState, type ListRunnerJobsQuery } from '@flotilla/shared';
 import { SEQUELIZE } from '../../common/tokens';
-import { RUNNER_JOB_FINISHED, RUNNER_JOB_TRANSITIONS as T, RUNNER_JOB_UNFINISHED } from './runner-job-transitions';
+import { RUNNER_JOB_FINISHED, RUNNER_JOB_TRANSITIONS as T } from './runner-job-transitions';
 import { RunnerJobModel, RunnerModel } from './runner.model';
 import { sortOrder } from './runners.service';
 
