@@ -129,7 +129,11 @@ describe('videos API (legacy upload, lists, privacy, update, rate, views, delete
     expect(await names({ isLive: true })).toEqual([]);
     expect(await names({ sort: 'publishedAt', count: 1 })).toEqual(['CLI upload']);
     expect(await names({ sort: '-publishedAt', start: 1 })).toEqual(['CLI upload']);
-    // Each sort orders by its key (ties keep any order): read the key back from the list items.
+    // Each sort orders by its key (ties keep any order): read the key back from the list items. The
+    // older 'CLI upload' (first by name, id and createdAt) gets the larger duration, views and likes
+    // for this check, so a sort that reads the wrong column or ignores the direction fails.
+    const [was] = await server.sql<{ duration: number; views: number; likes: number }>('SELECT duration, views, likes FROM video WHERE uuid = $1', [ids.cli.uuid]);
+    await server.sql('UPDATE video SET duration = 9, views = 5, likes = 3 WHERE uuid = $1', [ids.cli.uuid]);
     const keyOf: Record<string, (v: Video) => number> = {
       createdAt: (v) => new Date(v.createdAt).getTime(), views: (v) => v.views, likes: (v) => v.likes, duration: (v) => v.duration,
     };
@@ -139,7 +143,9 @@ describe('videos API (legacy upload, lists, privacy, update, rate, views, delete
       const keys = list.map(keyOf[sort.replace(/^-/, '')]);
       const ordered = [...keys].sort((a, b) => (sort.startsWith('-') ? b - a : a - b));
       expect({ sort, keys }).toEqual({ sort, keys: ordered });
+      expect(new Set(keys).size).toBe(2);
     }
+    await server.sql('UPDATE video SET duration = $2, views = $3, likes = $4 WHERE uuid = $1', [ids.cli.uuid, was.duration, was.views, was.likes]);
     // createdAt differs between the two (uploaded one after the other): both directions are real orders.
     const asc = (await names({ sort: 'createdAt' }));
     expect(await names({ sort: '-createdAt' })).toEqual([...asc].reverse());
