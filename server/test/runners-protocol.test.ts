@@ -333,9 +333,10 @@ describe('stall sweep across a server restart', () => {
   it('puts a COMPLETING job orphaned by a restart (its completion died with the process) back to pending', async () => {
     const orphan = await insertJob(server, { resolution: 360 });
     const held = await runner.accept(orphan.uuid);
-    // The success was taken (PROCESSING → COMPLETING) and the process died before completing it
-    // 16 minutes ago (the completion timeout is 15 minutes). A fresh COMPLETING job stays.
-    await server.sql(`UPDATE runner_job SET state = 9, updated_at = now() - interval '16 minutes' WHERE uuid = $1`, [orphan.uuid]);
+    // The success was taken (PROCESSING → COMPLETING) and the process died before completing it:
+    // its lease (runners.completing_lease, 1 minute; renewed every 15 s while a process stores the
+    // result) ran out 2 minutes ago. A fresh COMPLETING job stays.
+    await server.sql(`UPDATE runner_job SET state = 9, updated_at = now() - interval '2 minutes' WHERE uuid = $1`, [orphan.uuid]);
     const recent = await insertJob(server, { resolution: 480 });
     await runner.accept(recent.uuid);
     await server.sql(`UPDATE runner_job SET state = 9 WHERE uuid = $1`, [recent.uuid]);

@@ -98,6 +98,7 @@ export const configSchema = z.object({
     }),
     stalled_jobs: z.object({ vod: duration, live: duration }),
     success_max_wait: duration,
+    completing_lease: duration,
     max_failures: z.number().int().min(1),
   }),
   p2p: z.object({ enabled: z.boolean(), max_announces_per_minute: z.number().int().min(1) }),

@@ -140,6 +140,12 @@ export class RunnerJobRepository {
     return n > 0;
   }
 
+  /** The completing process's lease: bumped while it stores the result (resetOrphanedCompletions reads it). */
+  async touchCompletion(id: number): Promise<boolean> {
+    const [n] = await RunnerJobModel.update({ updatedAt: new Date() }, { where: { id, state: [...T.orphanedCompletion.from] }, silent: false });
+    return n > 0;
+  }
+
   async finishCompletion(id: number, outcome: { error: string } | null): Promise<void> {
     const values = outcome
       ? { state: RunnerJobState.ERRORED, error: outcome.error.slice(0, 5000), progress: null, finishedAt: new Date() }

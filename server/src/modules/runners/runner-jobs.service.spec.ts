@@ -8,7 +8,7 @@ import { RunnerJobsService } from './runner-jobs.service';
 import type { RunnerJobModel, RunnerModel } from './runner.model';
 import type { RunnersSocketService } from './runners-socket.service';
 
-const config = { runners: { stalled_jobs: { vod: 120_000, live: 30_000 }, max_failures: 5, success_max_wait: 1000 } } as AppConfig;
+const config = { runners: { stalled_jobs: { vod: 120_000, live: 30_000 }, max_failures: 5, success_max_wait: 1000, completing_lease: 60_000 } } as AppConfig;
 const runner = { id: 7 } as RunnerModel;
 const UUID = '0d7e3b7e-5c1a-4b8e-9f6e-0a1b2c3d4e5f';
 
@@ -23,6 +23,10 @@ function build(o: { silent?: SilentRunnerJob[]; connected?: number[]; job?: Part
     markDescendants: vi.fn(async () => undefined),
     findByUuid: vi.fn(async () => ({ id: 1, uuid: 'u', type: 'vod-hls-transcoding', state: RunnerJobState.PROCESSING, runnerId: 7, processingJobToken: 't', progress: null, ...o.job })),
     heartbeat: vi.fn(async () => true),
+    toCompleting: vi.fn(async () => true),
+    touchCompletion: vi.fn(async () => true),
+    finishCompletion: vi.fn(async () => undefined),
+    releaseChildren: vi.fn(async () => 0),
   };
   const socket = { connectedAnywhere: vi.fn(async () => new Set(o.connected ?? [])), notifyAvailableJobs: vi.fn() };
   const handlers = new RunnerJobHandlers();
@@ -83,5 +87,31 @@ describe('RunnerJobsService update', () => {
     await service.update(runner, UUID, 't', 5, { files: { videoChunkFile: file } });
     expect(repo.heartbeat).toHaveBeenCalledWith(1, 't', 5);
     expect(onUpdate).toHaveBeenCalledWith(expect.objectContaining({ id: 1 }), { videoChunkFile: file }, undefined);
+  });
+});
+
+describe('RunnerJobsService completion lease', () => {
+  it('touches the job every quarter of the lease while the result is stored, and stops after', async () => {
+    vi.useFakeTimers();
+    try {
+      let finish!: () => void;
+      const stored = new Promise<void>((resolve) => (finish = resolve));
+      const { service, repo } = build({ handler: { complete: () => stored } });
+      const file = { field: 'x', path: '/tmp/x', originalName: 'a.mp4', size: 1 };
+      const answer = service.success(runner, UUID, 't', { videoFile: file, resolutionPlaylistFile: file });
+      // A storing that outlasts the lease: the job stays this process's (touched 4 times a lease).
+      await vi.advanceTimersByTimeAsync(150_000);
+      const { completion } = await answer;
+      expect(repo.toCompleting).toHaveBeenCalledWith(1, 't');
+      expect(repo.touchCompletion).toHaveBeenCalledTimes(10);
+      expect(repo.touchCompletion).toHaveBeenCalledWith(1);
+      finish();
+      await completion;
+      expect(repo.finishCompletion).toHaveBeenCalledWith(1, null);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(repo.touchCompletion).toHaveBeenCalledTimes(10);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

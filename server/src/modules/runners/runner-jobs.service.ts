@@ -32,8 +32,6 @@ export interface CreateRunnerJobSpec {
   resolution?: number;
 }
 
-/** Longest a completion (moving files, hashing segments) may take before the job is redone. */
-const COMPLETING_TIMEOUT_MS = 15 * 60_000;
 
 const notProcessing = (msg = 'This job is not in processing state for this runner') =>
   badRequest(ErrorCode.RUNNER_JOB_NOT_IN_PROCESSING_STATE, msg);
@@ -209,6 +207,12 @@ export class RunnerJobsService {
   }
 
   private async complete(job: RunnerJobModel, handler: RunnerJobHandler, files: Record<string, UploadedRunnerFile>): Promise<void> {
+    // The lease: while this process stores the result it touches the job, so another process's
+    // sweep leaves it alone however long the storing takes, and takes it back soon after this
+    // process dies (runners.completing_lease).
+    const lease = setInterval(() => {
+      this.repo.touchCompletion(job.id).catch((err: Error) => logger.warn({ err, job: job.uuid }, 'completion lease not renewed'));
+    }, Math.max(1000, this.config.runners.completing_lease / 4));
     try {
       await handler.complete(job, files);
     } catch (err) {
@@ -217,6 +221,8 @@ export class RunnerJobsService {
       await this.repo.finishCompletion(job.id, { error: message });
       await this.afterFinalError(job, message);
       return;
+    } finally {
+      clearInterval(lease);
     }
     await this.repo.finishCompletion(job.id, null);
     if (await this.repo.releaseChildren(job.id)) this.socket.notifyAvailableJobs();
@@ -276,7 +282,7 @@ export class RunnerJobsService {
     }
     const reset: string[] = [];
     for (const [windowMs, ids] of byWindow) reset.push(...(await this.repo.resetSilent(ids, since, windowMs)));
-    reset.push(...(await this.repo.resetOrphanedCompletions(COMPLETING_TIMEOUT_MS)));
+    reset.push(...(await this.repo.resetOrphanedCompletions(this.config.runners.completing_lease)));
     if (reset.length) {
       logger.warn({ jobs: reset }, 'stalled runner jobs back to pending');
       this.socket.notifyAvailableJobs();
