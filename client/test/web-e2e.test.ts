@@ -52,6 +52,17 @@ describe('web client against the real server, in a loopback-only namespace', () 
     expect(r.first!.uploadedBytes).toBeGreaterThan(0);
   });
 
+  it('a private video plays for its owner without the P2P engine and without asking the tracker', () => {
+    const w = r.privateWatch;
+    expect(w, JSON.stringify(r.error)).not.toBeNull();
+    expect(w!.state.error).toBeNull();
+    expect(w!.advancedBy).toBeGreaterThanOrEqual(2);
+    expect(w!.state.engine).toBe('hls');
+    expect(w!.state.httpBytes).toBeGreaterThan(0);
+    expect(w!.state.p2pBytes).toBe(0);
+    expect(w!.trackerSockets).toEqual([]);
+  });
+
   it('a peer serving corrupted segments is caught by the hash check', () => {
     const { segmentsCorrupted, receiver } = r.tampered;
     const seen = JSON.stringify(r.tampered);

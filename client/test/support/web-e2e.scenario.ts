@@ -45,6 +45,8 @@ export interface WebE2EResult {
   homeListsVideo: boolean;
   /** The runners page lists the embedded runner (and its completed jobs in the screenshot). */
   adminListsRunner: boolean;
+  /** The owner watching the video after making it private: played, without the P2P engine or tracker. */
+  privateWatch: { state: PlayerState; advancedBy: number; trackerSockets: string[] } | null;
   pageErrors: Record<string, string[]>;
 }
 
@@ -61,6 +63,7 @@ const result: WebE2EResult = {
   screenshots: [],
   homeListsVideo: false,
   adminListsRunner: false,
+  privateWatch: null,
   pageErrors: {},
 };
 const viewers: Viewer[] = [];
@@ -141,6 +144,26 @@ async function swarm(stack: Stack, first: Viewer): Promise<void> {
   result.later = await Promise.all(later.map((v) => v.state()));
   result.first = await first.state();
   mark('swarm');
+}
+
+/**
+ * PeerTube turns P2P off for videos that need authentication: the owner makes the video private and
+ * watches it again (the tracker would refuse its swarm anyway; the player must not even ask). Then
+ * the video goes back to public for the steps after this one.
+ */
+async function privateWatch(stack: Stack, owner: Viewer): Promise<void> {
+  const root = await stack.server.login();
+  const id = result.uploaded!.uuid;
+  await root.request('PUT', `/api/v1/videos/${id}`, { json: { privacy: 3 } });
+  const trackerSockets: string[] = [];
+  owner.page.on('websocket', (ws) => {
+    if (/tracker/.test(ws.url())) trackerSockets.push(ws.url());
+  });
+  await owner.watch(stack.server.url + result.uploaded!.watchPath);
+  const advancedBy = await playFor(owner, 2, 30_000);
+  result.privateWatch = { state: await owner.state(), advancedBy, trackerSockets };
+  await root.request('PUT', `/api/v1/videos/${id}`, { json: { privacy: 1 } });
+  mark('privateWatch');
 }
 
 async function tamperedPeer(stack: Stack): Promise<void> {
@@ -225,6 +248,7 @@ async function main(): Promise<void> {
     result.firstAdvancedBy = await playFor(first, 3, 30_000);
     await shot(first, 'watch');
     await swarm(stack, first);
+    await privateWatch(stack, first);
 
     await first.page.goto(stack.server.url + '/');
     result.homeListsVideo = await first.page.waitForSelector('text=harbour-at-dawn', { timeout: 10_000 }).then(() => true, () => false);
