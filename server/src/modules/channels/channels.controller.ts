@@ -15,7 +15,7 @@ import { ImageField } from '../../common/upload';
 import { zod } from '../../common/zod.pipe';
 import { ActorImagesService, IMAGE_MAX_SIZE, type UploadedImage } from '../actors/actor-images.service';
 import { ActorImageType } from '../actors/actor-image-type';
-import { Auth, Authenticated } from '../auth/auth.guard';
+import { Auth, Authenticated } from '../auth';
 import type { AuthContext } from '../auth/auth.service';
 import { AccountsService } from '../users/accounts.service';
 import { ChannelsService } from './channels.service';

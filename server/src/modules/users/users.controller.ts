@@ -19,7 +19,7 @@ import { ImageField } from '../../common/upload';
 import { zod } from '../../common/zod.pipe';
 import { ActorImagesService, IMAGE_MAX_SIZE, type UploadedImage } from '../actors/actor-images.service';
 import { ActorImageType } from '../actors/actor-image-type';
-import { Auth, Authenticated } from '../auth/auth.guard';
+import { Auth, Authenticated } from '../auth';
 import type { AuthContext } from '../auth/auth.service';
 import { AccountsService } from './accounts.service';
 import { UsersService } from './users.service';
