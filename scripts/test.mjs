@@ -14,6 +14,12 @@ for (const [script, ...flags] of [['check-boundaries.mjs'], ['check-duplicates.m
 await ensureFfmpeg();
 await ensureChromium();
 await build();
+// Type-aware lint (floating/misused promises, unused code): after the build, which gives it shared's types.
+{
+  const res = spawnSync(process.execPath, [join(ROOT, 'node_modules/eslint/bin/eslint.js'), '.'], { cwd: ROOT, stdio: 'inherit' });
+  if (res.status !== 0) process.exit(res.status ?? 1);
+  console.log('lint: no problems');
+}
 await ensurePostgres(env);
 await ensureRedis(env);
 

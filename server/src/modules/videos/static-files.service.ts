@@ -14,7 +14,6 @@ import { STORAGE_PROVIDER, type StorageArea, type StorageKey, type StorageProvid
 import { VideoModel } from './video.model';
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
-const PRIVATE_IMMUTABLE = 'private, max-age=31536000, immutable';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.m3u8': 'application/vnd.apple.mpegurl',
