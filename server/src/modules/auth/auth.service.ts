@@ -5,7 +5,7 @@ import { AppError, unauthorized } from '../../common/app-error';
 import { randomToken, sha256Hex } from '../../common/crypto';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
-import { UserModel } from '../users/user.model';
+import { UserModel } from '../users';
 import type { OAuthClientModel, OAuthTokenModel } from './oauth.model';
 import { OAuthRepository } from './oauth.repository';
 

@@ -14,7 +14,7 @@ import { handleParam } from '../../common/params';
 import { ImageField } from '../../common/upload';
 import { zod } from '../../common/zod.pipe';
 import { ActorImagesService, IMAGE_MAX_SIZE, type UploadedImage } from '../actors/actor-images.service';
-import { ActorImageType } from '../actors/actor-image-type';
+import { ActorImageType } from '../actors';
 import { Auth, Authenticated } from '../auth';
 import type { AuthContext } from '../auth/auth.service';
 import { AccountsService } from '../users/accounts.service';

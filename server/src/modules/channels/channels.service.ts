@@ -12,10 +12,10 @@ import { conflict, forbidden, notFound } from '../../common/app-error';
 import { hasRight, UserRight } from '../../common/rights';
 import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
-import { ActorImageType } from '../actors/actor.model';
+import { ActorImageType } from '../actors';
 import { ActorsService } from '../actors/actors.service';
 import { AccountsService, handleWhere } from '../users/accounts.service';
-import type { UserModel } from '../users/user.model';
+import type { UserModel } from '../users';
 import type { VideoChannelModel } from './video-channel.model';
 import { ChannelRepository } from './channel.repository';
 

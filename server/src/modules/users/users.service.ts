@@ -16,7 +16,7 @@ import { randomToken } from '../../common/crypto';
 import { logger } from '../../common/logger';
 import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
-import { actorInclude } from '../actors/actor-includes';
+import { actorInclude } from '../actors';
 import { ActorsService } from '../actors/actors.service';
 import { AuthService, checkPassword, hashPassword } from '../auth/auth.service';
 import { ChannelsService } from '../channels/channels.service';

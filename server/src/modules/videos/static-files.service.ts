@@ -4,13 +4,11 @@ import { basename } from 'node:path';
 import { ErrorCode } from '@flotilla/shared';
 import { AppError, forbidden, notFound, unauthorized } from '../../common/app-error';
 import { AuthService } from '../auth/auth.service';
-import { VideoChannelModel } from '../channels/video-channel.model';
-import { AccountModel } from '../users/account.model';
-import { UserModel } from '../users/user.model';
+import { VideoChannelModel } from '../channels';
+import { AccountModel, UserModel } from '../users';
 import { videoAccess } from './video-access';
 import { VideoFileTokensService } from './video-file-tokens.service';
-import { isSafeFilename, isUuid, needsFileToken } from '../media-files/file-paths';
-import { STORAGE_PROVIDER, type StorageArea, type StorageKey, type StorageProvider } from '../media-files/providers/storage-provider';
+import { isSafeFilename, isUuid, needsFileToken, STORAGE_PROVIDER, type StorageArea, type StorageKey, type StorageProvider } from '../media-files';
 import { VideoModel } from './video.model';
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';

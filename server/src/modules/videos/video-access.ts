@@ -2,8 +2,8 @@ import type { WhereOptions } from 'sequelize';
 import short from 'short-uuid';
 import { VideoPrivacy, VideoState } from '@flotilla/shared';
 import { hasRight, UserRight } from '../../common/rights';
-import type { UserModel } from '../users/user.model';
-import { isUuid } from '../media-files/file-paths';
+import type { UserModel } from '../users';
+import { isUuid } from '../media-files';
 import type { VideoModel } from './video.model';
 
 const translator = short(); // flickrBase58, as PeerTube's shortUUID

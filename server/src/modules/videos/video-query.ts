@@ -2,7 +2,7 @@ import { literal, Op, type Order, type Sequelize, type WhereOptions } from 'sequ
 import { ErrorCode, VideoInclude, VideoPrivacy, VideoState, type VideoListQuery } from '@flotilla/shared';
 import { forbidden } from '../../common/app-error';
 import { hasRight, UserRight } from '../../common/rights';
-import type { UserModel } from '../users/user.model';
+import type { UserModel } from '../users';
 
 export interface ListScope {
   /** The caller, when logged in. */
