@@ -6,6 +6,7 @@ import { AppError, forbidden, notFound, unauthorized } from '../../common/app-er
 import { AuthService } from '../auth/auth.service';
 import { VideoChannelModel } from '../channels';
 import { AccountModel, UserModel } from '../users';
+import type { AuthUser } from '../users/users.types';
 import { videoAccess } from './video-access';
 import { VideoFileTokensService } from './video-file-tokens.service';
 import { isSafeFilename, isUuid, needsFileToken, STORAGE_PROVIDER, type StorageArea, type StorageKey, type StorageProvider } from '../media-files';
@@ -120,7 +121,7 @@ export class StaticFilesService {
     if (videoAccess(video, user) !== 'ok') throw forbidden('You cannot see this video', ErrorCode.VIDEO_NOT_ACCESSIBLE);
   }
 
-  async userFromCredentials(video: VideoModel, creds: FileCredentials): Promise<UserModel | null> {
+  async userFromCredentials(video: VideoModel, creds: FileCredentials): Promise<AuthUser | null> {
     if (creds.videoFileToken) {
       const userId = await this.fileTokens.check(creds.videoFileToken, video.uuid);
       if (userId === null) return null;
