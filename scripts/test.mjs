@@ -11,9 +11,21 @@ for (const [script, ...flags] of [['check-boundaries.mjs'], ['check-duplicates.m
   const res = spawnSync(process.execPath, [join(ROOT, 'scripts', script), ...flags], { cwd: ROOT, stdio: 'inherit' });
   if (res.status !== 0) process.exit(res.status ?? 1);
 }
+// Unused files and dependencies (knip.jsonc; `npm run knip` also lists unused exports as warnings).
+{
+  const res = spawnSync(process.execPath, [join(ROOT, 'node_modules/knip/bin/knip.js'), '--no-progress', '--include', 'files,dependencies,devDependencies'], { cwd: ROOT, stdio: 'inherit' });
+  if (res.status !== 0) process.exit(res.status ?? 1);
+  console.log('knip: no unused files or dependencies');
+}
 await ensureFfmpeg();
 await ensureChromium();
 await build();
+// Type-aware lint (floating/misused promises, unused code): after the build, which gives it shared's types.
+{
+  const res = spawnSync(process.execPath, [join(ROOT, 'node_modules/eslint/bin/eslint.js'), '.'], { cwd: ROOT, stdio: 'inherit' });
+  if (res.status !== 0) process.exit(res.status ?? 1);
+  console.log('lint: no problems');
+}
 await ensurePostgres(env);
 await ensureRedis(env);
 

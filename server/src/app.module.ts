@@ -17,6 +17,7 @@ import { P2PModule } from './modules/p2p/p2p.module';
 import { VIDEOS_JOBS } from './modules/videos/videos.jobs';
 import { PlatformModule } from './platform/platform.module';
 import { MediaFilesModule } from './modules/media-files/media-files.module';
+import { ApiDocsModule } from './modules/api-docs/api-docs.module';
 
 @Module({})
 export class AppModule {
@@ -38,6 +39,7 @@ export class AppModule {
         RunnersModule,
         TranscodingModule,
         P2PModule,
+        ApiDocsModule,
         // Feature modules are added here, one line each.
       ],
     };

@@ -36,7 +36,8 @@ async function main(): Promise<void> {
   await redis.ping();
 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, sequelize, redis), {
-    logger: ['error', 'warn'],
+    // At debug level Nest also logs each route as it registers it with Express ("Mapped {...} route").
+    logger: config.log.level === 'debug' || config.log.level === 'trace' ? ['error', 'warn', 'log'] : ['error', 'warn'],
     bodyParser: false,
   });
   configureHttp(app, config, redis);

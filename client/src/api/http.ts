@@ -83,7 +83,7 @@ export class ApiClient {
     const text = await res.text();
     const ok = (res.status >= 200 && res.status < 300) || (opts.okStatuses ?? []).includes(res.status);
     if (!ok) {
-      let problem: Partial<ProblemJson> | null = null;
+      let problem: Partial<ProblemJson> | null;
       try {
         problem = text ? (JSON.parse(text) as Partial<ProblemJson>) : null;
       } catch {

@@ -1,4 +1,4 @@
-import type { FfmpegCommandSpec, ProbeSummary, RunnerJobType } from '@flotilla/shared';
+import type { FfmpegCommandSpec, RunnerJobType } from '@flotilla/shared';
 import { createFfmpegCommand, runFfmpeg } from './ffmpeg';
 import type { ProcessorContext } from './processor';
 

@@ -16,9 +16,13 @@ export function parseWith<T>(schema: ZodType<T>, value: unknown, location: Param
   throw new AppError(400, ErrorCode.INVALID_PARAMS, `Invalid ${first.param}: ${first.msg}`, { invalidParams: invalid });
 }
 
+/**
+ * Validates one route argument. The schema stays readable on the pipe: the api-docs module reads it
+ * from Nest's route metadata to build the OpenAPI document (no second copy of any schema).
+ */
 @Injectable()
 export class ZodPipe<T> implements PipeTransform {
-  constructor(private readonly schema: ZodType<T>) {}
+  constructor(readonly schema: ZodType<T>) {}
   transform(value: unknown, meta: ArgumentMetadata): T {
     const location: ParamLocation = meta.type === 'query' ? 'query' : meta.type === 'param' ? 'params' : 'body';
     return parseWith(this.schema, value, location);

@@ -21,7 +21,7 @@ export const configSchema = z.object({
   database: z.object({
     hostname: z.string().min(1),
     port,
-    name: z.string().min(1).max(63).regex(/^[A-Za-z0-9_\-]+$/, 'letters, digits, _ and - only'),
+    name: z.string().min(1).max(63).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only'),
     username: z.string().min(1),
     password: z.string().nullable(),
     ssl: z.boolean(),

@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AP_ACTOR_CONTEXT_EXTRA, AP_BASE_CONTEXT, type APActor, type APImage } from '@flotilla/shared';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
-import { ActorImageType, type ActorModel } from '../actors/actor.model';
-import type { AccountModel } from '../users/account.model';
-import type { VideoChannelModel } from '../channels/video-channel.model';
+import { ActorImageType, type ActorModel } from '../actors';
+import type { AccountModel } from '../users';
+import type { VideoChannelModel } from '../channels';
 
 export const ACTOR_CONTEXT = [...AP_BASE_CONTEXT, AP_ACTOR_CONTEXT_EXTRA];
 

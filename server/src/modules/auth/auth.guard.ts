@@ -61,5 +61,15 @@ export const Authenticated = (right?: UserRight) =>
 export const OptionalAuth = () =>
   applyDecorators(SetMetadata(AUTH_META, { optional: true } satisfies AuthMeta), UseGuards(AuthGuard));
 
+/**
+ * What a route asks of its caller, read from the metadata `Authenticated` / `OptionalAuth` set
+ * (the api-docs module documents it): `null` when the route is public.
+ */
+export function routeAuthRequirement(handler: object, controller: object): { optional: boolean; right?: UserRight } | null {
+  const meta =
+    (Reflect.getMetadata(AUTH_META, handler) as AuthMeta | undefined) ?? (Reflect.getMetadata(AUTH_META, controller) as AuthMeta | undefined);
+  return meta ? { optional: meta.optional, right: meta.right } : null;
+}
+
 /** The authenticated context (undefined under OptionalAuth without a token). */
 export const Auth = createParamDecorator((_: unknown, ctx: ExecutionContext) => ctx.switchToHttp().getRequest<AuthedRequest>().auth);

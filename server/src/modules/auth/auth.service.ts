@@ -5,14 +5,15 @@ import { AppError, unauthorized } from '../../common/app-error';
 import { randomToken, sha256Hex } from '../../common/crypto';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
-import { UserModel } from '../users/user.model';
+import { UserModel } from '../users';
+import type { AuthUser } from '../users/users.types';
 import type { OAuthClientModel, OAuthTokenModel } from './oauth.model';
 import { OAuthRepository } from './oauth.repository';
 
 const BCRYPT_ROUNDS = 10;
 
 export interface AuthContext {
-  user: UserModel;
+  user: AuthUser;
   token: OAuthTokenModel;
 }
 
@@ -94,8 +95,19 @@ export class AuthService {
     if (!token || token.accessTokenExpiresAt.getTime() < Date.now()) {
       throw unauthorized('Invalid token: access token is invalid or expired');
     }
-    if (token.User!.blocked) throw unauthorized('Invalid token: user is blocked');
-    return { user: token.User!, token };
+    const u = token.User!;
+    if (u.blocked) throw unauthorized('Invalid token: user is blocked');
+    const user: AuthUser = {
+      id: u.id,
+      username: u.username,
+      email: u.email,
+      role: u.role,
+      blocked: u.blocked,
+      videoQuota: u.videoQuota,
+      videoQuotaDaily: u.videoQuotaDaily,
+      nsfwPolicy: u.nsfwPolicy,
+    };
+    return { user, token };
   }
 
   async revoke(auth: AuthContext): Promise<void> {

@@ -1,5 +1,5 @@
 import { DataTypes, Model, type Sequelize } from 'sequelize';
-import type { UserModel } from '../users/user.model';
+import type { UserModel } from '../users';
 
 export class OAuthClientModel extends Model {
   declare id: number;

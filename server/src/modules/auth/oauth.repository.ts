@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { UserModel } from '../users/user.model';
+import { UserModel } from '../users';
 import { OAuthClientModel, OAuthTokenModel } from './oauth.model';
 
 export interface NewOAuthToken {

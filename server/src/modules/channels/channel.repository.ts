@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Transaction, WhereOptions } from 'sequelize';
-import { actorInclude } from '../actors/actor-includes';
-import { AccountModel } from '../users/account.model';
+import { actorInclude } from '../actors';
+import { AccountModel } from '../users';
 import { VideoChannelModel } from './video-channel.model';
 
 const withOwner = () => ({ model: AccountModel, required: true, include: [actorInclude()] });

@@ -12,10 +12,10 @@ import { conflict, forbidden, notFound } from '../../common/app-error';
 import { hasRight, UserRight } from '../../common/rights';
 import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
-import { ActorImageType } from '../actors/actor.model';
+import { ActorImageType } from '../actors';
 import { ActorsService } from '../actors/actors.service';
 import { AccountsService, handleWhere } from '../users/accounts.service';
-import type { UserModel } from '../users/user.model';
+import type { AuthUser } from '../users/users.types';
 import type { VideoChannelModel } from './video-channel.model';
 import { ChannelRepository } from './channel.repository';
 
@@ -67,7 +67,7 @@ export class ChannelsService {
   }
 
   /** Owners manage their channels; admins may manage any. */
-  assertCanManage(channel: VideoChannelModel, user: UserModel): void {
+  assertCanManage(channel: VideoChannelModel, user: AuthUser): void {
     if (channel.Account?.userId === user.id) return;
     if (hasRight(user.role, UserRight.MANAGE_ANY_CHANNEL)) return;
     throw forbidden('You are not the owner of this video channel', ErrorCode.NOT_CHANNEL_OWNER);

@@ -1,6 +1,6 @@
 import { DataTypes, Model, type Sequelize } from 'sequelize';
-import type { ActorModel } from '../actors/actor.model';
-import type { AccountModel } from '../users/account.model';
+import type { ActorModel } from '../actors';
+import type { AccountModel } from '../users';
 
 export class VideoChannelModel extends Model {
   declare id: number;

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { buildFfprobeArgs, ErrorCode, inputGuardOptions, isAllowedContainer, parseFfprobeOutput, type ProbeSummary } from '@flotilla/shared';
 import sharp from 'sharp';
 import { AppError } from '../../common/app-error';
+import { importEsm } from '../../common/esm';
 
 /** Runs a command, collecting stdout; rejects with stderr's tail on a non-zero exit or a timeout. */
 function run(cmd: string, args: string[], timeoutMs: number): Promise<string> {
@@ -97,10 +98,8 @@ type CreateTorrentFn = (
 let createTorrentFn: CreateTorrentFn | null = null;
 async function loadCreateTorrent(): Promise<CreateTorrentFn> {
   if (!createTorrentFn) {
-    // create-torrent is ESM only and exports no require() condition: a real dynamic import is needed,
-    // which TypeScript's CommonJS output would turn into require() if written as import().
-    const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<{ default: CreateTorrentFn }>;
-    const mod = await importEsm('create-torrent');
+    // create-torrent is ESM only and exports no require() condition.
+    const mod = await importEsm<{ default: CreateTorrentFn }>('create-torrent');
     createTorrentFn = mod.default;
   }
   return createTorrentFn;

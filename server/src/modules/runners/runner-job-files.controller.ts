@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ErrorCode, RunnerJobState, runnerJobFileDownloadBodySchema, type RunnerJobFileDownloadBody, text } from '@flotilla/shared';
 import { forbidden, notFound } from '../../common/app-error';
 import { zod } from '../../common/zod.pipe';
-import { regularFileInside } from '../media-files/upload-staging';
+import { regularFileInside } from '../media-files';
 import { RunnerJobHandlers, type RunnerInputKind } from './runner-job-handlers';
 import { RunnerJobsService } from './runner-jobs.service';
 import { RunnersService } from './runners.service';

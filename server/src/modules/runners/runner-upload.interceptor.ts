@@ -7,7 +7,7 @@ import { ErrorCode, RUNNER_UPLOAD_FILE_FIELDS } from '@flotilla/shared';
 import { AppError } from '../../common/app-error';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
-import { removeStaged, stagingFolder } from '../media-files/upload-staging';
+import { removeStaged, stagingFolder } from '../media-files';
 import type { UploadedRunnerFile } from './runner-job-handlers';
 
 const ALLOWED_FIELDS = new Set<string>(RUNNER_UPLOAD_FILE_FIELDS);

@@ -3,7 +3,7 @@ import { listRunnerJobsQuery, paginationQuery, type ListRunnerJobsQuery } from '
 import { idParam } from '../../common/params';
 import { UserRight } from '../../common/rights';
 import { zod } from '../../common/zod.pipe';
-import { Authenticated } from '../auth/auth.guard';
+import { Authenticated } from '../auth';
 import { RunnerJobsAdminService } from './runner-jobs-admin.service';
 import { RunnerJobsService } from './runner-jobs.service';
 import { jobUuidParam } from './runner-protocol.controller';

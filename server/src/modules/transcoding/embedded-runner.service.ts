@@ -3,12 +3,10 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { RUNNER_PROTOCOL } from '@flotilla/shared';
 import { logger } from '../../common/logger';
 import { CONFIG } from '../../common/tokens';
 import { REPO_ROOT, type AppConfig } from '../../config/config';
-import { localFileExists, writePrivateFile } from '../media-files/local-files';
-import { RunnerModel, RunnerRegistrationTokenModel } from '../runners/runner.model';
+import { localFileExists, writePrivateFile } from '../media-files';
 import { RunnersService } from '../runners/runners.service';
 
 export const EMBEDDED_RUNNER_NAME = 'embedded';
@@ -64,17 +62,7 @@ export class EmbeddedRunnerService implements OnApplicationBootstrap, BeforeAppl
 
   /** A runner row of its own (created once, reused across restarts) and the config.toml pointing at us. */
   private async prepare(): Promise<void> {
-    let runner = await RunnerModel.findOne({ where: { name: EMBEDDED_RUNNER_NAME } });
-    if (!runner) {
-      const token = await RunnerRegistrationTokenModel.create({ registrationToken: `${RUNNER_PROTOCOL.REGISTRATION_TOKEN_PREFIX}embedded-${Date.now()}` });
-      const created = await this.runners.createRunner({
-        name: EMBEDDED_RUNNER_NAME,
-        description: 'Runner started by the server itself (runners.embedded)',
-        registrationTokenId: token.id,
-        ip: '127.0.0.1',
-      });
-      runner = await RunnerModel.findByPk(created.id);
-    }
+    const runner = await this.runners.ensureRunner(EMBEDDED_RUNNER_NAME, 'Runner started by the server itself (runners.embedded)', '127.0.0.1');
     const e = this.config.runners.embedded;
     const toml = [
       '# Written by the Flotilla server at each start (runners.embedded); edits are overwritten.',
@@ -87,7 +75,7 @@ export class EmbeddedRunnerService implements OnApplicationBootstrap, BeforeAppl
       '',
       '[[registeredInstances]]',
       `url = ${tomlString(this.loopbackUrl())}`,
-      `runnerToken = ${tomlString(runner!.runnerToken)}`,
+      `runnerToken = ${tomlString(runner.runnerToken)}`,
       `runnerName = ${tomlString(EMBEDDED_RUNNER_NAME)}`,
       '',
     ].join('\n');

@@ -11,8 +11,7 @@ import { logger } from '../../common/logger';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import { RunnerJobsService } from '../runners/runner-jobs.service';
-import { MediaFilesRepository } from '../media-files/media-files.repository';
-import type { VideoFileModel } from '../media-files/video-file.model';
+import { MediaFilesRepository, type VideoFileModel } from '../media-files';
 import { VideosService } from '../videos/videos.service';
 import { planTranscoding, type PlannedJob } from './transcoding-plan';
 

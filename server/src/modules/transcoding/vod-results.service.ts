@@ -13,15 +13,11 @@ import { logger } from '../../common/logger';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import { HlsStorageService } from '../media-files/hls-storage.service';
-import { MediaFilesRepository } from '../media-files/media-files.repository';
-import { probeFile, resolutionOf } from '../media-files/media-tools';
-import type { StorageKey } from '../media-files/providers/storage-provider';
-import type { VideoFileModel } from '../media-files/video-file.model';
+import { MediaFilesRepository, probeFile, resolutionOf, type StorageKey, type VideoFileModel } from '../media-files';
 import { WebVideoFilesService } from '../media-files/web-video-files.service';
-import { RunnerJobHandlers, type RunnerInputKind, type RunnerJobHandler, type UploadedRunnerFile } from '../runners/runner-job-handlers';
+import { RunnerJobHandlers, type RunnerInputKind, type RunnerJobHandler, type UploadedRunnerFile, type RunnerJobModel } from '../runners';
 import { RunnerJobsService } from '../runners/runner-jobs.service';
-import type { RunnerJobModel } from '../runners/runner.model';
-import type { VideoModel } from '../videos/video.model';
+import type { VideoModel } from '../videos';
 import { VideosService } from '../videos/videos.service';
 import { bestInputFile } from './transcoding-jobs.service';
 

@@ -1,5 +1,5 @@
 import { DataTypes, Model, type Sequelize } from 'sequelize';
-import type { ActorModel } from '../actors/actor.model';
+import type { ActorModel } from '../actors';
 import type { UserModel } from './user.model';
 
 export class AccountModel extends Model {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Transaction, WhereOptions } from 'sequelize';
-import { actorInclude } from '../actors/actor-includes';
+import { actorInclude } from '../actors';
 import { AccountModel } from './account.model';
 
 /** The ids a caller needs to act for a user's account (no model instance crosses modules). */

@@ -4,7 +4,7 @@ import { ErrorCode, type Account, type AccountSummary, type ResultList } from '@
 import { notFound } from '../../common/app-error';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
-import { parseHandle } from '../actors/actor-includes';
+import { parseHandle } from '../actors';
 import { ActorsService } from '../actors/actors.service';
 import type { AccountModel } from './account.model';
 import { AccountRepository, type AccountRef } from './account.repository';

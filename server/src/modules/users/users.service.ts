@@ -16,13 +16,14 @@ import { randomToken } from '../../common/crypto';
 import { logger } from '../../common/logger';
 import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
-import { actorInclude } from '../actors/actor-includes';
+import { actorInclude } from '../actors';
 import { ActorsService } from '../actors/actors.service';
 import { AuthService, checkPassword, hashPassword } from '../auth/auth.service';
 import { ChannelsService } from '../channels/channels.service';
 import { AccountModel } from './account.model';
 import { AccountsService } from './accounts.service';
 import { UserModel } from './user.model';
+import type { AuthUser } from './users.types';
 
 export interface NewUser {
   username: string;
@@ -158,12 +159,12 @@ export class UsersService {
   }
 
   /** Moderators may only manage plain users. */
-  private assertCanManage(actor: UserModel, target: { role: number }): void {
+  private assertCanManage(actor: AuthUser, target: { role: number }): void {
     if (actor.role === UserRole.ADMINISTRATOR) return;
     if (target.role !== UserRole.USER) throw forbidden('A moderator can only manage users', ErrorCode.INSUFFICIENT_ROLE);
   }
 
-  async createByAdmin(actor: UserModel, data: CreateUser): Promise<UserModel> {
+  async createByAdmin(actor: AuthUser, data: CreateUser): Promise<UserModel> {
     this.assertCanManage(actor, data);
     return this.create({
       ...data,
@@ -171,7 +172,7 @@ export class UsersService {
     });
   }
 
-  async update(actor: UserModel, id: number, data: UpdateUser): Promise<void> {
+  async update(actor: AuthUser, id: number, data: UpdateUser): Promise<void> {
     const user = await this.findById(id);
     this.assertCanManage(actor, user);
     if (data.role !== undefined) this.assertCanManage(actor, { role: data.role });
@@ -194,7 +195,7 @@ export class UsersService {
     if (data.password !== undefined || data.role !== undefined) await this.auth.revokeAllFor(user.id);
   }
 
-  async delete(actor: UserModel, id: number): Promise<void> {
+  async delete(actor: AuthUser, id: number): Promise<void> {
     const user = await this.findById(id);
     if (user.username === 'root') throw new AppError(400, ErrorCode.CANNOT_DELETE_ROOT, 'Cannot remove the root user');
     this.assertCanManage(actor, user);
@@ -210,7 +211,9 @@ export class UsersService {
     });
   }
 
-  async updateMe(user: UserModel, data: UpdateMe): Promise<void> {
+  async updateMe(me: AuthUser, data: UpdateMe): Promise<void> {
+    const user = await UserModel.findByPk(me.id);
+    if (!user) throw notFound('User not found', ErrorCode.USER_NOT_FOUND);
     if (data.password !== undefined || data.email !== undefined) {
       if (!(await checkPassword(data.currentPassword ?? '', user.password))) {
         throw new AppError(401, ErrorCode.WRONG_CURRENT_PASSWORD, 'currentPassword is invalid');

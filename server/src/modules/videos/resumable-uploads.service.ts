@@ -10,9 +10,9 @@ import { redisKey } from '../../common/redis';
 import { CONFIG, REDIS } from '../../common/tokens';
 import { parseWith } from '../../common/zod.pipe';
 import type { AppConfig } from '../../config/config';
-import { uploadPartPath } from '../media-files/file-paths';
-import { appendStaged, createEmptyStaged, ensureStagingFolder, removeOldStaged, removeStaged, stagedSize } from '../media-files/upload-staging';
-import { UserModel } from '../users/user.model';
+import { uploadPartPath, appendStaged, createEmptyStaged, ensureStagingFolder, removeOldStaged, removeStaged, stagedSize } from '../media-files';
+import { UserModel } from '../users';
+import type { AuthUser } from '../users/users.types';
 import type { ContentRange } from './content-range';
 import { UploadSessionModel } from './upload-session.model';
 import { VideoIngestService } from './video-ingest.service';
@@ -95,7 +95,7 @@ export class ResumableUploadsService implements OnModuleInit {
     return new Date(Date.now() + this.config.uploads.resumable_expiration);
   }
 
-  async init(user: UserModel, body: ResumableInit, sizeHeader: string | undefined, mimeType: string | undefined, images: { thumbnail?: string; preview?: string }): Promise<string> {
+  async init(user: AuthUser, body: ResumableInit, sizeHeader: string | undefined, mimeType: string | undefined, images: { thumbnail?: string; preview?: string }): Promise<string> {
     const size = sizeHeader !== undefined && /^\d{1,16}$/.test(sizeHeader.trim()) ? Number(sizeHeader) : NaN;
     if (!Number.isSafeInteger(size)) {
       throw new AppError(400, ErrorCode.INVALID_PARAMS, 'X-Upload-Content-Length must give the file size in bytes');
@@ -124,7 +124,7 @@ export class ResumableUploadsService implements OnModuleInit {
     return id;
   }
 
-  private async load(id: string, user: UserModel): Promise<UploadSessionModel> {
+  private async load(id: string, user: AuthUser): Promise<UploadSessionModel> {
     const session = /^[0-9a-f]{32}$/.test(id) ? await UploadSessionModel.findByPk(id) : null;
     if (!session || (session.expiresAt.getTime() < Date.now() && !session.videoId)) {
       if (session) await this.remove(session);
@@ -139,7 +139,7 @@ export class ResumableUploadsService implements OnModuleInit {
   }
 
   /** One PUT: a chunk (appended as it streams) or a status query. */
-  async put(id: string, user: UserModel, range: ContentRange | null, contentLength: number | null, req: Request): Promise<ChunkResult> {
+  async put(id: string, user: AuthUser, range: ContentRange | null, contentLength: number | null, req: Request): Promise<ChunkResult> {
     return this.withLock(id, async () => {
       const session = await this.load(id, user);
       if (session.videoId) return this.finished(session);
@@ -207,7 +207,7 @@ export class ResumableUploadsService implements OnModuleInit {
     return { done: true, video };
   }
 
-  async cancel(id: string, user: UserModel): Promise<void> {
+  async cancel(id: string, user: AuthUser): Promise<void> {
     await this.withLock(id, async () => this.remove(await this.load(id, user)));
   }
 

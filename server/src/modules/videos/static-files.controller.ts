@@ -3,8 +3,7 @@ import type { Response } from 'express';
 import { ErrorCode } from '@flotilla/shared';
 import { notFound, forbidden } from '../../common/app-error';
 import { canManageVideo } from './video-access';
-import { needsFileToken } from '../media-files/file-paths';
-import { MediaFilesRepository } from '../media-files/media-files.repository';
+import { needsFileToken, MediaFilesRepository } from '../media-files';
 import { IMMUTABLE, StaticFilesService } from './static-files.service';
 
 /** Playlists and segment hashes change while renditions arrive (and constantly for lives). */

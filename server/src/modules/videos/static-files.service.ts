@@ -4,17 +4,15 @@ import { basename } from 'node:path';
 import { ErrorCode } from '@flotilla/shared';
 import { AppError, forbidden, notFound, unauthorized } from '../../common/app-error';
 import { AuthService } from '../auth/auth.service';
-import { VideoChannelModel } from '../channels/video-channel.model';
-import { AccountModel } from '../users/account.model';
-import { UserModel } from '../users/user.model';
+import { VideoChannelModel } from '../channels';
+import { AccountModel, UserModel } from '../users';
+import type { AuthUser } from '../users/users.types';
 import { videoAccess } from './video-access';
 import { VideoFileTokensService } from './video-file-tokens.service';
-import { isSafeFilename, isUuid, needsFileToken } from '../media-files/file-paths';
-import { STORAGE_PROVIDER, type StorageArea, type StorageKey, type StorageProvider } from '../media-files/providers/storage-provider';
+import { isSafeFilename, isUuid, needsFileToken, STORAGE_PROVIDER, type StorageArea, type StorageKey, type StorageProvider } from '../media-files';
 import { VideoModel } from './video.model';
 
 export const IMMUTABLE = 'public, max-age=31536000, immutable';
-const PRIVATE_IMMUTABLE = 'private, max-age=31536000, immutable';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.m3u8': 'application/vnd.apple.mpegurl',
@@ -123,7 +121,7 @@ export class StaticFilesService {
     if (videoAccess(video, user) !== 'ok') throw forbidden('You cannot see this video', ErrorCode.VIDEO_NOT_ACCESSIBLE);
   }
 
-  async userFromCredentials(video: VideoModel, creds: FileCredentials): Promise<UserModel | null> {
+  async userFromCredentials(video: VideoModel, creds: FileCredentials): Promise<AuthUser | null> {
     if (creds.videoFileToken) {
       const userId = await this.fileTokens.check(creds.videoFileToken, video.uuid);
       if (userId === null) return null;

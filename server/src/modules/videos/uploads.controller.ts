@@ -4,7 +4,7 @@ import { ErrorCode, resumableInitSchema, type ResumableInit, text } from '@floti
 import { z } from 'zod';
 import { AppError } from '../../common/app-error';
 import { zod } from '../../common/zod.pipe';
-import { Auth, Authenticated } from '../auth/auth.guard';
+import { Auth, Authenticated } from '../auth';
 import type { AuthContext } from '../auth/auth.service';
 import { parseContentRange, rangeHeader } from './content-range';
 import { ResumableUploadsService } from './resumable-uploads.service';

@@ -2,8 +2,8 @@ import type { WhereOptions } from 'sequelize';
 import short from 'short-uuid';
 import { VideoPrivacy, VideoState } from '@flotilla/shared';
 import { hasRight, UserRight } from '../../common/rights';
-import type { UserModel } from '../users/user.model';
-import { isUuid } from '../media-files/file-paths';
+import type { AuthUser } from '../users/users.types';
+import { isUuid } from '../media-files';
 import type { VideoModel } from './video.model';
 
 const translator = short(); // flickrBase58, as PeerTube's shortUUID
@@ -28,11 +28,11 @@ export function videoIdentifierWhere(idOrUuid: string): WhereOptions | null {
   return null;
 }
 
-export function isVideoOwner(video: VideoModel, user: UserModel | undefined): boolean {
+export function isVideoOwner(video: VideoModel, user: AuthUser | undefined): boolean {
   return !!user && video.VideoChannel?.Account?.userId === user.id;
 }
 
-export function canManageVideo(video: VideoModel, user: UserModel | undefined): boolean {
+export function canManageVideo(video: VideoModel, user: AuthUser | undefined): boolean {
   return !!user && (isVideoOwner(video, user) || hasRight(user.role, UserRight.MANAGE_ANY_VIDEO));
 }
 
@@ -44,7 +44,7 @@ export function isWatchable(video: { state: number; waitTranscoding: boolean }):
 export type VideoAccess = 'ok' | 'needs-auth' | 'forbidden';
 
 /** Who may see a video (details and files): owners and moderators always; others by privacy and state. */
-export function videoAccess(video: VideoModel, user: UserModel | undefined): VideoAccess {
+export function videoAccess(video: VideoModel, user: AuthUser | undefined): VideoAccess {
   if (user && (isVideoOwner(video, user) || hasRight(user.role, UserRight.SEE_ALL_VIDEOS))) return 'ok';
   if (video.privacy === VideoPrivacy.PRIVATE || video.privacy === VideoPrivacy.PASSWORD_PROTECTED) return user ? 'forbidden' : 'needs-auth';
   if (video.privacy === VideoPrivacy.INTERNAL && !user) return 'needs-auth';

@@ -18,11 +18,8 @@ import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import { AccountsService } from '../users/accounts.service';
 import { ChannelsService } from '../channels/channels.service';
-import { ThumbnailType } from '../media-files/thumbnail.model';
+import { ThumbnailType, type VideoFileModel, hlsFileUrl, magnetUri, STATIC_PATHS, trackerUrls, webVideoUrl, type VideoStreamingPlaylistModel } from '../media-files';
 import { toShortUuid } from './video-access';
-import type { VideoFileModel } from '../media-files/video-file.model';
-import { hlsFileUrl, magnetUri, STATIC_PATHS, trackerUrls, webVideoUrl } from '../media-files/file-paths';
-import type { VideoStreamingPlaylistModel } from '../media-files/video-streaming-playlist.model';
 import type { VideoModel } from './video.model';
 
 export function resolutionLabel(resolution: number): string {

@@ -1,11 +1,8 @@
 import type { Includeable } from 'sequelize';
-import { actorInclude } from '../actors/actor-includes';
-import { ActorImageModel } from '../actors/actor.model';
-import { VideoChannelModel } from '../channels/video-channel.model';
-import { AccountModel } from '../users/account.model';
-import { ThumbnailModel } from '../media-files/thumbnail.model';
-import { VideoFileModel } from '../media-files/video-file.model';
-import { VideoStreamingPlaylistModel } from '../media-files/video-streaming-playlist.model';
+import { actorInclude, ActorImageModel } from '../actors';
+import { VideoChannelModel } from '../channels';
+import { AccountModel } from '../users';
+import { ThumbnailModel, VideoFileModel, VideoStreamingPlaylistModel } from '../media-files';
 import type { VideoModel } from './video.model';
 
 /** The channel, its account and both actors: what the formatter needs for summaries and full objects. */

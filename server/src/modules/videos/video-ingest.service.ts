@@ -8,15 +8,11 @@ import { EventBus } from '../../platform/events/event-bus.service';
 import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import { ChannelsService } from '../channels/channels.service';
-import type { VideoChannelModel } from '../channels/video-channel.model';
-import { MediaFilesRepository } from '../media-files/media-files.repository';
-import { probeMedia, resolutionOf } from '../media-files/media-tools';
-import type { StorageKey } from '../media-files/providers/storage-provider';
-import { ThumbnailType } from '../media-files/thumbnail.model';
-import { removeStaged, stagedSize } from '../media-files/upload-staging';
+import type { VideoChannelModel } from '../channels';
+import { MediaFilesRepository, probeMedia, resolutionOf, type StorageKey, ThumbnailType, removeStaged, stagedSize } from '../media-files';
 import { ImageFilesService } from '../media-files/image-files.service';
 import { WebVideoFilesService } from '../media-files/web-video-files.service';
-import type { UserModel } from '../users/user.model';
+import type { AuthUser } from '../users/users.types';
 import { attributeColumns, checkVideoAttributes } from './video-attributes';
 import { VideoModel } from './video.model';
 import { VideosService } from './videos.service';
@@ -25,7 +21,7 @@ import { VideosService } from './videos.service';
 export const VIDEO_EXTENSIONS = VIDEO_FILE_EXTENSIONS;
 
 export interface IngestInput {
-  user: UserModel;
+  user: AuthUser;
   attrs: VideoCreate;
   /** The uploaded file in the temporary folder; moved into storage or removed, never left behind. */
   file: string;
@@ -53,7 +49,7 @@ export class VideoIngestService {
   ) {}
 
   /** What can be checked before the bytes arrive (resumable init, and again at the end). */
-  async precheck(user: UserModel, attrs: VideoCreate, size: number, filename: string): Promise<VideoChannelModel> {
+  async precheck(user: AuthUser, attrs: VideoCreate, size: number, filename: string): Promise<VideoChannelModel> {
     const channel = await this.channels.findById(attrs.channelId);
     if (!channel) throw new AppError(400, ErrorCode.CHANNEL_NOT_FOUND, `Video channel ${attrs.channelId} not found`);
     this.channels.assertCanManage(channel, user);

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { handleParam, nameParam } from '../../common/params';
 import { zod } from '../../common/zod.pipe';
 import { ChannelsService } from '../channels/channels.service';
-import { Auth, Authenticated, OptionalAuth } from '../auth/auth.guard';
+import { Auth, Authenticated, OptionalAuth } from '../auth';
 import type { AuthContext } from '../auth/auth.service';
 import { AccountsService } from '../users/accounts.service';
 import { VideoRatesService } from './video-rates.service';

@@ -1,11 +1,8 @@
 import type { Sequelize } from 'sequelize';
-import { VideoChannelModel } from '../channels/video-channel.model';
+import { VideoChannelModel } from '../channels';
 import { AccountVideoRateModel } from './account-video-rate.model';
-import { ThumbnailModel } from '../media-files/thumbnail.model';
+import { ThumbnailModel, VideoFileModel, VideoSourceModel, VideoStreamingPlaylistModel } from '../media-files';
 import { UploadSessionModel } from './upload-session.model';
-import { VideoFileModel } from '../media-files/video-file.model';
-import { VideoSourceModel } from '../media-files/video-source.model';
-import { VideoStreamingPlaylistModel } from '../media-files/video-streaming-playlist.model';
 import { VideoModel } from './video.model';
 
 /** Sets up the videos module's models and their associations with media files (called from initModels, after initMediaFileModels). */

@@ -2,11 +2,11 @@ import { literal, Op, type Order, type Sequelize, type WhereOptions } from 'sequ
 import { ErrorCode, VideoInclude, VideoPrivacy, VideoState, type VideoListQuery } from '@flotilla/shared';
 import { forbidden } from '../../common/app-error';
 import { hasRight, UserRight } from '../../common/rights';
-import type { UserModel } from '../users/user.model';
+import type { AuthUser } from '../users/users.types';
 
 export interface ListScope {
   /** The caller, when logged in. */
-  user?: UserModel;
+  user?: AuthUser;
   accountId?: number;
   channelId?: number;
   /** `/users/me/videos`: every video of this user, any state or privacy. */

@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { ErrorCode, VideoPrivacy, type VideoUpdate } from '@flotilla/shared';
 import { AppError } from '../../common/app-error';
 import { ChannelsService } from '../channels/channels.service';
-import type { UserModel } from '../users/user.model';
+import type { AuthUser } from '../users/users.types';
 import { StaticFilesService } from './static-files.service';
 import { ImageFilesService } from '../media-files/image-files.service';
-import { ThumbnailType } from '../media-files/thumbnail.model';
+import { ThumbnailType } from '../media-files';
 import { EventBus } from '../../platform/events/event-bus.service';
 import { attributeColumns, checkVideoAttributes } from './video-attributes';
 import type { VideoModel } from './video.model';
@@ -20,7 +20,7 @@ export class VideoUpdateService {
     private readonly staticFiles: StaticFilesService,
   ) {}
 
-  async update(video: VideoModel, user: UserModel, body: VideoUpdate, images: { thumbnail?: string; preview?: string }): Promise<void> {
+  async update(video: VideoModel, user: AuthUser, body: VideoUpdate, images: { thumbnail?: string; preview?: string }): Promise<void> {
     checkVideoAttributes(body);
     const columns = attributeColumns(body);
     if (body.channelId !== undefined && body.channelId !== video.channelId) {

@@ -7,7 +7,7 @@ import { AppError } from '../../common/app-error';
 import { multipartClientError } from '../../common/multipart-errors';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
-import { removeStaged, stagingFolder } from '../media-files/upload-staging';
+import { removeStaged, stagingFolder } from '../media-files';
 
 /** Images attached to uploads and updates are small; larger ones are refused by multer. */
 export const VIDEO_IMAGE_MAX_SIZE = 8 * 1024 * 1024;

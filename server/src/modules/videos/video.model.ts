@@ -1,9 +1,6 @@
 import { DataTypes, Model, type Sequelize } from 'sequelize';
-import type { VideoChannelModel } from '../channels/video-channel.model';
-import type { ThumbnailModel } from '../media-files/thumbnail.model';
-import type { VideoFileModel } from '../media-files/video-file.model';
-import type { VideoSourceModel } from '../media-files/video-source.model';
-import type { VideoStreamingPlaylistModel } from '../media-files/video-streaming-playlist.model';
+import type { VideoChannelModel } from '../channels';
+import type { ThumbnailModel, VideoFileModel, VideoSourceModel, VideoStreamingPlaylistModel } from '../media-files';
 
 /** A video, local or remote. `state` and `privacy` hold PeerTube's numeric values. */
 export class VideoModel extends Model {

@@ -25,7 +25,7 @@ import {
 import { z } from 'zod';
 import { AppError } from '../../common/app-error';
 import { zod } from '../../common/zod.pipe';
-import { Auth, Authenticated, OptionalAuth } from '../auth/auth.guard';
+import { Auth, Authenticated, OptionalAuth } from '../auth';
 import type { AuthContext } from '../auth/auth.service';
 import { AccountsService } from '../users/accounts.service';
 import { canManageVideo, toShortUuid } from './video-access';

@@ -5,7 +5,7 @@ import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import { defineJob, OnJob } from '../../platform/queues/job-definition';
 import { ResumableUploadsService } from './resumable-uploads.service';
-import { sweepOrphanFiles } from '../media-files/storage-sweep';
+import { sweepOrphanFiles } from '../media-files';
 import { VideoViewsService, VIEWS_FLUSH_MS } from './video-views.service';
 
 /** The videos module's housekeeping queue: repeatable, idempotent jobs, one run per interval for all processes. */

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import {
   ErrorCode,
   type ResultList,
@@ -12,12 +12,11 @@ import { EventBus } from '../../platform/events/event-bus.service';
 import { logger } from '../../common/logger';
 import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
-import type { UserModel } from '../users/user.model';
+import type { AuthUser } from '../users/users.types';
 import { canManageVideo, videoAccess, videoIdentifierWhere } from './video-access';
 import { VideoFormatterService } from './video-formatter.service';
 import { attachListParts, listIncludes } from './video-includes';
-import { removeStoredVideoFiles } from '../media-files/stored-video-files';
-import { STORAGE_PROVIDER, type StorageProvider } from '../media-files/providers/storage-provider';
+import { removeStoredVideoFiles, STORAGE_PROVIDER, type StorageProvider } from '../media-files';
 import { listOrder, listWhere, type ListScope } from './video-query';
 import { VideoModel } from './video.model';
 import { VideoRepository } from './video.repository';
@@ -48,19 +47,19 @@ export class VideosService {
   }
 
   /** Loads a video the caller may see: 401 when a token would help, 403 when it would not. */
-  async loadVisible(idOrUuid: string, user: UserModel | undefined): Promise<VideoModel> {
+  async loadVisible(idOrUuid: string, user: AuthUser | undefined): Promise<VideoModel> {
     const video = await this.loadByIdentifier(idOrUuid);
     this.assertCanSee(video, user);
     return video;
   }
 
-  assertCanSee(video: VideoModel, user: UserModel | undefined): void {
+  assertCanSee(video: VideoModel, user: AuthUser | undefined): void {
     const access = videoAccess(video, user);
     if (access === 'needs-auth') throw unauthorized('This video is not public: authenticate to see it', ErrorCode.UNAUTHORIZED);
     if (access === 'forbidden') throw forbidden('You cannot see this video', ErrorCode.VIDEO_NOT_ACCESSIBLE);
   }
 
-  assertCanManage(video: VideoModel, user: UserModel): void {
+  assertCanManage(video: VideoModel, user: AuthUser): void {
     if (!canManageVideo(video, user)) throw forbidden('You are not the owner of this video', ErrorCode.NOT_VIDEO_OWNER);
   }
 
@@ -109,7 +108,7 @@ export class VideosService {
   }
 
   /** 413 `quota_reached` when `extra` more bytes would exceed the user's total or daily quota. */
-  async assertQuota(user: UserModel, extra: number): Promise<void> {
+  async assertQuota(user: AuthUser, extra: number): Promise<void> {
     if (user.videoQuota < 0 && user.videoQuotaDaily < 0) return;
     const used = await this.quotaUsed(user.id);
     const over =

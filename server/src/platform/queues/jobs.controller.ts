@@ -2,7 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { jobListQuery, jobStateParam, type JobListQuery, type JobState } from '@flotilla/shared';
 import { UserRight } from '../../common/rights';
 import { zod } from '../../common/zod.pipe';
-import { Authenticated } from '../../modules/auth/auth.guard';
+import { Authenticated } from '../../modules/auth';
 import { JobsAdminService } from './jobs-admin.service';
 
 /** PeerTube's `GET /api/v1/jobs/{state}` (admins): the server's queued jobs by state, newest first. */

@@ -1,0 +1,2 @@
+// videos' public surface beside videos.service.ts: the video model's type (for runner-job results).
+export type { VideoModel } from './video.model';
