@@ -50,6 +50,21 @@ describe('my account and channel search', () => {
     await expectProblem(server.api.get('/api/v1/search/video-channels', { search: 'x'.repeat(1001) }), 400, 'invalid_params');
   });
 
+  it('refuses an oversized avatar or banner with 413 naming the limit, and keeps the old one', async () => {
+    const big = () => new Blob([new Uint8Array(4 * 1024 * 1024 + 1024)], { type: 'image/png' });
+    for (const [path, field] of [['/api/v1/users/me/avatar/pick', 'avatarfile'], ['/api/v1/video-channels/carol_channel/banner/pick', 'bannerfile']]) {
+      const form = new FormData();
+      form.append(field, big(), 'big.png');
+      const res = await fetch(server.url + path, { method: 'POST', body: form, headers: { Authorization: `Bearer ${carol.accessToken}` } });
+      expect(res.status).toBe(413);
+      expect(res.headers.get('x-file-maximum-size')).toBe(String(4 * 1024 * 1024));
+      const body = (await res.json()) as { code: string; detail: string };
+      expect(body.code).toBe('max_file_size_reached');
+      expect(body.detail).toContain('4194304');
+    }
+    expect((await carol.get<User>('/api/v1/users/me')).account.avatars).toEqual([]);
+  });
+
   it('deletes my own account with its channels, never root', async () => {
     await expectProblem(server.api.request('DELETE', '/api/v1/users/me'), 401);
     await expectProblem(root.request('DELETE', '/api/v1/users/me'), 400, 'cannot_delete_root_user');
