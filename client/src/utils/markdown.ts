@@ -17,11 +17,11 @@ function linkHashtags(root: ParentNode, doc: Document): void {
   }
   for (const t of texts) {
     const value = t.nodeValue ?? '';
-    HASHTAG.lastIndex = 0;
-    if (!HASHTAG.test(value)) continue;
+    const matches = [...value.matchAll(HASHTAG)];
+    if (!matches.length) continue;
     const frag = doc.createDocumentFragment();
     let last = 0;
-    for (const m of value.matchAll(HASHTAG)) {
+    for (const m of matches) {
       const start = m.index + m[1].length;
       frag.append(value.slice(last, start));
       const a = doc.createElement('a');
