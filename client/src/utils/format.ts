@@ -104,3 +104,9 @@ export function parseStartTime(value: unknown): number {
   if (!m || !m[0]) return 0;
   return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
 }
+
+/** The URL of the widest of an actor's images (banners are shown large), null when it has none. */
+export function largestImageUrl(images: Array<{ width: number; path: string; fileUrl?: string | null }> | null | undefined): string | null {
+  const b = [...(images ?? [])].sort((x, y) => y.width - x.width)[0];
+  return b ? b.fileUrl || b.path : null;
+}
