@@ -14,7 +14,7 @@ describe('web client: my account, channels, browse and watch pages (real server)
   let r: AccountPagesResult;
 
   beforeAll(async () => {
-    const run = await runInLoopbackNamespace<AccountPagesResult>(SCENARIO, [], { timeoutMs: 240_000, echo: !!process.env.SHOW_E2E_LOG });
+    const run = await runInLoopbackNamespace<AccountPagesResult>(SCENARIO, [], { timeoutMs: 300_000, echo: !!process.env.SHOW_E2E_LOG });
     if (run.code !== 0 || !run.result || run.result.error) {
       const failed = Object.entries(run.result?.checks ?? {}).filter(([, v]) => !v).map(([k]) => k);
       throw new Error(`scenario failed (exit ${run.code}): ${run.result?.error ?? 'no result'}\nfailed checks: ${failed.join('; ')}\nnotes: ${run.result?.notes.join(' | ')}\n--- log tail ---\n${run.log.slice(-4000)}`);
@@ -22,7 +22,7 @@ describe('web client: my account, channels, browse and watch pages (real server)
     r = run.result;
     const failed = Object.entries(r.checks).filter(([, v]) => !v).map(([k]) => k);
     if (failed.length) console.error(`failed checks: ${failed.join('; ')}\nnotes: ${r.notes.join(' | ')}`);
-  }, 260_000);
+  }, 320_000);
 
   const expectChecks = (names: string[]) => expect(Object.fromEntries(names.map((n) => [n, r.checks[n]]))).toEqual(Object.fromEntries(names.map((n) => [n, true])));
 
