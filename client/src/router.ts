@@ -27,6 +27,16 @@ export const router = createRouter({
     { path: '/admin/jobs', component: () => import('./pages/AdminJobsPage.vue'), meta: { requiresAuth: true, requiresAdmin: true } },
     { path: '/videos/embed/:id', component: () => import('./pages/EmbedPage.vue'), props: true, meta: { bare: true } },
     { path: '/search', component: () => import('./pages/SearchPage.vue') },
+    // Issue 14 (account): my account, my channels, browse pages — PeerTube's paths.
+    { path: '/my-account', redirect: '/my-account/settings' },
+    { path: '/my-account/settings', component: () => import('./pages/my/MyAccountSettingsPage.vue'), meta: requiresAuth },
+    { path: '/my-library/video-channels', component: () => import('./pages/my/MyChannelsPage.vue'), meta: requiresAuth },
+    { path: '/my-library/video-channels/create', component: () => import('./pages/my/ChannelEditPage.vue'), meta: requiresAuth },
+    { path: '/my-library/video-channels/update/:handle', component: () => import('./pages/my/ChannelEditPage.vue'), props: true, meta: requiresAuth },
+    { path: '/videos/trending', component: () => import('./pages/browse/BrowseVideosPage.vue'), props: { kind: 'trending' } },
+    { path: '/videos/recently-added', component: () => import('./pages/browse/BrowseVideosPage.vue'), props: { kind: 'recently-added' } },
+    { path: '/videos/local', component: () => import('./pages/browse/BrowseVideosPage.vue'), props: { kind: 'local' } },
+    { path: '/videos/overview', component: () => import('./pages/browse/OverviewPage.vue') },
     { path: '/:pathMatch(.*)*', component: () => import('./pages/NotFoundPage.vue') },
   ],
 });

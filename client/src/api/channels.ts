@@ -33,3 +33,13 @@ export function updateChannelAvatar(api: ApiClient, handle: string, file: Blob, 
   form.append('avatarfile', file, filename);
   return api.request('POST', `${base(handle)}/avatar/pick`, { body: form });
 }
+
+export function updateChannelBanner(api: ApiClient, handle: string, file: Blob, filename = 'banner.png'): Promise<{ banners: ActorImage[] }> {
+  const form = new FormData();
+  form.append('bannerfile', file, filename);
+  return api.request('POST', `${base(handle)}/banner/pick`, { body: form });
+}
+
+export async function deleteChannelImage(api: ApiClient, handle: string, kind: 'avatar' | 'banner'): Promise<void> {
+  await api.request('DELETE', `${base(handle)}/${kind}`);
+}

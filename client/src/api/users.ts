@@ -1,6 +1,6 @@
 import type { RegisterUser, ResultList, UpdateMe, User } from '@flotilla/shared';
 import type { ApiClient } from './http';
-import type { ListQuery, UserVideoRate, Video, VideoQuotaUsed } from './types';
+import type { ActorImage, ListQuery, UserVideoRate, Video, VideoQuotaUsed } from './types';
 
 export function getMe(api: ApiClient): Promise<User> {
   return api.get<User>('/api/v1/users/me');
@@ -29,4 +29,19 @@ export async function registerUser(api: ApiClient, body: RegisterUser): Promise<
 
 export function listUsers(api: ApiClient, query: ListQuery & { search?: string; blocked?: boolean } = {}): Promise<ResultList<User>> {
   return api.get<ResultList<User>>('/api/v1/users', { ...query });
+}
+
+/** PeerTube's "delete my account": the account, its channels and videos. Root cannot (400). */
+export async function deleteMe(api: ApiClient): Promise<void> {
+  await api.request('DELETE', '/api/v1/users/me');
+}
+
+export function updateMyAvatar(api: ApiClient, file: Blob, filename = 'avatar.png'): Promise<{ avatars: ActorImage[] }> {
+  const form = new FormData();
+  form.append('avatarfile', file, filename);
+  return api.request('POST', '/api/v1/users/me/avatar/pick', { body: form });
+}
+
+export async function deleteMyAvatar(api: ApiClient): Promise<void> {
+  await api.request('DELETE', '/api/v1/users/me/avatar');
 }

@@ -46,7 +46,7 @@ export function searchVideos(api: ApiClient, search: string, query: VideoListQue
   return api.get<ResultList<Video>>('/api/v1/search/videos', { ...query, search });
 }
 
-export function searchChannels(api: ApiClient, search: string, query: { start?: number; count?: number } = {}): Promise<ResultList<VideoChannel>> {
+export function searchChannels(api: ApiClient, search: string, query: { start?: number; count?: number; sort?: string } = {}): Promise<ResultList<VideoChannel>> {
   return api.get<ResultList<VideoChannel>>('/api/v1/search/video-channels', { ...query, search });
 }
 

@@ -15,6 +15,9 @@ describe('player shortcuts', () => {
     expect(actionForKey({ key: '5' })).toEqual({ type: 'seek-percent', percent: 50 });
     expect(actionForKey({ key: 'f', ctrlKey: true })).toBeNull();
     expect(actionForKey({ key: 'x' })).toBeNull();
+    expect(actionForKey({ key: '>' })).toEqual({ type: 'speed', by: 0.25 });
+    expect(actionForKey({ key: '<' })).toEqual({ type: 'speed', by: -0.25 });
+    expect(actionForKey({ key: 't' })).toEqual({ type: 'theater' });
   });
 });
 

@@ -5,7 +5,23 @@ export type PlayerAction =
   | { type: 'mute' }
   | { type: 'seek'; by: number }
   | { type: 'seek-percent'; percent: number }
-  | { type: 'volume'; by: number };
+  | { type: 'volume'; by: number }
+  | { type: 'speed'; by: number }
+  | { type: 'theater' };
+
+/** The shortcuts as the `?` help lists them (same table as actionForKey). */
+export const SHORTCUT_HELP: Array<[keys: string, what: string]> = [
+  ['Space, k', 'Play / pause'],
+  ['←, →', 'Back / forward 5 seconds'],
+  ['j, l', 'Back / forward 10 seconds'],
+  ['0 … 9', 'Go to 0 % … 90 % of the video'],
+  ['↑, ↓', 'Volume up / down'],
+  ['m', 'Mute / unmute'],
+  ['<, >', 'Slower / faster playback'],
+  ['f', 'Full screen'],
+  ['t', 'Theater mode'],
+  ['?', 'Show this help'],
+];
 
 export function actionForKey(e: { key: string; ctrlKey?: boolean; metaKey?: boolean; altKey?: boolean }): PlayerAction | null {
   if (e.ctrlKey || e.metaKey || e.altKey) return null;
@@ -34,6 +50,13 @@ export function actionForKey(e: { key: string; ctrlKey?: boolean; metaKey?: bool
       return { type: 'volume', by: 0.05 };
     case 'ArrowDown':
       return { type: 'volume', by: -0.05 };
+    case '<':
+      return { type: 'speed', by: -0.25 };
+    case '>':
+      return { type: 'speed', by: 0.25 };
+    case 't':
+    case 'T':
+      return { type: 'theater' };
     default:
       if (/^[0-9]$/.test(e.key)) return { type: 'seek-percent', percent: Number(e.key) * 10 };
       return null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatCount, formatDate, formatDuration, formatEta, parseTags, timeAgo } from './format';
+import { formatBytes, formatCount, formatDate, formatDuration, formatEta, parseStartTime, parseTags, timeAgo } from './format';
 import { SpeedMeter } from './speed';
 import { findUpload, forgetUpload, listUploads, rememberUpload } from './upload-memory';
 
@@ -91,5 +91,17 @@ describe('formatDate', () => {
     expect(formatDate(new Date(2026, 11, 2, 23, 59).toISOString())).toBe('December 2, 2026');
     expect(formatDate(new Date(1999, 0, 31).toISOString())).toBe('January 31, 1999');
     expect(formatDate('not a date')).toBe('');
+  });
+});
+
+describe('parseStartTime', () => {
+  it('reads PeerTube start forms', () => {
+    expect(parseStartTime('90')).toBe(90);
+    expect(parseStartTime('90s')).toBe(90);
+    expect(parseStartTime('1m30s')).toBe(90);
+    expect(parseStartTime('1h0m2s')).toBe(3602);
+    expect(parseStartTime('')).toBe(0);
+    expect(parseStartTime('soon')).toBe(0);
+    expect(parseStartTime(undefined)).toBe(0);
   });
 });

@@ -95,3 +95,18 @@ export function parseTags(input: string): string[] {
   }
   return [...byLower.values()].slice(0, 5);
 }
+
+/** PeerTube's `?start=` forms: `90`, `90s`, `1m30s`, `1h2m3s`. 0 when absent or unreadable. */
+export function parseStartTime(value: unknown): number {
+  if (typeof value !== 'string' || !value) return 0;
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(value);
+  if (!m || !m[0]) return 0;
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+
+/** The URL of the widest of an actor's images (banners are shown large), null when it has none. */
+export function largestImageUrl(images: Array<{ width: number; path: string; fileUrl?: string | null }> | null | undefined): string | null {
+  const b = [...(images ?? [])].sort((x, y) => y.width - x.width)[0];
+  return b ? b.fileUrl || b.path : null;
+}

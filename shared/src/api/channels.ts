@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { channelNameSchema, descriptionSchema, displayNameSchema, supportSchema } from './common';
+import { channelNameSchema, descriptionSchema, displayNameSchema, paginationQuery, supportSchema } from './common';
+import { text } from './text';
 
 export const createChannelSchema = z.object({
   name: channelNameSchema,
@@ -16,3 +17,10 @@ export const updateChannelSchema = z.object({
   bulkVideosSupportUpdate: z.boolean().optional(),
 });
 export type UpdateChannel = z.infer<typeof updateChannelSchema>;
+
+/** `GET /api/v1/search/video-channels`: free text over the handle and the display name. */
+export const searchChannelsQuery = paginationQuery.extend({
+  search: text().max(1000).optional(),
+  host: text().max(300).optional(),
+});
+export type SearchChannelsQuery = z.infer<typeof searchChannelsQuery>;

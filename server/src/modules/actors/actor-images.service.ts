@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import type { Sequelize } from 'sequelize';
 import { ErrorCode, type ActorImage } from '@flotilla/shared';
-import { AppError, tooLarge } from '../../common/app-error';
+import { AppError } from '../../common/app-error';
+import { imageTooLarge } from '../../common/upload';
 import { decodeUploadedImage } from '../../common/image-errors';
 import { SEQUELIZE } from '../../common/tokens';
 import { ImageFilesService } from '../media-files/image-files.service';
@@ -43,7 +44,7 @@ export class ActorImagesService {
   /** Replaces an actor's avatar or banner with resized copies of an uploaded image. */
   async replace(actorId: number, type: number, file: UploadedImage | undefined): Promise<ActorImage[]> {
     if (!file) throw new AppError(400, ErrorCode.INVALID_PARAMS, `Missing ${type === ActorImageType.AVATAR ? 'avatarfile' : 'bannerfile'}`);
-    if (file.size > IMAGE_MAX_SIZE) throw tooLarge('Image is too large', ErrorCode.MAX_FILE_SIZE_REACHED, IMAGE_MAX_SIZE);
+    if (file.size > IMAGE_MAX_SIZE) throw imageTooLarge(IMAGE_MAX_SIZE);
     let meta: sharp.Metadata;
     try {
       meta = await sharp(file.buffer).metadata();

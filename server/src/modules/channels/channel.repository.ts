@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Transaction, WhereOptions } from 'sequelize';
+import { Op, type Transaction, type WhereOptions } from 'sequelize';
 import { actorInclude } from '../actors';
 import { AccountModel } from '../users';
 import { VideoChannelModel } from './video-channel.model';
@@ -52,5 +52,19 @@ export class ChannelRepository {
 
   async delete(id: number, transaction: Transaction): Promise<void> {
     await VideoChannelModel.destroy({ where: { id }, transaction });
+  }
+
+  /** Local channels whose handle or display name holds `search` (case-insensitive), every one without it. */
+  search(o: { search?: string; offset: number; limit: number; order: [string, string] }): Promise<{ rows: VideoChannelModel[]; count: number }> {
+    const like = o.search ? `%${o.search.replace(/[\\%_]/g, '\\$&')}%` : null;
+    return VideoChannelModel.findAndCountAll({
+      where: like ? { [Op.or]: [{ name: { [Op.iLike]: like } }, { '$Actor.preferred_username$': { [Op.iLike]: like } }] } : {},
+      include: channelIncludes(),
+      order: [o.order],
+      offset: o.offset,
+      limit: o.limit,
+      distinct: true,
+      subQuery: false,
+    });
   }
 }

@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { ChannelSearchController } from './channel-search.controller';
 import { ChannelsController } from './channels.controller';
 import { ChannelRepository } from './channel.repository';
 import { ChannelsService } from './channels.service';
@@ -10,7 +11,7 @@ import { ChannelsService } from './channels.service';
  */
 @Global()
 @Module({
-  controllers: [ChannelsController],
+  controllers: [ChannelsController, ChannelSearchController],
   providers: [ChannelsService, ChannelRepository],
   exports: [ChannelsService],
 })

@@ -66,6 +66,15 @@ export class ChannelsService {
     return { total, data: rows.map((c) => this.format(c)) };
   }
 
+  /** `GET /search/video-channels`: local channels only (no remote actor is stored yet); another host matches nothing. */
+  async search(q: { search?: string; start: number; count: number; sort?: string; host?: string }): Promise<ResultList<VideoChannel>> {
+    if (q.host && q.host !== this.config.webserverHost) return { total: 0, data: [] };
+    const order: [string, string] =
+      q.sort === '-createdAt' ? ['createdAt', 'DESC'] : q.sort === 'createdAt' ? ['createdAt', 'ASC'] : ['name', 'ASC'];
+    const { rows, count } = await this.repo.search({ search: q.search?.trim() || undefined, offset: q.start, limit: q.count, order });
+    return { total: count, data: rows.map((c) => this.format(c)) };
+  }
+
   /** Owners manage their channels; admins may manage any. */
   assertCanManage(channel: VideoChannelModel, user: AuthUser): void {
     if (channel.Account?.userId === user.id) return;

@@ -62,6 +62,13 @@ export class UsersController {
     await this.images.remove(account.actorId, ActorImageType.AVATAR);
   }
 
+  @Delete('me')
+  @HttpCode(204)
+  @Authenticated()
+  async deleteMe(@Auth() auth: AuthContext): Promise<void> {
+    await this.users.deleteMe(auth.user);
+  }
+
   @Post('register')
   @HttpCode(204)
   async register(@Body(zod(registerUserSchema)) body: RegisterUser): Promise<void> {

@@ -199,6 +199,18 @@ export class UsersService {
     const user = await this.findById(id);
     if (user.username === 'root') throw new AppError(400, ErrorCode.CANNOT_DELETE_ROOT, 'Cannot remove the root user');
     this.assertCanManage(actor, user);
+    await this.remove(user);
+  }
+
+  /** PeerTube's `DELETE /users/me`: anyone but root may leave; their channels and videos go too. */
+  async deleteMe(me: UserModel): Promise<void> {
+    const user = await this.findById(me.id);
+    if (user.username === 'root') throw new AppError(400, ErrorCode.CANNOT_DELETE_ROOT, 'You cannot delete your root account.');
+    await this.remove(user);
+  }
+
+  /** The user, its account and channels (actors; their rows and videos cascade, the sweep removes the files). */
+  private async remove(user: UserModel): Promise<void> {
     await this.sequelize.transaction(async (t) => {
       // Channels and the account are actors: remove the actors, the rows cascade.
       await this.sequelize.query(
