@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { ApiClient } from '../../../client/src/api/http';
+
+/**
+ * A real ffmpeg publisher: a small test pattern with a tone, H.264 (ultrafast, a keyframe every
+ * second) + AAC over RTMP, at real-time pace. `stop()` quits it cleanly; `kill()` SIGKILLs it.
+ */
+export class Publisher {
+  output = '';
+  readonly exited: Promise<number | null>;
+  private constructor(readonly proc: ChildProcess) {
+    proc.stderr!.on('data', (d: Buffer) => (this.output = (this.output + d.toString()).slice(-4000)));
+    this.exited = new Promise((resolve) => proc.on('close', (code) => resolve(code)));
+  }
+
+  static start(rtmpUrl: string, o: { size?: string; fps?: number; seconds?: number } = {}): Publisher {
+    const fps = o.fps ?? 15;
+    const args = [
+      '-hide_banner', '-loglevel', 'error', '-re',
+      '-f', 'lavfi', '-i', `testsrc2=size=${o.size ?? '320x240'}:rate=${fps}`,
+      '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100',
+      ...(o.seconds ? ['-t', String(o.seconds)] : []),
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-g', String(fps), '-keyint_min', String(fps),
+      '-c:a', 'aac', '-b:a', '64k', '-threads', '1',
+      '-f', 'flv', rtmpUrl,
+    ];
+    return new Publisher(spawn('ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] }));
+  }
+
+  /** Quits like a streamer pressing stop (ffmpeg closes the RTMP session). */
+  async stop(): Promise<void> {
+    if (this.proc.exitCode !== null) return;
+    this.proc.stdin!.write('q');
+    await Promise.race([this.exited, new Promise((r) => setTimeout(r, 5000))]);
+    if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
+    await this.exited;
+  }
+
+  async kill(): Promise<void> {
+    if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
+    await this.exited;
+  }
+}
+
+export interface LiveInfo {
+  rtmpUrl: string;
+  streamKey: string;
+}
+
+export async function createLive(api: ApiClient, channelId: number, body: Record<string, unknown>): Promise<{ id: number; uuid: string; live: LiveInfo }> {
+  const { video } = await api.request<{ video: { id: number; uuid: string } }>('POST', '/api/v1/videos/live', { json: { channelId, privacy: 1, ...body } });
+  const live = await api.get<LiveInfo>(`/api/v1/videos/live/${video.id}`);
+  return { ...video, live };
+}
