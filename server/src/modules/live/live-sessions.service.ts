@@ -99,6 +99,7 @@ export class LiveSessionsService implements OnApplicationBootstrap, OnModuleDest
       onCancel: (job) => this.onJobFailed(job, 'cancelled', LiveVideoError.RUNNER_JOB_CANCEL),
     });
     this.events.on('video.deleted', ({ videoId }) => this.onVideoDeleted(videoId));
+    this.sockets.onFollowersChange((videoId) => this.viewersChanged(videoId));
     if (!this.config.live.enabled || !this.config.live.rtmp.enabled) return;
     // Sessions left open by a server that stopped mid-live: ended now, replay from what arrived.
     for (const session of await this.repo.openSessions()) {
@@ -122,6 +123,25 @@ export class LiveSessionsService implements OnApplicationBootstrap, OnModuleDest
 
   async onModuleDestroy(): Promise<void> {
     for (const entry of this.active.values()) this.clearTimers(entry);
+  }
+
+  /**
+   * Viewers of a live are the sockets following it on `/live-videos` (every watch page of a live
+   * follows it): recounted shortly after a change, across server processes, and pushed as
+   * `views-change`.
+   */
+  private readonly viewerTimers = new Map<number, NodeJS.Timeout>();
+  private viewersChanged(videoId: number): void {
+    if (this.viewerTimers.has(videoId)) return;
+    const timer = setTimeout(() => {
+      this.viewerTimers.delete(videoId);
+      void this.sockets.followers(videoId).then(
+        (viewers) => this.sockets.emitToLiveVideo(videoId, 'views-change', { viewers }),
+        (err: unknown) => logger.warn({ err, videoId }, 'cannot count live viewers'),
+      );
+    }, 300);
+    timer.unref();
+    this.viewerTimers.set(videoId, timer);
   }
 
   /** Whether the live of this video is broadcasting in this process (for the API). */
