@@ -134,8 +134,8 @@ export function cutPlaylistAfter(playlist: string, chunk: string): string {
 /**
  * `live-rtmp-hls-transcoding`: ffmpeg pulls the RTMP stream into HLS; each chunk is sent with an
  * `update` (PeerTube's payload: add-chunk / remove-chunk, media playlist cut after the chunk,
- * master once every playlist exists) one segment late, when the next chunk of its rendition
- * exists, so it is complete. When the input ends (the publisher stopped), the last chunks are
+ * master once every playlist exists) as soon as it is complete: listed in ffmpeg's playlist (or,
+ * PeerTube's rule, when the next chunk of its rendition exists). When the input ends (the publisher stopped), the last chunks are
  * flushed and the job succeeds with an empty payload. The server refusing an update as "not
  * processing" (live ended or cancelled) stops ffmpeg and ends the job.
  */
@@ -227,8 +227,10 @@ export const processLiveHls: Processor<'live-rtmp-hls-transcoding'> = async (ctx
       chunks.sort();
       const done = sent.get(index) ?? new Set<string>();
       sent.set(index, done);
-      // The newest chunk may still be written: it goes with the next one (or at the end).
-      const complete = final ? chunks : chunks.slice(0, -1);
+      // A chunk is complete once ffmpeg lists it in its playlist (written after the chunk is
+      // closed), or once a newer chunk exists (PeerTube's rule, one segment later).
+      const listed = new Set((await readFile(join(dir, `${index}.m3u8`), 'utf8').catch(() => '')).split('\n').map((l) => l.trim()));
+      const complete = final ? chunks : chunks.filter((c, i) => listed.has(c) || i < chunks.length - 1);
       for (const c of complete) {
         if (done.has(c)) continue;
         done.add(c);

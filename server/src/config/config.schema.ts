@@ -111,6 +111,8 @@ export const configSchema = z.object({
     allow_replay: z.boolean(),
     reconnect_grace: duration,
     stalled_publisher: duration,
+    runner_takeover_after: duration,
+    max_runner_takeovers: z.number().int().min(0),
     latency_setting: z.object({ enabled: z.boolean() }),
     rtmp: z.object({ enabled: z.boolean(), hostname: z.string().min(1), port, public_hostname: z.string().min(1).nullable() }),
     transcoding: z.object({

@@ -52,3 +52,37 @@ export async function createLive(api: ApiClient, channelId: number, body: Record
   const live = await api.get<LiveInfo>(`/api/v1/videos/live/${video.id}`);
   return { ...video, live };
 }
+
+/** A real `flotilla-runner server` process (the CLI a remote machine runs), registered with a fresh token. */
+export class RunnerCli {
+  output = '';
+  private constructor(readonly name: string, readonly proc: import('node:child_process').ChildProcess) {}
+
+  static async start(serverUrl: string, registrationToken: string, name: string, dir: string, repoRoot: string): Promise<RunnerCli> {
+    const { mkdtemp } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const home = await mkdtemp(join(dir, `${name}-`));
+    const proc = spawn(
+      process.execPath,
+      [
+        join(repoRoot, 'runner/dist/cli.js'), '--id', name, '--config-dir', join(home, 'config'), 'server',
+        '--url', serverUrl, '--registration-token', registrationToken, '--runner-name', name,
+        '--work-dir', join(home, 'work'), '--ui', 'log', '--concurrency', '1', '--ffmpeg-threads', '1', '--ffmpeg-nice', '0',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const r = new RunnerCli(name, proc);
+    const collect = (c: Buffer) => (r.output = (r.output + c.toString()).slice(-30_000));
+    proc.stdout!.on('data', collect);
+    proc.stderr!.on('data', collect);
+    return r;
+  }
+
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      this.proc.once('exit', () => resolve());
+      this.proc.kill(signal);
+    });
+  }
+}

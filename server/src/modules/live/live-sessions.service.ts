@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import {
   ErrorCode,
   LiveVideoError,
@@ -59,6 +59,9 @@ interface ActiveLive {
   segmentOffset: number;
   /** Highest stored chunk sequence (after offset) of any rendition. */
   maxSeq: number;
+  /** Chunks the current job sent: a job that never sent one is not worth a takeover (bad input). */
+  chunksThisJob: number;
+  takeovers: number;
   graceTimer: NodeJS.Timeout | null;
   durationTimer: NodeJS.Timeout | null;
   jobWaitTimer: NodeJS.Timeout | null;
@@ -74,7 +77,7 @@ interface ActiveLive {
  * RTMP ingest runs in one server process: sessions are held in this process's memory.
  */
 @Injectable()
-export class LiveSessionsService implements OnApplicationBootstrap, OnModuleDestroy {
+export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly active = new Map<number, ActiveLive>();
 
   constructor(
@@ -89,10 +92,18 @@ export class LiveSessionsService implements OnApplicationBootstrap, OnModuleDest
     private readonly rtmp: RtmpIngestService,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  /** Registered before any bootstrap hook: the stall watchdog sizes its sweep from the policies. */
+  onModuleInit(): void {
     this.handlers.register(JOB_TYPE, {
-      // A live job cannot move to another runner: silence ends it (PeerTube's 30 s default).
-      policy: { stallWindowMs: this.config.runners.stalled_jobs.live, abortable: false, maxFailures: 1 },
+      // PeerTube's live job is never retried. Flotilla gives a live whose runner vanished (off the
+      // socket and silent) to another runner quickly (onJobFailed); a runner on the socket gets the
+      // configured live window (it sends nothing while it probes and cuts its first segments).
+      policy: {
+        stallWindowMs: this.config.live.runner_takeover_after,
+        connectedStallWindowMs: this.config.runners.stalled_jobs.live,
+        abortable: false,
+        maxFailures: 1,
+      },
       complete: (job) => this.onJobCompleted(job),
       onUpdate: (job, files, payload) => this.onJobUpdate(job, files, payload),
       onFinalError: (job, message) => this.onJobFailed(job, message, LiveVideoError.RUNNER_JOB_ERROR),
@@ -100,6 +111,9 @@ export class LiveSessionsService implements OnApplicationBootstrap, OnModuleDest
     });
     this.events.on('video.deleted', ({ videoId }) => this.onVideoDeleted(videoId));
     this.sockets.onFollowersChange((videoId) => this.viewersChanged(videoId));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
     if (!this.config.live.enabled || !this.config.live.rtmp.enabled) return;
     // Sessions left open by a server that stopped mid-live: ended now, replay from what arrived.
     for (const session of await this.repo.openSessions()) {
@@ -163,11 +177,8 @@ export class LiveSessionsService implements OnApplicationBootstrap, OnModuleDest
       clearTimeout(existing.graceTimer);
       existing.graceTimer = null;
       existing.publisher = publisher;
-      existing.generation += 1;
-      existing.segmentOffset = existing.maxSeq + 1 + OFFSET_MARGIN;
-      existing.jobDone = false;
       logger.info({ video: video.uuid, generation: existing.generation }, 'live publisher reconnected: session continues');
-      await this.createJob(existing, publisher);
+      await this.continueOnNewJob(existing, publisher);
       return true;
     }
     if (existing) return false;
@@ -222,6 +233,8 @@ export class LiveSessionsService implements OnApplicationBootstrap, OnModuleDest
       generation: 0,
       segmentOffset: 0,
       maxSeq: -1,
+      chunksThisJob: 0,
+      takeovers: 0,
       graceTimer: null,
       durationTimer: null,
       jobWaitTimer: null,
@@ -272,6 +285,15 @@ export class LiveSessionsService implements OnApplicationBootstrap, OnModuleDest
     };
     const job = await this.jobs.create({ type: JOB_TYPE, payload: () => payload, privatePayload, priority: LIVE_JOB_PRIORITY, videoUUID: entry.videoUuid });
     entry.jobUuid = job?.uuid ?? null;
+  }
+
+  /** The session goes on with a new job (a reconnect, a runner takeover): numbering continues. */
+  private async continueOnNewJob(entry: ActiveLive, publisher: Publisher): Promise<void> {
+    entry.generation += 1;
+    entry.segmentOffset = entry.maxSeq + 1 + OFFSET_MARGIN;
+    entry.jobDone = false;
+    entry.chunksThisJob = 0;
+    await this.createJob(entry, publisher);
   }
 
   // --- end ------------------------------------------------------------------------------------
@@ -432,6 +454,7 @@ export class LiveSessionsService implements OnApplicationBootstrap, OnModuleDest
       await this.liveHls.addChunk(video as { id: number; uuid: string }, stored, files.videoChunkFile!.path);
       const seq = chunkSequence(stored);
       if (entry && seq !== null) entry.maxSeq = Math.max(entry.maxSeq, seq);
+      if (entry && entry.generation === generation) entry.chunksThisJob++;
     } else {
       await this.liveHls.removeChunk(video as { id: number; uuid: string }, stored, entry?.saveReplay ?? false);
     }
@@ -474,6 +497,15 @@ export class LiveSessionsService implements OnApplicationBootstrap, OnModuleDest
   private async onJobFailed(job: RunnerJobModel, message: string, error: number): Promise<void> {
     const { entry } = this.entryOfJob(job);
     if (!entry || entry.jobUuid !== job.uuid) return;
+    const { max_runner_takeovers: maxTakeovers } = this.config.live;
+    if (error === LiveVideoError.RUNNER_JOB_ERROR && entry.publisher && !entry.ended && entry.chunksThisJob > 0 && entry.takeovers < maxTakeovers) {
+      // The runner died or its ffmpeg failed after the live worked: another runner takes it over
+      // while the publisher keeps streaming; viewers see a stall, not an end.
+      entry.takeovers++;
+      logger.warn({ video: entry.videoUuid, message, takeover: entry.takeovers }, 'live job failed: handed to another runner');
+      await this.continueOnNewJob(entry, entry.publisher);
+      return;
+    }
     logger.warn({ video: entry.videoUuid, message }, 'live job failed: session ends');
     entry.jobDone = true;
     const publisher = entry.publisher;
