@@ -7,16 +7,26 @@ import type { ApiClient } from '../../../client/src/api/http';
  */
 export class Publisher {
   output = '';
+  /** When ffmpeg (at verbose log level) said its TCP connection to the RTMP server was up. */
+  connectedAt: number | null = null;
   readonly exited: Promise<number | null>;
   private constructor(readonly proc: ChildProcess) {
-    proc.stderr!.on('data', (d: Buffer) => (this.output = (this.output + d.toString()).slice(-4000)));
+    proc.stderr!.on('data', (d: Buffer) => {
+      const text = d.toString();
+      this.output = (this.output + text).slice(-4000);
+      if (this.connectedAt === null && text.includes('Successfully connected')) this.connectedAt = Date.now();
+    });
     this.exited = new Promise((resolve) => proc.on('close', (code) => resolve(code)));
   }
 
-  static start(rtmpUrl: string, o: { size?: string; fps?: number; seconds?: number } = {}): Publisher {
+  static start(rtmpUrl: string, o: { size?: string; fps?: number; seconds?: number; audioOnly?: boolean; verbose?: boolean } = {}): Publisher {
     const fps = o.fps ?? 15;
+    if (o.audioOnly) {
+      const audio = ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100', '-c:a', 'aac', '-b:a', '64k', '-f', 'flv', rtmpUrl];
+      return new Publisher(spawn('ffmpeg', audio, { stdio: ['pipe', 'ignore', 'pipe'] }));
+    }
     const args = [
-      '-hide_banner', '-loglevel', 'error', '-re',
+      '-hide_banner', '-loglevel', o.verbose ? 'verbose' : 'error', '-re',
       '-f', 'lavfi', '-i', `testsrc2=size=${o.size ?? '320x240'}:rate=${fps}`,
       '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100',
       ...(o.seconds ? ['-t', String(o.seconds)] : []),

@@ -4,7 +4,7 @@ import {
   LiveVideoError,
   LiveVideoLatencyMode,
   liveRtmpHlsUpdatePayloadSchema,
-  parseRunnerJobPrivatePayload,
+  liveRtmpHlsTranscodingPrivatePayloadSchema,
   VideoState,
   type LiveRtmpHlsTranscodingPayload,
   type LiveRtmpHlsTranscodingPrivatePayload,
@@ -424,8 +424,10 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
 
   // --- runner job -----------------------------------------------------------------------------
 
-  private entryOfJob(job: RunnerJobModel): { entry: ActiveLive | undefined; priv: LiveRtmpHlsTranscodingPrivatePayload } {
-    const priv = parseRunnerJobPrivatePayload(JOB_TYPE, job.privatePayload);
+  private entryOfJob(job: RunnerJobModel): { entry: ActiveLive | undefined; priv: LiveRtmpHlsTranscodingPrivatePayload | null } {
+    const parsed = liveRtmpHlsTranscodingPrivatePayloadSchema.safeParse(job.privatePayload);
+    if (!parsed.success) return { entry: undefined, priv: null };
+    const priv = parsed.data;
     const entry = [...this.active.values()].find((e) => String(e.sessionId) === priv.sessionId);
     return { entry, priv };
   }
@@ -445,6 +447,7 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
     if (body.resolutionPlaylistFilename !== undefined && !files.resolutionPlaylistFile) throw badRequest(ErrorCode.INVALID_PARAMS, 'resolutionPlaylistFilename without its file');
 
     const { entry, priv } = this.entryOfJob(job);
+    if (!priv) throw badRequest(ErrorCode.INVALID_PARAMS, 'This job is not a live session');
     const video = { id: entry?.videoId ?? (await this.videoIdOf(priv.videoUUID)), uuid: priv.videoUUID };
     if (video.id === null) return;
     const offset = priv.segmentOffset ?? 0;
