@@ -19,6 +19,7 @@ export const router = createRouter({
     { path: '/a/:name', component: () => import('./pages/AccountPage.vue'), props: true },
     { path: '/accounts/:name', redirect: (to) => `/a/${String(to.params.name)}` },
     { path: '/videos/upload', component: () => import('./pages/UploadPage.vue'), meta: requiresAuth },
+    { path: '/videos/go-live', component: () => import('./pages/GoLivePage.vue'), meta: requiresAuth },
     { path: '/my-library/videos', component: () => import('./pages/MyVideosPage.vue'), meta: requiresAuth },
     { path: '/my-library/videos/:id/edit', component: () => import('./pages/EditVideoPage.vue'), props: true, meta: requiresAuth },
     { path: '/login', component: () => import('./pages/LoginPage.vue') },

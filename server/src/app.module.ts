@@ -14,6 +14,7 @@ import { VideosModule } from './modules/videos/videos.module';
 import { RunnersModule } from './modules/runners/runners.module';
 import { TranscodingModule } from './modules/transcoding/transcoding.module';
 import { P2PModule } from './modules/p2p/p2p.module';
+import { LiveModule } from './modules/live/live.module';
 import { VIDEOS_JOBS } from './modules/videos/videos.jobs';
 import { PlatformModule } from './platform/platform.module';
 import { MediaFilesModule } from './modules/media-files/media-files.module';
@@ -40,6 +41,7 @@ export class AppModule {
         TranscodingModule,
         P2PModule,
         ApiDocsModule,
+        LiveModule,
         // Feature modules are added here, one line each.
       ],
     };

@@ -76,6 +76,18 @@ export class RunnerClient {
   }
 
   /**
+   * A live job's update (PeerTube's shape): text fields `payload[type]`, `payload[videoChunkFilename]`,
+   * `payload[resolutionPlaylistFilename]` and files `payload[masterPlaylistFile]`,
+   * `payload[resolutionPlaylistFile]`, `payload[videoChunkFile]`, in that order.
+   */
+  async liveUpdateJob(jobUUID: string, creds: JobCredentials, payload: Record<string, string>, files: Record<string, string>, signal?: AbortSignal): Promise<void> {
+    const fields: Record<string, string> = { jobToken: creds.jobToken, runnerToken: creds.runnerToken };
+    for (const [k, v] of Object.entries(payload)) fields[`payload[${k}]`] = v;
+    const fileFields = Object.fromEntries(Object.entries(files).map(([name, path]) => [`payload[${name}]`, path]));
+    await this.sendMultipart(`${this.baseUrl}/jobs/${enc(jobUUID)}/update`, 'POST', fields, fileFields, signal);
+  }
+
+  /**
    * Posts the result: multipart with `runnerToken`, `jobToken` and each output file as
    * `payload[<name>]`, streamed from disk.
    */

@@ -76,7 +76,8 @@ export class JobExecution {
     const { reporter } = this.o;
     reporter.jobStarted(this.uuid, this.label());
     let workspace: Workspace | null = null;
-    const stopHeartbeat = this.startHeartbeat();
+    // A live job's updates carry its chunks; PeerTube refuses a live update without a payload.
+    const stopHeartbeat = this.type === 'live-rtmp-hls-transcoding' ? () => undefined : this.startHeartbeat();
     try {
       workspace = await Workspace.create(this.o.workDir, this.uuid);
       const result = await this.process(workspace);
@@ -130,6 +131,7 @@ export class JobExecution {
         this.o.reporter.jobProgress(this.uuid, percent);
       },
       log: (message) => this.o.reporter.info(`job ${this.uuid}: ${message}`),
+      liveUpdate: (payload, files) => this.o.client.liveUpdateJob(this.uuid, this.creds, payload, files, signal),
     };
     return (PROCESSORS[this.type] as (c: ProcessorContext<RunnerJobType>) => Promise<ProcessorResult>)(ctx);
   }

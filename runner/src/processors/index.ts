@@ -13,7 +13,7 @@ export const PROCESSORS: { [T in RunnerJobType]: Processor<T> } = {
 };
 
 /** Job types asked for by default: the ones this runner really does. */
-export const DEFAULT_JOB_TYPES: RunnerJobType[] = ['vod-hls-transcoding', 'vod-web-video-transcoding', 'vod-audio-merge-transcoding'];
+export const DEFAULT_JOB_TYPES: RunnerJobType[] = ['vod-hls-transcoding', 'vod-web-video-transcoding', 'vod-audio-merge-transcoding', 'live-rtmp-hls-transcoding'];
 
 export * from './processor';
 export * from './ffmpeg';

@@ -20,6 +20,8 @@ export interface ProcessorContext<T extends RunnerJobType> {
   /** 0–100 of the transcoding step. */
   setProgress(percent: number): void;
   log(message: string): void;
+  /** Live jobs: one `update` with a payload and files (chunks, playlists). */
+  liveUpdate(payload: Record<string, string>, files: Record<string, string>): Promise<void>;
 }
 
 export interface ProcessorResult {

@@ -12,6 +12,7 @@ const PEERTUBE_CODES = new Set<string>([
   'missing_two_factor', 'invalid_two_factor', 'account_waiting_for_approval', 'account_approval_rejected',
   'runner_job_not_in_processing_state', 'runner_job_not_in_pending_state', 'unknown_runner_token',
   'video_requires_password', 'incorrect_video_password', 'video_already_being_transcoded',
+  'live_not_allowing_replay', 'live_conflicting_permanent_and_save_replay', 'max_instance_lives_limit_reached', 'max_user_lives_limit_reached',
 ]);
 
 const DEFAULT_CODES: Record<number, ErrorCode> = {

@@ -15,6 +15,9 @@ const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'si
 
 export const RESOLUTION_KEYS = ['0p', '144p', '240p', '360p', '480p', '720p', '1080p', '1440p', '2160p'] as const;
 
+/** PeerTube's live ladder keys (no audio-only rung). */
+export const LIVE_RESOLUTION_KEYS = ['144p', '240p', '360p', '480p', '720p', '1080p', '1440p', '2160p'] as const;
+
 export const configSchema = z.object({
   listen: z.object({ hostname: z.string().min(1), port }),
   webserver: z.object({ https: z.boolean(), hostname: z.string().min(1), port: port.min(1) }),
@@ -100,6 +103,30 @@ export const configSchema = z.object({
     success_max_wait: duration,
     completing_lease: duration,
     max_failures: z.number().int().min(1),
+  }),
+  live: z.object({
+    enabled: z.boolean(),
+    max_duration: z.union([z.literal(-1), duration]),
+    max_instance_lives: z.number().int().min(-1),
+    max_user_lives: z.number().int().min(-1),
+    allow_replay: z.boolean(),
+    reconnect_grace: duration,
+    stalled_publisher: duration,
+    runner_takeover_after: duration,
+    max_runner_takeovers: z.number().int().min(0),
+    latency_setting: z.object({ enabled: z.boolean() }),
+    rtmp: z.object({ enabled: z.boolean(), hostname: z.string().min(1), port, public_hostname: z.string().min(1).nullable() }),
+    transcoding: z.object({
+      enabled: z.boolean(),
+      remote_runners: z.object({ enabled: z.boolean() }),
+      threads: z.number().int().min(0),
+      resolutions: z.object(Object.fromEntries(LIVE_RESOLUTION_KEYS.map((k) => [k, z.boolean()])) as Record<
+        (typeof LIVE_RESOLUTION_KEYS)[number],
+        z.ZodBoolean
+      >),
+      fps: z.object({ max: z.number().int().min(1).max(120) }),
+      always_transcode_original_resolution: z.boolean(),
+    }),
   }),
   p2p: z.object({ enabled: z.boolean(), max_announces_per_minute: z.number().int().min(1) }),
   federation: z.object({ enabled: z.boolean(), prevent_ssrf: z.boolean() }),

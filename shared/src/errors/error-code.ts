@@ -8,6 +8,10 @@ export const ErrorCode = {
   QUOTA_REACHED: 'quota_reached',
   DOES_NOT_RESPECT_FOLLOW_CONSTRAINTS: 'does_not_respect_follow_constraints',
   LIVE_NOT_ENABLED: 'live_not_enabled',
+  LIVE_NOT_ALLOWING_REPLAY: 'live_not_allowing_replay',
+  LIVE_CONFLICTING_PERMANENT_AND_SAVE_REPLAY: 'live_conflicting_permanent_and_save_replay',
+  MAX_INSTANCE_LIVES_LIMIT_REACHED: 'max_instance_lives_limit_reached',
+  MAX_USER_LIVES_LIMIT_REACHED: 'max_user_lives_limit_reached',
   MISSING_TWO_FACTOR: 'missing_two_factor',
   INVALID_TWO_FACTOR: 'invalid_two_factor',
   ACCOUNT_WAITING_FOR_APPROVAL: 'account_waiting_for_approval',
@@ -65,6 +69,9 @@ export const ErrorCode = {
   UPLOAD_STILL_PROCESSING: 'upload_still_processing',
   VIDEO_PRIVACY_NOT_SUPPORTED: 'video_privacy_not_supported',
   VIDEO_FILE_TOKEN_INVALID: 'video_file_token_invalid',
+  // Lives
+  LIVE_ALREADY_STARTED: 'live_already_started',
+  NOT_A_LIVE: 'video_is_not_a_live',
   // Runners
   RUNNER_JOB_NOT_FOUND: 'runner_job_not_found',
   RUNNER_JOB_TOKEN_INVALID: 'runner_job_token_invalid',

@@ -38,6 +38,13 @@ export const liveRtmpHlsTranscodingPrivatePayloadSchema = z.object({
   masterPlaylistName: z.string().min(1),
   outputDirectory: z.string().min(1),
   sessionId: z.string().min(1),
+  /**
+   * Flotilla: added to the chunk numbers the runner sends when a session continues on a new job
+   * (a publisher reconnecting within the grace window): viewers' media sequence keeps growing.
+   */
+  segmentOffset: z.number().int().min(0).optional(),
+  /** Flotilla: which job of the session this is (0 first); older generations' playlists are ignored. */
+  generation: z.number().int().min(0).optional(),
 });
 export type LiveRtmpHlsTranscodingPrivatePayload = z.infer<typeof liveRtmpHlsTranscodingPrivatePayloadSchema>;
 

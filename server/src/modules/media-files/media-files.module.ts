@@ -6,6 +6,7 @@ import { MediaFilesRepository } from './media-files.repository';
 import { createStorageProvider } from './providers/create-storage-provider';
 import { STORAGE_PROVIDER } from './providers/storage-provider';
 import { ImageFilesService } from './image-files.service';
+import { LiveHlsStorageService } from './live-hls-storage.service';
 import { WebVideoFilesService } from './web-video-files.service';
 
 /**
@@ -21,7 +22,8 @@ import { WebVideoFilesService } from './web-video-files.service';
     HlsStorageService,
     WebVideoFilesService,
     ImageFilesService,
+    LiveHlsStorageService,
   ],
-  exports: [STORAGE_PROVIDER, MediaFilesRepository, HlsStorageService, WebVideoFilesService, ImageFilesService],
+  exports: [STORAGE_PROVIDER, MediaFilesRepository, HlsStorageService, WebVideoFilesService, ImageFilesService, LiveHlsStorageService],
 })
 export class MediaFilesModule {}

@@ -146,3 +146,12 @@ export async function makeTorrent(opts: { file: string; name: string; announce: 
   );
   return { torrent, infoHash: torrentInfoHash(torrent) };
 }
+
+/**
+ * Joins MPEG-TS segments (a live's kept chunks, in order) into one MP4 without re-encoding: the
+ * replay that is watchable at once, before runners make its ladder. No transcoding happens here.
+ */
+export async function concatSegmentsToMp4(segments: string[], output: string): Promise<void> {
+  const input = `concat:${segments.join('|')}`;
+  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-protocol_whitelist', 'file,concat', '-i', input, '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', output], 10 * 60_000);
+}

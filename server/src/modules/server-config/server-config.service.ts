@@ -3,7 +3,7 @@ import { VIDEO_FILE_EXTENSIONS, type ServerConfig } from '@flotilla/shared';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import { IMAGE_EXTENSIONS, IMAGE_MAX_SIZE } from '../actors/actor-images.service';
-import { RESOLUTION_KEYS } from '../../config/config.schema';
+import { LIVE_RESOLUTION_KEYS, RESOLUTION_KEYS } from '../../config/config.schema';
 
 /** The PeerTube API version whose shapes Flotilla serves; clients gate features on it. */
 export const PEERTUBE_API_VERSION = '7.0.0';
@@ -85,14 +85,20 @@ export class ServerConfigService {
         remoteRunners: { enabled: true },
       },
       live: {
-        enabled: false,
-        allowReplay: false,
-        latencySetting: { enabled: false },
-        maxDuration: -1,
-        maxInstanceLives: 0,
-        maxUserLives: 0,
-        transcoding: { enabled: false, remoteRunners: { enabled: false }, enabledResolutions: [], profile: 'default', availableProfiles: ['default'] },
-        rtmp: { port: 1935 },
+        enabled: c.live.enabled,
+        allowReplay: c.live.allow_replay,
+        latencySetting: { enabled: c.live.latency_setting.enabled },
+        maxDuration: c.live.max_duration,
+        maxInstanceLives: c.live.max_instance_lives,
+        maxUserLives: c.live.max_user_lives,
+        transcoding: {
+          enabled: c.live.transcoding.enabled,
+          remoteRunners: { enabled: c.live.transcoding.remote_runners.enabled },
+          enabledResolutions: LIVE_RESOLUTION_KEYS.filter((k) => c.live.transcoding.resolutions[k]).map((k) => parseInt(k, 10)),
+          profile: 'default',
+          availableProfiles: ['default'],
+        },
+        rtmp: { port: c.live.rtmp.port },
       },
       videoStudio: { enabled: false, remoteRunners: { enabled: false } },
       videoTranscription: { enabled: false, remoteRunners: { enabled: false } },

@@ -36,8 +36,12 @@ export function canManageVideo(video: VideoModel, user: AuthUser | undefined): b
   return !!user && (isVideoOwner(video, user) || hasRight(user.role, UserRight.MANAGE_ANY_VIDEO));
 }
 
-/** Published, or waiting for transcoding while its owner chose not to wait (PeerTube lists those). */
-export function isWatchable(video: { state: number; waitTranscoding: boolean }): boolean {
+/**
+ * Published, or waiting for transcoding while its owner chose not to wait (PeerTube lists those),
+ * or a live waiting for its stream or ended (its page is public; lists leave it out, as PeerTube).
+ */
+export function isWatchable(video: { state: number; waitTranscoding: boolean; isLive?: boolean }): boolean {
+  if (video.isLive && (video.state === VideoState.WAITING_FOR_LIVE || video.state === VideoState.LIVE_ENDED)) return true;
   return video.state === VideoState.PUBLISHED || (video.state === VideoState.TO_TRANSCODE && !video.waitTranscoding);
 }
 

@@ -1,8 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Sequelize, Transaction } from 'sequelize';
+import { randomUUID } from 'node:crypto';
+import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import {
   ErrorCode,
+  VideoPrivacy,
+  VideoState,
   type ResultList,
+  type VideoCreate,
   type Video,
   type VideoListQuery,
   type VideoQuotaUsed,
@@ -14,6 +18,7 @@ import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import type { AuthUser } from '../users/users.types';
 import { canManageVideo, videoAccess, videoIdentifierWhere } from './video-access';
+import { attributeColumns, checkVideoAttributes } from './video-attributes';
 import { VideoFormatterService } from './video-formatter.service';
 import { attachListParts, listIncludes } from './video-includes';
 import { removeStoredVideoFiles, STORAGE_PROVIDER, type StorageProvider } from '../media-files';
@@ -90,6 +95,34 @@ export class VideosService {
   async markTranscodingFailed(videoId: number, message: string): Promise<void> {
     logger.warn({ videoId, message }, 'transcoding failed');
     await this.repo.markTranscodingFailed(videoId, message);
+  }
+
+  /**
+   * A live video: no file yet, waiting for its stream (the live module owns the rest). The caller
+   * has checked the channel.
+   */
+  async createLive(channelId: number, attrs: VideoCreate, transaction?: Transaction): Promise<VideoModel> {
+    checkVideoAttributes(attrs);
+    const uuid = randomUUID();
+    return VideoModel.create(
+      {
+        uuid,
+        url: `${this.config.webserverUrl}/videos/watch/${uuid}`,
+        channelId,
+        privacy: attrs.privacy ?? VideoPrivacy.PUBLIC,
+        ...attributeColumns(attrs),
+        isLive: true,
+        waitTranscoding: false,
+        state: VideoState.WAITING_FOR_LIVE,
+        publishedAt: new Date(),
+      },
+      { transaction },
+    );
+  }
+
+  /** The live module moves its videos between waiting (4), published (1) and ended (5), or turns one into a VOD. */
+  async setLiveState(videoId: number, values: { state: number; isLive?: boolean; duration?: number }): Promise<void> {
+    await VideoModel.update(values, { where: { id: videoId } });
   }
 
   /** Removes the rows (cascading to files, playlists, thumbnails, rates) then every file on disk. */

@@ -15,6 +15,7 @@ const videoRoom = (videoId: number) => `video:${videoId}`;
 @Injectable()
 export class LiveVideosNamespace implements OnModuleInit {
   private namespace: Namespace | null = null;
+  private readonly roomListeners: Array<(videoId: number) => void> = [];
 
   constructor(private readonly sockets: SocketServer) {}
 
@@ -24,14 +25,36 @@ export class LiveVideosNamespace implements OnModuleInit {
       namespace.on('connection', (socket) => {
         socket.on('subscribe', (body: unknown) => {
           const parsed = subscription.safeParse(body);
-          if (parsed.success) void socket.join(videoRoom(parsed.data.videoId));
+          if (!parsed.success) return;
+          void Promise.resolve(socket.join(videoRoom(parsed.data.videoId))).then(() => this.roomChanged(parsed.data.videoId));
         });
         socket.on('unsubscribe', (body: unknown) => {
           const parsed = subscription.safeParse(body);
-          if (parsed.success) void socket.leave(videoRoom(parsed.data.videoId));
+          if (!parsed.success) return;
+          void Promise.resolve(socket.leave(videoRoom(parsed.data.videoId))).then(() => this.roomChanged(parsed.data.videoId));
+        });
+        socket.on('disconnecting', () => {
+          const videos = [...socket.rooms].filter((r) => r.startsWith('video:')).map((r) => Number(r.slice('video:'.length)));
+          // The socket leaves its rooms right after this event.
+          setImmediate(() => videos.forEach((v) => this.roomChanged(v)));
         });
       });
     });
+  }
+
+  private roomChanged(videoId: number): void {
+    for (const fn of this.roomListeners) fn(videoId);
+  }
+
+  /** Called when a socket of this process starts or stops following a video (viewer counts). */
+  onFollowersChange(fn: (videoId: number) => void): void {
+    this.roomListeners.push(fn);
+  }
+
+  /** Sockets following this video, on every server process. */
+  async followers(videoId: number): Promise<number> {
+    if (!this.namespace) return 0;
+    return (await this.namespace.in(videoRoom(videoId)).fetchSockets()).length;
   }
 
   /** Sends an event to every socket following this live video, on every server process. */

@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { ChannelsModule } from '../channels/channels.module';
+import { RunnersModule } from '../runners/runners.module';
+import { VideosModule } from '../videos/videos.module';
+import { LiveController } from './live.controller';
+import { LiveRepository } from './live.repository';
+import { LiveSessionsService } from './live-sessions.service';
+import { LiveService } from './live.service';
+import { RtmpIngestService } from './rtmp-ingest.service';
+
+/**
+ * Lives: PeerTube's live API, the RTMP ingest, sessions run as `live-rtmp-hls-transcoding` runner
+ * jobs, their files through media-files, state and viewers on `/live-videos`.
+ */
+@Module({
+  imports: [VideosModule, ChannelsModule, RunnersModule],
+  controllers: [LiveController],
+  providers: [LiveService, LiveSessionsService, LiveRepository, RtmpIngestService],
+  exports: [LiveService],
+})
+export class LiveModule {}

@@ -1,0 +1,176 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { join } from 'node:path';
+import { logger } from '../../common/logger';
+import { CONFIG } from '../../common/tokens';
+import type { AppConfig } from '../../config/config';
+
+/** What node-media-server 4.x gives of a session (it ships no types). */
+export interface NmsSession {
+  id: string;
+  ip: string;
+  streamApp: string;
+  streamName: string;
+  streamPath: string;
+  inBytes: number;
+  isPublisher: boolean;
+  videoWidth: number;
+  videoHeight: number;
+  videoFramerate: number;
+  socket?: { destroy(): void; once(event: 'close', fn: () => void): void; destroyed?: boolean };
+  broadcast?: { publishGraceMs: number; subscribers: Map<string, NmsSession>; publisher: NmsSession | null };
+}
+
+interface NodeMediaServer {
+  on(event: string, fn: (session: NmsSession) => void): void;
+  run(): Promise<void>;
+  stop(): Promise<void>;
+  rtmpServer: { tcpServer?: { once(event: string, fn: (...a: unknown[]) => void): void; listening: boolean; address(): unknown } };
+}
+
+/** A publisher the live module accepted: what it may read and do. */
+export interface Publisher {
+  readonly sessionId: string;
+  readonly streamKey: string;
+  readonly ip: string;
+  /** Width × height × fps from the stream's metadata, when the encoder sent it. */
+  metadata(): { width: number; height: number; fps: number } | null;
+  /** Cuts the publisher off (and, through its close, its pullers). */
+  kick(): void;
+}
+
+export interface RtmpIngestHooks {
+  /** A publish on `/live/<key>`: resolves true to let it through; false destroys the connection. */
+  onPublish(publisher: Publisher): Promise<boolean>;
+  /** The accepted publisher is gone (closed, killed, frozen or kicked). Called once. */
+  onPublisherGone(publisher: Publisher, reason: 'closed' | 'frozen'): void;
+}
+
+const APP = 'live';
+
+/**
+ * The RTMP listener (node-media-server 4.x) with the gaps measured in live.md closed: a publish is
+ * refused by destroying its socket (the library has no reject API), the end of a publish is taken
+ * from the publisher socket's `close` (the library's own `donePublish` comes 30 s later), pullers
+ * (runners' ffmpeg) are cut when their publisher goes so they see the end at once, and a publisher
+ * whose byte count stops growing is cut off (the library never notices a frozen connection).
+ */
+@Injectable()
+export class RtmpIngestService implements OnModuleDestroy {
+  private nms: NodeMediaServer | null = null;
+  private hooks: RtmpIngestHooks | null = null;
+  /** Accepted publishers by NMS session id. */
+  private readonly publishers = new Map<string, { session: NmsSession; publisher: Publisher; lastBytes: number; lastChange: number; gone: boolean }>();
+  /** Sessions refused or not yet accepted: their postPublish and close are ignored. */
+  private readonly refused = new Set<string>();
+  private watchdog: NodeJS.Timeout | null = null;
+
+  constructor(@Inject(CONFIG) private readonly config: AppConfig) {}
+
+  get port(): number {
+    return this.config.live.rtmp.port;
+  }
+
+  async start(hooks: RtmpIngestHooks): Promise<void> {
+    this.hooks = hooks;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const NodeMediaServerCtor = require('node-media-server') as new (config: unknown) => NodeMediaServer;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const nmsLogger = require('node-media-server/src/core/logger.js') as { level: string };
+    const nms = new NodeMediaServerCtor({
+      bind: this.config.live.rtmp.hostname,
+      rtmp: { port: this.config.live.rtmp.port, chunk_size: 60000, gop_cache: true, ping: 30, ping_timeout: 60 },
+      record: { auto: false },
+      store: { path: join(this.config.paths.tmp, 'rtmp-store') },
+    });
+    nmsLogger.level = 'error';
+    nms.on('prePublish', (session) => this.prePublish(session));
+    await nms.run();
+    this.nms = nms;
+    // The library exits the process when its port is taken: wait until it listens.
+    const tcp = nms.rtmpServer.tcpServer;
+    if (tcp && !tcp.listening) await new Promise<void>((resolve) => tcp.once('listening', () => resolve()));
+    this.watchdog = setInterval(() => this.checkFrozen(), 250);
+    this.watchdog.unref();
+    logger.info({ port: this.config.live.rtmp.port }, 'RTMP ingest listening');
+  }
+
+  private prePublish(session: NmsSession): void {
+    // Our own end-of-publish handling replaces the library's 30 s grace.
+    if (session.broadcast) session.broadcast.publishGraceMs = 0;
+    const refuse = (why: string) => {
+      this.refused.add(session.id);
+      logger.info({ ip: session.ip, path: session.streamPath, why }, 'RTMP publish refused');
+      session.socket?.destroy();
+    };
+    if (session.streamApp !== APP || !this.hooks) return refuse('unknown application');
+    // One publisher per key: the library would also refuse a second one, but only after its
+    // postPublish; a publisher of ours already on this key wins.
+    for (const p of this.publishers.values()) {
+      if (!p.gone && p.publisher.streamKey === session.streamName) return refuse('key already publishing');
+    }
+    this.refused.add(session.id);
+    const publisher: Publisher = {
+      sessionId: session.id,
+      streamKey: session.streamName,
+      ip: session.ip,
+      metadata: () => (session.videoHeight > 0 ? { width: session.videoWidth, height: session.videoHeight, fps: session.videoFramerate || 30 } : null),
+      kick: () => session.socket?.destroy(),
+    };
+    const entry = { session, publisher, lastBytes: session.inBytes, lastChange: Date.now(), gone: false };
+    session.socket?.once('close', () => {
+      if (this.publishers.get(session.id) !== entry) return;
+      this.gone(entry, 'closed');
+    });
+    this.hooks.onPublish(publisher).then(
+      (ok) => {
+        if (session.socket?.destroyed) {
+          if (ok) this.hooks?.onPublisherGone(publisher, 'closed');
+          return;
+        }
+        if (!ok) return refuse('refused by the live module');
+        this.refused.delete(session.id);
+        this.publishers.set(session.id, entry);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'RTMP publish check failed');
+        refuse('check failed');
+      },
+    );
+  }
+
+  private gone(entry: { session: NmsSession; publisher: Publisher; gone: boolean }, reason: 'closed' | 'frozen'): void {
+    if (entry.gone) return;
+    entry.gone = true;
+    this.publishers.delete(entry.session.id);
+    entry.session.socket?.destroy();
+    // Pullers (the runner's ffmpeg) get no EOF from the library: cut them so they finish now.
+    for (const sub of entry.session.broadcast?.subscribers.values() ?? []) sub.socket?.destroy();
+    this.hooks?.onPublisherGone(entry.publisher, reason);
+  }
+
+  private checkFrozen(): void {
+    const now = Date.now();
+    const limit = this.config.live.stalled_publisher;
+    for (const entry of this.publishers.values()) {
+      if (entry.session.inBytes !== entry.lastBytes) {
+        entry.lastBytes = entry.session.inBytes;
+        entry.lastChange = now;
+      } else if (now - entry.lastChange > limit) {
+        logger.warn({ key: entry.publisher.streamKey.slice(0, 6) }, 'RTMP publisher sends nothing: cut off');
+        this.gone(entry, 'frozen');
+      }
+    }
+  }
+
+  /** Cuts the publisher of this key, if one is on (live deleted, max duration reached). */
+  kickKey(streamKey: string): void {
+    for (const entry of this.publishers.values()) if (entry.publisher.streamKey === streamKey) entry.publisher.kick();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.watchdog) clearInterval(this.watchdog);
+    for (const entry of [...this.publishers.values()]) this.gone(entry, 'closed');
+    await this.nms?.stop().catch(() => undefined);
+    this.nms = null;
+  }
+}
