@@ -17,6 +17,10 @@ import { P2PModule } from './modules/p2p/p2p.module';
 import { VIDEOS_JOBS } from './modules/videos/videos.jobs';
 import { PlatformModule } from './platform/platform.module';
 import { MediaFilesModule } from './modules/media-files/media-files.module';
+import { CustomConfigModule } from './modules/custom-config/custom-config.module';
+import { RegistrationsModule } from './modules/registrations/registrations.module';
+import { ServerStatsModule } from './modules/server-stats/server-stats.module';
+import { VideoBlacklistModule } from './modules/video-blacklist/video-blacklist.module';
 
 @Module({})
 export class AppModule {
@@ -30,6 +34,10 @@ export class AppModule {
         MediaFilesModule,
         ActorsModule,
         AuthModule,
+        // Before UsersModule and VideosModule: `/users/registrations` and `/videos/blacklist` must not
+        // be read as `/users/:id` and `/videos/:id`.
+        RegistrationsModule,
+        VideoBlacklistModule,
         UsersModule,
         ChannelsModule,
         ServerConfigModule,
@@ -38,6 +46,8 @@ export class AppModule {
         RunnersModule,
         TranscodingModule,
         P2PModule,
+        CustomConfigModule,
+        ServerStatsModule,
         // Feature modules are added here, one line each.
       ],
     };

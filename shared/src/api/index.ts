@@ -6,3 +6,4 @@ export * from './socket-events';
 export * from './jobs';
 export * from './server-config';
 export * from './text';
+export * from './admin';

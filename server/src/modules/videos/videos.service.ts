@@ -13,7 +13,8 @@ import { logger } from '../../common/logger';
 import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import type { UserModel } from '../users/user.model';
-import { canManageVideo, videoAccess, videoIdentifierWhere } from './video-access';
+import { hasRight, UserRight } from '../../common/rights';
+import { canManageVideo, isVideoOwner, videoAccess, videoIdentifierWhere } from './video-access';
 import { VideoFormatterService } from './video-formatter.service';
 import { attachListParts, listIncludes } from './video-includes';
 import { removeStoredVideoFiles } from '../media-files/stored-video-files';
@@ -51,6 +52,10 @@ export class VideosService {
   async loadVisible(idOrUuid: string, user: UserModel | undefined): Promise<VideoModel> {
     const video = await this.loadByIdentifier(idOrUuid);
     this.assertCanSee(video, user);
+    // A video a moderator hid is seen by its owner and moderators only (PeerTube's blacklist rule).
+    if (!(user && (isVideoOwner(video, user) || hasRight(user.role, UserRight.SEE_ALL_VIDEOS))) && (await this.repo.isBlacklisted(video.id))) {
+      throw forbidden('This video was hidden by a moderator', ErrorCode.VIDEO_BLACKLISTED);
+    }
     return video;
   }
 
@@ -94,10 +99,10 @@ export class VideosService {
   }
 
   /** Removes the rows (cascading to files, playlists, thumbnails, rates) then every file on disk. */
-  async delete(video: VideoModel): Promise<void> {
+  async delete(video: VideoModel, byUserId?: number): Promise<void> {
     const full = (await this.loadWithFiles(video.id)) ?? video;
     const { uuid, id } = full;
-    this.events.emit('video.deleted', { videoId: id, uuid });
+    this.events.emit('video.deleted', { videoId: id, uuid, name: full.name, ownerUserId: full.VideoChannel?.Account?.userId ?? null, byUserId });
     await full.destroy();
     await removeStoredVideoFiles(this.storage, full);
   }
