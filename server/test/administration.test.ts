@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
 import type { CustomConfig, ResultList, ServerStats, TranscodingAvailability, User, UserRegistration, VideoBlacklistEntry } from '@flotilla/shared';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiClient } from '../../client/src/api/http';
-import { expectProblem, freePort, TestServer } from './helpers/test-server';
+import { expectProblem, freePort, REPO_ROOT, TestServer } from './helpers/test-server';
 import { legacyUpload, makeClip } from './helpers/videos';
 import { waitFor } from './helpers/runners';
 
@@ -49,7 +51,7 @@ describe('administration: users, registrations, hidden videos, custom config, st
     dir = await mkdtemp(join(tmpdir(), 'flotilla-admin-'));
     server = await TestServer.start({
       signup: { enabled: true, requires_approval: false },
-      rates_limit: { signup: { max: 50 }, api: { max: 2000 } },
+      rates_limit: { signup: { max: 50 }, api: { max: 2000 }, login: { max: 200 } },
       smtp: { hostname: '127.0.0.1', port: smtp.port, tls: false, disable_starttls: true, from_address: 'flotilla@example.org' },
     });
     root = await server.login();
@@ -250,5 +252,19 @@ describe('administration: users, registrations, hidden videos, custom config, st
     expect(a.reason).toMatch(/no runner is connected[\s\S]*embedded runner is off/);
     await expectProblem(server.api.get('/api/v1/runners/availability'), 401);
     await expectProblem(filmer.get('/api/v1/runners/availability', { videoUUID: 'nope' }), 400, 'invalid_params');
+  });
+
+  it('npm run reset-password -- <user>: a new password that logs in, the old sessions logged out', async () => {
+    const id = await createUser('forgetful');
+    const old = await server.login('forgetful', 'password1');
+    const cli = join(REPO_ROOT, 'server/dist/cli/reset-password.js');
+    const env = { ...process.env, NODE_ENV: 'test', FLOTILLA_CONFIG: server.configFile };
+    const { stdout } = await promisify(execFile)(process.execPath, [cli, 'Forgetful'], { env });
+    const password = /new password of forgetful: (\S+)/.exec(stdout)?.[1];
+    expect(password).toMatch(/^[0-9a-f]{24}$/);
+    await expectProblem(old.get('/api/v1/users/me'), 401);
+    expect((await (await server.login('forgetful', password!)).get<User>('/api/v1/users/me')).id).toBe(id);
+    await expect(promisify(execFile)(process.execPath, [cli, 'nobody'], { env })).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('no user named nobody') });
+    await expect(promisify(execFile)(process.execPath, [cli], { env })).rejects.toMatchObject({ code: 64 });
   });
 });

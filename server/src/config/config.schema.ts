@@ -21,7 +21,7 @@ export const configSchema = z.object({
   database: z.object({
     hostname: z.string().min(1),
     port,
-    name: z.string().min(1).max(63).regex(/^[A-Za-z0-9_\-]+$/, 'letters, digits, _ and - only'),
+    name: z.string().min(1).max(63).regex(/^[A-Za-z0-9_\-]+$/, 'letters, digits, _ and - only').nullable(),
     username: z.string().min(1),
     password: z.string().nullable(),
     ssl: z.boolean(),
@@ -32,7 +32,7 @@ export const configSchema = z.object({
     port,
     db: z.number().int().min(0).max(15),
     password: z.string().nullable(),
-    prefix: z.string().min(1).max(100),
+    prefix: z.string().min(1).max(100).nullable(),
   }),
   storage: z.object({
     root: z.string().min(1),
