@@ -74,7 +74,7 @@ export class ServerConfigService {
       },
       plugin: { registered: [], registeredExternalAuths: [], registeredIdAndPassAuths: [] },
       theme: { registered: [], builtIn: [{ name: 'peertube-core-light-beige' }, { name: 'peertube-core-dark-brown' }], default: 'default', customization: {} },
-      email: { enabled: false },
+      email: { enabled: !!c.smtp.hostname },
       contactForm: { enabled: false },
       signup: {
         allowed: c.signup.enabled,
