@@ -15,12 +15,12 @@ describe('web client: administration pages (real server, real SMTP)', () => {
   let r: AdminPagesResult;
 
   beforeAll(async () => {
-    const run = await runInLoopbackNamespace<AdminPagesResult>(SCENARIO, [], { timeoutMs: 240_000, echo: !!process.env.SHOW_E2E_LOG });
+    const run = await runInLoopbackNamespace<AdminPagesResult>(SCENARIO, [], { timeoutMs: 300_000, echo: !!process.env.SHOW_E2E_LOG });
     if (run.code !== 0 || !run.result || run.result.error) {
       throw new Error(`scenario failed (exit ${run.code}): ${run.result?.error ?? 'no result'}\n--- log tail ---\n${run.log.slice(-8000)}`);
     }
     r = run.result;
-  }, 260_000);
+  }, 320_000);
 
   it('a registration request accepted and one rejected, each requester told by mail', () => {
     expect(r.checks).toMatchObject({
@@ -55,8 +55,9 @@ describe('web client: administration pages (real server, real SMTP)', () => {
     });
   });
 
-  it('with no runner able to take the jobs, the runners page says why (issue 14, item 6)', () => {
+  it('with no runner able to take the jobs, the runners page and the owner\'s videos say why (issue 14, item 6)', () => {
     expect(r.checks['runners page says why jobs wait']).toBe(true);
+    expect(r.checks['my videos tells the owner why transcoding waits']).toBe(true);
   });
 
   it('the instance renamed in the settings page shows in the header without a reload, and stays', () => {

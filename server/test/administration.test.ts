@@ -224,6 +224,15 @@ describe('administration: users, registrations, hidden videos, custom config, st
     expect([config.instance.name, config.webadmin.configuration.edition.allowed]).toEqual(['Birdwatch', true]);
     const about = await server.api.get<{ instance: { name: string; terms: string; codeOfConduct: string } }>('/api/v1/config/about');
     expect(about.instance).toMatchObject({ name: 'Birdwatch', terms: 'Be kind.', codeOfConduct: 'No spam.' });
+    // Another server process on the same database follows within seconds, without a restart.
+    const other = await TestServer.sibling(server);
+    try {
+      expect((await other.api.get<{ instance: { name: string } }>('/api/v1/config')).instance.name).toBe('Birdwatch');
+      await root.request('PUT', '/api/v1/config/custom', { json: { instance: { terms: 'Be kind, really.' } } });
+      await waitFor(async () => (await other.api.get<{ instance: { terms: string } }>('/api/v1/config/about')).instance.terms === 'Be kind, really.', 15_000, 500);
+    } finally {
+      await other.stop();
+    }
     // Kept across a restart.
     await server.restart();
     expect((await server.api.get<{ instance: { name: string } }>('/api/v1/config')).instance.name).toBe('Birdwatch');

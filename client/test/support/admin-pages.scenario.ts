@@ -117,6 +117,7 @@ async function blockWhileLoggedIn(stack: Stack, alice: Viewer, mod: Viewer): Pro
   await uiLogin(alice, base, 'alice', 'password1');
   await alice.page.goto(`${base}/my-library/videos`);
   check('alice sees her videos before the block', await seen(alice, 'h1:has-text("My videos")'));
+  check('my videos tells the owner why transcoding waits', ((await alice.page.waitForSelector('.transcoding-stalled', { timeout: 10_000 }).then((e) => e.textContent(), () => '')) ?? '').includes('no runner is connected'));
   const token = await alice.page.evaluate(() => JSON.parse(localStorage.getItem('flotilla.session') ?? '{}').accessToken as string);
   await mod.page.goto(`${base}/admin/users`);
   await mod.page.click('tr[data-username="alice"] button:has-text("Block")');

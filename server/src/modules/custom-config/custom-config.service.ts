@@ -1,4 +1,5 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { logger } from '../../common/logger';
 import type { CustomConfig, CustomConfigUpdate } from '@flotilla/shared';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
@@ -6,6 +7,8 @@ import { ServerConfigService } from '../server-config/server-config.service';
 import { CustomConfigRepository } from './custom-config.repository';
 
 type Sections = Pick<AppConfig, 'instance' | 'signup' | 'user'>;
+
+const SYNC_EVERY_MS = 5000;
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
 
@@ -16,9 +19,12 @@ const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
  * mail) sees a change at once, without a restart — the sections PeerTube also applies live.
  */
 @Injectable()
-export class CustomConfigService implements OnModuleInit {
+export class CustomConfigService implements OnModuleInit, OnModuleDestroy {
   /** The YAML values, kept to lay the stored settings over and to go back to on DELETE. */
   private readonly fromFiles: Sections;
+  /** When the applied row was saved (0: none): another server process's save shows as a change. */
+  private appliedAt = 0;
+  private poll: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(CONFIG) private readonly config: AppConfig,
@@ -29,8 +35,26 @@ export class CustomConfigService implements OnModuleInit {
   }
 
   async onModuleInit(): Promise<void> {
-    this.apply((await this.repo.read())?.value ?? {});
+    await this.sync();
+    // Several server processes may share the database: each picks up another's save within seconds.
+    this.poll = setInterval(() => void this.sync().catch((err: Error) => logger.warn({ err }, 'cannot read the custom config')), SYNC_EVERY_MS);
+    this.poll.unref();
   }
+
+  onModuleDestroy(): void {
+    if (this.poll) clearInterval(this.poll);
+  }
+
+  /** Applies the stored row when it changed since the last apply (or always, after this process saved). */
+  private async sync(force = false): Promise<void> {
+    const row = await this.repo.read();
+    const at = row ? new Date(row.updatedAt).getTime() : 0;
+    if (!force && this.applied && at === this.appliedAt) return;
+    this.appliedAt = at;
+    this.apply(row?.value ?? {});
+  }
+
+  private applied = false;
 
   get(): CustomConfig {
     const { instance: i, signup: s, user: u } = this.config;
@@ -72,14 +96,14 @@ export class CustomConfigService implements OnModuleInit {
       user: { ...stored.user, ...body.user },
     };
     await this.repo.write(merged);
-    this.apply(merged);
+    await this.sync(true);
     return this.get();
   }
 
   /** DELETE: back to the YAML values. */
   async reset(): Promise<void> {
     await this.repo.remove();
-    this.apply({});
+    await this.sync(true);
   }
 
   private apply(v: CustomConfigUpdate): void {
@@ -122,6 +146,7 @@ export class CustomConfigService implements OnModuleInit {
     Object.assign(this.config.instance, instance);
     Object.assign(this.config.signup, signup);
     Object.assign(this.config.user, user);
+    this.applied = true;
     this.serverConfig.invalidate();
   }
 }
