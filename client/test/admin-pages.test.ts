@@ -69,6 +69,15 @@ describe('web client: administration pages (real server, real SMTP)', () => {
     });
   });
 
+  it('the administrator creates a user and searches the list; a visitor reads the about page', () => {
+    expect(r.checks).toMatchObject({
+      'users page: the administrator creates a moderator': true,
+      'users page: search narrows the list': true,
+      'about page: the instance name': true,
+      'about page: rules, languages, categories and figures': true,
+    });
+  });
+
   it('no new page breaks a WCAG 2.1 A/AA rule that axe-core checks, light and dark', () => {
     expect(Object.keys(r.a11y).length).toBe(16);
     const found = Object.entries(r.a11y).flatMap(([page, violations]) => violations.map((v) => `${page}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.join(', ')}`));

@@ -179,6 +179,29 @@ async function renameInstance(stack: Stack, root: Viewer): Promise<void> {
   check('the name is kept after a reload', await root.page.waitForFunction(() => document.querySelector('.brand-name')?.textContent?.trim() === 'Birdwatch', null, { timeout: 10_000 }).then(() => true, () => false));
 }
 
+async function createUserThroughUi(stack: Stack, root: Viewer): Promise<void> {
+  await root.page.goto(`${stack.server.url}/admin/users`);
+  await root.page.click('button:has-text("Create a user")');
+  await root.page.fill('#nu-username', 'newbie');
+  await root.page.fill('#nu-email', 'newbie@example.org');
+  await root.page.fill('#nu-password', 'password1');
+  await root.page.selectOption('#nu-role', '1');
+  await root.page.click('form[aria-labelledby=create-title] button[type=submit]');
+  check('users page: the administrator creates a moderator', await seen(root, 'tr[data-username="newbie"]:has-text("Moderator")'));
+  await root.page.fill('#user-search', 'newb');
+  await root.page.click('form[role=search] button[type=submit]');
+  check('users page: search narrows the list', await root.page.waitForFunction(() => document.querySelectorAll('tbody tr[data-username]').length === 1, null, { timeout: 10_000 }).then(() => true, () => false));
+}
+
+async function aboutPage(stack: Stack, visitor: Viewer): Promise<void> {
+  await visitor.page.goto(`${stack.server.url}/about/instance`);
+  check('about page: the instance name', await seen(visitor, 'h1:has-text("Birdwatch")'));
+  await visitor.page.waitForSelector('dl.figures', { timeout: 10_000 }).catch(() => undefined);
+  const text = (await visitor.page.textContent('main')) ?? '';
+  result.notes.push(`about: ${text.replace(/\s+/g, ' ').slice(0, 300)}`);
+  check('about page: rules, languages, categories and figures', text.includes('Be kind to birds.') && text.includes('French') && text.includes('Science & Technology') && /users\s*\d+/.test(text));
+}
+
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 async function audit(v: Viewer, base: string, label: string, path: string): Promise<void> {
@@ -244,7 +267,9 @@ async function main(): Promise<void> {
     await hideVideo(stack, root, visitor, video);
     mark('hide');
     await renameInstance(stack, root);
-    mark('rename');
+    await createUserThroughUi(stack, root);
+    await aboutPage(stack, visitor);
+    mark('rename, create, about');
     await accessibility(stack, root, visitor);
     mark('accessibility');
     result.mails = received.map((m) => ({ to: m.to, subject: /^Subject: (.*)$/m.exec(m.raw)?.[1] ?? '' }));
