@@ -1,5 +1,5 @@
 import { createRouter, createWebHistory, type RouteLocationNormalized } from 'vue-router';
-import { isAdmin, isLoggedIn, session } from './state/session';
+import { isAdmin, isLoggedIn, isModerator, session } from './state/session';
 import { loadServerConfig, serverConfig } from './state/server-config';
 
 const requiresAuth = { requiresAuth: true };
@@ -26,6 +26,14 @@ export const router = createRouter({
     { path: '/signup', component: () => import('./pages/SignupPage.vue') },
     { path: '/admin/runners', component: () => import('./pages/AdminRunnersPage.vue'), meta: { requiresAuth: true, requiresAdmin: true } },
     { path: '/admin/jobs', component: () => import('./pages/AdminJobsPage.vue'), meta: { requiresAuth: true, requiresAdmin: true } },
+    // Administration and the about page (issue 14, items 3 and 6).
+    { path: '/admin', redirect: '/admin/users' },
+    { path: '/admin/users', component: () => import('./pages/admin/AdminUsersPage.vue'), meta: { requiresAuth: true, requiresModerator: true } },
+    { path: '/admin/registrations', component: () => import('./pages/admin/AdminRegistrationsPage.vue'), meta: { requiresAuth: true, requiresModerator: true } },
+    { path: '/admin/videos', component: () => import('./pages/admin/AdminVideosPage.vue'), meta: { requiresAuth: true, requiresModerator: true } },
+    { path: '/admin/settings', component: () => import('./pages/admin/AdminSettingsPage.vue'), meta: { requiresAuth: true, requiresAdmin: true } },
+    { path: '/about', redirect: '/about/instance' },
+    { path: '/about/instance', component: () => import('./pages/AboutInstancePage.vue') },
     { path: '/videos/embed/:id', component: () => import('./pages/EmbedPage.vue'), props: true, meta: { bare: true } },
     { path: '/search', component: () => import('./pages/SearchPage.vue') },
     // Issue 14 (account): my account, my channels, browse pages — PeerTube's paths.
@@ -48,6 +56,7 @@ router.beforeEach((to: RouteLocationNormalized) => {
     return { path: '/login', query: { redirect: to.fullPath, ...(session.expired ? { expired: '1' } : {}) } };
   }
   if (to.meta.requiresAdmin && session.user && !isAdmin.value) return { path: '/' };
+  if (to.meta.requiresModerator && session.user && !isModerator.value) return { path: '/' };
   return true;
 });
 

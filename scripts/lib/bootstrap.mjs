@@ -36,7 +36,10 @@ export async function ensureNpmDeps() {
 
 export async function ensureFfmpeg() {
   await step('ffmpeg and ffprobe', () => {
-    if (which('ffmpeg') && which('ffprobe')) return run('ffmpeg', ['-hide_banner', '-version'], { quiet: true }).split('\n')[0];
+    if (which('ffmpeg') && which('ffprobe')) {
+      const first = run('ffmpeg', ['-hide_banner', '-version'], { quiet: true }).split('\n')[0];
+      return first.replace(/^ffmpeg version (\S+).*$/, 'ffmpeg $1');
+    }
     aptInstall(['ffmpeg'], 'transcoding and probing uploads need it');
     return 'installed from Debian packages';
   });
@@ -160,7 +163,12 @@ export async function ensureRedis(env = process.env) {
 }
 
 export async function migrate(env = process.env) {
+  // The CLI's own log lines stay out of the step's one line (errors still reach the step's failure).
   await step('database and migrations', () =>
-    run(process.execPath, [join(ROOT, 'server/dist/cli/migrate.js')], { cwd: ROOT, env, quiet: true }).trim(),
+    run(process.execPath, [join(ROOT, 'server/dist/cli/migrate.js')], { cwd: ROOT, env: { ...env, FLOTILLA_LOG_LEVEL: 'warn' }, quiet: true })
+      .trim()
+      .split('\n')
+      .filter((line) => !line.startsWith('{'))
+      .pop(),
   );
 }

@@ -15,21 +15,45 @@ export class StepError extends Error {
   }
 }
 
-/** Runs one named step, printing its progress; a failure says what failed and what to do. */
+/**
+ * Runs one named step and prints one line for it: on a terminal "→ step ..." while it runs, replaced
+ * by "✓ step: what was done (time)"; elsewhere (CI logs) the final line only. A failure says what
+ * failed and what to do.
+ */
 export async function step(title, fn) {
   stepNo += 1;
   const label = `[${stepNo}] ${title}`;
-  process.stdout.write(`${color('36', '→')} ${label} ...\n`);
+  if (tty) process.stdout.write(`${color('36', '→')} ${label} ...`);
+  const clear = () => tty && process.stdout.write('\r\x1b[2K');
   const started = Date.now();
   try {
     const note = await fn();
     const ms = Date.now() - started;
+    clear();
     process.stdout.write(`${color('32', '✓')} ${label}${note ? `: ${note}` : ''} ${color('2', `(${(ms / 1000).toFixed(1)} s)`)}\n`);
   } catch (err) {
+    clear();
     process.stdout.write(`${color('31', '✗')} ${label} failed: ${err.message}\n`);
     if (err.hint) process.stdout.write(`  ${color('33', 'What to do:')} ${err.hint}\n`);
     process.exit(1);
   }
+}
+
+/**
+ * The Node version every part agrees on (package.json's engines, the README, each dependency):
+ * checked before anything else, with what to do when it is too old.
+ */
+export function checkNodeVersion(engines, current = process.versions.node) {
+  const m = /^>=\s*(\d+)(?:\.(\d+))?/.exec(engines ?? '');
+  if (!m) return;
+  const [major, minor] = current.split('.').map(Number);
+  const need = [Number(m[1]), Number(m[2] ?? 0)];
+  if (major > need[0] || (major === need[0] && minor >= need[1])) return;
+  process.stdout.write(
+    `${color('31', '✗')} Node.js ${current} is too old: Flotilla needs Node.js ${engines.replace(/^>=\s*/, '')} or newer (package.json "engines").\n` +
+      `  ${color('33', 'What to do:')} install Node.js ${need[0]} LTS (e.g. from your distribution or nodejs.org), then run npm start again.\n`,
+  );
+  process.exit(1);
 }
 
 export function which(cmd) {

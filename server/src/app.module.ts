@@ -19,6 +19,10 @@ import { VIDEOS_JOBS } from './modules/videos/videos.jobs';
 import { PlatformModule } from './platform/platform.module';
 import { MediaFilesModule } from './modules/media-files/media-files.module';
 import { ApiDocsModule } from './modules/api-docs/api-docs.module';
+import { CustomConfigModule } from './modules/custom-config/custom-config.module';
+import { RegistrationsModule } from './modules/registrations/registrations.module';
+import { ServerStatsModule } from './modules/server-stats/server-stats.module';
+import { VideoBlacklistModule } from './modules/video-blacklist/video-blacklist.module';
 
 @Module({})
 export class AppModule {
@@ -32,6 +36,10 @@ export class AppModule {
         MediaFilesModule,
         ActorsModule,
         AuthModule,
+        // Before UsersModule and VideosModule: `/users/registrations` and `/videos/blacklist` must not
+        // be read as `/users/:id` and `/videos/:id`.
+        RegistrationsModule,
+        VideoBlacklistModule,
         UsersModule,
         ChannelsModule,
         ServerConfigModule,
@@ -42,6 +50,8 @@ export class AppModule {
         P2PModule,
         ApiDocsModule,
         LiveModule,
+        CustomConfigModule,
+        ServerStatsModule,
         // Feature modules are added here, one line each.
       ],
     };

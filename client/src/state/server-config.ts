@@ -29,3 +29,9 @@ export function loadServerConfig(): Promise<ServerConfig | null> {
 export function instanceName(): string {
   return serverConfig.value?.instance?.name || 'Flotilla';
 }
+
+/** Fetch /config again (an administrator changed the instance settings): the header follows at once. */
+export function reloadServerConfig(): Promise<ServerConfig | null> {
+  loading = null;
+  return loadServerConfig();
+}

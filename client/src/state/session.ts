@@ -27,6 +27,8 @@ export const session = reactive({
 
 export const isLoggedIn = computed(() => !!session.tokens);
 export const isAdmin = computed(() => session.user?.role.id === 0);
+/** Administrators and moderators (PeerTube's roles 0 and 1). */
+export const isModerator = computed(() => (session.user?.role.id ?? 99) <= 1);
 
 function store(tokens: StoredTokens | null): void {
   session.tokens = tokens;

@@ -3,6 +3,8 @@ import { UserRole } from '@flotilla/shared';
 /** What a role may do. Admins may do everything; moderators a moderation subset. */
 export const UserRight = {
   MANAGE_USERS: 'manage_users',
+  MANAGE_REGISTRATIONS: 'manage_registrations',
+  MANAGE_VIDEO_BLACKLIST: 'manage_video_blacklist',
   MANAGE_RUNNERS: 'manage_runners',
   MANAGE_SERVER: 'manage_server',
   MANAGE_ANY_VIDEO: 'manage_any_video',
@@ -13,6 +15,8 @@ export type UserRight = (typeof UserRight)[keyof typeof UserRight];
 
 const MODERATOR_RIGHTS = new Set<UserRight>([
   UserRight.MANAGE_USERS,
+  UserRight.MANAGE_REGISTRATIONS,
+  UserRight.MANAGE_VIDEO_BLACKLIST,
   UserRight.MANAGE_ANY_VIDEO,
   UserRight.SEE_ALL_VIDEOS,
 ]);

@@ -24,7 +24,7 @@ export const configSchema = z.object({
   database: z.object({
     hostname: z.string().min(1),
     port,
-    name: z.string().min(1).max(63).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only'),
+    name: z.string().min(1).max(63).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').nullable(),
     username: z.string().min(1),
     password: z.string().nullable(),
     ssl: z.boolean(),
@@ -35,7 +35,7 @@ export const configSchema = z.object({
     port,
     db: z.number().int().min(0).max(15),
     password: z.string().nullable(),
-    prefix: z.string().min(1).max(100),
+    prefix: z.string().min(1).max(100).nullable(),
   }),
   storage: z.object({
     root: z.string().min(1),
@@ -62,6 +62,14 @@ export const configSchema = z.object({
     short_description: z.string().max(400),
     description: z.string(),
     terms: z.string(),
+    code_of_conduct: z.string(),
+    moderation_information: z.string(),
+    creation_reason: z.string(),
+    administrator: z.string(),
+    maintenance_lifetime: z.string(),
+    business_model: z.string(),
+    hardware_information: z.string(),
+    is_nsfw: z.boolean(),
     default_nsfw_policy: z.enum(['display', 'blur', 'do_not_list']),
     languages: z.array(z.string()),
     categories: z.array(z.number().int()),
@@ -130,6 +138,15 @@ export const configSchema = z.object({
   }),
   p2p: z.object({ enabled: z.boolean(), max_announces_per_minute: z.number().int().min(1) }),
   federation: z.object({ enabled: z.boolean(), prevent_ssrf: z.boolean() }),
+  smtp: z.object({
+    hostname: z.string().min(1).nullable(),
+    port,
+    username: z.string().nullable(),
+    password: z.string().nullable(),
+    tls: z.boolean(),
+    disable_starttls: z.boolean(),
+    from_address: z.string().min(3),
+  }),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

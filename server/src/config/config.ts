@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { configSchema, RESOLUTION_KEYS, type RawConfig } from './config.schema';
 
@@ -46,7 +47,9 @@ export interface StoragePaths {
   logs: string;
 }
 
-export interface AppConfig extends RawConfig {
+export interface AppConfig extends Omit<RawConfig, 'database' | 'redis'> {
+  database: RawConfig['database'] & { name: string };
+  redis: RawConfig['redis'] & { prefix: string };
   env: string;
   /** Public base URL, e.g. http://localhost:9000 (no trailing slash). */
   webserverUrl: string;
@@ -77,6 +80,15 @@ export function configFiles(env: NodeJS.ProcessEnv): string[] {
     files.push(file);
   }
   return files;
+}
+
+/**
+ * `flotilla_<folder>_<6 hex of the checkout's path>`: the default database name and Redis prefix,
+ * different for each checkout on a machine (two clones never share a database or bull's queues).
+ */
+export function checkoutName(root: string = REPO_ROOT): string {
+  const folder = basename(root).toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 30) || 'root';
+  return `flotilla_${folder}_${createHash('sha256').update(root).digest('hex').slice(0, 6)}`;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -113,8 +125,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const enabledResolutions = RESOLUTION_KEYS.filter((k) => raw.transcoding.resolutions[k]).map((k) => parseInt(k, 10));
 
+  const derived = checkoutName();
   return {
     ...raw,
+    database: { ...raw.database, name: raw.database.name ?? derived },
+    redis: { ...raw.redis, prefix: raw.redis.prefix ?? derived },
     env: env.NODE_ENV ?? 'development',
     webserverUrl: `${raw.webserver.https ? 'https' : 'http'}://${webserverHost}`,
     webserverHost,

@@ -5,6 +5,7 @@ import { CONFIG } from '../common/tokens';
 import type { AppConfig } from '../config/config';
 import { EventBus } from './events/event-bus.service';
 import { OutgoingHttp } from './http/outgoing-http';
+import { Mailer } from './mail/mailer.service';
 import { defineJob, type JobDefinition } from './queues/job-definition';
 import { JobsAdminService } from './queues/jobs-admin.service';
 import { JobsController } from './queues/jobs.controller';
@@ -48,13 +49,14 @@ export class PlatformModule {
           inject: [CONFIG],
         },
         EventBus,
+        Mailer,
         QueueRegistry,
         JobsAdminService,
         SocketServer,
         UserNotificationsNamespace,
         LiveVideosNamespace,
       ],
-      exports: [EventBus, QueueRegistry, SocketServer, UserNotificationsNamespace, LiveVideosNamespace, OutgoingHttp],
+      exports: [EventBus, Mailer, QueueRegistry, SocketServer, UserNotificationsNamespace, LiveVideosNamespace, OutgoingHttp],
     };
   }
 }

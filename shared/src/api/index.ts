@@ -7,3 +7,4 @@ export * from './jobs';
 export * from './server-config';
 export * from './text';
 export * from './live';
+export * from './admin';

@@ -42,6 +42,8 @@ export interface ServerConfig {
   };
   user?: { videoQuota: number; videoQuotaDaily: number };
   tracker?: { enabled: boolean };
+  /** True when the server can send mail (smtp.hostname set). */
+  email?: { enabled: boolean };
   webrtc?: { stunServers?: string[] };
   views?: { videos?: { watchingInterval?: { anonymous?: number; users?: number }; [key: string]: unknown } };
   fieldsConstraints?: { users?: { password?: { minLength: number; maxLength: number } } };

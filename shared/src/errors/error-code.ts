@@ -78,6 +78,16 @@ export const ErrorCode = {
   RUNNER_REGISTRATION_TOKEN_INVALID: 'runner_registration_token_invalid',
   RUNNER_NOT_FOUND: 'runner_not_found',
   RUNNER_NAME_TAKEN: 'runner_name_already_exists',
+  RUNNER_REGISTRATION_TOKEN_EMBEDDED: 'runner_registration_token_embedded',
+  // Administration
+  CANNOT_BLOCK_ROOT: 'cannot_block_root',
+  SIGNUP_REQUIRES_APPROVAL: 'signup_requires_approval',
+  SIGNUP_APPROVAL_NOT_ENABLED: 'signup_approval_not_enabled',
+  REGISTRATION_NOT_FOUND: 'registration_not_found',
+  REGISTRATION_ALREADY_MODERATED: 'registration_already_moderated',
+  VIDEO_ALREADY_BLACKLISTED: 'video_already_blacklisted',
+  VIDEO_NOT_BLACKLISTED: 'video_not_blacklisted',
+  VIDEO_BLACKLISTED: 'video_blacklisted',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -181,6 +181,8 @@ export interface RunnerRegistrationTokenAdmin {
   createdAt: string;
   updatedAt: string;
   registeredRunnersCount: number;
+  /** Flotilla: the embedded runner's token (it cannot be deleted). */
+  embedded?: boolean;
 }
 
 /** `x`, `x[]`, repeated: PeerTube's clients send `stateOneOf[]=1&stateOneOf[]=2`. */

@@ -220,7 +220,15 @@ export class RunnerJobRepository {
     return rows.map((r) => r.uuid);
   }
 
-  /** Jobs of a video by outcome, leaving one job out (the one being completed). */
+  /** Jobs no runner has taken yet, all videos (or one video). */
+  async countPending(videoUUID?: string): Promise<number> {
+    const [row] = await this.sequelize.query<{ n: string }>(
+      `SELECT count(*) AS n FROM runner_job WHERE state = :pending ${videoUUID ? 'AND video_uuid = :videoUUID' : ''}`,
+      { type: QueryTypes.SELECT, replacements: { pending: RunnerJobState.PENDING, videoUUID: videoUUID ?? null } },
+    );
+    return Number(row?.n ?? 0);
+  }
+
   /** How many of a video's jobs are in one of `states`, `exceptId` aside. */
   async countForVideo(videoUUID: string, states: readonly RunnerJobState[], exceptId: number | null, transaction?: Transaction): Promise<number> {
     const [row] = await this.sequelize.query<{ n: string }>(

@@ -28,6 +28,10 @@ export class RunnerRepository {
     return RunnerRegistrationTokenModel.findOne({ where: { registrationToken } });
   }
 
+  findRegistrationTokenById(id: number): Promise<RunnerRegistrationTokenModel | null> {
+    return RunnerRegistrationTokenModel.findByPk(id);
+  }
+
   listRegistrationTokens(page: Page): Promise<{ rows: RunnerRegistrationTokenModel[]; count: number }> {
     return RunnerRegistrationTokenModel.findAndCountAll(page);
   }
@@ -64,6 +68,15 @@ export class RunnerRepository {
 
   async touch(id: number, ip: string, version: string | undefined): Promise<void> {
     await RunnerModel.update({ lastContact: new Date(), ip, ...(version !== undefined ? { version } : {}) }, { where: { id } });
+  }
+
+  findById(id: number): Promise<RunnerModel | null> {
+    return RunnerModel.findByPk(id);
+  }
+
+  /** Every runner's id and name (a server has a handful). */
+  async all(): Promise<{ id: number; name: string; lastContact: Date; runnerRegistrationTokenId: number }[]> {
+    return RunnerModel.findAll({ attributes: ['id', 'name', 'lastContact', 'runnerRegistrationTokenId'], raw: true });
   }
 
   list(page: Page): Promise<{ rows: RunnerModel[]; count: number }> {

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { RunnerAvailabilityController } from './runner-availability.controller';
+import { RunnerAvailabilityService } from './runner-availability.service';
 import { RunnerJobFilesController } from './runner-job-files.controller';
 import { RunnerJobHandlers } from './runner-job-handlers';
 import { RunnerJobRepository } from './runner-job.repository';
@@ -19,7 +21,7 @@ import { RunnersService } from './runners.service';
  */
 @Module({
   // The protocol controller comes before the admin one: `/runners/:id` must not shadow `/runners/register`.
-  controllers: [RunnerProtocolController, RunnerJobFilesController, RunnersAdminController],
+  controllers: [RunnerProtocolController, RunnerJobFilesController, RunnerAvailabilityController, RunnersAdminController],
   providers: [
     RunnersService,
     RunnerRepository,
@@ -30,6 +32,7 @@ import { RunnersService } from './runners.service';
     RunnersSocketService,
     RunnerJobsWatchdogService,
     RunnerUploadInterceptor,
+    RunnerAvailabilityService,
   ],
   exports: [RunnersService, RunnerJobsService, RunnerJobHandlers, RunnersSocketService],
 })

@@ -31,6 +31,14 @@ export function sortOrder(sort: string | undefined, allowed: readonly string[], 
 
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
+/**
+ * The embedded runner's registration token starts with this (generated tokens are the prefix and a
+ * UUID, so no other token can): it is marked in the list and cannot be deleted, since deleting it
+ * would delete the embedded runner with it and stop all transcoding.
+ */
+export const EMBEDDED_TOKEN_PREFIX = `${RUNNER_PROTOCOL.REGISTRATION_TOKEN_PREFIX}embedded-`;
+const isEmbeddedToken = (token: string) => token.startsWith(EMBEDDED_TOKEN_PREFIX);
+
 /** Registration tokens and registered runners (PeerTube's `/api/v1/runners` admin + register). */
 @Injectable()
 export class RunnersService {
@@ -63,12 +71,17 @@ export class RunnersService {
         createdAt: iso(t.createdAt)!,
         updatedAt: iso(t.updatedAt)!,
         registeredRunnersCount: counts.get(t.id) ?? 0,
+        embedded: isEmbeddedToken(t.registrationToken),
       })),
     };
   }
 
   /** Removes the token and, by cascade, the runners registered with it. */
   async deleteRegistrationToken(id: number): Promise<void> {
+    const token = await this.repo.findRegistrationTokenById(id);
+    if (token && isEmbeddedToken(token.registrationToken)) {
+      throw new AppError(409, ErrorCode.RUNNER_REGISTRATION_TOKEN_EMBEDDED, "This is the embedded runner's token: deleting it would stop transcoding on this server (turn runners.embedded off instead)");
+    }
     if (!(await this.repo.deleteRegistrationToken(id))) throw notFound('Registration token not found', ErrorCode.RUNNER_REGISTRATION_TOKEN_INVALID);
   }
 
@@ -142,6 +155,11 @@ export class RunnersService {
   }
 
   async deleteRunner(id: number): Promise<void> {
+    const runner = await this.repo.findById(id);
+    const token = runner ? await this.repo.findRegistrationTokenById(runner.runnerRegistrationTokenId) : null;
+    if (token && isEmbeddedToken(token.registrationToken)) {
+      throw new AppError(409, ErrorCode.RUNNER_REGISTRATION_TOKEN_EMBEDDED, 'This is the embedded runner: deleting it would stop transcoding on this server (turn runners.embedded off instead)');
+    }
     if (!(await this.repo.delete(id))) throw notFound('Runner not found', ErrorCode.RUNNER_NOT_FOUND);
   }
 }

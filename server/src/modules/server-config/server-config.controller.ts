@@ -4,21 +4,24 @@ import { createHash } from 'node:crypto';
 import { ServerConfigService } from './server-config.service';
 
 /**
- * Clients call /config first and often: the body is built and serialized once (the config does not
- * change while the process runs) and answered with a strong ETag.
+ * Clients call /config first and often: the body is built and serialized once per settings version
+ * (an administrator's custom config bumps it) and answered with a strong ETag.
  */
 @Controller('api/v1/config')
 export class ServerConfigController {
-  private readonly body: Buffer;
-  private readonly etag: string;
+  private body = Buffer.alloc(0);
+  private etag = '';
+  private version = -1;
 
-  constructor(private readonly service: ServerConfigService) {
-    this.body = Buffer.from(JSON.stringify(service.build()));
-    this.etag = `"${createHash('sha1').update(this.body).digest('base64url')}"`;
-  }
+  constructor(private readonly service: ServerConfigService) {}
 
   @Get()
   get(@Req() req: Request, @Res() res: Response): void {
+    if (this.version !== this.service.version) {
+      this.version = this.service.version;
+      this.body = Buffer.from(JSON.stringify(this.service.build()));
+      this.etag = `"${createHash('sha1').update(this.body).digest('base64url')}"`;
+    }
     if (req.headers['if-none-match'] === this.etag) {
       res.status(304).end();
       return;

@@ -13,11 +13,19 @@ export class ServerConfigService {
   constructor(@Inject(CONFIG) private readonly config: AppConfig) {}
 
   private built: ReturnType<ServerConfigService['compute']> | null = null;
+  /** Bumped when the instance settings change (custom config): the controller rebuilds its body. */
+  version = 0;
 
-  /** GET /api/v1/config: built once, the config does not change while the process runs. */
+  /** GET /api/v1/config: built once per settings version. */
   build() {
     this.built ??= this.compute();
     return this.built;
+  }
+
+  /** The settings changed (an administrator saved the custom config): rebuild on next read. */
+  invalidate(): void {
+    this.built = null;
+    this.version++;
   }
 
   /** The whole object PeerTube clients read, with values true for this instance. */
@@ -44,11 +52,11 @@ export class ServerConfigService {
         p2p: { webapp: { enabled: c.p2p.enabled }, embed: { enabled: c.p2p.enabled } },
         player: { theme: 'galaxy', autoPlay: true },
       },
-      webadmin: { configuration: { edition: { allowed: false } } },
+      webadmin: { configuration: { edition: { allowed: true } } },
       instance: {
         name: c.instance.name,
         shortDescription: c.instance.short_description,
-        isNSFW: false,
+        isNSFW: c.instance.is_nsfw,
         defaultNSFWPolicy: c.instance.default_nsfw_policy,
         defaultClientRoute: '/videos/browse',
         defaultLanguage: 'en',
@@ -66,7 +74,7 @@ export class ServerConfigService {
       },
       plugin: { registered: [], registeredExternalAuths: [], registeredIdAndPassAuths: [] },
       theme: { registered: [], builtIn: [{ name: 'peertube-core-light-beige' }, { name: 'peertube-core-dark-brown' }], default: 'default', customization: {} },
-      email: { enabled: false },
+      email: { enabled: !!c.smtp.hostname },
       contactForm: { enabled: false },
       signup: {
         allowed: c.signup.enabled,
@@ -139,13 +147,13 @@ export class ServerConfigService {
         shortDescription: c.short_description,
         description: c.description,
         terms: c.terms,
-        codeOfConduct: '',
-        hardwareInformation: '',
-        creationReason: '',
-        moderationInformation: '',
-        administrator: '',
-        maintenanceLifetime: '',
-        businessModel: '',
+        codeOfConduct: c.code_of_conduct,
+        hardwareInformation: c.hardware_information,
+        creationReason: c.creation_reason,
+        moderationInformation: c.moderation_information,
+        administrator: c.administrator,
+        maintenanceLifetime: c.maintenance_lifetime,
+        businessModel: c.business_model,
         languages: c.languages,
         categories: c.categories,
         avatars: [],

@@ -2,14 +2,16 @@ import { Global, Module } from '@nestjs/common';
 import { AccountRepository } from './account.repository';
 import { AccountsController } from './accounts.controller';
 import { AccountsService } from './accounts.service';
+import { UserBlocksController } from './user-blocks.controller';
+import { UserBlocksService } from './user-blocks.service';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
 /** Users and their accounts (each user is created with its account; channels are ChannelsModule's). */
 @Global()
 @Module({
-  controllers: [UsersController, AccountsController],
-  providers: [UsersService, AccountsService, AccountRepository],
+  controllers: [UsersController, UserBlocksController, AccountsController],
+  providers: [UsersService, AccountsService, AccountRepository, UserBlocksService],
   exports: [UsersService, AccountsService],
 })
 export class UsersModule {}

@@ -28,6 +28,8 @@ import type { AuthUser } from './users.types';
 export interface NewUser {
   username: string;
   password: string;
+  /** Already hashed (an accepted registration request keeps only the hash): used instead of `password`. */
+  passwordHash?: string;
   email: string;
   role: number;
   videoQuota?: number;
@@ -92,7 +94,7 @@ export class UsersService {
           username: data.username,
           email: data.email,
           emailVerified: data.emailVerified ?? false,
-          password: await hashPassword(data.password),
+          password: data.passwordHash ?? (await hashPassword(data.password)),
           role: data.role,
           adminFlags: data.adminFlags ?? 0,
           videoQuota: data.videoQuota ?? this.config.user.video_quota,
@@ -114,6 +116,14 @@ export class UsersService {
       );
       return user;
     });
+  }
+
+  /** 409 when a user, account or channel already holds one of these names (a registration request checks early). */
+  async assertNamesFree(username: string, email: string, channelName?: string): Promise<void> {
+    await this.assertFree(username, email);
+    if (channelName && (await this.actors.isLocalNameTaken(channelName))) {
+      throw conflict('A channel or account with this name already exists', ErrorCode.ACTOR_NAME_TAKEN);
+    }
   }
 
   /** First boot: the `root` administrator. Its password comes from FLOTILLA_INITIAL_ROOT_PASSWORD or is generated. */
@@ -203,7 +213,7 @@ export class UsersService {
   }
 
   /** PeerTube's `DELETE /users/me`: anyone but root may leave; their channels and videos go too. */
-  async deleteMe(me: UserModel): Promise<void> {
+  async deleteMe(me: AuthUser): Promise<void> {
     const user = await this.findById(me.id);
     if (user.username === 'root') throw new AppError(400, ErrorCode.CANNOT_DELETE_ROOT, 'You cannot delete your root account.');
     await this.remove(user);
@@ -258,6 +268,9 @@ export class UsersService {
 
   async register(data: RegisterUser): Promise<void> {
     if (!this.config.signup.enabled) throw forbidden('User registration is not enabled', ErrorCode.SIGNUP_DISABLED);
+    if (this.config.signup.requires_approval) {
+      throw forbidden('Sign-up needs a moderator\'s approval: send a registration request', ErrorCode.SIGNUP_REQUIRES_APPROVAL);
+    }
     if (this.config.signup.limit !== -1 && (await UserModel.count()) >= this.config.signup.limit) {
       throw forbidden('User limit is reached on this instance', ErrorCode.SIGNUP_DISABLED);
     }

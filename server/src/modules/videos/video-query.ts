@@ -32,6 +32,10 @@ export function listWhere(sequelize: Sequelize, q: VideoListQuery, scope: ListSc
     if (!(seeAll && q.include !== undefined && (q.include & VideoInclude.NOT_PUBLISHED_STATE))) {
       and.push({ [Op.or]: [{ state: VideoState.PUBLISHED }, { state: VideoState.TO_TRANSCODE, waitTranscoding: false }] });
     }
+    // Hidden videos (a moderator's blacklist) leave every list but moderators' asking for them.
+    if (!(seeAll && q.include !== undefined && (q.include & VideoInclude.BLACKLISTED))) {
+      and.push(literal(`NOT EXISTS (SELECT 1 FROM video_blacklist b WHERE b.video_id = "Video"."id")`));
+    }
     if (q.privacyOneOf?.length) {
       if (!seeAll) throw forbidden('Only moderators may filter on privacy', ErrorCode.INSUFFICIENT_ROLE);
       and.push({ privacy: { [Op.in]: q.privacyOneOf } });

@@ -19,6 +19,12 @@ export class VideoRepository {
     return VideoModel.findOne({ where, include: detailIncludes(), transaction });
   }
 
+  /** Hidden by a moderator (a `video_blacklist` row, owned by the video-blacklist module). */
+  async isBlacklisted(id: number): Promise<boolean> {
+    const rows = await this.sequelize.query('SELECT 1 FROM video_blacklist WHERE video_id = :id', { replacements: { id }, type: QueryTypes.SELECT });
+    return rows.length > 0;
+  }
+
   findById(id: number): Promise<VideoModel | null> {
     return VideoModel.findByPk(id);
   }

@@ -142,7 +142,7 @@ export class VideosController {
   async delete(@Auth() auth: AuthContext, @Param(zod(videoIdParam)) p: VideoIdParam): Promise<void> {
     const video = await this.videos.loadByIdentifier(p.id);
     this.videos.assertCanManage(video, auth.user);
-    await this.videos.delete(video);
+    await this.videos.delete(video, auth.user.id);
   }
 
   @Post(':id/views')

@@ -17,7 +17,8 @@ import { logger } from '../../common/logger';
 import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import type { AuthUser } from '../users/users.types';
-import { canManageVideo, videoAccess, videoIdentifierWhere } from './video-access';
+import { hasRight, UserRight } from '../../common/rights';
+import { canManageVideo, isVideoOwner, videoAccess, videoIdentifierWhere } from './video-access';
 import { attributeColumns, checkVideoAttributes } from './video-attributes';
 import { VideoFormatterService } from './video-formatter.service';
 import { attachListParts, listIncludes } from './video-includes';
@@ -55,6 +56,10 @@ export class VideosService {
   async loadVisible(idOrUuid: string, user: AuthUser | undefined): Promise<VideoModel> {
     const video = await this.loadByIdentifier(idOrUuid);
     this.assertCanSee(video, user);
+    // A video a moderator hid is seen by its owner and moderators only (PeerTube's blacklist rule).
+    if (!(user && (isVideoOwner(video, user) || hasRight(user.role, UserRight.SEE_ALL_VIDEOS))) && (await this.repo.isBlacklisted(video.id))) {
+      throw forbidden('This video was hidden by a moderator', ErrorCode.VIDEO_BLACKLISTED);
+    }
     return video;
   }
 
@@ -126,10 +131,10 @@ export class VideosService {
   }
 
   /** Removes the rows (cascading to files, playlists, thumbnails, rates) then every file on disk. */
-  async delete(video: VideoModel): Promise<void> {
+  async delete(video: VideoModel, byUserId?: number): Promise<void> {
     const full = (await this.loadWithFiles(video.id)) ?? video;
     const { uuid, id } = full;
-    this.events.emit('video.deleted', { videoId: id, uuid });
+    this.events.emit('video.deleted', { videoId: id, uuid, name: full.name, ownerUserId: full.VideoChannel?.Account?.userId ?? null, byUserId });
     await full.destroy();
     await removeStoredVideoFiles(this.storage, full);
   }

@@ -11,7 +11,8 @@ export interface DomainEvents {
   /** A local video's original file is stored and probed; transcoding decides what to make. */
   'video.uploaded': { videoId: number };
   /** A video and its files are being removed; pending work for it must stop. */
-  'video.deleted': { videoId: number; uuid: string };
+  /** `byUserId`: who deleted it (a moderator deleting another's video tells the owner). */
+  'video.deleted': { videoId: number; uuid: string; name?: string; ownerUserId?: number | null; byUserId?: number };
   /** A video became watchable (first rendition in, or published without transcoding). */
   'video.published': { videoId: number };
   /** A video's master playlist changed: these are the P2P swarms (tracker info hashes) of its viewers. */

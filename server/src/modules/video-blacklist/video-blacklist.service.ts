@@ -1,0 +1,90 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import {
+  ErrorCode,
+  VideoBlacklistType,
+  type BlacklistVideo,
+  type ListBlacklistQuery,
+  type ResultList,
+  type VideoBlacklistEntry,
+} from '@flotilla/shared';
+import { conflict, notFound } from '../../common/app-error';
+import { CONFIG } from '../../common/tokens';
+import type { AppConfig } from '../../config/config';
+import { EventBus } from '../../platform/events/event-bus.service';
+import { Mailer } from '../../platform/mail/mailer.service';
+import { UsersService } from '../users/users.service';
+import { VideoFormatterService } from '../videos/video-formatter.service';
+import { VideosService } from '../videos/videos.service';
+import { VideoBlacklistRepository } from './video-blacklist.repository';
+
+const TYPE_LABELS: Record<number, string> = { [VideoBlacklistType.MANUAL]: 'Manual', [VideoBlacklistType.AUTO_BEFORE_PUBLISHED]: 'Automatic' };
+
+/**
+ * PeerTube's video blacklist, shown as "hide" in the UI: a hidden video leaves every list and its
+ * page answers 403 to all but its owner and moderators (the videos module reads the table). The
+ * owner is told by mail when SMTP is configured — the seam where an in-app notification goes when
+ * the notification table exists.
+ */
+@Injectable()
+export class VideoBlacklistService implements OnModuleInit {
+  constructor(
+    @Inject(CONFIG) private readonly config: AppConfig,
+    private readonly repo: VideoBlacklistRepository,
+    private readonly videos: VideosService,
+    private readonly formatter: VideoFormatterService,
+    private readonly users: UsersService,
+    private readonly mailer: Mailer,
+    private readonly events: EventBus,
+  ) {}
+
+  async hide(idOrUuid: string, body: BlacklistVideo): Promise<void> {
+    const video = await this.videos.loadByIdentifier(idOrUuid);
+    if (!(await this.repo.add(video.id, body.reason ?? null, body.unfederate ?? false))) {
+      throw conflict('This video is already hidden', ErrorCode.VIDEO_ALREADY_BLACKLISTED);
+    }
+    const reason = body.reason ? `\n\nReason: ${body.reason}` : '';
+    await this.tellOwner(video.VideoChannel?.Account?.userId, `Your video "${video.name}" was hidden by a moderator`,
+      `Your video "${video.name}" (${this.config.webserverUrl}/w/${video.uuid}) was hidden by a moderator: only you and the moderators can see it now.${reason}\n`);
+  }
+
+  async unhide(idOrUuid: string): Promise<void> {
+    const video = await this.videos.loadByIdentifier(idOrUuid);
+    if (!(await this.repo.remove(video.id))) throw notFound('This video is not hidden', ErrorCode.VIDEO_NOT_BLACKLISTED);
+    await this.tellOwner(video.VideoChannel?.Account?.userId, `Your video "${video.name}" is visible again`,
+      `A moderator made your video "${video.name}" (${this.config.webserverUrl}/w/${video.uuid}) visible again.\n`);
+  }
+
+  async list(q: ListBlacklistQuery): Promise<ResultList<VideoBlacklistEntry>> {
+    const { rows, total } = await this.repo.list(q);
+    const data: VideoBlacklistEntry[] = [];
+    for (const r of rows) {
+      const video = await this.videos.loadWithFiles(r.video_id);
+      if (!video) continue;
+      data.push({
+        id: r.id,
+        videoId: r.video_id,
+        reason: r.reason,
+        unfederated: r.unfederated,
+        type: { id: r.type, label: TYPE_LABELS[r.type] ?? 'Manual' },
+        createdAt: new Date(r.created_at).toISOString(),
+        updatedAt: new Date(r.updated_at).toISOString(),
+        video: this.formatter.format(video),
+      });
+    }
+    return { total, data };
+  }
+
+  /** A moderator deleted someone else's video: its owner is told. */
+  onModuleInit(): void {
+    this.events.on('video.deleted', async ({ name, ownerUserId, byUserId }) => {
+      if (!byUserId || !ownerUserId || byUserId === ownerUserId) return;
+      await this.tellOwner(ownerUserId, `Your video "${name}" was deleted by a moderator`, `A moderator deleted your video "${name}".\n`);
+    });
+  }
+
+  private async tellOwner(userId: number | null | undefined, subject: string, text: string): Promise<void> {
+    if (!userId || !this.mailer.enabled) return;
+    const owner = await this.users.findById(userId);
+    await this.mailer.send({ to: owner.email, subject, text });
+  }
+}
