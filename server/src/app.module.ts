@@ -17,6 +17,8 @@ import { P2PModule } from './modules/p2p/p2p.module';
 import { VIDEOS_JOBS } from './modules/videos/videos.jobs';
 import { PlatformModule } from './platform/platform.module';
 import { MediaFilesModule } from './modules/media-files/media-files.module';
+import { FederationModule } from './modules/federation/federation.module';
+import { FEDERATION_JOBS } from './modules/federation/federation.jobs';
 
 @Module({})
 export class AppModule {
@@ -26,7 +28,7 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config, sequelize, redis),
         // Every feature's queue jobs are listed here, beside the feature's module line.
-        PlatformModule.forRoot(config, { jobs: [...Object.values(VIDEOS_JOBS)], accessTokens: AuthService }),
+        PlatformModule.forRoot(config, { jobs: [...Object.values(VIDEOS_JOBS), ...Object.values(FEDERATION_JOBS)], accessTokens: AuthService }),
         MediaFilesModule,
         ActorsModule,
         AuthModule,
@@ -38,6 +40,7 @@ export class AppModule {
         RunnersModule,
         TranscodingModule,
         P2PModule,
+        FederationModule,
         // Feature modules are added here, one line each.
       ],
     };

@@ -101,7 +101,8 @@ export const configSchema = z.object({
     max_failures: z.number().int().min(1),
   }),
   p2p: z.object({ enabled: z.boolean(), max_announces_per_minute: z.number().int().min(1) }),
-  federation: z.object({ enabled: z.boolean(), prevent_ssrf: z.boolean() }),
+  federation: z.object({ enabled: z.boolean(), prevent_ssrf: z.boolean(), sign_federated_fetches: z.boolean() }),
+  followers: z.object({ instance: z.object({ enabled: z.boolean(), manual_approval: z.boolean() }) }),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

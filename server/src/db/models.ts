@@ -7,6 +7,7 @@ import { OAuthClientModel, OAuthTokenModel } from '../modules/auth/oauth.model';
 import { initRunnerModels } from '../modules/runners/runner.model';
 import { initMediaFileModels } from '../modules/media-files/media-file-models';
 import { initVideoModels } from '../modules/videos/video-models';
+import { initFederationModels } from '../modules/federation/federation-models';
 
 /** Sets up every model and association; called once at boot. */
 export function initModels(sequelize: Sequelize): void {
@@ -26,5 +27,6 @@ export function initModels(sequelize: Sequelize): void {
   initMediaFileModels(sequelize);
   initVideoModels(sequelize);
   initRunnerModels(sequelize);
+  initFederationModels(sequelize);
   // Feature modules with their own models add one call here (e.g. initVideoModels(sequelize)).
 }

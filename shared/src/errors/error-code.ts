@@ -71,6 +71,11 @@ export const ErrorCode = {
   RUNNER_REGISTRATION_TOKEN_INVALID: 'runner_registration_token_invalid',
   RUNNER_NOT_FOUND: 'runner_not_found',
   RUNNER_NAME_TAKEN: 'runner_name_already_exists',
+  // Federation
+  AP_INVALID_SIGNATURE: 'activitypub_invalid_signature',
+  AP_INVALID_ACTIVITY: 'activitypub_invalid_activity',
+  AP_HOST_BLOCKED: 'activitypub_host_blocked',
+  FOLLOW_NOT_FOUND: 'follow_not_found',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

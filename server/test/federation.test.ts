@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem, TestServer } from './helpers/test-server';
+import { FakeActorServer, signPost, verifyReceived } from './helpers/fake-actor';
+
+const FED = { federation: { prevent_ssrf: false }, rates_limit: { enabled: false } };
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const hostOf = (s: TestServer) => new URL(s.url).host;
+
+describe('federation between instances (signatures, inbox, instance follows)', () => {
+  let a: TestServer;
+  let b: TestServer;
+  let fake: FakeActorServer;
+  beforeAll(async () => {
+    fake = new FakeActorServer();
+    await fake.start();
+    [a, b] = await Promise.all([TestServer.start(FED), TestServer.start(FED)]);
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop(), fake?.stop()]);
+  });
+
+  it('A follows B, B accepts: both sides list the accepted follow', async () => {
+    const rootA = await a.login();
+    await rootA.request('POST', '/api/v1/server/following', { json: { hosts: [hostOf(b)] } });
+    const following = await until('A following B accepted', async () => {
+      const list = await rootA.request<{ total: number; data: { state: string; following: { host: string; name: string } }[] }>('GET', '/api/v1/server/following');
+      return list.data.find((f) => f.state === 'accepted') ? list : null;
+    });
+    expect(following.total).toBe(1);
+    expect(following.data[0].following).toMatchObject({ host: hostOf(b), name: 'peertube' });
+    const followers = await b.api.request<{ total: number; data: { state: string; follower: { host: string; followingCount: number } }[] }>('GET', '/api/v1/server/followers');
+    expect(followers.total).toBe(1);
+    expect(followers.data[0]).toMatchObject({ state: 'accepted', follower: { host: hostOf(a), followingCount: 1 } });
+    // The follow went over the wire as PeerTube mints it.
+    const [row] = await b.sql<{ url: string }>('SELECT url FROM actor_follow');
+    expect(row.url).toMatch(new RegExp(`^${a.url}/accounts/peertube/follows/\\d+$`));
+    const hosts = await rootA.request<{ data: { host: string; delivered: number; unreachable: boolean }[] }>('GET', '/api/v1/server/federation/hosts');
+    expect(hosts.data.find((h) => h.host === hostOf(b))).toMatchObject({ unreachable: false });
+  });
+
+  describe('inbox refusals (spoof matrix): nothing is stored', () => {
+    const follow = (id: string, actor: string) => ({
+      '@context': 'https://www.w3.org/ns/activitystreams',
+      id,
+      type: 'Follow',
+      actor,
+      object: `${b.url}/accounts/peertube`,
+    });
+    const post = (path: string, body: string, headers: Record<string, string>) =>
+      fetch(b.url + path, { method: 'POST', body, headers: { 'content-type': 'application/activity+json', ...headers } });
+    const follows = async () => Number((await b.sql<{ n: string }>('SELECT count(*) AS n FROM actor_follow'))[0].n);
+    const problem = async (res: Response, status: number) => {
+      expect(res.status).toBe(status);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+    };
+
+    it('refuses unsigned, badly signed, foreign, replayed, old, tampered and malformed posts', async () => {
+      const before = await follows();
+      const body = JSON.stringify(follow(`${fake.actorUrl}#follows/1`, fake.actorUrl));
+      const keyId = `${fake.actorUrl}#main-key`;
+      const other = new FakeActorServer();
+
+      // unsigned
+      await problem(await post('/inbox', body, {}), 403);
+      // signed with a key that is not the actor's
+      await problem(await post('/inbox', body, signPost(`${b.url}/inbox`, body, keyId, other.keys.privateKey)), 403);
+      // the activity's actor is not the signer (wrong owner)
+      const foreign = JSON.stringify(follow(`${a.url}/x/follows/1`, `${a.url}/accounts/peertube`));
+      await problem(await post('/inbox', foreign, signPost(`${b.url}/inbox`, foreign, keyId, fake.keys.privateKey)), 403);
+      // signed for /inbox, replayed to another path
+      await problem(await post('/accounts/peertube/inbox', body, signPost(`${b.url}/inbox`, body, keyId, fake.keys.privateKey)), 403);
+      // older than the 1800 s window
+      const old = new Date(Date.now() - 1801_000);
+      await problem(await post('/inbox', body, signPost(`${b.url}/inbox`, body, keyId, fake.keys.privateKey, { date: old })), 403);
+      // body changed after signing (Digest no longer matches)
+      const tampered = body.replace('follows/1', 'follows/2');
+      await problem(await post('/inbox', tampered, signPost(`${b.url}/inbox`, body, keyId, fake.keys.privateKey)), 403);
+      // digest not among the signed headers
+      await problem(
+        await post('/inbox', body, signPost(`${b.url}/inbox`, body, keyId, fake.keys.privateKey, { headers: ['(request-target)', 'host', 'date'] })),
+        403,
+      );
+      // malformed: not an activity, not JSON
+      const junk = JSON.stringify({ hello: 'world' });
+      await problem(await post('/inbox', junk, signPost(`${b.url}/inbox`, junk, keyId, fake.keys.privateKey)), 400);
+      await problem(await post('/inbox', '{not json', signPost(`${b.url}/inbox`, '{not json', keyId, fake.keys.privateKey)), 400);
+      // an unknown local actor's inbox
+      await problem(await post('/accounts/nobody/inbox', body, signPost(`${b.url}/accounts/nobody/inbox`, body, keyId, fake.keys.privateKey)), 404);
+
+      expect(fake.received).toHaveLength(0);
+      expect(await follows()).toBe(before);
+    });
+
+    it('accepts a Mastodon-style signed Follow and answers with an Accept keeping its id, signed by the target', async () => {
+      const before = await follows();
+      const id = `${fake.base}/4e5c7a1f-follow`;
+      const body = JSON.stringify(follow(id, fake.actorUrl));
+      const res = await post(
+        '/accounts/peertube/inbox',
+        body,
+        signPost(`${b.url}/accounts/peertube/inbox`, body, `${fake.actorUrl}#main-key`, fake.keys.privateKey, {
+          headers: ['(request-target)', 'host', 'date', 'digest', 'content-type'],
+        }),
+      );
+      expect(res.status).toBe(204);
+      const accept = await until('the Accept', async () => fake.received.find((r) => JSON.parse(r.body).type === 'Accept'));
+      expect(accept.path).toBe('/users/alice/inbox'); // the follower's own inbox (unicast, as PeerTube)
+      const activity = JSON.parse(accept.body);
+      expect(activity).toMatchObject({ type: 'Accept', actor: `${b.url}/accounts/peertube`, object: { id, type: 'Follow', actor: fake.actorUrl } });
+      expect(activity.id).toMatch(new RegExp(`^${b.url}/accepts/follows/\\d+$`));
+      const bActor = await (await fetch(`${b.url}/accounts/peertube`, { headers: { Accept: 'application/activity+json' } })).json();
+      const check = verifyReceived(accept, bActor.publicKey.publicKeyPem);
+      expect(check).toEqual({ keyId: `${b.url}/accounts/peertube#main-key`, headers: ['(request-target)', 'host', 'date', 'digest'], ok: true });
+      expect(accept.headers['content-type']).toBe('application/activity+json');
+      expect(await follows()).toBe(before + 1);
+
+      // Undo removes it.
+      const undo = JSON.stringify({ id: `${id}/undo`, type: 'Undo', actor: fake.actorUrl, object: JSON.parse(body) });
+      expect((await post('/inbox', undo, signPost(`${b.url}/inbox`, undo, `${fake.actorUrl}#main-key`, fake.keys.privateKey))).status).toBe(204);
+      await until('the undo', async () => (await follows()) === before);
+    });
+  });
+
+  it('admin API: rights, bad input and unknown follows', async () => {
+    await expectProblem(a.api.request('POST', '/api/v1/server/following', { json: { hosts: [hostOf(b)] } }), 401);
+    const rootA = await a.login();
+    await expectProblem(rootA.request('POST', '/api/v1/server/following', { json: { hosts: ['not a host!'] } }), 400);
+    await expectProblem(rootA.request('POST', '/api/v1/server/following', { json: {} }), 400);
+    await expectProblem(rootA.request('DELETE', '/api/v1/server/following/unknown.example'), 404);
+    await expectProblem(rootA.request('POST', '/api/v1/server/followers/peertube@unknown.example/accept'), 404);
+    await expectProblem(rootA.request('POST', '/api/v1/server/followers/not-a-handle/reject'), 400);
+    await expectProblem(a.api.request('GET', '/api/v1/server/federation/hosts'), 401);
+  });
+
+  it('A unfollows B: the Undo reaches B', async () => {
+    const rootA = await a.login();
+    await rootA.request('DELETE', `/api/v1/server/following/${hostOf(b)}`);
+    expect((await rootA.request<{ total: number }>('GET', '/api/v1/server/following')).total).toBe(0);
+    await until('B has no follower from A', async () => {
+      const list = await b.api.request<{ data: { follower: { host: string } }[] }>('GET', '/api/v1/server/followers');
+      return !list.data.some((f) => f.follower.host === hostOf(a));
+    });
+  });
+});
