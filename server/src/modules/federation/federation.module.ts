@@ -7,11 +7,15 @@ import { FollowsService } from './follows.service';
 import { InboxController } from './inbox.controller';
 import { InboxService } from './inbox.service';
 import { RemoteActorsService } from './remote-actors.service';
+import { VideoObjectsController } from './video-objects.controller';
+import { VideoOutboxService } from './video-outbox.service';
+import { VideosModule } from '../videos/videos.module';
 
 /** ActivityPub in and out: signatures, inboxes, delivery, follows, remote actors. */
 @Module({
-  controllers: [InboxController, FollowsController],
-  providers: [ApClientService, RemoteActorsService, DeliveryService, FederationRepository, FollowsService, InboxService],
+  imports: [VideosModule],
+  controllers: [InboxController, FollowsController, VideoObjectsController],
+  providers: [ApClientService, RemoteActorsService, DeliveryService, FederationRepository, FollowsService, InboxService, VideoOutboxService],
   exports: [],
 })
 export class FederationModule {}

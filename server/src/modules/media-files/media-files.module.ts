@@ -7,6 +7,7 @@ import { createStorageProvider } from './providers/create-storage-provider';
 import { STORAGE_PROVIDER } from './providers/storage-provider';
 import { ImageFilesService } from './image-files.service';
 import { WebVideoFilesService } from './web-video-files.service';
+import { RemoteFilesService } from './remote-files.service';
 
 /**
  * Media files beneath videos, transcoding and (next) live: paths, probing, web video files, the
@@ -21,7 +22,8 @@ import { WebVideoFilesService } from './web-video-files.service';
     HlsStorageService,
     WebVideoFilesService,
     ImageFilesService,
+    RemoteFilesService,
   ],
-  exports: [STORAGE_PROVIDER, MediaFilesRepository, HlsStorageService, WebVideoFilesService, ImageFilesService],
+  exports: [STORAGE_PROVIDER, MediaFilesRepository, HlsStorageService, WebVideoFilesService, ImageFilesService, RemoteFilesService],
 })
 export class MediaFilesModule {}

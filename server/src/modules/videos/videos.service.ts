@@ -97,7 +97,17 @@ export class VideosService {
   async delete(video: VideoModel): Promise<void> {
     const full = (await this.loadWithFiles(video.id)) ?? video;
     const { uuid, id } = full;
-    this.events.emit('video.deleted', { videoId: id, uuid });
+    const channel = full.VideoChannel;
+    this.events.emit('video.deleted', {
+      videoId: id,
+      uuid,
+      url: full.url,
+      remote: full.remote,
+      accountActorId: channel?.Account?.Actor?.id,
+      accountActorUrl: channel?.Account?.Actor?.url,
+      channelActorId: channel?.Actor?.id,
+      federated: full.state === 1 && (full.privacy === 1 || full.privacy === 2),
+    });
     await full.destroy();
     await removeStoredVideoFiles(this.storage, full);
   }
