@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectProblem, TestServer } from './helpers/test-server';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FakeActorServer, signPost, verifyReceived } from './helpers/fake-actor';
+import { legacyUpload, makeClip } from './helpers/videos';
 
-const FED = { federation: { prevent_ssrf: false }, rates_limit: { enabled: false } };
+const FED = { federation: { prevent_ssrf: false }, rates_limit: { enabled: false }, transcoding: { enabled: false } };
+const AP = { Accept: 'application/activity+json' };
 
 async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -140,6 +145,71 @@ describe('federation between instances (signatures, inbox, instance follows)', (
     await expectProblem(rootA.request('POST', '/api/v1/server/followers/peertube@unknown.example/accept'), 404);
     await expectProblem(rootA.request('POST', '/api/v1/server/followers/not-a-handle/reject'), 400);
     await expectProblem(a.api.request('GET', '/api/v1/server/federation/hosts'), 401);
+  });
+
+  it('a video published on B is listed on A within 2 s; its update and its deletion reach A; a channel follower gets the Announce', async () => {
+    const rootB = await b.login();
+    const me = await rootB.request<{ videoChannels: { id: number; name: string }[] }>('GET', '/api/v1/users/me');
+    const channel = me.videoChannels[0];
+    const channelUrl = `${b.url}/video-channels/${channel.name}`;
+    // A Mastodon-like account follows the channel (§11).
+    const followBody = JSON.stringify({ id: `${fake.base}/follow-channel`, type: 'Follow', actor: fake.actorUrl, object: channelUrl });
+    const res = await fetch(`${b.url}/inbox`, { method: 'POST', body: followBody, headers: signPost(`${b.url}/inbox`, followBody, `${fake.actorUrl}#main-key`, fake.keys.privateKey) });
+    expect(res.status).toBe(204);
+    await until('the channel Accept', async () => fake.received.find((r) => JSON.parse(r.body).object?.id === `${fake.base}/follow-channel`));
+
+    const clip = makeClip(mkdtempSync(join(tmpdir(), 'fed-clip-')), 'clip.mp4', { seconds: 2, size: '320x240' });
+    const { video } = await legacyUpload(rootB, clip, { name: 'From B', channelId: String(channel.id), privacy: '1', tags: 'federated' });
+    const published = Date.now();
+    type Listed = { uuid: string; isLocal: boolean; name: string; account: { host: string }; channel: { host: string } };
+    const listed = await until('A lists the video', async () => {
+      const list = await a.api.request<{ data: Listed[] }>('GET', '/api/v1/videos', { query: { isLocal: 'false' } });
+      return list.data.find((v) => v.uuid === video.uuid);
+    });
+    expect(Date.now() - published).toBeLessThan(2000);
+    expect(listed).toMatchObject({ isLocal: false, name: 'From B', channel: { host: hostOf(b) }, account: { host: hostOf(b) } });
+    const byHost = async (host: string) => (await a.api.request<{ data: Listed[] }>('GET', '/api/v1/videos', { query: { host } })).data.map((v) => v.uuid);
+    expect(await byHost(hostOf(b))).toContain(video.uuid);
+    expect(await byHost(hostOf(a))).not.toContain(video.uuid);
+    expect((await a.api.request<{ data: Listed[] }>('GET', '/api/v1/videos', { query: { isLocal: 'true' } })).data.map((v) => v.uuid)).not.toContain(video.uuid);
+
+    // The origin's Video object, in PeerTube's shape.
+    const object = await (await fetch(`${b.url}/videos/watch/${video.uuid}`, { headers: AP })).json();
+    expect(object).toMatchObject({
+      type: 'Video',
+      id: `${b.url}/videos/watch/${video.uuid}`,
+      uuid: video.uuid,
+      name: 'From B',
+      duration: 'PT2S',
+      state: 1,
+      commentsPolicy: 1,
+      mediaType: 'text/markdown',
+      tag: [{ type: 'Hashtag', name: 'federated' }],
+      to: ['https://www.w3.org/ns/activitystreams#Public'],
+      attributedTo: [{ type: 'Person', id: `${b.url}/accounts/root` }, { type: 'Group', id: channelUrl }],
+      shares: `${b.url}/videos/watch/${video.uuid}/announces`,
+    });
+    expect(object['@context'][3]).toMatchObject({ pt: 'https://joinpeertube.org/ns#', uuid: { '@id': 'pt:uuid' } });
+    const rels = object.url.map((l: { mediaType?: string; name?: string }) => l.mediaType ?? l.name);
+    expect(rels).toEqual(expect.arrayContaining(['text/html', 'video/mp4', 'tracker-http', 'tracker-websocket']));
+    expect(object.icon.length).toBeGreaterThan(0);
+    // A's copy points at B's files and is not served by A (redirect to the origin).
+    const details = await a.api.request<{ files: { fileUrl: string; size: number }[] }>('GET', `/api/v1/videos/${video.uuid}`);
+    expect(details.files[0].fileUrl.startsWith(b.url + '/')).toBe(true);
+    const onA = await fetch(`${a.url}/videos/watch/${video.uuid}`, { headers: AP, redirect: 'manual' });
+    expect(onA.status).toBe(302);
+    expect(onA.headers.get('location')).toBe(object.id);
+    // The channel's follower got the Announce by the channel, signed by the channel.
+    const announce = await until('the channel Announce', async () => fake.received.find((r) => JSON.parse(r.body).type === 'Announce'));
+    expect(JSON.parse(announce.body)).toMatchObject({ actor: channelUrl, object: object.id, id: expect.stringMatching(new RegExp(`^${object.id}/announces/\\d+$`)) });
+    const group = await (await fetch(channelUrl, { headers: AP })).json();
+    expect(verifyReceived(announce, group.publicKey.publicKeyPem).ok).toBe(true);
+
+    await rootB.request('PUT', `/api/v1/videos/${video.uuid}`, { json: { name: 'Renamed on B' } });
+    await until('the new name on A', async () => (await a.api.request<{ name: string }>('GET', `/api/v1/videos/${video.uuid}`)).name === 'Renamed on B');
+
+    await rootB.request('DELETE', `/api/v1/videos/${video.uuid}`);
+    await until('the deletion on A', async () => (await a.sql('SELECT 1 FROM video WHERE uuid = $1', [video.uuid])).length === 0);
   });
 
   it('A unfollows B: the Undo reaches B', async () => {

@@ -59,7 +59,34 @@ export class FederationHostModel extends Model {
   }
 }
 
+/** Federation's part of a remote video: origin URLs of its images and trackers, its `updated` date. */
+export class RemoteVideoModel extends Model {
+  declare id: number;
+  declare videoId: number;
+  declare thumbnailUrl: string | null;
+  declare previewUrl: string | null;
+  declare trackerUrls: string[];
+  declare remoteUpdatedAt: Date;
+  declare fetchedAt: Date;
+
+  static initModel(sequelize: Sequelize): void {
+    RemoteVideoModel.init(
+      {
+        id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+        videoId: { type: DataTypes.INTEGER, allowNull: false },
+        thumbnailUrl: { type: DataTypes.STRING(2000) },
+        previewUrl: { type: DataTypes.STRING(2000) },
+        trackerUrls: { type: DataTypes.ARRAY(DataTypes.STRING(2000)), allowNull: false, defaultValue: [] },
+        remoteUpdatedAt: { type: DataTypes.DATE, allowNull: false },
+        fetchedAt: { type: DataTypes.DATE, allowNull: false },
+      },
+      { sequelize, tableName: 'remote_video', modelName: 'RemoteVideo' },
+    );
+  }
+}
+
 export function initFederationModels(sequelize: Sequelize): void {
   ActorFollowModel.initModel(sequelize);
   FederationHostModel.initModel(sequelize);
+  RemoteVideoModel.initModel(sequelize);
 }

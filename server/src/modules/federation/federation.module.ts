@@ -7,6 +7,7 @@ import { FollowsService } from './follows.service';
 import { InboxController } from './inbox.controller';
 import { InboxService } from './inbox.service';
 import { RemoteActorsService } from './remote-actors.service';
+import { RemoteVideosService } from './remote-videos.service';
 import { VideoObjectsController } from './video-objects.controller';
 import { VideoOutboxService } from './video-outbox.service';
 import { VideosModule } from '../videos/videos.module';
@@ -15,7 +16,7 @@ import { VideosModule } from '../videos/videos.module';
 @Module({
   imports: [VideosModule],
   controllers: [InboxController, FollowsController, VideoObjectsController],
-  providers: [ApClientService, RemoteActorsService, DeliveryService, FederationRepository, FollowsService, InboxService, VideoOutboxService],
+  providers: [ApClientService, RemoteActorsService, DeliveryService, FederationRepository, FollowsService, InboxService, VideoOutboxService, RemoteVideosService],
   exports: [],
 })
 export class FederationModule {}

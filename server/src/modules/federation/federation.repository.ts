@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Op, literal } from 'sequelize';
-import { ActorFollowModel, FederationHostModel, type FollowState } from './federation-models';
+import { ActorFollowModel, FederationHostModel, RemoteVideoModel, type FollowState } from './federation-models';
 
 /** A host is marked unreachable only after this many failed deliveries in a row (and unmarked on the first success). */
 export const UNREACHABLE_AFTER_FAILURES = 30;
@@ -87,5 +87,15 @@ export class FederationRepository {
 
   hosts(): Promise<FederationHostModel[]> {
     return FederationHostModel.findAll({ order: [['host', 'ASC']] });
+  }
+
+  remoteVideo(videoId: number): Promise<RemoteVideoModel | null> {
+    return RemoteVideoModel.findOne({ where: { videoId } });
+  }
+
+  async saveRemoteVideo(row: { videoId: number; thumbnailUrl: string | null; previewUrl: string | null; trackerUrls: string[]; remoteUpdatedAt: Date }): Promise<void> {
+    const existing = await this.remoteVideo(row.videoId);
+    if (existing) await existing.update({ ...row, fetchedAt: new Date() });
+    else await RemoteVideoModel.create({ ...row, fetchedAt: new Date() });
   }
 }

@@ -20,7 +20,9 @@ import { removeStoredVideoFiles } from '../media-files/stored-video-files';
 import { STORAGE_PROVIDER, type StorageProvider } from '../media-files/providers/storage-provider';
 import { listOrder, listWhere, type ListScope } from './video-query';
 import { VideoModel } from './video.model';
-import { VideoRepository } from './video.repository';
+import { VideoRepository, type RemoteVideoRow } from './video.repository';
+
+export type { RemoteVideoRow };
 
 /** Loading, listing, publishing and removing videos. Creation from an uploaded file is VideoIngestService. */
 @Injectable()
@@ -73,6 +75,17 @@ export class VideosService {
     await attachListParts(rows, withFiles);
     const total = q.skipCount ? rows.length : await this.repo.count(where);
     return { total, data: rows.map((v) => this.formatter.format(v, { withFiles })) };
+  }
+
+  /** Creates or refreshes a remote video's row (federation); its files are the media files' to write. */
+  upsertRemote(row: RemoteVideoRow): Promise<{ id: number; created: boolean }> {
+    return this.repo.upsertRemote(row);
+  }
+
+  /** A video (local or remote) by its ActivityPub URL, with its files and owners; null when unknown. */
+  async loadByUrl(url: string): Promise<VideoModel | null> {
+    const row = await this.repo.findByUrl(url);
+    return row ? this.loadWithFiles(row.id) : null;
   }
 
   /** Local videos (NodeInfo's localPosts). */
