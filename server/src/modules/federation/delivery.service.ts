@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { logger } from '../../common/logger';
+import { CONFIG } from '../../common/tokens';
+import type { AppConfig } from '../../config/config';
 import { OutgoingRequestError } from '../../platform/http/outgoing-http';
 import { OnJob, type JobPayload } from '../../platform/queues/job-definition';
 import { QueueRegistry } from '../../platform/queues/queue-registry.service';
@@ -57,6 +59,7 @@ export class DeliveryService {
   private readonly gates = new Map<string, HostGate>();
 
   constructor(
+    @Inject(CONFIG) private readonly config: AppConfig,
     private readonly queues: QueueRegistry,
     private readonly client: ApClientService,
     private readonly repo: FederationRepository,
@@ -106,9 +109,16 @@ export class DeliveryService {
     return { total: data.length, data };
   }
 
+  /** Wait before the next try: first_retry_after × 2^tries, capped at max_retry_interval. */
+  retryDelay(tries: number): number {
+    const d = this.config.federation.delivery;
+    return Math.min(d.first_retry_after * 2 ** Math.min(tries, 40), d.max_retry_interval);
+  }
+
   @OnJob(FEDERATION_JOBS.deliver)
   async deliver(job: JobPayload<typeof FEDERATION_JOBS.deliver>): Promise<void> {
     const host = hostOf(job.inbox);
+    const firstTryAt = job.firstTryAt ?? Date.now();
     let gate = this.gates.get(host);
     if (!gate) this.gates.set(host, (gate = new HostGate()));
     try {
@@ -118,7 +128,13 @@ export class DeliveryService {
         logger.warn({ inbox: job.inbox, err: err.message }, 'activity refused by the remote inbox (not retried)');
         return;
       }
-      throw err;
+      const tries = (job.tries ?? 0) + 1;
+      const delay = this.retryDelay(tries - 1);
+      if (Date.now() + delay - firstTryAt > this.config.federation.delivery.give_up_after) {
+        logger.warn({ inbox: job.inbox, tries }, 'delivery given up');
+        throw err;
+      }
+      await this.queues.add(FEDERATION_JOBS.deliver, { ...job, tries, firstTryAt }, { delay });
     } finally {
       if (gate.idle) this.gates.delete(host);
     }

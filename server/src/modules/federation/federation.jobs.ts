@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { defineJob } from '../../platform/queues/job-definition';
 
 /**
- * Federation's queue jobs. Delivery retries with exponential back-off from 1 s: 19 tries span
- * about 3 days (2^18 s), so an instance down for two days still gets every activity.
+ * Federation's queue jobs. A failed delivery is queued again by its handler with exponential
+ * back-off (capped, for days: config `federation.delivery`), not by bull's own retries.
  */
 export const FEDERATION_JOBS = {
   /** A verified activity from an inbox, processed in arrival order. */
@@ -17,8 +17,15 @@ export const FEDERATION_JOBS = {
   deliver: defineJob({
     queue: 'activitypub-http-broadcast',
     name: 'deliver-activity',
-    schema: z.object({ inbox: z.string().url(), body: z.string(), signerActorId: z.number().int() }),
-    options: { attempts: 19, backoff: { type: 'exponential', delay: 1000 }, concurrency: 32 },
+    schema: z.object({
+      inbox: z.string().url(),
+      body: z.string(),
+      signerActorId: z.number().int(),
+      /** Tries made before this one, and when the first one was (ms since the epoch). */
+      tries: z.number().int().min(0).default(0),
+      firstTryAt: z.number().int().optional(),
+    }),
+    options: { concurrency: 32 },
   }),
   /** An administrator's instance follow: WebFinger, actor fetch, then the Follow. */
   follow: defineJob({
