@@ -23,3 +23,16 @@ declare module '@peertube/http-signature' {
   ): ParsedSignature;
   export function verifySignature(parsed: ParsedSignature, publicKeyPem: string): boolean;
 }
+
+/** The part of jsonld (no bundled types) used for RsaSignature2017. */
+declare module 'jsonld' {
+  interface RemoteDocument {
+    contextUrl: string | null;
+    document: unknown;
+    documentUrl: string;
+  }
+  const jsonld: {
+    canonize(input: unknown, options: { algorithm: string; format: string; documentLoader: (url: string) => Promise<RemoteDocument>; safe?: boolean }): Promise<string>;
+  };
+  export default jsonld;
+}
