@@ -157,6 +157,11 @@ describe('federation between instances (signatures, inbox, instance follows)', (
     const res = await fetch(`${b.url}/inbox`, { method: 'POST', body: followBody, headers: signPost(`${b.url}/inbox`, followBody, `${fake.actorUrl}#main-key`, fake.keys.privateKey) });
     expect(res.status).toBe(204);
     await until('the channel Accept', async () => fake.received.find((r) => JSON.parse(r.body).object?.id === `${fake.base}/follow-channel`));
+    // ...and B's account (to receive its Update, which it then forwards to A below).
+    const followAccount = JSON.stringify({ id: `${fake.base}/follow-account`, type: 'Follow', actor: fake.actorUrl, object: `${b.url}/accounts/root` });
+    const res2 = await fetch(`${b.url}/inbox`, { method: 'POST', body: followAccount, headers: signPost(`${b.url}/inbox`, followAccount, `${fake.actorUrl}#main-key`, fake.keys.privateKey) });
+    expect(res2.status).toBe(204);
+    await until('the account Accept', async () => fake.received.find((r) => JSON.parse(r.body).object?.id === `${fake.base}/follow-account`));
 
     const clip = makeClip(mkdtempSync(join(tmpdir(), 'fed-clip-')), 'clip.mp4', { seconds: 2, size: '320x240' });
     const { video } = await legacyUpload(rootB, clip, { name: 'From B', channelId: String(channel.id), privacy: '1', tags: 'federated' });
@@ -207,6 +212,20 @@ describe('federation between instances (signatures, inbox, instance follows)', (
 
     await rootB.request('PUT', `/api/v1/videos/${video.uuid}`, { json: { name: 'Renamed on B' } });
     await until('the new name on A', async () => (await a.api.request<{ name: string }>('GET', `/api/v1/videos/${video.uuid}`)).name === 'Renamed on B');
+
+    // Forwards (§6.4/§7.3): the Update carries B's account's RsaSignature2017; a third party may
+    // forward it unchanged, not altered.
+    const updateRaw = await until('the Update at the account follower', async () => fake.received.find((r) => JSON.parse(r.body).type === 'Update'));
+    const update = JSON.parse(updateRaw.body);
+    expect(update.signature).toMatchObject({ type: 'RsaSignature2017', creator: `${b.url}/accounts/root` });
+    const forward = async (activity: unknown) => {
+      const body = JSON.stringify(activity);
+      return fetch(`${a.url}/inbox`, { method: 'POST', body, headers: signPost(`${a.url}/inbox`, body, `${fake.actorUrl}#main-key`, fake.keys.privateKey) });
+    };
+    const tampered = { ...update, object: { ...update.object, name: 'Tampered' } };
+    expect((await forward(tampered)).status).toBe(403);
+    expect((await forward(update)).status).toBe(204);
+    expect((await a.api.request<{ name: string }>('GET', `/api/v1/videos/${video.uuid}`)).name).toBe('Renamed on B');
 
     await rootB.request('DELETE', `/api/v1/videos/${video.uuid}`);
     await until('the deletion on A', async () => (await a.sql('SELECT 1 FROM video WHERE uuid = $1', [video.uuid])).length === 0);

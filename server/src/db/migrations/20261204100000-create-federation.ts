@@ -23,6 +23,7 @@ export async function up({ sequelize }: MigrationContext): Promise<void> {
       id SERIAL PRIMARY KEY,
       host VARCHAR(255) NOT NULL UNIQUE,
       consecutive_failures INTEGER NOT NULL DEFAULT 0,
+      failing_since TIMESTAMPTZ,
       unreachable BOOLEAN NOT NULL DEFAULT false,
       delivered INTEGER NOT NULL DEFAULT 0,
       failed INTEGER NOT NULL DEFAULT 0,

@@ -9,6 +9,7 @@ import { ActorsService } from '../actors/actors.service';
 import { ApClientService } from './ap-client.service';
 import { FederationRepository } from './federation.repository';
 import { FEDERATION_JOBS } from './federation.jobs';
+import { signLd } from './ld-signature';
 import { hostOf } from './remote-actors.service';
 
 /** At most this many POSTs in flight to one host from one process. */
@@ -68,9 +69,25 @@ export class DeliveryService {
 
   /** Queues the activity for these inboxes (already de-duplicated by the caller or by `toActors`). */
   async toInboxes(inboxes: string[], activity: object, signerActorId: number): Promise<void> {
-    const body = JSON.stringify(activity);
-    for (const inbox of new Set(inboxes)) {
+    const unique = [...new Set(inboxes)];
+    if (unique.length === 0) return;
+    const body = JSON.stringify(await this.withLdSignature(activity as Record<string, unknown>, signerActorId));
+    for (const inbox of unique) {
       await this.queues.add(FEDERATION_JOBS.deliver, { inbox, body, signerActorId });
+    }
+  }
+
+  /**
+   * Every activity leaves with its actor's RsaSignature2017 (as PeerTube's do), so that the
+   * receivers can forward it. An activity that cannot be signed offline leaves without.
+   */
+  private async withLdSignature(activity: Record<string, unknown>, signerActorId: number): Promise<Record<string, unknown>> {
+    try {
+      const key = await this.client.signingKeyOf(signerActorId);
+      return await signLd(activity, key.keyId.replace(/#main-key$/, ''), key.privateKeyPem);
+    } catch (err) {
+      logger.warn({ err: (err as Error).message, type: activity.type }, 'activity sent without a linked-data signature');
+      return activity;
     }
   }
 
@@ -101,6 +118,7 @@ export class DeliveryService {
       delivered: r.delivered,
       failed: r.failed,
       consecutiveFailures: r.consecutiveFailures,
+      failingSince: r.failingSince?.toISOString() ?? null,
       unreachable: r.unreachable,
       lastSuccessAt: r.lastSuccessAt?.toISOString() ?? null,
       lastFailureAt: r.lastFailureAt?.toISOString() ?? null,

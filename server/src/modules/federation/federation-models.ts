@@ -34,6 +34,7 @@ export class FederationHostModel extends Model {
   declare id: number;
   declare host: string;
   declare consecutiveFailures: number;
+  declare failingSince: Date | null;
   declare unreachable: boolean;
   declare delivered: number;
   declare failed: number;
@@ -47,6 +48,7 @@ export class FederationHostModel extends Model {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
         host: { type: DataTypes.STRING(255), allowNull: false },
         consecutiveFailures: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
+        failingSince: { type: DataTypes.DATE },
         unreachable: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
         delivered: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },
         failed: { type: DataTypes.INTEGER, allowNull: false, defaultValue: 0 },

@@ -2,8 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { Op, literal } from 'sequelize';
 import { ActorFollowModel, FederationHostModel, RemoteVideoModel, type FollowState } from './federation-models';
 
-/** A host is marked unreachable only after this many failed deliveries in a row (and unmarked on the first success). */
+/**
+ * A host is marked unreachable only after a long run of failures — this many failed deliveries in
+ * a row, over at least a day — and unmarked on its first success.
+ */
 export const UNREACHABLE_AFTER_FAILURES = 30;
+export const UNREACHABLE_AFTER_HOURS = 24;
 
 /** The queries of the federation tables (actor_follow, federation_host). */
 @Injectable()
@@ -68,7 +72,7 @@ export class FederationRepository {
     const [row] = await FederationHostModel.findOrCreate({ where: { host }, defaults: { host } });
     if (ok) {
       await FederationHostModel.update(
-        { consecutiveFailures: 0, unreachable: false, delivered: literal('delivered + 1'), lastSuccessAt: new Date() },
+        { consecutiveFailures: 0, failingSince: null, unreachable: false, delivered: literal('delivered + 1'), lastSuccessAt: new Date() },
         { where: { id: row.id } },
       );
       return;
@@ -77,7 +81,10 @@ export class FederationRepository {
       {
         consecutiveFailures: literal('consecutive_failures + 1'),
         failed: literal('failed + 1'),
-        unreachable: literal(`consecutive_failures + 1 >= ${UNREACHABLE_AFTER_FAILURES}`),
+        failingSince: literal('coalesce(failing_since, now())'),
+        unreachable: literal(
+          `consecutive_failures + 1 >= ${UNREACHABLE_AFTER_FAILURES} AND coalesce(failing_since, now()) < now() - interval '${UNREACHABLE_AFTER_HOURS} hours'`,
+        ),
         lastFailureAt: new Date(),
         lastError: (error ?? 'failed').slice(0, 500),
       },

@@ -9,6 +9,7 @@ import { idOf } from './activities';
 import { FollowsService } from './follows.service';
 import { FEDERATION_JOBS } from './federation.jobs';
 import { actorUrlOfKeyId, digestHeader, parseIncomingSignature, SignatureError, verifyParsedSignature } from './http-signature';
+import { ldSignatureOf, verifyLd } from './ld-signature';
 import { hostOf, RemoteActorsService } from './remote-actors.service';
 
 const ACTIVITY_TYPES = new Set([
@@ -96,10 +97,35 @@ export class InboxService {
       throw sigError('Invalid signature');
     }
 
-    // Each activity's actor must be the signer (forwards carry an LD signature: not accepted yet).
-    const own = activities.filter((a) => idOf(a.actor) === signer.url);
-    if (own.length === 0) throw forbidden('The activity actor is not the signer', ErrorCode.AP_INVALID_SIGNATURE);
-    for (const activity of own) await this.queues.add(FEDERATION_JOBS.inbox, { activity, signer: signer.url });
+    // Each activity's actor must be the signer, unless it is a forward carrying its actor's
+    // RsaSignature2017 (§7.3).
+    const accepted: { activity: Record<string, unknown>; signer: string }[] = [];
+    for (const activity of activities) {
+      if (idOf(activity.actor) === signer.url) accepted.push({ activity, signer: signer.url });
+      else {
+        const author = await this.verifyForward(activity);
+        if (author) accepted.push({ activity, signer: author });
+      }
+    }
+    if (accepted.length === 0) throw forbidden('The activity actor is not the signer and no valid linked-data signature of its actor is attached', ErrorCode.AP_INVALID_SIGNATURE);
+    for (const a of accepted) await this.queues.add(FEDERATION_JOBS.inbox, a);
+  }
+
+  /** A forwarded activity: its RsaSignature2017 must be its actor's. Returns the actor's URL when it is. */
+  private async verifyForward(activity: Record<string, unknown>): Promise<string | null> {
+    const ld = ldSignatureOf(activity);
+    const actorUrl = idOf(activity.actor);
+    if (!ld || !actorUrl || actorUrlOfKeyId(ld.creator) !== actorUrl) return null;
+    try {
+      if (await this.actors.isServerBlocked(hostOf(actorUrl))) return null;
+      let author = await this.remote.getOrFetch(actorUrl);
+      if (author.serverId === null) return null;
+      if (await verifyLd(activity, author.publicKey ?? '')) return author.url;
+      author = await this.remote.fetchAndStore(actorUrl);
+      return (await verifyLd(activity, author.publicKey ?? '')) ? author.url : null;
+    } catch {
+      return null;
+    }
   }
 
   /** A single activity, or the items of a (Ordered)Collection(Page); invalid ones filtered out. */

@@ -55,14 +55,26 @@ export function parseActorDocument(doc: Record<string, unknown>): RemoteActorDat
 /** Remote actors: loaded from the database, fetched when unknown, refreshed when stale. */
 @Injectable()
 export class RemoteActorsService {
+  /** Documents fetched in the last minute (a video's channel and account are read right after their actors). */
+  private readonly recent = new Map<string, { doc: Record<string, unknown>; at: number }>();
+
   constructor(
     private readonly actors: ActorsService,
     private readonly client: ApClientService,
   ) {}
 
   /** Fetches the actor at `url` and stores it (same-origin check: the document's id is on the URL's host). */
+  /** The actor document at `url`, from the last minute's fetches or fetched now. */
+  async document(url: string): Promise<Record<string, unknown>> {
+    const hit = this.recent.get(url);
+    if (hit && Date.now() - hit.at < 60_000) return hit.doc;
+    return (await this.client.get(url)).json;
+  }
+
   async fetchAndStore(url: string) {
     const { json } = await this.client.get(url);
+    if (this.recent.size > 500) this.recent.clear();
+    this.recent.set(url, { doc: json, at: Date.now() });
     let data = parseActorDocument(json);
     // A key document (not an actor) names its owner: fetched once more.
     if (!data) {

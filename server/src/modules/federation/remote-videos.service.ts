@@ -256,7 +256,7 @@ export class RemoteVideosService implements OnModuleInit {
     if (actor.serverId === null || actor.type !== 'Group') throw new RemoteFetchError(`${channelUrl} is not a remote channel`);
     const known = await this.channels.idOfActor(actor.id);
     if (known !== null && !accountUrl) return known;
-    const { json } = await this.client.get(channelUrl);
+    const json = await this.remoteActors.document(channelUrl);
     const owner = accountUrl ?? idOf(asArray(json.attributedTo)[0]);
     if (!owner || !isUrl(owner) || hostOf(owner) !== hostOf(channelUrl)) throw new RemoteFetchError(`${channelUrl} has no owner account of its host`);
     const accountId = await this.ensureAccount(owner);
@@ -275,7 +275,7 @@ export class RemoteVideosService implements OnModuleInit {
     if (actor.serverId === null) throw new RemoteFetchError(`${accountUrl} is a local actor`);
     const known = await this.accounts.refOfActor(actor.id);
     if (known) return known.id;
-    const { json } = await this.client.get(accountUrl);
+    const json = await this.remoteActors.document(accountUrl);
     const ref = await this.accounts.upsertRemote(
       actor.id,
       typeof json.name === 'string' && json.name ? json.name : actor.preferredUsername,

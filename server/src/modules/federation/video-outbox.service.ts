@@ -86,14 +86,24 @@ export class VideoOutboxService implements OnModuleInit {
     await this.sendCreateAndAnnounces(video);
   }
 
+  /**
+   * On publish: Announce by the instance (other instances following this one), Announce by the
+   * channel (its subscribers, Mastodon's included), Create by the account (its followers) —
+   * in that order, the cheapest and widest first (the Create carries the whole Video object).
+   */
   private async sendCreateAndAnnounces(video: LoadedVideo): Promise<void> {
     const ids = this.actorIds(video);
     const channel = video.VideoChannel!;
-    const object = this.build(video, false);
-    const accountUrl = channel.Account!.Actor!.url;
-    const audience = videoAudience(video.privacy, `${accountUrl}/followers`);
-    const create = { '@context': (this.build(video) as { '@context': unknown })['@context'], id: `${video.url}/activity`, type: 'Create', actor: accountUrl, object, ...audience };
-    await this.delivery.toActors(await this.follows.followerIds([ids.account]), create, ids.account);
+    const instance = await this.follows.instanceActor();
+    const byInstance = {
+      '@context': AP_BASE_CONTEXT,
+      id: `${video.url}/announces/${instance.id}`,
+      type: 'Announce',
+      actor: instance.url,
+      object: video.url,
+      ...videoAudience(video.privacy, `${instance.url}/followers`),
+    };
+    await this.delivery.toActors(await this.follows.followerIds([instance.id]), byInstance, instance.id);
 
     const channelUrl = channel.Actor!.url;
     const byChannel = {
@@ -106,16 +116,12 @@ export class VideoOutboxService implements OnModuleInit {
     };
     await this.delivery.toActors(await this.follows.followerIds([ids.channel]), byChannel, ids.channel);
 
-    const instance = await this.follows.instanceActor();
-    const byInstance = {
-      '@context': AP_BASE_CONTEXT,
-      id: `${video.url}/announces/${instance.id}`,
-      type: 'Announce',
-      actor: instance.url,
-      object: video.url,
-      ...videoAudience(video.privacy, `${instance.url}/followers`),
-    };
-    await this.delivery.toActors(await this.follows.followerIds([instance.id]), byInstance, instance.id);
+    const accountFollowers = await this.follows.followerIds([ids.account]);
+    if (accountFollowers.length === 0) return;
+    const accountUrl = channel.Account!.Actor!.url;
+    const { '@context': context, ...object } = this.build(video);
+    const create = { '@context': context, id: `${video.url}/activity`, type: 'Create', actor: accountUrl, object, ...videoAudience(video.privacy, `${accountUrl}/followers`) };
+    await this.delivery.toActors(accountFollowers, create, ids.account);
   }
 
   /** Followers of every actor involved in the video: its account, its channel, the instance. */
@@ -138,12 +144,14 @@ export class VideoOutboxService implements OnModuleInit {
       // Public → private is a Delete for the network.
       return this.delivery.toActors(followers, this.deleteActivity(video.url, accountUrl), ids.account);
     }
+    if (followers.length === 0) return;
+    const { '@context': context, ...object } = this.build(video);
     const update = {
-      '@context': (this.build(video) as { '@context': unknown })['@context'],
+      '@context': context,
       id: `${video.url}/updates/${video.updatedAt.toISOString()}`,
       type: 'Update',
       actor: accountUrl,
-      object: this.build(video, false),
+      object,
       ...videoAudience(video.privacy, `${accountUrl}/followers`),
     };
     await this.delivery.toActors(followers, update, ids.account);
