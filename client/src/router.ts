@@ -25,6 +25,7 @@ export const router = createRouter({
     { path: '/signup', component: () => import('./pages/SignupPage.vue') },
     { path: '/admin/runners', component: () => import('./pages/AdminRunnersPage.vue'), meta: { requiresAuth: true, requiresAdmin: true } },
     { path: '/admin/jobs', component: () => import('./pages/AdminJobsPage.vue'), meta: { requiresAuth: true, requiresAdmin: true } },
+    { path: '/admin/federation', component: () => import('./pages/AdminFederationPage.vue'), meta: { requiresAuth: true, requiresAdmin: true } },
     { path: '/videos/embed/:id', component: () => import('./pages/EmbedPage.vue'), props: true, meta: { bare: true } },
     { path: '/search', component: () => import('./pages/SearchPage.vue') },
     { path: '/:pathMatch(.*)*', component: () => import('./pages/NotFoundPage.vue') },

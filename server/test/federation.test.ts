@@ -210,6 +210,13 @@ describe('federation between instances (signatures, inbox, instance follows)', (
     const group = await (await fetch(channelUrl, { headers: AP })).json();
     expect(verifyReceived(announce, group.publicKey.publicKeyPem).ok).toBe(true);
 
+    // A like on A of B's video is counted on B (Like to the origin), and withdrawn (Undo).
+    const rootA = await a.login();
+    await rootA.request('PUT', `/api/v1/videos/${video.uuid}/rate`, { json: { rating: 'like' } });
+    await until('the like counted on B', async () => (await b.api.request<{ likes: number }>('GET', `/api/v1/videos/${video.uuid}`)).likes === 1);
+    await rootA.request('PUT', `/api/v1/videos/${video.uuid}/rate`, { json: { rating: 'none' } });
+    await until('the like withdrawn on B', async () => (await b.api.request<{ likes: number }>('GET', `/api/v1/videos/${video.uuid}`)).likes === 0);
+
     await rootB.request('PUT', `/api/v1/videos/${video.uuid}`, { json: { name: 'Renamed on B' } });
     await until('the new name on A', async () => (await a.api.request<{ name: string }>('GET', `/api/v1/videos/${video.uuid}`)).name === 'Renamed on B');
 

@@ -8,6 +8,7 @@ import { InboxController } from './inbox.controller';
 import { InboxService } from './inbox.service';
 import { RemoteActorsService } from './remote-actors.service';
 import { RemoteVideosService } from './remote-videos.service';
+import { RatesFederationService } from './rates-federation.service';
 import { VideoObjectsController } from './video-objects.controller';
 import { VideoOutboxService } from './video-outbox.service';
 import { VideosModule } from '../videos/videos.module';
@@ -16,7 +17,7 @@ import { VideosModule } from '../videos/videos.module';
 @Module({
   imports: [VideosModule],
   controllers: [InboxController, FollowsController, VideoObjectsController],
-  providers: [ApClientService, RemoteActorsService, DeliveryService, FederationRepository, FollowsService, InboxService, VideoOutboxService, RemoteVideosService],
+  providers: [ApClientService, RemoteActorsService, DeliveryService, FederationRepository, FollowsService, InboxService, VideoOutboxService, RemoteVideosService, RatesFederationService],
   exports: [],
 })
 export class FederationModule {}

@@ -270,7 +270,8 @@ export class RemoteVideosService implements OnModuleInit {
     return id;
   }
 
-  private async ensureAccount(accountUrl: string): Promise<number> {
+  /** The local row of a remote account, fetched when unknown. */
+  async ensureAccount(accountUrl: string): Promise<number> {
     const actor = await this.remoteActors.getOrFetch(accountUrl);
     if (actor.serverId === null) throw new RemoteFetchError(`${accountUrl} is a local actor`);
     const known = await this.accounts.refOfActor(actor.id);

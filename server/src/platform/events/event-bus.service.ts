@@ -22,6 +22,8 @@ export interface DomainEvents {
     channelActorId?: number;
     federated?: boolean;
   };
+  /** An account's rating of a video changed (`none`: removed). */
+  'video.rated': { videoId: number; accountId: number; rating: 'like' | 'dislike' | 'none'; previous: 'like' | 'dislike' | 'none' };
   /** A video's attributes changed (PUT /videos/:id); `previousPrivacy` tells federation whether it left or joined the network. */
   'video.updated': { videoId: number; previousPrivacy: number };
   /** A video became watchable (first rendition in, or published without transcoding). */
