@@ -34,6 +34,7 @@ export const router = createRouter({
     { path: '/admin/settings', component: () => import('./pages/admin/AdminSettingsPage.vue'), meta: { requiresAuth: true, requiresAdmin: true } },
     { path: '/about', redirect: '/about/instance' },
     { path: '/about/instance', component: () => import('./pages/AboutInstancePage.vue') },
+    { path: '/admin/federation', component: () => import('./pages/AdminFederationPage.vue'), meta: { requiresAuth: true, requiresAdmin: true } },
     { path: '/videos/embed/:id', component: () => import('./pages/EmbedPage.vue'), props: true, meta: { bare: true } },
     { path: '/search', component: () => import('./pages/SearchPage.vue') },
     // Issue 14 (account): my account, my channels, browse pages — PeerTube's paths.

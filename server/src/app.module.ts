@@ -23,6 +23,8 @@ import { CustomConfigModule } from './modules/custom-config/custom-config.module
 import { RegistrationsModule } from './modules/registrations/registrations.module';
 import { ServerStatsModule } from './modules/server-stats/server-stats.module';
 import { VideoBlacklistModule } from './modules/video-blacklist/video-blacklist.module';
+import { FederationModule } from './modules/federation/federation.module';
+import { FEDERATION_JOBS } from './modules/federation/federation.jobs';
 
 @Module({})
 export class AppModule {
@@ -32,7 +34,7 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config, sequelize, redis),
         // Every feature's queue jobs are listed here, beside the feature's module line.
-        PlatformModule.forRoot(config, { jobs: [...Object.values(VIDEOS_JOBS)], accessTokens: AuthService }),
+        PlatformModule.forRoot(config, { jobs: [...Object.values(VIDEOS_JOBS), ...Object.values(FEDERATION_JOBS)], accessTokens: AuthService }),
         MediaFilesModule,
         ActorsModule,
         AuthModule,
@@ -52,6 +54,7 @@ export class AppModule {
         LiveModule,
         CustomConfigModule,
         ServerStatsModule,
+        FederationModule,
         // Feature modules are added here, one line each.
       ],
     };

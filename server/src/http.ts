@@ -88,7 +88,16 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig, re
   }
 
   // Body parsers: JSON for the API, form-encoded for OAuth; uploads use their own parsers.
-  app.use(express.json({ limit: '1mb', type: ['application/json', 'application/*+json'] }));
+  // The raw bytes are kept: ActivityPub inboxes check the Digest header against them.
+  app.use(
+    express.json({
+      limit: '1mb',
+      type: ['application/json', 'application/*+json'],
+      verify: (req, _res, buf) => {
+        (req as unknown as { rawBody?: Buffer }).rawBody = buf;
+      },
+    }),
+  );
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
 
   app.use('/lazy-static/avatars', express.static(config.paths.avatars, { maxAge: '2h', fallthrough: false }));

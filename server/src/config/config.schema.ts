@@ -137,7 +137,13 @@ export const configSchema = z.object({
     }),
   }),
   p2p: z.object({ enabled: z.boolean(), max_announces_per_minute: z.number().int().min(1) }),
-  federation: z.object({ enabled: z.boolean(), prevent_ssrf: z.boolean() }),
+  federation: z.object({
+    enabled: z.boolean(),
+    prevent_ssrf: z.boolean(),
+    sign_federated_fetches: z.boolean(),
+    delivery: z.object({ first_retry_after: duration, max_retry_interval: duration, give_up_after: duration }),
+  }),
+  followers: z.object({ instance: z.object({ enabled: z.boolean(), manual_approval: z.boolean() }) }),
   smtp: z.object({
     hostname: z.string().min(1).nullable(),
     port,

@@ -8,6 +8,7 @@ import { initRunnerModels } from '../modules/runners/runner.model';
 import { initMediaFileModels } from '../modules/media-files/media-file-models';
 import { initVideoModels } from '../modules/videos/video-models';
 import { initLiveModels } from '../modules/live/live.model';
+import { initFederationModels } from '../modules/federation/federation-models';
 
 /** Sets up every model and association; called once at boot. */
 export function initModels(sequelize: Sequelize): void {
@@ -28,5 +29,6 @@ export function initModels(sequelize: Sequelize): void {
   initVideoModels(sequelize);
   initRunnerModels(sequelize);
   initLiveModels(sequelize);
+  initFederationModels(sequelize);
   // Feature modules with their own models add one call here (e.g. initVideoModels(sequelize)).
 }

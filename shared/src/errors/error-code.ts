@@ -88,6 +88,11 @@ export const ErrorCode = {
   VIDEO_ALREADY_BLACKLISTED: 'video_already_blacklisted',
   VIDEO_NOT_BLACKLISTED: 'video_not_blacklisted',
   VIDEO_BLACKLISTED: 'video_blacklisted',
+  // Federation
+  AP_INVALID_SIGNATURE: 'activitypub_invalid_signature',
+  AP_INVALID_ACTIVITY: 'activitypub_invalid_activity',
+  AP_HOST_BLOCKED: 'activitypub_host_blocked',
+  FOLLOW_NOT_FOUND: 'follow_not_found',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -6,7 +6,7 @@ import { conflict } from '../../common/app-error';
 import { generateRsaKeyPair } from '../../common/crypto';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
-import { ActorImageType, ActorModel, type ActorType } from './actor.model';
+import { ActorImageModel, ActorImageType, ActorModel, ServerModel, type ActorType } from './actor.model';
 import { actorUrls, type LocalActorKind } from './actor-urls';
 
 @Injectable()
@@ -26,6 +26,71 @@ export class ActorsService {
   /** The URL of the local actor with this name (WebFinger), or null. */
   async localActorUrl(name: string): Promise<string | null> {
     return (await ActorModel.findLocalByName(name))?.url ?? null;
+  }
+
+  /** The local actor with this name (accounts, channels, the instance actor), or null. */
+  findLocalByName(name: string): Promise<ActorModel | null> {
+    return ActorModel.findLocalByName(name);
+  }
+
+  /** An actor, local or remote, by its ActivityPub id, with its server. */
+  findByUrl(url: string): Promise<ActorModel | null> {
+    return ActorModel.findOne({ where: { url }, include: [{ model: ServerModel, required: false }] });
+  }
+
+  findById(id: number): Promise<ActorModel | null> {
+    return ActorModel.findByPk(id, { include: [{ model: ServerModel, required: false }] });
+  }
+
+  /** The server row of a remote host (created on first sight). */
+  async serverOfHost(host: string): Promise<{ id: number; host: string; blocked: boolean }> {
+    const [server] = await ServerModel.findOrCreate({ where: { host: host.toLowerCase() }, defaults: { host: host.toLowerCase() } });
+    return server;
+  }
+
+  /** Creates or refreshes a remote actor from its (validated) ActivityPub document. */
+  async upsertRemote(doc: RemoteActorData): Promise<ActorModel> {
+    const server = await this.serverOfHost(doc.host);
+    const values = {
+      type: doc.type,
+      preferredUsername: doc.preferredUsername,
+      url: doc.url,
+      publicKey: doc.publicKeyPem,
+      inboxUrl: doc.inboxUrl,
+      sharedInboxUrl: doc.sharedInboxUrl,
+      outboxUrl: doc.outboxUrl,
+      followersUrl: doc.followersUrl,
+      followingUrl: doc.followingUrl,
+      serverId: server.id,
+      remoteCreatedAt: doc.published,
+    };
+    const existing = await ActorModel.findOne({ where: { url: doc.url } });
+    if (existing) {
+      existing.set(values);
+      existing.changed('updatedAt', true);
+      await existing.save();
+      return (await this.findById(existing.id))!;
+    }
+    const created = await ActorModel.create(values);
+    return (await this.findById(created.id))!;
+  }
+
+  async setFollowCounts(id: number, counts: { followersCount?: number; followingCount?: number }): Promise<void> {
+    await ActorModel.update(counts, { where: { id } });
+  }
+
+  /** Blocked hosts (server block list). */
+  async setServerBlocked(host: string, blocked: boolean): Promise<void> {
+    const server = await this.serverOfHost(host);
+    await ServerModel.update({ blocked }, { where: { id: server.id } });
+  }
+
+  async isServerBlocked(host: string): Promise<boolean> {
+    return (await ServerModel.findOne({ where: { host: host.toLowerCase(), blocked: true } })) !== null;
+  }
+
+  async listBlockedServers(): Promise<{ host: string; createdAt: Date }[]> {
+    return ServerModel.findAll({ where: { blocked: true }, order: [['host', 'ASC']] }) as unknown as Promise<{ host: string; createdAt: Date }[]>;
   }
 
   /** Creates a local actor with its own RSA-2048 key pair. */
@@ -96,4 +161,19 @@ export class ActorsService {
       followingCount: actor.followingCount,
     };
   }
+}
+
+/** A remote actor's fields, as validated from its ActivityPub document. */
+export interface RemoteActorData {
+  type: ActorType;
+  preferredUsername: string;
+  url: string;
+  host: string;
+  publicKeyPem: string;
+  inboxUrl: string;
+  sharedInboxUrl: string | null;
+  outboxUrl: string | null;
+  followersUrl: string | null;
+  followingUrl: string | null;
+  published: Date | null;
 }

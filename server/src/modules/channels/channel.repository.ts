@@ -67,4 +67,18 @@ export class ChannelRepository {
       subQuery: false,
     });
   }
+
+  /** A remote Group actor's channel: created on first sight, refreshed after. */
+  async upsertRemote(row: NewChannelRow): Promise<{ id: number }> {
+    const existing = await VideoChannelModel.findOne({ where: { actorId: row.actorId } });
+    if (existing) {
+      await existing.update({ name: row.name, description: row.description, support: row.support, accountId: row.accountId });
+      return { id: existing.id };
+    }
+    return { id: (await VideoChannelModel.create({ ...row })).id };
+  }
+
+  async idOfActor(actorId: number): Promise<number | null> {
+    return (await VideoChannelModel.findOne({ where: { actorId }, attributes: ['id'], raw: true }))?.id ?? null;
+  }
 }

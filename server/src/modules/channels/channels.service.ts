@@ -99,6 +99,20 @@ export class ChannelsService {
     });
   }
 
+  /** The channel of a remote Group actor (federation), created or refreshed. */
+  upsertRemote(row: { actorId: number; accountId: number; name: string; description: string | null; support: string | null }): Promise<{ id: number }> {
+    return this.repo.upsertRemote({
+      ...row,
+      name: row.name.slice(0, 255),
+      description: row.description?.slice(0, 1000) ?? null,
+      support: row.support?.slice(0, 1000) ?? null,
+    });
+  }
+
+  idOfActor(actorId: number): Promise<number | null> {
+    return this.repo.idOfActor(actorId);
+  }
+
   format(channel: VideoChannelModel): VideoChannel {
     const actor = channel.Actor!;
     return {

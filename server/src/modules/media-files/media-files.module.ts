@@ -8,6 +8,7 @@ import { STORAGE_PROVIDER } from './providers/storage-provider';
 import { ImageFilesService } from './image-files.service';
 import { LiveHlsStorageService } from './live-hls-storage.service';
 import { WebVideoFilesService } from './web-video-files.service';
+import { RemoteFilesService } from './remote-files.service';
 
 /**
  * Media files beneath videos, transcoding and (next) live: paths, probing, web video files, the
@@ -23,7 +24,8 @@ import { WebVideoFilesService } from './web-video-files.service';
     WebVideoFilesService,
     ImageFilesService,
     LiveHlsStorageService,
+    RemoteFilesService,
   ],
-  exports: [STORAGE_PROVIDER, MediaFilesRepository, HlsStorageService, WebVideoFilesService, ImageFilesService, LiveHlsStorageService],
+  exports: [STORAGE_PROVIDER, MediaFilesRepository, HlsStorageService, WebVideoFilesService, ImageFilesService, RemoteFilesService, LiveHlsStorageService],
 })
 export class MediaFilesModule {}

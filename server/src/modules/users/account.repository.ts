@@ -29,4 +29,20 @@ export class AccountRepository {
   list(offset: number, limit: number, order: [string, string]): Promise<{ rows: AccountModel[]; count: number }> {
     return AccountModel.findAndCountAll({ include: [actorInclude()], order: [order], offset, limit, distinct: true });
   }
+
+  /** A remote actor's account: created on first sight, its display name and description refreshed after. */
+  async upsertRemote(actorId: number, name: string, description: string | null): Promise<AccountRef> {
+    const existing = await AccountModel.findOne({ where: { actorId } });
+    if (existing) {
+      await existing.update({ name, description });
+      return { id: existing.id, actorId };
+    }
+    const created = await AccountModel.create({ actorId, userId: null, name, description });
+    return { id: created.id, actorId };
+  }
+
+  async refOfActor(actorId: number): Promise<AccountRef | null> {
+    const row = await AccountModel.findOne({ where: { actorId }, attributes: ['id', 'actorId'], raw: true });
+    return row ? { id: row.id, actorId: row.actorId } : null;
+  }
 }

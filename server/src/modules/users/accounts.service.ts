@@ -50,6 +50,15 @@ export class AccountsService {
     return { total, data: rows.map((a) => this.format(a)) };
   }
 
+  /** The account of a remote Person/Application actor (federation), created or refreshed. */
+  upsertRemote(actorId: number, name: string, description: string | null): Promise<AccountRef> {
+    return this.repo.upsertRemote(actorId, name.slice(0, 255), description?.slice(0, 1000) ?? null);
+  }
+
+  refOfActor(actorId: number): Promise<AccountRef | null> {
+    return this.repo.refOfActor(actorId);
+  }
+
   format(account: AccountModel): Account {
     const actor = account.Actor!;
     return {

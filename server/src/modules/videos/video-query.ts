@@ -78,8 +78,15 @@ export function listWhere(sequelize: Sequelize, q: VideoListQuery, scope: ListSc
   if (q.durationMin !== undefined) and.push({ duration: { [Op.gte]: q.durationMin } });
   if (q.durationMax !== undefined) and.push({ duration: { [Op.lte]: q.durationMax } });
   if (q.uuids?.length) and.push({ uuid: { [Op.in]: q.uuids.filter((u) => /^[0-9a-f-]{36}$/i.test(u)) } });
-  // Remote videos are not stored yet: another host's filter matches nothing.
-  if (q.host) and.push(q.host === scope.localHost ? { remote: false } : literal('false'));
+  // Another host: the videos whose channel's actor lives on it (remote videos, federation).
+  if (q.host) {
+    const host = sequelize.escape(q.host.toLowerCase());
+    and.push(
+      q.host.toLowerCase() === scope.localHost.toLowerCase()
+        ? { remote: false }
+        : literal(`"Video"."channel_id" IN (SELECT c.id FROM video_channel c JOIN actor a ON a.id = c.actor_id JOIN server s ON s.id = a.server_id WHERE s.host = ${host})`),
+    );
+  }
 
   if (q.search) {
     const ts = prefixTsQuery(q.search);

@@ -35,6 +35,7 @@ export class VideoUpdateService {
     // Images first, into new files: a refused image (not an image, too large) must leave the video
     // exactly as it was, so nothing is written to the row before every part is known to be good.
     const prepared = await this.prepareImages(video, images);
+    const previousPrivacy = video.privacy;
     try {
       await video.update(columns);
     } catch (err) {
@@ -47,6 +48,7 @@ export class VideoUpdateService {
       this.events.emit('video.privacy-changed', { uuid: video.uuid, privacy: body.privacy });
     }
     for (const p of prepared) await this.images.useVideoImage(video, p.type, p.filename);
+    this.events.emit('video.updated', { videoId: video.id, previousPrivacy });
   }
 
   private async prepareImages(video: VideoModel, images: { thumbnail?: string; preview?: string }): Promise<Array<{ type: number; filename: string }>> {

@@ -40,6 +40,22 @@ export class VideoRepository {
     return VideoModel.count({ where });
   }
 
+  /** A remote video's row (federation): created by URL, or updated in place. */
+  async upsertRemote(row: RemoteVideoRow): Promise<{ id: number; created: boolean }> {
+    const existing = await VideoModel.findOne({ where: { url: row.url }, attributes: ['id', 'remote'] });
+    if (existing) {
+      if (!existing.remote) throw new Error('a local video cannot be overwritten by a remote one');
+      await VideoModel.update({ ...row, remote: true }, { where: { id: existing.id } });
+      return { id: existing.id, created: false };
+    }
+    const created = await VideoModel.create({ ...row, remote: true });
+    return { id: created.id, created: true };
+  }
+
+  findByUrl(url: string): Promise<VideoModel | null> {
+    return VideoModel.findOne({ where: { url } });
+  }
+
   /** State → PUBLISHED from TO_TRANSCODE / TRANSCODING_FAILED; the row when this call moved it. */
   async publish(id: number): Promise<VideoModel | null> {
     const [, affected] = await VideoModel.update(
@@ -117,4 +133,32 @@ export class VideoRepository {
       );
     });
   }
+}
+
+/** The columns of a remote video (PeerTube's Video object, validated by federation). */
+export interface RemoteVideoRow {
+  uuid: string;
+  url: string;
+  name: string;
+  description: string | null;
+  support: string | null;
+  duration: number;
+  aspectRatio: number | null;
+  state: number;
+  privacy: number;
+  category: number | null;
+  licence: number | null;
+  language: string | null;
+  tags: string[];
+  nsfw: boolean;
+  commentsPolicy: number;
+  downloadEnabled: boolean;
+  waitTranscoding: boolean;
+  publishedAt: Date;
+  originallyPublishedAt: Date | null;
+  views: number;
+  likes: number;
+  dislikes: number;
+  isLive: boolean;
+  channelId: number;
 }

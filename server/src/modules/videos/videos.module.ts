@@ -37,6 +37,6 @@ import { VideosService } from './videos.service';
     StaticFilesService,
     VideosJobs,
   ],
-  exports: [VideosService, VideoFormatterService],
+  exports: [VideosService, VideoFormatterService, VideoRatesService],
 })
 export class VideosModule {}

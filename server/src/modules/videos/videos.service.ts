@@ -25,7 +25,9 @@ import { attachListParts, listIncludes } from './video-includes';
 import { removeStoredVideoFiles, STORAGE_PROVIDER, type StorageProvider } from '../media-files';
 import { listOrder, listWhere, type ListScope } from './video-query';
 import { VideoModel } from './video.model';
-import { VideoRepository } from './video.repository';
+import { VideoRepository, type RemoteVideoRow } from './video.repository';
+
+export type { RemoteVideoRow };
 
 /** Loading, listing, publishing and removing videos. Creation from an uploaded file is VideoIngestService. */
 @Injectable()
@@ -84,6 +86,17 @@ export class VideosService {
     return { total, data: rows.map((v) => this.formatter.format(v, { withFiles })) };
   }
 
+  /** Creates or refreshes a remote video's row (federation); its files are the media files' to write. */
+  upsertRemote(row: RemoteVideoRow): Promise<{ id: number; created: boolean }> {
+    return this.repo.upsertRemote(row);
+  }
+
+  /** A video (local or remote) by its ActivityPub URL, with its files and owners; null when unknown. */
+  async loadByUrl(url: string): Promise<VideoModel | null> {
+    const row = await this.repo.findByUrl(url);
+    return row ? this.loadWithFiles(row.id) : null;
+  }
+
   /** Local videos (NodeInfo's localPosts). */
   countLocal(): Promise<number> {
     return VideoModel.countLocal();
@@ -134,7 +147,20 @@ export class VideosService {
   async delete(video: VideoModel, byUserId?: number): Promise<void> {
     const full = (await this.loadWithFiles(video.id)) ?? video;
     const { uuid, id } = full;
-    this.events.emit('video.deleted', { videoId: id, uuid, name: full.name, ownerUserId: full.VideoChannel?.Account?.userId ?? null, byUserId });
+    const channel = full.VideoChannel;
+    this.events.emit('video.deleted', {
+      videoId: id,
+      uuid,
+      url: full.url,
+      remote: full.remote,
+      accountActorId: channel?.Account?.Actor?.id,
+      accountActorUrl: channel?.Account?.Actor?.url,
+      channelActorId: channel?.Actor?.id,
+      name: full.name,
+      ownerUserId: full.VideoChannel?.Account?.userId ?? null,
+      byUserId,
+      federated: full.state === 1 && (full.privacy === 1 || full.privacy === 2),
+    });
     await full.destroy();
     await removeStoredVideoFiles(this.storage, full);
   }

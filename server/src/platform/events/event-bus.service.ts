@@ -11,8 +11,25 @@ export interface DomainEvents {
   /** A local video's original file is stored and probed; transcoding decides what to make. */
   'video.uploaded': { videoId: number };
   /** A video and its files are being removed; pending work for it must stop. */
-  /** `byUserId`: who deleted it (a moderator deleting another's video tells the owner). */
-  'video.deleted': { videoId: number; uuid: string; name?: string; ownerUserId?: number | null; byUserId?: number };
+  'video.deleted': {
+    videoId: number;
+    uuid: string;
+    /** What federation needs once the row is gone: the video's URL, owner actors, and whether it was on the network. */
+    url?: string;
+    remote?: boolean;
+    accountActorId?: number;
+    accountActorUrl?: string;
+    channelActorId?: number;
+    federated?: boolean;
+    name?: string;
+    ownerUserId?: number | null;
+    /** Who deleted it (a moderator deleting another's video tells the owner). */
+    byUserId?: number;
+  };
+  /** An account's rating of a video changed (`none`: removed). */
+  'video.rated': { videoId: number; accountId: number; rating: 'like' | 'dislike' | 'none'; previous: 'like' | 'dislike' | 'none' };
+  /** A video's attributes changed (PUT /videos/:id); `previousPrivacy` tells federation whether it left or joined the network. */
+  'video.updated': { videoId: number; previousPrivacy: number };
   /** A video became watchable (first rendition in, or published without transcoding). */
   'video.published': { videoId: number };
   /** A video's master playlist changed: these are the P2P swarms (tracker info hashes) of its viewers. */

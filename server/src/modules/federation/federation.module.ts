@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { ApClientService } from './ap-client.service';
+import { DeliveryService } from './delivery.service';
+import { FederationRepository } from './federation.repository';
+import { FollowsController } from './follows.controller';
+import { FollowsService } from './follows.service';
+import { InboxController } from './inbox.controller';
+import { InboxService } from './inbox.service';
+import { RemoteActorsService } from './remote-actors.service';
+import { RemoteVideosService } from './remote-videos.service';
+import { RatesFederationService } from './rates-federation.service';
+import { VideoObjectsController } from './video-objects.controller';
+import { VideoOutboxService } from './video-outbox.service';
+import { VideosModule } from '../videos/videos.module';
+
+/** ActivityPub in and out: signatures, inboxes, delivery, follows, remote actors. */
+@Module({
+  imports: [VideosModule],
+  controllers: [InboxController, FollowsController, VideoObjectsController],
+  providers: [ApClientService, RemoteActorsService, DeliveryService, FederationRepository, FollowsService, InboxService, VideoOutboxService, RemoteVideosService, RatesFederationService],
+  exports: [],
+})
+export class FederationModule {}

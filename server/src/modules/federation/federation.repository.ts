@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { Op, literal } from 'sequelize';
+import { ActorFollowModel, FederationHostModel, RemoteVideoModel, type FollowState } from './federation-models';
+
+/**
+ * A host is marked unreachable only after a long run of failures — this many failed deliveries in
+ * a row, over at least a day — and unmarked on its first success.
+ */
+export const UNREACHABLE_AFTER_FAILURES = 30;
+export const UNREACHABLE_AFTER_HOURS = 24;
+
+/** The queries of the federation tables (actor_follow, federation_host). */
+@Injectable()
+export class FederationRepository {
+  findFollow(actorId: number, targetActorId: number): Promise<ActorFollowModel | null> {
+    return ActorFollowModel.findOne({ where: { actorId, targetActorId } });
+  }
+
+  findFollowById(id: number): Promise<ActorFollowModel | null> {
+    return ActorFollowModel.findByPk(id);
+  }
+
+  findFollowByUrl(url: string): Promise<ActorFollowModel | null> {
+    return ActorFollowModel.findOne({ where: { url } });
+  }
+
+  /** Creates the follow, or updates its state and url when it exists. */
+  async upsertFollow(actorId: number, targetActorId: number, state: FollowState, url: string): Promise<ActorFollowModel> {
+    const existing = await this.findFollow(actorId, targetActorId);
+    if (existing) {
+      existing.set({ state, url });
+      await existing.save();
+      return existing;
+    }
+    return ActorFollowModel.create({ actorId, targetActorId, state, url });
+  }
+
+  async setState(id: number, state: FollowState): Promise<void> {
+    await ActorFollowModel.update({ state }, { where: { id } });
+  }
+
+  async deleteFollow(id: number): Promise<void> {
+    await ActorFollowModel.destroy({ where: { id } });
+  }
+
+  /** Follows of (or by) an actor: `side` says which column holds it. */
+  async list(side: 'follower' | 'following', actorId: number, q: { state?: FollowState; start: number; count: number; sort: string }) {
+    const where = { [side === 'follower' ? 'actorId' : 'targetActorId']: actorId, ...(q.state ? { state: q.state } : {}) };
+    const desc = q.sort.startsWith('-');
+    const field = q.sort.replace(/^-/, '') === 'createdAt' ? 'createdAt' : 'createdAt';
+    const { rows, count } = await ActorFollowModel.findAndCountAll({ where, offset: q.start, limit: q.count, order: [[field, desc ? 'DESC' : 'ASC'], ['id', 'ASC']] });
+    return { rows, total: count };
+  }
+
+  /** Accepted followers' actor ids of these actors. */
+  async acceptedFollowerIds(targetActorIds: number[]): Promise<number[]> {
+    if (targetActorIds.length === 0) return [];
+    const rows = await ActorFollowModel.findAll({ where: { targetActorId: { [Op.in]: targetActorIds }, state: 'accepted' }, attributes: ['actorId'] });
+    return [...new Set(rows.map((r) => r.actorId))];
+  }
+
+  async acceptedFollowingIds(actorId: number): Promise<number[]> {
+    const rows = await ActorFollowModel.findAll({ where: { actorId, state: 'accepted' }, attributes: ['targetActorId'] });
+    return rows.map((r) => r.targetActorId);
+  }
+
+  countAccepted(side: 'follower' | 'following', actorId: number): Promise<number> {
+    return ActorFollowModel.count({ where: { [side === 'follower' ? 'actorId' : 'targetActorId']: actorId, state: 'accepted' } });
+  }
+
+  async recordDelivery(host: string, ok: boolean, error?: string): Promise<void> {
+    const [row] = await FederationHostModel.findOrCreate({ where: { host }, defaults: { host } });
+    if (ok) {
+      await FederationHostModel.update(
+        { consecutiveFailures: 0, failingSince: null, unreachable: false, delivered: literal('delivered + 1'), lastSuccessAt: new Date() },
+        { where: { id: row.id } },
+      );
+      return;
+    }
+    await FederationHostModel.update(
+      {
+        consecutiveFailures: literal('consecutive_failures + 1'),
+        failed: literal('failed + 1'),
+        failingSince: literal('coalesce(failing_since, now())'),
+        unreachable: literal(
+          `consecutive_failures + 1 >= ${UNREACHABLE_AFTER_FAILURES} AND coalesce(failing_since, now()) < now() - interval '${UNREACHABLE_AFTER_HOURS} hours'`,
+        ),
+        lastFailureAt: new Date(),
+        lastError: (error ?? 'failed').slice(0, 500),
+      },
+      { where: { id: row.id } },
+    );
+  }
+
+  hosts(): Promise<FederationHostModel[]> {
+    return FederationHostModel.findAll({ order: [['host', 'ASC']] });
+  }
+
+  remoteVideo(videoId: number): Promise<RemoteVideoModel | null> {
+    return RemoteVideoModel.findOne({ where: { videoId } });
+  }
+
+  async saveRemoteVideo(row: { videoId: number; thumbnailUrl: string | null; previewUrl: string | null; trackerUrls: string[]; remoteUpdatedAt: Date }): Promise<void> {
+    const existing = await this.remoteVideo(row.videoId);
+    if (existing) await existing.update({ ...row, fetchedAt: new Date() });
+    else await RemoteVideoModel.create({ ...row, fetchedAt: new Date() });
+  }
+}

@@ -1,0 +1,72 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { AP_BASE_CONTEXT } from '@flotilla/shared';
+import { logger } from '../../common/logger';
+import { EventBus } from '../../platform/events/event-bus.service';
+import { AccountsService } from '../users/accounts.service';
+import { VideoRatesService } from '../videos/video-rates.service';
+import { VideosService } from '../videos/videos.service';
+import { idOf } from './activities';
+import { DeliveryService } from './delivery.service';
+import { InboxService } from './inbox.service';
+import { RemoteVideosService } from './remote-videos.service';
+
+type Json = Record<string, unknown>;
+
+/**
+ * Likes and dislikes across instances (§6.2/§6.3): a local account's rating of a remote video is
+ * sent to the video's origin (Like/Dislike, Undo when withdrawn); a remote account's rating of a
+ * local video is counted here.
+ */
+@Injectable()
+export class RatesFederationService implements OnModuleInit {
+  constructor(
+    private readonly events: EventBus,
+    private readonly inbox: InboxService,
+    private readonly videos: VideosService,
+    private readonly rates: VideoRatesService,
+    private readonly accounts: AccountsService,
+    private readonly remoteVideos: RemoteVideosService,
+    private readonly delivery: DeliveryService,
+  ) {}
+
+  onModuleInit(): void {
+    this.events.on('video.rated', (e) =>
+      this.onRated(e).catch((err: Error) => logger.error({ err: err.message }, 'federating a rating failed')),
+    );
+    this.inbox.register('Like', (a, s) => this.onRemoteRate(a, s, 'like'));
+    this.inbox.register('Dislike', (a, s) => this.onRemoteRate(a, s, 'dislike'));
+    this.inbox.register('Undo:Like', (a, s) => this.onRemoteRate(a.object as Json, s, 'none'));
+    this.inbox.register('Undo:Dislike', (a, s) => this.onRemoteRate(a.object as Json, s, 'none'));
+  }
+
+  private rateActivity(type: 'Like' | 'Dislike', actorUrl: string, videoId: number, videoUrl: string, to: string) {
+    const kind = type === 'Like' ? 'likes' : 'dislikes';
+    return { '@context': AP_BASE_CONTEXT, id: `${actorUrl}/${kind}/${videoId}`, type, actor: actorUrl, object: videoUrl, to: [to], cc: [] as string[] };
+  }
+
+  private async onRated(e: { videoId: number; accountId: number; rating: 'like' | 'dislike' | 'none'; previous: 'like' | 'dislike' | 'none' }) {
+    const account = await this.accounts.findById(e.accountId);
+    const actor = account?.Actor;
+    if (!actor || actor.serverId !== null) return;
+    const video = await this.videos.loadWithFiles(e.videoId);
+    if (!video?.remote) return;
+    const origin = video.VideoChannel!.Account!.Actor!;
+    const send = (activity: object) => this.delivery.toActors([origin.id], activity, actor.id);
+    if (e.previous !== 'none') {
+      const old = this.rateActivity(e.previous === 'like' ? 'Like' : 'Dislike', actor.url, video.id, video.url, origin.url);
+      await send({ '@context': AP_BASE_CONTEXT, id: `${old.id}/undo`, type: 'Undo', actor: actor.url, object: { ...old, '@context': undefined }, to: [origin.url] });
+    }
+    if (e.rating !== 'none') await send(this.rateActivity(e.rating === 'like' ? 'Like' : 'Dislike', actor.url, video.id, video.url, origin.url));
+  }
+
+  private async onRemoteRate(activity: Json | undefined, signerUrl: string, rating: 'like' | 'dislike' | 'none'): Promise<void> {
+    if (!activity || typeof activity !== 'object' || idOf(activity.actor) !== signerUrl) return;
+    const url = idOf(activity.object);
+    if (!url) return;
+    const video = await this.videos.loadByUrl(url);
+    // Ratings are counted at the video's origin only.
+    if (!video || video.remote) return;
+    const accountId = await this.remoteVideos.ensureAccount(signerUrl);
+    await this.rates.rate(video.id, accountId, rating);
+  }
+}

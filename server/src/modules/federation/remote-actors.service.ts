@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { logger } from '../../common/logger';
+import { ActorsService, type RemoteActorData } from '../actors/actors.service';
+import { ApClientService, RemoteFetchError } from './ap-client.service';
+import { REMOTE_REFRESH_MS } from './ap-constants';
+
+const ACTOR_TYPES = new Set(['Person', 'Application', 'Group', 'Service', 'Organization']);
+const USERNAME = /^[A-Za-z0-9\-_.:]{1,255}$/;
+
+const isUrl = (v: unknown): v is string => {
+  if (typeof v !== 'string' || v.length > 2000) return false;
+  try {
+    const u = new URL(v);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+};
+
+export const hostOf = (url: string) => new URL(url).host.toLowerCase();
+
+/** Checks a remote actor document as PeerTube does (§1) and maps it to stored fields; null when invalid. */
+export function parseActorDocument(doc: Record<string, unknown>): RemoteActorData | null {
+  const key = doc.publicKey as { id?: unknown; owner?: unknown; publicKeyPem?: unknown } | undefined;
+  const endpoints = doc.endpoints as { sharedInbox?: unknown } | undefined;
+  if (typeof doc.type !== 'string' || !ACTOR_TYPES.has(doc.type)) return null;
+  if (!isUrl(doc.id) || !isUrl(doc.inbox)) return null;
+  if (!key || !isUrl(key.id) || !isUrl(key.owner) || typeof key.publicKeyPem !== 'string') return null;
+  if (!key.publicKeyPem.includes('BEGIN PUBLIC KEY') || !key.publicKeyPem.includes('END PUBLIC KEY')) return null;
+  if (typeof doc.preferredUsername !== 'string' || !USERNAME.test(doc.preferredUsername)) return null;
+  for (const f of [doc.outbox, doc.followers, doc.following, endpoints?.sharedInbox]) if (f !== undefined && f !== null && !isUrl(f)) return null;
+  if (doc.type === 'Group') {
+    const by = doc.attributedTo;
+    if (!Array.isArray(by) || by.length === 0) return null;
+  }
+  // The actor, its inbox and its key live on one host.
+  const host = hostOf(doc.id);
+  if (hostOf(doc.inbox) !== host || hostOf(key.owner) !== host) return null;
+  const published = typeof doc.published === 'string' ? new Date(doc.published) : null;
+  return {
+    type: doc.type as RemoteActorData['type'],
+    preferredUsername: doc.preferredUsername,
+    url: doc.id,
+    host,
+    publicKeyPem: key.publicKeyPem,
+    inboxUrl: doc.inbox,
+    sharedInboxUrl: isUrl(endpoints?.sharedInbox) ? endpoints.sharedInbox : null,
+    outboxUrl: isUrl(doc.outbox) ? doc.outbox : null,
+    followersUrl: isUrl(doc.followers) ? doc.followers : null,
+    followingUrl: isUrl(doc.following) ? doc.following : null,
+    published: published && !Number.isNaN(published.getTime()) ? published : null,
+  };
+}
+
+/** Remote actors: loaded from the database, fetched when unknown, refreshed when stale. */
+@Injectable()
+export class RemoteActorsService {
+  /** Documents fetched in the last minute (a video's channel and account are read right after their actors). */
+  private readonly recent = new Map<string, { doc: Record<string, unknown>; at: number }>();
+
+  constructor(
+    private readonly actors: ActorsService,
+    private readonly client: ApClientService,
+  ) {}
+
+  /** Fetches the actor at `url` and stores it (same-origin check: the document's id is on the URL's host). */
+  /** The actor document at `url`, from the last minute's fetches or fetched now. */
+  async document(url: string): Promise<Record<string, unknown>> {
+    const hit = this.recent.get(url);
+    if (hit && Date.now() - hit.at < 60_000) return hit.doc;
+    return (await this.client.get(url)).json;
+  }
+
+  async fetchAndStore(url: string) {
+    const { json } = await this.client.get(url);
+    if (this.recent.size > 500) this.recent.clear();
+    this.recent.set(url, { doc: json, at: Date.now() });
+    let data = parseActorDocument(json);
+    // A key document (not an actor) names its owner: fetched once more.
+    if (!data) {
+      const owner = (json.publicKey as { owner?: unknown } | undefined)?.owner ?? json.owner;
+      if (typeof owner === 'string' && owner !== url && hostOf(owner) === hostOf(url)) {
+        const second = await this.client.get(owner);
+        data = parseActorDocument(second.json);
+        if (data && hostOf(data.url) !== hostOf(owner)) data = null;
+      }
+    }
+    if (!data) throw new RemoteFetchError(`${url} is not a valid actor`);
+    if (hostOf(data.url) !== hostOf(url)) throw new RemoteFetchError(`${url} answered an actor of another host`);
+    const local = await this.actors.findByUrl(data.url);
+    if (local && local.serverId === null) throw new RemoteFetchError(`${url} names a local actor`);
+    return this.actors.upsertRemote(data);
+  }
+
+  /** The actor with this id: local, cached remote (refreshed in the background when stale), or fetched. */
+  async getOrFetch(url: string) {
+    const known = await this.actors.findByUrl(url);
+    if (known) {
+      if (known.serverId !== null && Date.now() - known.updatedAt.getTime() > REMOTE_REFRESH_MS) {
+        void this.fetchAndStore(url).catch((err: Error) => logger.warn({ err: err.message, url }, 'remote actor refresh failed'));
+      }
+      return known;
+    }
+    return this.fetchAndStore(url);
+  }
+}

@@ -1,0 +1,169 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { AP_BASE_CONTEXT, VideoState } from '@flotilla/shared';
+import { logger } from '../../common/logger';
+import { CONFIG } from '../../common/tokens';
+import type { AppConfig } from '../../config/config';
+import { EventBus } from '../../platform/events/event-bus.service';
+import { VideoFormatterService } from '../videos/video-formatter.service';
+import { VideosService } from '../videos/videos.service';
+import { DeliveryService } from './delivery.service';
+import { FollowsService } from './follows.service';
+import { buildVideoObject, isFederatedPrivacy, videoAudience } from './video-object';
+
+type LoadedVideo = NonNullable<Awaited<ReturnType<VideosService['loadWithFiles']>>>;
+
+/** Local videos out: the Video object, and Create/Announce/Update/Delete to the right followers (§6.2). */
+@Injectable()
+export class VideoOutboxService implements OnModuleInit {
+  constructor(
+    @Inject(CONFIG) private readonly config: AppConfig,
+    private readonly events: EventBus,
+    private readonly videos: VideosService,
+    private readonly formatter: VideoFormatterService,
+    private readonly follows: FollowsService,
+    private readonly delivery: DeliveryService,
+  ) {}
+
+  onModuleInit(): void {
+    const guard = (what: string, fn: () => Promise<void>) =>
+      fn().catch((err: Error) => logger.error({ err: err.message, what }, 'federating a video failed'));
+    this.events.on('video.published', ({ videoId }) => guard('publish', () => this.onPublished(videoId)));
+    this.events.on('video.updated', ({ videoId, previousPrivacy }) => guard('update', () => this.onUpdated(videoId, previousPrivacy)));
+    this.events.on('video.deleted', (e) => guard('delete', () => this.onDeleted(e)));
+  }
+
+  /** The Video object of a local video, or null when it is not federated (remote, private, not published). */
+  async videoObject(idOrUuid: string): Promise<{ object: Record<string, unknown> | null; redirect: string | null }> {
+    const video = await this.videos.loadByIdentifier(idOrUuid);
+    if (video.remote) return { object: null, redirect: video.url };
+    if (!isFederatedPrivacy(video.privacy) || video.state !== VideoState.PUBLISHED) return { object: null, redirect: null };
+    return { object: this.build(video), redirect: null };
+  }
+
+  build(video: LoadedVideo, withContext = true): Record<string, unknown> {
+    const details = this.formatter.details(video);
+    const channel = video.VideoChannel!;
+    const base = this.config.webserverUrl;
+    const object = buildVideoObject(
+      details,
+      {
+        accountUrl: channel.Account!.Actor!.url,
+        channelUrl: channel.Actor!.url,
+        followersUrl: channel.Account!.Actor!.followersUrl ?? `${channel.Account!.Actor!.url}/followers`,
+      },
+      {
+        privacy: video.privacy,
+        thumbnailUrl: details.thumbnailPath ? base + details.thumbnailPath : null,
+        previewUrl: details.previewPath ? base + details.previewPath : null,
+        withContext,
+      },
+    );
+    // Each HLS playlist carries its resolutions' info hashes (pt:Infohash).
+    const hashes = (video.VideoStreamingPlaylists ?? []).map((p) => p.p2pMediaLoaderInfoHashes ?? []);
+    let i = 0;
+    for (const link of object.url as Record<string, unknown>[]) {
+      if (link.mediaType !== 'application/x-mpegURL') continue;
+      const tags = link.tag as unknown[];
+      tags.unshift(...(hashes[i++] ?? []).map((name) => ({ type: 'Infohash', name })));
+    }
+    return object;
+  }
+
+  private async load(videoId: number): Promise<LoadedVideo | null> {
+    const video = await this.videos.loadWithFiles(videoId);
+    if (!video || video.remote) return null;
+    return video;
+  }
+
+  private actorIds(video: LoadedVideo) {
+    const channel = video.VideoChannel!;
+    return { account: channel.Account!.Actor!.id, channel: channel.Actor!.id };
+  }
+
+  private async onPublished(videoId: number): Promise<void> {
+    const video = await this.load(videoId);
+    if (!video || !isFederatedPrivacy(video.privacy) || video.state !== VideoState.PUBLISHED) return;
+    await this.sendCreateAndAnnounces(video);
+  }
+
+  /**
+   * On publish: Announce by the instance (other instances following this one), Announce by the
+   * channel (its subscribers, Mastodon's included), Create by the account (its followers) —
+   * in that order, the cheapest and widest first (the Create carries the whole Video object).
+   */
+  private async sendCreateAndAnnounces(video: LoadedVideo): Promise<void> {
+    const ids = this.actorIds(video);
+    const channel = video.VideoChannel!;
+    const instance = await this.follows.instanceActor();
+    const byInstance = {
+      '@context': AP_BASE_CONTEXT,
+      id: `${video.url}/announces/${instance.id}`,
+      type: 'Announce',
+      actor: instance.url,
+      object: video.url,
+      ...videoAudience(video.privacy, `${instance.url}/followers`),
+    };
+    await this.delivery.toActors(await this.follows.followerIds([instance.id]), byInstance, instance.id);
+
+    const channelUrl = channel.Actor!.url;
+    const byChannel = {
+      '@context': AP_BASE_CONTEXT,
+      id: `${video.url}/announces/${ids.channel}`,
+      type: 'Announce',
+      actor: channelUrl,
+      object: video.url,
+      ...videoAudience(video.privacy, `${channelUrl}/followers`),
+    };
+    await this.delivery.toActors(await this.follows.followerIds([ids.channel]), byChannel, ids.channel);
+
+    const accountFollowers = await this.follows.followerIds([ids.account]);
+    if (accountFollowers.length === 0) return;
+    const accountUrl = channel.Account!.Actor!.url;
+    const { '@context': context, ...object } = this.build(video);
+    const create = { '@context': context, id: `${video.url}/activity`, type: 'Create', actor: accountUrl, object, ...videoAudience(video.privacy, `${accountUrl}/followers`) };
+    await this.delivery.toActors(accountFollowers, create, ids.account);
+  }
+
+  /** Followers of every actor involved in the video: its account, its channel, the instance. */
+  private async allFollowers(accountActorId: number, channelActorId: number): Promise<number[]> {
+    const instance = await this.follows.instanceActor();
+    return this.follows.followerIds([accountActorId, channelActorId, instance.id]);
+  }
+
+  private async onUpdated(videoId: number, previousPrivacy: number): Promise<void> {
+    const video = await this.load(videoId);
+    if (!video || video.state !== VideoState.PUBLISHED) return;
+    const was = isFederatedPrivacy(previousPrivacy);
+    const now = isFederatedPrivacy(video.privacy);
+    if (!was && !now) return;
+    if (!was && now) return this.sendCreateAndAnnounces(video);
+    const ids = this.actorIds(video);
+    const accountUrl = video.VideoChannel!.Account!.Actor!.url;
+    const followers = await this.allFollowers(ids.account, ids.channel);
+    if (was && !now) {
+      // Public → private is a Delete for the network.
+      return this.delivery.toActors(followers, this.deleteActivity(video.url, accountUrl), ids.account);
+    }
+    if (followers.length === 0) return;
+    const { '@context': context, ...object } = this.build(video);
+    const update = {
+      '@context': context,
+      id: `${video.url}/updates/${video.updatedAt.toISOString()}`,
+      type: 'Update',
+      actor: accountUrl,
+      object,
+      ...videoAudience(video.privacy, `${accountUrl}/followers`),
+    };
+    await this.delivery.toActors(followers, update, ids.account);
+  }
+
+  private deleteActivity(videoUrl: string, accountUrl: string) {
+    return { '@context': AP_BASE_CONTEXT, id: `${videoUrl}/delete`, type: 'Delete', actor: accountUrl, object: videoUrl, to: ['https://www.w3.org/ns/activitystreams#Public'] };
+  }
+
+  private async onDeleted(e: { url?: string; remote?: boolean; accountActorId?: number; accountActorUrl?: string; channelActorId?: number; federated?: boolean }): Promise<void> {
+    if (e.remote || !e.federated || !e.url || !e.accountActorId || !e.channelActorId || !e.accountActorUrl) return;
+    const followers = await this.allFollowers(e.accountActorId, e.channelActorId);
+    await this.delivery.toActors(followers, this.deleteActivity(e.url, e.accountActorUrl), e.accountActorId);
+  }
+}

@@ -1,0 +1,288 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectProblem, TestServer } from './helpers/test-server';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeActorServer, signPost, verifyReceived } from './helpers/fake-actor';
+import { legacyUpload, makeClip } from './helpers/videos';
+
+const FED = { federation: { prevent_ssrf: false, delivery: { first_retry_after: '200 ms', max_retry_interval: '1 second' } }, rates_limit: { enabled: false }, transcoding: { enabled: false } };
+const AP = { Accept: 'application/activity+json' };
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const hostOf = (s: TestServer) => new URL(s.url).host;
+
+describe('federation between instances (signatures, inbox, instance follows)', () => {
+  let a: TestServer;
+  let b: TestServer;
+  let fake: FakeActorServer;
+  beforeAll(async () => {
+    fake = new FakeActorServer();
+    await fake.start();
+    [a, b] = await Promise.all([TestServer.start(FED), TestServer.start(FED)]);
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop(), fake?.stop()]);
+  });
+
+  it('A follows B, B accepts: both sides list the accepted follow', async () => {
+    const rootA = await a.login();
+    await rootA.request('POST', '/api/v1/server/following', { json: { hosts: [hostOf(b)] } });
+    const following = await until('A following B accepted', async () => {
+      const list = await rootA.request<{ total: number; data: { state: string; following: { host: string; name: string } }[] }>('GET', '/api/v1/server/following');
+      return list.data.find((f) => f.state === 'accepted') ? list : null;
+    });
+    expect(following.total).toBe(1);
+    expect(following.data[0].following).toMatchObject({ host: hostOf(b), name: 'peertube' });
+    const followers = await b.api.request<{ total: number; data: { state: string; follower: { host: string; followingCount: number } }[] }>('GET', '/api/v1/server/followers');
+    expect(followers.total).toBe(1);
+    expect(followers.data[0]).toMatchObject({ state: 'accepted', follower: { host: hostOf(a), followingCount: 1 } });
+    // The follow went over the wire as PeerTube mints it.
+    const [row] = await b.sql<{ url: string }>('SELECT url FROM actor_follow');
+    expect(row.url).toMatch(new RegExp(`^${a.url}/accounts/peertube/follows/\\d+$`));
+    const hosts = await rootA.request<{ data: { host: string; delivered: number; unreachable: boolean }[] }>('GET', '/api/v1/server/federation/hosts');
+    expect(hosts.data.find((h) => h.host === hostOf(b))).toMatchObject({ unreachable: false });
+  });
+
+  describe('inbox refusals (spoof matrix): nothing is stored', () => {
+    const follow = (id: string, actor: string) => ({
+      '@context': 'https://www.w3.org/ns/activitystreams',
+      id,
+      type: 'Follow',
+      actor,
+      object: `${b.url}/accounts/peertube`,
+    });
+    const post = (path: string, body: string, headers: Record<string, string>) =>
+      fetch(b.url + path, { method: 'POST', body, headers: { 'content-type': 'application/activity+json', ...headers } });
+    const follows = async () => Number((await b.sql<{ n: string }>('SELECT count(*) AS n FROM actor_follow'))[0].n);
+    const problem = async (res: Response, status: number) => {
+      expect(res.status).toBe(status);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+    };
+
+    it('refuses unsigned, badly signed, foreign, replayed, old, tampered and malformed posts', async () => {
+      const before = await follows();
+      const body = JSON.stringify(follow(`${fake.actorUrl}#follows/1`, fake.actorUrl));
+      const keyId = `${fake.actorUrl}#main-key`;
+      const other = new FakeActorServer();
+
+      // unsigned
+      await problem(await post('/inbox', body, {}), 403);
+      // signed with a key that is not the actor's
+      await problem(await post('/inbox', body, signPost(`${b.url}/inbox`, body, keyId, other.keys.privateKey)), 403);
+      // the activity's actor is not the signer (wrong owner)
+      const foreign = JSON.stringify(follow(`${a.url}/x/follows/1`, `${a.url}/accounts/peertube`));
+      await problem(await post('/inbox', foreign, signPost(`${b.url}/inbox`, foreign, keyId, fake.keys.privateKey)), 403);
+      // signed for /inbox, replayed to another path
+      await problem(await post('/accounts/peertube/inbox', body, signPost(`${b.url}/inbox`, body, keyId, fake.keys.privateKey)), 403);
+      // older than the 1800 s window
+      const old = new Date(Date.now() - 1801_000);
+      await problem(await post('/inbox', body, signPost(`${b.url}/inbox`, body, keyId, fake.keys.privateKey, { date: old })), 403);
+      // body changed after signing (Digest no longer matches)
+      const tampered = body.replace('follows/1', 'follows/2');
+      await problem(await post('/inbox', tampered, signPost(`${b.url}/inbox`, body, keyId, fake.keys.privateKey)), 403);
+      // digest not among the signed headers
+      await problem(
+        await post('/inbox', body, signPost(`${b.url}/inbox`, body, keyId, fake.keys.privateKey, { headers: ['(request-target)', 'host', 'date'] })),
+        403,
+      );
+      // malformed: not an activity, not JSON
+      const junk = JSON.stringify({ hello: 'world' });
+      await problem(await post('/inbox', junk, signPost(`${b.url}/inbox`, junk, keyId, fake.keys.privateKey)), 400);
+      await problem(await post('/inbox', '{not json', signPost(`${b.url}/inbox`, '{not json', keyId, fake.keys.privateKey)), 400);
+      // an unknown local actor's inbox
+      await problem(await post('/accounts/nobody/inbox', body, signPost(`${b.url}/accounts/nobody/inbox`, body, keyId, fake.keys.privateKey)), 404);
+
+      expect(fake.received).toHaveLength(0);
+      expect(await follows()).toBe(before);
+    });
+
+    it('accepts a Mastodon-style signed Follow and answers with an Accept keeping its id, signed by the target', async () => {
+      const before = await follows();
+      const id = `${fake.base}/4e5c7a1f-follow`;
+      const body = JSON.stringify(follow(id, fake.actorUrl));
+      const res = await post(
+        '/accounts/peertube/inbox',
+        body,
+        signPost(`${b.url}/accounts/peertube/inbox`, body, `${fake.actorUrl}#main-key`, fake.keys.privateKey, {
+          headers: ['(request-target)', 'host', 'date', 'digest', 'content-type'],
+        }),
+      );
+      expect(res.status).toBe(204);
+      const accept = await until('the Accept', async () => fake.received.find((r) => JSON.parse(r.body).type === 'Accept'));
+      expect(accept.path).toBe('/users/alice/inbox'); // the follower's own inbox (unicast, as PeerTube)
+      const activity = JSON.parse(accept.body);
+      expect(activity).toMatchObject({ type: 'Accept', actor: `${b.url}/accounts/peertube`, object: { id, type: 'Follow', actor: fake.actorUrl } });
+      expect(activity.id).toMatch(new RegExp(`^${b.url}/accepts/follows/\\d+$`));
+      const bActor = await (await fetch(`${b.url}/accounts/peertube`, { headers: { Accept: 'application/activity+json' } })).json();
+      const check = verifyReceived(accept, bActor.publicKey.publicKeyPem);
+      expect(check).toEqual({ keyId: `${b.url}/accounts/peertube#main-key`, headers: ['(request-target)', 'host', 'date', 'digest'], ok: true });
+      expect(accept.headers['content-type']).toBe('application/activity+json');
+      expect(await follows()).toBe(before + 1);
+
+      // Undo removes it.
+      const undo = JSON.stringify({ id: `${id}/undo`, type: 'Undo', actor: fake.actorUrl, object: JSON.parse(body) });
+      expect((await post('/inbox', undo, signPost(`${b.url}/inbox`, undo, `${fake.actorUrl}#main-key`, fake.keys.privateKey))).status).toBe(204);
+      await until('the undo', async () => (await follows()) === before);
+    });
+  });
+
+  it('admin API: rights, bad input and unknown follows', async () => {
+    await expectProblem(a.api.request('POST', '/api/v1/server/following', { json: { hosts: [hostOf(b)] } }), 401);
+    const rootA = await a.login();
+    await expectProblem(rootA.request('POST', '/api/v1/server/following', { json: { hosts: ['not a host!'] } }), 400);
+    await expectProblem(rootA.request('POST', '/api/v1/server/following', { json: {} }), 400);
+    await expectProblem(rootA.request('DELETE', '/api/v1/server/following/unknown.example'), 404);
+    await expectProblem(rootA.request('POST', '/api/v1/server/followers/peertube@unknown.example/accept'), 404);
+    await expectProblem(rootA.request('POST', '/api/v1/server/followers/not-a-handle/reject'), 400);
+    await expectProblem(a.api.request('GET', '/api/v1/server/federation/hosts'), 401);
+  });
+
+  it('a video published on B is listed on A within 2 s; its update and its deletion reach A; a channel follower gets the Announce', async () => {
+    const rootB = await b.login();
+    const me = await rootB.request<{ videoChannels: { id: number; name: string }[] }>('GET', '/api/v1/users/me');
+    const channel = me.videoChannels[0];
+    const channelUrl = `${b.url}/video-channels/${channel.name}`;
+    // A Mastodon-like account follows the channel (§11).
+    const followBody = JSON.stringify({ id: `${fake.base}/follow-channel`, type: 'Follow', actor: fake.actorUrl, object: channelUrl });
+    const res = await fetch(`${b.url}/inbox`, { method: 'POST', body: followBody, headers: signPost(`${b.url}/inbox`, followBody, `${fake.actorUrl}#main-key`, fake.keys.privateKey) });
+    expect(res.status).toBe(204);
+    await until('the channel Accept', async () => fake.received.find((r) => JSON.parse(r.body).object?.id === `${fake.base}/follow-channel`));
+    // ...and B's account (to receive its Update, which it then forwards to A below).
+    const followAccount = JSON.stringify({ id: `${fake.base}/follow-account`, type: 'Follow', actor: fake.actorUrl, object: `${b.url}/accounts/root` });
+    const res2 = await fetch(`${b.url}/inbox`, { method: 'POST', body: followAccount, headers: signPost(`${b.url}/inbox`, followAccount, `${fake.actorUrl}#main-key`, fake.keys.privateKey) });
+    expect(res2.status).toBe(204);
+    await until('the account Accept', async () => fake.received.find((r) => JSON.parse(r.body).object?.id === `${fake.base}/follow-account`));
+
+    const clip = makeClip(mkdtempSync(join(tmpdir(), 'fed-clip-')), 'clip.mp4', { seconds: 2, size: '320x240' });
+    const { video } = await legacyUpload(rootB, clip, { name: 'From B', channelId: String(channel.id), privacy: '1', tags: 'federated' });
+    const published = Date.now();
+    type Listed = { uuid: string; isLocal: boolean; name: string; account: { host: string }; channel: { host: string } };
+    const listed = await until('A lists the video', async () => {
+      const list = await a.api.request<{ data: Listed[] }>('GET', '/api/v1/videos', { query: { isLocal: 'false' } });
+      return list.data.find((v) => v.uuid === video.uuid);
+    });
+    expect(Date.now() - published).toBeLessThan(2000);
+    expect(listed).toMatchObject({ isLocal: false, name: 'From B', channel: { host: hostOf(b) }, account: { host: hostOf(b) } });
+    const byHost = async (host: string) => (await a.api.request<{ data: Listed[] }>('GET', '/api/v1/videos', { query: { host } })).data.map((v) => v.uuid);
+    expect(await byHost(hostOf(b))).toContain(video.uuid);
+    expect(await byHost(hostOf(a))).not.toContain(video.uuid);
+    expect((await a.api.request<{ data: Listed[] }>('GET', '/api/v1/videos', { query: { isLocal: 'true' } })).data.map((v) => v.uuid)).not.toContain(video.uuid);
+
+    // The origin's Video object, in PeerTube's shape.
+    const object = await (await fetch(`${b.url}/videos/watch/${video.uuid}`, { headers: AP })).json();
+    expect(object).toMatchObject({
+      type: 'Video',
+      id: `${b.url}/videos/watch/${video.uuid}`,
+      uuid: video.uuid,
+      name: 'From B',
+      duration: 'PT2S',
+      state: 1,
+      commentsPolicy: 1,
+      mediaType: 'text/markdown',
+      tag: [{ type: 'Hashtag', name: 'federated' }],
+      to: ['https://www.w3.org/ns/activitystreams#Public'],
+      attributedTo: [{ type: 'Person', id: `${b.url}/accounts/root` }, { type: 'Group', id: channelUrl }],
+      shares: `${b.url}/videos/watch/${video.uuid}/announces`,
+    });
+    expect(object['@context'][3]).toMatchObject({ pt: 'https://joinpeertube.org/ns#', uuid: { '@id': 'pt:uuid' } });
+    const rels = object.url.map((l: { mediaType?: string; name?: string }) => l.mediaType ?? l.name);
+    expect(rels).toEqual(expect.arrayContaining(['text/html', 'video/mp4', 'tracker-http', 'tracker-websocket']));
+    expect(object.icon.length).toBeGreaterThan(0);
+    // A's copy points at B's files and is not served by A (redirect to the origin).
+    const details = await a.api.request<{ files: { fileUrl: string; size: number }[] }>('GET', `/api/v1/videos/${video.uuid}`);
+    expect(details.files[0].fileUrl.startsWith(b.url + '/')).toBe(true);
+    const onA = await fetch(`${a.url}/videos/watch/${video.uuid}`, { headers: AP, redirect: 'manual' });
+    expect(onA.status).toBe(302);
+    expect(onA.headers.get('location')).toBe(object.id);
+    // The channel's follower got the Announce by the channel, signed by the channel.
+    const announce = await until('the channel Announce', async () => fake.received.find((r) => JSON.parse(r.body).type === 'Announce'));
+    expect(JSON.parse(announce.body)).toMatchObject({ actor: channelUrl, object: object.id, id: expect.stringMatching(new RegExp(`^${object.id}/announces/\\d+$`)) });
+    const group = await (await fetch(channelUrl, { headers: AP })).json();
+    expect(verifyReceived(announce, group.publicKey.publicKeyPem).ok).toBe(true);
+
+    // A like on A of B's video is counted on B (Like to the origin), and withdrawn (Undo).
+    const rootA = await a.login();
+    await rootA.request('PUT', `/api/v1/videos/${video.uuid}/rate`, { json: { rating: 'like' } });
+    await until('the like counted on B', async () => (await b.api.request<{ likes: number }>('GET', `/api/v1/videos/${video.uuid}`)).likes === 1);
+    await rootA.request('PUT', `/api/v1/videos/${video.uuid}/rate`, { json: { rating: 'none' } });
+    await until('the like withdrawn on B', async () => (await b.api.request<{ likes: number }>('GET', `/api/v1/videos/${video.uuid}`)).likes === 0);
+
+    await rootB.request('PUT', `/api/v1/videos/${video.uuid}`, { json: { name: 'Renamed on B' } });
+    await until('the new name on A', async () => (await a.api.request<{ name: string }>('GET', `/api/v1/videos/${video.uuid}`)).name === 'Renamed on B');
+
+    // Forwards (§6.4/§7.3): the Update carries B's account's RsaSignature2017; a third party may
+    // forward it unchanged, not altered.
+    const updateRaw = await until('the Update at the account follower', async () => fake.received.find((r) => JSON.parse(r.body).type === 'Update'));
+    const update = JSON.parse(updateRaw.body);
+    expect(update.signature).toMatchObject({ type: 'RsaSignature2017', creator: `${b.url}/accounts/root` });
+    const forward = async (activity: unknown) => {
+      const body = JSON.stringify(activity);
+      return fetch(`${a.url}/inbox`, { method: 'POST', body, headers: signPost(`${a.url}/inbox`, body, `${fake.actorUrl}#main-key`, fake.keys.privateKey) });
+    };
+    const tampered = { ...update, object: { ...update.object, name: 'Tampered' } };
+    expect((await forward(tampered)).status).toBe(403);
+    expect((await forward(update)).status).toBe(204);
+    expect((await a.api.request<{ name: string }>('GET', `/api/v1/videos/${video.uuid}`)).name).toBe('Renamed on B');
+
+    await rootB.request('DELETE', `/api/v1/videos/${video.uuid}`);
+    await until('the deletion on A', async () => (await a.sql('SELECT 1 FROM video WHERE uuid = $1', [video.uuid])).length === 0);
+  });
+
+  it('delivery survives an outage: B stopped, 5 videos published on A, B restarted → each one processed once on B', async () => {
+    const rootB = await b.login();
+    await rootB.request('POST', '/api/v1/server/following', { json: { hosts: [hostOf(a)] } });
+    await until('B follows A', async () => (await rootB.request<{ data: { state: string }[] }>('GET', '/api/v1/server/following')).data.some((f) => f.state === 'accepted'));
+    await b.kill();
+
+    const rootA = await a.login();
+    const channelId = (await rootA.request<{ videoChannels: { id: number }[] }>('GET', '/api/v1/users/me')).videoChannels[0].id;
+    const clip = makeClip(mkdtempSync(join(tmpdir(), 'fed-clip-')), 'clip.mp4', { seconds: 2, size: '320x240' });
+    const uuids: string[] = [];
+    for (let i = 0; i < 5; i++) uuids.push((await legacyUpload(rootA, clip, { name: `Outage ${i}`, channelId: String(channelId), privacy: '1' })).video.uuid);
+    type HostRow = { host: string; pending: number; consecutiveFailures: number; unreachable: boolean; delivered: number };
+    const hostB = async () => (await rootA.request<{ data: HostRow[] }>('GET', '/api/v1/server/federation/hosts')).data.find((h) => h.host === hostOf(b));
+    const down = await until('A sees B failing', async () => {
+      const h = await hostB();
+      return h && h.consecutiveFailures >= 1 && h.pending >= 5 ? h : null;
+    });
+    // A short outage never marks a host unreachable.
+    expect(down.unreachable).toBe(false);
+
+    await b.restart();
+    await until('B has the 5 videos', async () => Number((await b.sql<{ n: string }>('SELECT count(*) AS n FROM video WHERE uuid = ANY($1)', [uuids]))[0].n) === 5, 60_000);
+    const rootB2 = await b.login();
+    const done = await rootB2.request<{ data: { data: { activity: { type: string; object: unknown } } }[] }>('GET', '/api/v1/jobs/completed', {
+      query: { jobType: 'process-activity', count: 100 },
+    });
+    const urls = uuids.map((u) => `${a.url}/videos/watch/${u}`);
+    for (const url of urls) {
+      expect(done.data.filter((j) => j.data.activity.type === 'Announce' && j.data.activity.object === url)).toHaveLength(1);
+    }
+    const up = await until('A sees B back', async () => {
+      const h = await hostB();
+      return h && h.pending === 0 && h.consecutiveFailures === 0 ? h : null;
+    });
+    expect(up.unreachable).toBe(false);
+    await rootB2.request('DELETE', `/api/v1/server/following/${hostOf(a)}`);
+  }, 90_000);
+
+  it('A unfollows B: the Undo reaches B', async () => {
+    const rootA = await a.login();
+    await rootA.request('DELETE', `/api/v1/server/following/${hostOf(b)}`);
+    expect((await rootA.request<{ total: number }>('GET', '/api/v1/server/following')).total).toBe(0);
+    await until('B has no follower from A', async () => {
+      const list = await b.api.request<{ data: { follower: { host: string } }[] }>('GET', '/api/v1/server/followers');
+      return !list.data.some((f) => f.follower.host === hostOf(a));
+    });
+  });
+});

@@ -1,0 +1,113 @@
+import { createHash, createSign, generateKeyPairSync, createVerify } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+
+export interface Received {
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/**
+ * A minimal remote ActivityPub server on loopback (a Mastodon-like Person with its own key), for
+ * the tests that need a remote actor the test controls: it serves its actor document and records
+ * what is POSTed to its inbox. Signing is written here with node:crypto on purpose, independent of
+ * the server's library, so each side checks the other.
+ */
+export class FakeActorServer {
+  readonly received: Received[] = [];
+  readonly keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  private server!: Server;
+  port = 0;
+
+  get base(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+  get actorUrl(): string {
+    return `${this.base}/users/alice`;
+  }
+
+  actorDocument() {
+    return {
+      '@context': ['https://www.w3.org/ns/activitystreams', 'https://w3id.org/security/v1'],
+      id: this.actorUrl,
+      type: 'Person',
+      preferredUsername: 'alice',
+      name: 'Alice',
+      inbox: `${this.actorUrl}/inbox`,
+      outbox: `${this.actorUrl}/outbox`,
+      followers: `${this.actorUrl}/followers`,
+      following: `${this.actorUrl}/following`,
+      endpoints: { sharedInbox: `${this.base}/inbox` },
+      publicKey: { id: `${this.actorUrl}#main-key`, owner: this.actorUrl, publicKeyPem: this.keys.publicKey },
+    };
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        if (req.method === 'POST') {
+          this.received.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+          res.statusCode = 202;
+          return res.end();
+        }
+        if (req.url === '/users/alice') {
+          res.setHeader('content-type', 'application/activity+json');
+          return res.end(JSON.stringify(this.actorDocument()));
+        }
+        res.statusCode = 404;
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', () => r()));
+    this.port = (this.server.address() as { port: number }).port;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+}
+
+export const digestOf = (body: string) => `SHA-256=${createHash('sha256').update(body).digest('base64')}`;
+
+/** Draft-cavage headers for a POST of `body` to `url` (path = what is signed as the request target). */
+export function signPost(
+  url: string,
+  body: string,
+  keyId: string,
+  privateKeyPem: string,
+  opts: { date?: Date; signedPath?: string; headers?: string[] } = {},
+): Record<string, string> {
+  const u = new URL(url);
+  const date = (opts.date ?? new Date()).toUTCString();
+  const digest = digestOf(body);
+  const names = opts.headers ?? ['(request-target)', 'host', 'date', 'digest'];
+  const values: Record<string, string> = {
+    '(request-target)': `post ${opts.signedPath ?? u.pathname}`,
+    host: u.host,
+    date,
+    digest,
+    'content-type': 'application/activity+json',
+  };
+  const signingString = names.map((n) => `${n}: ${values[n]}`).join('\n');
+  const signature = createSign('sha256').update(signingString).sign(privateKeyPem, 'base64');
+  return {
+    date,
+    digest,
+    'content-type': 'application/activity+json',
+    signature: `keyId="${keyId}",algorithm="rsa-sha256",headers="${names.join(' ')}",signature="${signature}"`,
+  };
+}
+
+/** Checks a received request's draft-cavage signature against a public key (the server's outgoing side). */
+export function verifyReceived(r: Received, publicKeyPem: string): { keyId: string; headers: string[]; ok: boolean } {
+  const sig = String(r.headers.signature);
+  const params = Object.fromEntries([...sig.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+  const headers = params.headers.split(' ');
+  const signingString = headers
+    .map((h: string) => (h === '(request-target)' ? `(request-target): post ${r.path}` : `${h}: ${r.headers[h]}`))
+    .join('\n');
+  const ok = createVerify('sha256').update(signingString).verify(publicKeyPem, params.signature, 'base64');
+  return { keyId: params.keyId, headers, ok: ok && r.headers.digest === digestOf(r.body) };
+}
