@@ -6,7 +6,7 @@ import { conflict } from '../../common/app-error';
 import { generateRsaKeyPair } from '../../common/crypto';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
-import { ActorImageModel, ActorImageType, ActorModel, ServerModel, type ActorType } from './actor.model';
+import { ActorImageType, ActorModel, ServerModel, type ActorType } from './actor.model';
 import { actorUrls, type LocalActorKind } from './actor-urls';
 
 @Injectable()

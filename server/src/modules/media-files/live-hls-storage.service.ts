@@ -150,7 +150,7 @@ export class LiveHlsStorageService {
     await this.hls.withVideoLock(video.id, async () => {
       const key = liveKey(video.uuid, LIVE_SEGMENTS_SHA256);
       const text = await this.storage.readText(key, MAX_HASHES_BYTES);
-      let hashes: Record<string, string> = {};
+      let hashes: Record<string, string>;
       try {
         hashes = text ? (JSON.parse(text) as Record<string, string>) : {};
       } catch {
