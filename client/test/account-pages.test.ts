@@ -62,7 +62,7 @@ describe('web client: my account, channels, browse and watch pages (real server)
       'description: external links open safely', 'description: hashtags search', 'share: the watch link',
       'share: start time in the link and the embed code', 'share: QR code of the link', 'download: one link per rendition',
       'download: the file comes as an attachment', 'downloads off: no Download button for a visitor',
-      'downloads off: the server refuses the visitor', 'downloads off: the owner still gets them, told why',
+      'downloads off: the server refuses the visitor', 'downloads off: the owner still gets them, told why', 'the owner sees the original file',
       'likes and dislikes shown agree with the API',
     ]);
   });

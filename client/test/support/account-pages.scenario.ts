@@ -347,6 +347,7 @@ async function watch(c: Ctx, visitor: Viewer, owner: Viewer): Promise<void> {
   await o.goto(c.base + path);
   await o.click('button:has-text("Download")');
   check('downloads off: the owner still gets them, told why', await visible(o, 'dialog[open] .alert-info:has-text("turned off")', 5000) && (await o.$$('dialog[open] .file a')).length === expected);
+  check('the owner sees the original file', c.video.files.length === 1 && (await visible(o, 'dialog[open] .file:has-text("Original file")', 2000)));
   await o.keyboard.press('Escape');
   await o.click('button[aria-pressed]:has-text("0")');
   await until('like saved', async () => (await c.admin.get<VideoDetails>(`/api/v1/videos/${c.video.uuid}`)).likes === 1, 5000).catch(() => undefined);
