@@ -192,11 +192,14 @@ describe('administration: users, registrations, hidden videos, custom config, st
     expect(adminList.data.map((v) => v.uuid)).toContain(video.uuid);
     const hidden = await mod.get<ResultList<VideoBlacklistEntry>>('/api/v1/videos/blacklist');
     expect(hidden.data.map((h) => [h.video.uuid, h.reason, h.type.id])).toEqual([[video.uuid, 'copyright claim', 1]]);
+    await mod.request('PUT', `/api/v1/videos/${video.uuid}/blacklist`, { json: { reason: 'copyright claim (label X)' } });
+    expect((await mod.get<ResultList<VideoBlacklistEntry>>('/api/v1/videos/blacklist')).data[0].reason).toBe('copyright claim (label X)');
     await waitFor(async () => mailTo(smtp.mails, 'filmer@example.org').length > 0, 10_000);
     expect(body(mailTo(smtp.mails, 'filmer@example.org')[0])).toMatch(/hidden by a moderator[\s\S]*copyright claim/);
 
     await mod.request('DELETE', `/api/v1/videos/${video.uuid}/blacklist`);
     await expectProblem(mod.request('DELETE', `/api/v1/videos/${video.uuid}/blacklist`), 404, 'video_not_blacklisted');
+    await expectProblem(mod.request('PUT', `/api/v1/videos/${video.uuid}/blacklist`, { json: { reason: 'x' } }), 404, 'video_not_blacklisted');
     expect((await other.get<{ name: string }>(`/api/v1/videos/${video.uuid}`)).name).toBe('to hide');
     // Deleting it: the owner is told too.
     await mod.request('DELETE', `/api/v1/videos/${video.uuid}`);
@@ -237,8 +240,9 @@ describe('administration: users, registrations, hidden videos, custom config, st
     await server.restart();
     expect((await server.api.get<{ instance: { name: string } }>('/api/v1/config')).instance.name).toBe('Birdwatch');
     root = await server.login();
-    await root.request('DELETE', '/api/v1/config/custom');
+    expect((await root.request<CustomConfig>('DELETE', '/api/v1/config/custom')).instance.name).toBe('Flotilla');
     expect((await server.api.get<{ instance: { name: string } }>('/api/v1/config')).instance.name).toBe('Flotilla');
+    expect((await server.sql('SELECT 1 FROM custom_config')).length).toBe(0);
     await expectProblem(server.api.get('/api/v1/config/custom'), 401);
   });
 
