@@ -184,7 +184,8 @@ describe('administration: users, registrations, hidden videos, custom config, st
 
     await expectProblem(other.get(`/api/v1/videos/${video.uuid}`), 403, 'video_blacklisted');
     await expectProblem(server.api.get(`/api/v1/videos/${video.uuid}`), 403, 'video_blacklisted');
-    expect((await filmer.get<{ name: string }>(`/api/v1/videos/${video.uuid}`)).name).toBe('to hide');
+    // Its owner still sees it, and why it is hidden (PeerTube's blacklisted/blacklistedReason).
+    expect(await filmer.get(`/api/v1/videos/${video.uuid}`)).toMatchObject({ name: 'to hide', blacklisted: true, blacklistedReason: 'copyright claim' });
     const publicList = await server.api.get<ResultList<{ uuid: string }>>('/api/v1/videos', { count: 100 });
     expect(publicList.data.map((v) => v.uuid)).not.toContain(video.uuid);
     // Moderators list every local video, hidden ones included, with include=BLACKLISTED|NOT_PUBLISHED.
