@@ -281,4 +281,27 @@ describe('administration: users, registrations, hidden videos, custom config, st
     await expect(promisify(execFile)(process.execPath, [cli, 'nobody'], { env })).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('no user named nobody') });
     await expect(promisify(execFile)(process.execPath, [cli], { env })).rejects.toMatchObject({ code: 64 });
   });
+
+  it('the remaining refusals: closed sign-up, bad queries, callers without the right, unknown ids', async () => {
+    const plain = await server.login('plain', 'password1');
+    const req = { username: 'late', password: 'password1', email: 'late@example.org', registrationReason: 'please' };
+    await root.request('PUT', '/api/v1/config/custom', { json: { signup: { enabled: false, requiresApproval: true } } });
+    await expectProblem(server.api.request('POST', '/api/v1/users/registrations/request', { json: req }), 403, 'signup_disabled');
+    await root.request('DELETE', '/api/v1/config/custom');
+    await expectProblem(root.get('/api/v1/users/registrations', { count: 1000 }), 400, 'invalid_params');
+    await expectProblem(root.request('POST', '/api/v1/users/registrations/abc/reject', { json: { moderationResponse: 'no' } }), 400, 'invalid_params');
+    await expectProblem(root.request('POST', '/api/v1/users/registrations/99999/reject', { json: { moderationResponse: 'no' } }), 404, 'registration_not_found');
+    await expectProblem(plain.request('DELETE', '/api/v1/users/registrations/1'), 403, 'insufficient_role');
+    await expectProblem(server.api.request('DELETE', '/api/v1/users/registrations/1'), 401);
+    await expectProblem(root.request('POST', '/api/v1/users/99999/unblock'), 404, 'user_not_found');
+    await expectProblem(plain.request('POST', '/api/v1/users/1/unblock'), 403, 'insufficient_role');
+    await expectProblem(plain.get('/api/v1/videos/blacklist'), 403, 'insufficient_role');
+    await expectProblem(server.api.get('/api/v1/videos/blacklist'), 401);
+    await expectProblem(root.get('/api/v1/videos/blacklist', { type: 9 }), 400, 'invalid_params');
+    await expectProblem(root.request('DELETE', '/api/v1/videos/99999/blacklist'), 404, 'video_not_found');
+    await expectProblem(plain.request('PUT', '/api/v1/config/custom', { json: { instance: { name: 'Mine' } } }), 403, 'insufficient_role');
+    await expectProblem(plain.request('DELETE', '/api/v1/config/custom'), 403, 'insufficient_role');
+    await expectProblem(root.request('PUT', '/api/v1/config/custom', { json: { instance: { defaultNSFWPolicy: 'sometimes' } } }), 400, 'invalid_params');
+    expect((await server.api.get<{ instance: { name: string } }>('/api/v1/config')).instance.name).toBe('Flotilla');
+  });
 });
