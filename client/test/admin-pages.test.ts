@@ -69,17 +69,18 @@ describe('web client: administration pages (real server, real SMTP)', () => {
     });
   });
 
-  it('the administrator creates a user and searches the list; a visitor reads the about page', () => {
+  it('the administrator creates a user, searches the list and reads the jobs by state; a visitor reads the about page', () => {
     expect(r.checks).toMatchObject({
       'users page: the administrator creates a moderator': true,
       'users page: search narrows the list': true,
       'about page: the instance name': true,
       'about page: rules, languages, categories and figures': true,
+      'jobs page: a count for each state, from the queue registry': true,
     });
   });
 
   it('no new page breaks a WCAG 2.1 A/AA rule that axe-core checks, light and dark', () => {
-    expect(Object.keys(r.a11y).length).toBe(16);
+    expect(Object.keys(r.a11y).length).toBe(18);
     const found = Object.entries(r.a11y).flatMap(([page, violations]) => violations.map((v) => `${page}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.join(', ')}`));
     expect(found).toEqual([]);
   });

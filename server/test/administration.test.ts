@@ -184,7 +184,8 @@ describe('administration: users, registrations, hidden videos, custom config, st
 
     await expectProblem(other.get(`/api/v1/videos/${video.uuid}`), 403, 'video_blacklisted');
     await expectProblem(server.api.get(`/api/v1/videos/${video.uuid}`), 403, 'video_blacklisted');
-    expect((await filmer.get<{ name: string }>(`/api/v1/videos/${video.uuid}`)).name).toBe('to hide');
+    // Its owner still sees it, and why it is hidden (PeerTube's blacklisted/blacklistedReason).
+    expect(await filmer.get(`/api/v1/videos/${video.uuid}`)).toMatchObject({ name: 'to hide', blacklisted: true, blacklistedReason: 'copyright claim' });
     const publicList = await server.api.get<ResultList<{ uuid: string }>>('/api/v1/videos', { count: 100 });
     expect(publicList.data.map((v) => v.uuid)).not.toContain(video.uuid);
     // Moderators list every local video, hidden ones included, with include=BLACKLISTED|NOT_PUBLISHED.
@@ -192,11 +193,14 @@ describe('administration: users, registrations, hidden videos, custom config, st
     expect(adminList.data.map((v) => v.uuid)).toContain(video.uuid);
     const hidden = await mod.get<ResultList<VideoBlacklistEntry>>('/api/v1/videos/blacklist');
     expect(hidden.data.map((h) => [h.video.uuid, h.reason, h.type.id])).toEqual([[video.uuid, 'copyright claim', 1]]);
+    await mod.request('PUT', `/api/v1/videos/${video.uuid}/blacklist`, { json: { reason: 'copyright claim (label X)' } });
+    expect((await mod.get<ResultList<VideoBlacklistEntry>>('/api/v1/videos/blacklist')).data[0].reason).toBe('copyright claim (label X)');
     await waitFor(async () => mailTo(smtp.mails, 'filmer@example.org').length > 0, 10_000);
     expect(body(mailTo(smtp.mails, 'filmer@example.org')[0])).toMatch(/hidden by a moderator[\s\S]*copyright claim/);
 
     await mod.request('DELETE', `/api/v1/videos/${video.uuid}/blacklist`);
     await expectProblem(mod.request('DELETE', `/api/v1/videos/${video.uuid}/blacklist`), 404, 'video_not_blacklisted');
+    await expectProblem(mod.request('PUT', `/api/v1/videos/${video.uuid}/blacklist`, { json: { reason: 'x' } }), 404, 'video_not_blacklisted');
     expect((await other.get<{ name: string }>(`/api/v1/videos/${video.uuid}`)).name).toBe('to hide');
     // Deleting it: the owner is told too.
     await mod.request('DELETE', `/api/v1/videos/${video.uuid}`);
@@ -237,8 +241,9 @@ describe('administration: users, registrations, hidden videos, custom config, st
     await server.restart();
     expect((await server.api.get<{ instance: { name: string } }>('/api/v1/config')).instance.name).toBe('Birdwatch');
     root = await server.login();
-    await root.request('DELETE', '/api/v1/config/custom');
+    expect((await root.request<CustomConfig>('DELETE', '/api/v1/config/custom')).instance.name).toBe('Flotilla');
     expect((await server.api.get<{ instance: { name: string } }>('/api/v1/config')).instance.name).toBe('Flotilla');
+    expect((await server.sql('SELECT 1 FROM custom_config')).length).toBe(0);
     await expectProblem(server.api.get('/api/v1/config/custom'), 401);
   });
 
@@ -275,5 +280,28 @@ describe('administration: users, registrations, hidden videos, custom config, st
     expect((await (await server.login('forgetful', password!)).get<User>('/api/v1/users/me')).id).toBe(id);
     await expect(promisify(execFile)(process.execPath, [cli, 'nobody'], { env })).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('no user named nobody') });
     await expect(promisify(execFile)(process.execPath, [cli], { env })).rejects.toMatchObject({ code: 64 });
+  });
+
+  it('the remaining refusals: closed sign-up, bad queries, callers without the right, unknown ids', async () => {
+    const plain = await server.login('plain', 'password1');
+    const req = { username: 'late', password: 'password1', email: 'late@example.org', registrationReason: 'please' };
+    await root.request('PUT', '/api/v1/config/custom', { json: { signup: { enabled: false, requiresApproval: true } } });
+    await expectProblem(server.api.request('POST', '/api/v1/users/registrations/request', { json: req }), 403, 'signup_disabled');
+    await root.request('DELETE', '/api/v1/config/custom');
+    await expectProblem(root.get('/api/v1/users/registrations', { count: 1000 }), 400, 'invalid_params');
+    await expectProblem(root.request('POST', '/api/v1/users/registrations/abc/reject', { json: { moderationResponse: 'no' } }), 400, 'invalid_params');
+    await expectProblem(root.request('POST', '/api/v1/users/registrations/99999/reject', { json: { moderationResponse: 'no' } }), 404, 'registration_not_found');
+    await expectProblem(plain.request('DELETE', '/api/v1/users/registrations/1'), 403, 'insufficient_role');
+    await expectProblem(server.api.request('DELETE', '/api/v1/users/registrations/1'), 401);
+    await expectProblem(root.request('POST', '/api/v1/users/99999/unblock'), 404, 'user_not_found');
+    await expectProblem(plain.request('POST', '/api/v1/users/1/unblock'), 403, 'insufficient_role');
+    await expectProblem(plain.get('/api/v1/videos/blacklist'), 403, 'insufficient_role');
+    await expectProblem(server.api.get('/api/v1/videos/blacklist'), 401);
+    await expectProblem(root.get('/api/v1/videos/blacklist', { type: 9 }), 400, 'invalid_params');
+    await expectProblem(root.request('DELETE', '/api/v1/videos/99999/blacklist'), 404, 'video_not_found');
+    await expectProblem(plain.request('PUT', '/api/v1/config/custom', { json: { instance: { name: 'Mine' } } }), 403, 'insufficient_role');
+    await expectProblem(plain.request('DELETE', '/api/v1/config/custom'), 403, 'insufficient_role');
+    await expectProblem(root.request('PUT', '/api/v1/config/custom', { json: { instance: { defaultNSFWPolicy: 'sometimes' } } }), 400, 'invalid_params');
+    expect((await server.api.get<{ instance: { name: string } }>('/api/v1/config')).instance.name).toBe('Flotilla');
   });
 });

@@ -189,7 +189,7 @@ async function createUserThroughUi(stack: Stack, root: Viewer): Promise<void> {
   await root.page.click('form[aria-labelledby=create-title] button[type=submit]');
   check('users page: the administrator creates a moderator', await seen(root, 'tr[data-username="newbie"]:has-text("Moderator")'));
   await root.page.fill('#user-search', 'newb');
-  await root.page.click('form[role=search] button[type=submit]');
+  await root.page.press('#user-search', 'Enter');
   check('users page: search narrows the list', await root.page.waitForFunction(() => document.querySelectorAll('tbody tr[data-username]').length === 1, null, { timeout: 10_000 }).then(() => true, () => false));
 }
 
@@ -220,7 +220,12 @@ async function audit(v: Viewer, base: string, label: string, path: string): Prom
 
 async function accessibility(stack: Stack, root: Viewer, visitor: Viewer): Promise<void> {
   const base = stack.server.url;
-  const pages = [['admin users', '/admin/users'], ['admin registrations', '/admin/registrations'], ['admin videos', '/admin/videos'], ['admin settings', '/admin/settings'], ['admin runners', '/admin/runners'], ['about', '/about/instance']];
+  await root.page.goto(`${base}/admin/jobs`);
+  check('jobs page: a count for each state, from the queue registry', await root.page.waitForFunction(() => {
+    const counts = [...document.querySelectorAll('.count[data-state]')].map((e) => e.textContent?.trim() ?? '');
+    return counts.length === 5 && counts.every((c) => /^\d+$/.test(c));
+  }, null, { timeout: 10_000 }).then(() => true, () => false));
+  const pages = [['admin users', '/admin/users'], ['admin jobs', '/admin/jobs'], ['admin registrations', '/admin/registrations'], ['admin videos', '/admin/videos'], ['admin settings', '/admin/settings'], ['admin runners', '/admin/runners'], ['about', '/about/instance']];
   for (const theme of ['light', 'dark']) {
     for (const v of [root, visitor]) await v.page.evaluate((t) => localStorage.setItem('flotilla.theme', t), theme);
     for (const [label, path] of pages) await audit(root, base, `${label} (${theme})`, path);

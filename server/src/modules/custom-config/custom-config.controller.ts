@@ -23,10 +23,12 @@ export class CustomConfigController {
     return this.service.update(body);
   }
 
+  /** Back to the configuration files' values; 200 with them, as PeerTube answers. */
   @Delete()
-  @HttpCode(204)
+  @HttpCode(200)
   @Authenticated(UserRight.MANAGE_SERVER)
-  async reset(): Promise<void> {
+  async reset(): Promise<CustomConfig> {
     await this.service.reset();
+    return this.service.get();
   }
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import {
   blacklistVideoSchema,
   listBlacklistQuery,
@@ -35,6 +35,13 @@ export class VideoBlacklistController {
   @Authenticated(UserRight.MANAGE_VIDEO_BLACKLIST)
   async hide(@Param(zod(videoIdParam)) p: { id: string }, @Body(zod(blacklistVideoSchema)) body: BlacklistVideo): Promise<void> {
     await this.blacklist.hide(p.id, body);
+  }
+
+  @Put(':id/blacklist')
+  @HttpCode(204)
+  @Authenticated(UserRight.MANAGE_VIDEO_BLACKLIST)
+  async update(@Param(zod(videoIdParam)) p: { id: string }, @Body(zod(blacklistVideoSchema)) body: BlacklistVideo): Promise<void> {
+    await this.blacklist.updateReason(p.id, body.reason);
   }
 
   @Delete(':id/blacklist')

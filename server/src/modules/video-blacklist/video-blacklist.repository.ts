@@ -29,6 +29,14 @@ export class VideoBlacklistRepository {
     return (rows as unknown[]).length > 0;
   }
 
+  /** False when the video is not hidden. */
+  async updateReason(videoId: number, reason: string | null): Promise<boolean> {
+    const [rows] = await this.sequelize.query('UPDATE video_blacklist SET reason = :reason, updated_at = now() WHERE video_id = :videoId RETURNING id', {
+      replacements: { videoId, reason },
+    });
+    return (rows as unknown[]).length > 0;
+  }
+
   async remove(videoId: number): Promise<boolean> {
     const [rows] = await this.sequelize.query('DELETE FROM video_blacklist WHERE video_id = :videoId RETURNING id', { replacements: { videoId } });
     return (rows as unknown[]).length > 0;

@@ -47,6 +47,12 @@ export class VideoBlacklistService implements OnModuleInit {
       `Your video "${video.name}" (${this.config.webserverUrl}/w/${video.uuid}) was hidden by a moderator: only you and the moderators can see it now.${reason}\n`);
   }
 
+  /** PeerTube's PUT: a new reason for a video already hidden. */
+  async updateReason(idOrUuid: string, reason: string | undefined): Promise<void> {
+    const video = await this.videos.loadByIdentifier(idOrUuid);
+    if (!(await this.repo.updateReason(video.id, reason ?? null))) throw notFound('This video is not hidden', ErrorCode.VIDEO_NOT_BLACKLISTED);
+  }
+
   async unhide(idOrUuid: string): Promise<void> {
     const video = await this.videos.loadByIdentifier(idOrUuid);
     if (!(await this.repo.remove(video.id))) throw notFound('This video is not hidden', ErrorCode.VIDEO_NOT_BLACKLISTED);

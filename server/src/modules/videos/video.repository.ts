@@ -19,10 +19,10 @@ export class VideoRepository {
     return VideoModel.findOne({ where, include: detailIncludes(), transaction });
   }
 
-  /** Hidden by a moderator (a `video_blacklist` row, owned by the video-blacklist module). */
-  async isBlacklisted(id: number): Promise<boolean> {
-    const rows = await this.sequelize.query('SELECT 1 FROM video_blacklist WHERE video_id = :id', { replacements: { id }, type: QueryTypes.SELECT });
-    return rows.length > 0;
+  /** Hidden by a moderator (a `video_blacklist` row, owned by the video-blacklist module): its reason, or undefined. */
+  async blacklistReason(id: number): Promise<string | null | undefined> {
+    const rows = await this.sequelize.query<{ reason: string | null }>('SELECT reason FROM video_blacklist WHERE video_id = :id', { replacements: { id }, type: QueryTypes.SELECT });
+    return rows.length ? rows[0].reason : undefined;
   }
 
   findById(id: number): Promise<VideoModel | null> {

@@ -107,7 +107,10 @@ export class VideosController {
     const video = await this.videos.loadVisible(p.id, auth?.user);
     const details = this.formatter.details(video);
     details.views += await this.views.pending(video.id);
-    if (canManageVideo(video, auth?.user)) details.transcodingError = video.transcodingError;
+    if (canManageVideo(video, auth?.user)) {
+      details.transcodingError = video.transcodingError;
+      Object.assign(details, await this.videos.blacklistOf(video.id));
+    }
     return details;
   }
 

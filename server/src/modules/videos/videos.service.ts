@@ -59,10 +59,16 @@ export class VideosService {
     const video = await this.loadByIdentifier(idOrUuid);
     this.assertCanSee(video, user);
     // A video a moderator hid is seen by its owner and moderators only (PeerTube's blacklist rule).
-    if (!(user && (isVideoOwner(video, user) || hasRight(user.role, UserRight.SEE_ALL_VIDEOS))) && (await this.repo.isBlacklisted(video.id))) {
+    if (!(user && (isVideoOwner(video, user) || hasRight(user.role, UserRight.SEE_ALL_VIDEOS))) && (await this.repo.blacklistReason(video.id)) !== undefined) {
       throw forbidden('This video was hidden by a moderator', ErrorCode.VIDEO_BLACKLISTED);
     }
     return video;
+  }
+
+  /** Whether a moderator hid the video, and why (shown to its owner and moderators). */
+  async blacklistOf(videoId: number): Promise<{ blacklisted: boolean; blacklistedReason: string | null }> {
+    const reason = await this.repo.blacklistReason(videoId);
+    return { blacklisted: reason !== undefined, blacklistedReason: reason ?? null };
   }
 
   assertCanSee(video: VideoModel, user: AuthUser | undefined): void {
