@@ -22,6 +22,8 @@ export interface DomainEvents {
     channelActorId?: number;
     federated?: boolean;
   };
+  /** A view was counted (first from this viewer in the window); `viewer` starts with `remote:` for views from other instances. */
+  'video.viewed': { videoId: number; viewer: string };
   /** An account's rating of a video changed (`none`: removed). */
   'video.rated': { videoId: number; accountId: number; rating: 'like' | 'dislike' | 'none'; previous: 'like' | 'dislike' | 'none' };
   /** A video's attributes changed (PUT /videos/:id); `previousPrivacy` tells federation whether it left or joined the network. */
