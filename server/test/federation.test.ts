@@ -180,6 +180,12 @@ describe('federation between instances (signatures, inbox, instance follows)', (
     expect(await byHost(hostOf(b))).toContain(video.uuid);
     expect(await byHost(hostOf(a))).not.toContain(video.uuid);
     expect((await a.api.request<{ data: Listed[] }>('GET', '/api/v1/videos', { query: { isLocal: 'true' } })).data.map((v) => v.uuid)).not.toContain(video.uuid);
+    // The remote channel and account have their pages on A (name@host).
+    const remoteChannel = await a.api.request<{ name: string; host: string }>('GET', `/api/v1/video-channels/${channel.name}@${hostOf(b)}`);
+    expect(remoteChannel).toMatchObject({ name: channel.name, host: hostOf(b) });
+    const channelVideos = await a.api.request<{ data: Listed[] }>('GET', `/api/v1/video-channels/${channel.name}@${hostOf(b)}/videos`);
+    expect(channelVideos.data.map((v) => v.uuid)).toContain(video.uuid);
+    expect(await a.api.request<{ name: string; host: string }>('GET', `/api/v1/accounts/root@${hostOf(b)}`)).toMatchObject({ name: 'root', host: hostOf(b) });
 
     // The origin's Video object, in PeerTube's shape.
     const object = await (await fetch(`${b.url}/videos/watch/${video.uuid}`, { headers: AP })).json();
