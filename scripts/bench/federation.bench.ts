@@ -90,6 +90,56 @@ export async function federationBench(): Promise<BenchRow[]> {
     bare.sort((x, y) => x - y);
     rows.push({ name: 'publish on B → listed on A, p50', value: percentile(latencies, 50), unit: 'ms', baselineName: 'bare signed POST round trip, p50', baseline: percentile(bare, 50), note: 'lower is better' });
     rows.push({ name: 'publish on B → listed on A, p95', value: percentile(latencies, 95), unit: 'ms', baselineName: 'bare signed POST round trip, p95', baseline: percentile(bare, 95), note: 'lower is better' });
+
+    // 3. Fan-out: one Announce to 1,000 followers on 20 hosts (local sink servers counting POSTs).
+    const sinks = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        let posts = 0;
+        let last = 0;
+        const server = createServer((req, res) => {
+          req.resume();
+          req.on('end', () => {
+            posts++;
+            last = performance.now();
+            res.writeHead(202).end();
+          });
+        });
+        await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+        const host = `127.0.0.1:${(server.address() as { port: number }).port}`;
+        return { server, host, count: () => posts, last: () => last };
+      }),
+    );
+    const [instance] = await b.sql<{ id: number; public_key: string }>("SELECT id, public_key FROM actor WHERE preferred_username = 'peertube' AND server_id IS NULL");
+    for (const [h, sink] of sinks.entries()) {
+      const [server] = await b.sql<{ id: number }>('INSERT INTO server (host) VALUES ($1) RETURNING id', [sink.host]);
+      await b.sql(
+        `INSERT INTO actor (type, preferred_username, url, public_key, inbox_url, shared_inbox_url, server_id)
+         SELECT 'Person', 'user' || g, 'http://${sink.host}/users/' || g, $1, 'http://${sink.host}/users/' || g || '/inbox', 'http://${sink.host}/inbox', $2
+           FROM generate_series(1, 50) g`,
+        [instance.public_key, server.id],
+      );
+      await b.sql(
+        `INSERT INTO actor_follow (actor_id, target_actor_id, state, url)
+         SELECT id, $1::int, 'accepted', url || '/follows/' || $1::text FROM actor WHERE server_id = $2::int`,
+        [instance.id, server.id],
+      );
+      void h;
+    }
+    const { video } = await legacyUpload(rootB, clip, { name: 'Fan-out', channelId: String(channelId), privacy: '1' });
+    const fanStart = performance.now();
+    await until(async () => sinks.every((s) => s.count() >= 1), 60_000);
+    await new Promise((r) => setTimeout(r, 1000)); // any duplicate would arrive by now
+    const fanMs = Math.max(...sinks.map((s) => s.last())) - fanStart;
+    const fanPosts = sinks.reduce((n, s) => n + s.count(), 0);
+    void video;
+    // The same 20 signed POSTs sent by a bare loop.
+    const body = JSON.stringify({ id: `${fake.base}/fan`, type: 'Announce', actor: fake.actorUrl, object: `${b.url}/videos/watch/x` });
+    const bareStart = performance.now();
+    await Promise.all(sinks.map((s) => fetch(`http://${s.host}/inbox`, { method: 'POST', body, headers: signPost(`http://${s.host}/inbox`, body, keyId, fake.keys.privateKey) })));
+    const bareMs = performance.now() - bareStart;
+    for (const s of sinks) s.server.close();
+    rows.push({ name: 'fan-out: POSTs for one activity to 1,000 followers on 20 hosts', value: fanPosts, unit: "POSTs", plain: true, note: 'goal: 20 (one per host)' });
+    rows.push({ name: 'fan-out: publish → last of the 20 hosts served', value: fanMs, unit: 'ms', baselineName: 'the same 20 signed POSTs from a bare loop', baseline: bareMs, note: 'lower is better' });
   } finally {
     await Promise.all([a.stop(), b.stop(), fake.stop()]);
   }
