@@ -1,5 +1,6 @@
 // `npm run bench`: runs each benchmark in turn; every figure is printed beside a baseline measured
 // in the same run, as a ratio. `npm run bench -- foundation` runs only the named ones.
+import { federationBench } from './federation.bench';
 import { foundationBench } from './foundation.bench';
 import { p2pBench } from './p2p.bench';
 import { printRows, type BenchRow } from './report';
@@ -10,6 +11,7 @@ const benches: Record<string, { title: string; run: () => Promise<BenchRow[]> }>
   foundation: { title: 'Foundation: start-up, memory, API throughput', run: foundationBench },
   p2p: { title: 'P2P: share of media from peers, server bytes, start-up (3, 5 and 8 viewers)', run: p2pBench },
   uploads: { title: 'Uploads: resumable throughput, 2 GiB across interruptions, video list with 10,000 videos', run: uploadsBench },
+  federation: { title: 'Federation: inbox throughput, publish on B → listed on A', run: federationBench },
   transcoding: { title: 'Transcoding: runner overhead, time to first playable rendition, 1 vs 2 runners', run: transcodingBench },
 };
 

@@ -49,6 +49,9 @@ describe('federation between instances (signatures, inbox, instance follows)', (
     // The follow went over the wire as PeerTube mints it.
     const [row] = await b.sql<{ url: string }>('SELECT url FROM actor_follow');
     expect(row.url).toMatch(new RegExp(`^${a.url}/accounts/peertube/follows/\\d+$`));
+    // B's instance actor's followers collection lists A's instance actor.
+    const collection = await (await fetch(`${b.url}/accounts/peertube/followers?page=1`, { headers: AP })).json();
+    expect(collection).toMatchObject({ type: 'OrderedCollectionPage', totalItems: 1, orderedItems: [`${a.url}/accounts/peertube`] });
     const hosts = await rootA.request<{ data: { host: string; delivered: number; unreachable: boolean }[] }>('GET', '/api/v1/server/federation/hosts');
     expect(hosts.data.find((h) => h.host === hostOf(b))).toMatchObject({ unreachable: false });
   });
@@ -177,6 +180,12 @@ describe('federation between instances (signatures, inbox, instance follows)', (
     expect(await byHost(hostOf(b))).toContain(video.uuid);
     expect(await byHost(hostOf(a))).not.toContain(video.uuid);
     expect((await a.api.request<{ data: Listed[] }>('GET', '/api/v1/videos', { query: { isLocal: 'true' } })).data.map((v) => v.uuid)).not.toContain(video.uuid);
+    // The remote channel and account have their pages on A (name@host).
+    const remoteChannel = await a.api.request<{ name: string; host: string }>('GET', `/api/v1/video-channels/${channel.name}@${hostOf(b)}`);
+    expect(remoteChannel).toMatchObject({ name: channel.name, host: hostOf(b) });
+    const channelVideos = await a.api.request<{ data: Listed[] }>('GET', `/api/v1/video-channels/${channel.name}@${hostOf(b)}/videos`);
+    expect(channelVideos.data.map((v) => v.uuid)).toContain(video.uuid);
+    expect(await a.api.request<{ name: string; host: string }>('GET', `/api/v1/accounts/root@${hostOf(b)}`)).toMatchObject({ name: 'root', host: hostOf(b) });
 
     // The origin's Video object, in PeerTube's shape.
     const object = await (await fetch(`${b.url}/videos/watch/${video.uuid}`, { headers: AP })).json();
@@ -216,6 +225,12 @@ describe('federation between instances (signatures, inbox, instance follows)', (
     await until('the like counted on B', async () => (await b.api.request<{ likes: number }>('GET', `/api/v1/videos/${video.uuid}`)).likes === 1);
     await rootA.request('PUT', `/api/v1/videos/${video.uuid}/rate`, { json: { rating: 'none' } });
     await until('the like withdrawn on B', async () => (await b.api.request<{ likes: number }>('GET', `/api/v1/videos/${video.uuid}`)).likes === 0);
+
+    // A view on A of B's video is sent to B and counted there.
+    const viewsOnB = async () => (await b.api.request<{ views: number }>('GET', `/api/v1/videos/${video.uuid}`)).views;
+    const before = await viewsOnB();
+    await a.api.request('POST', `/api/v1/videos/${video.uuid}/views`, { json: {} });
+    await until('the view counted on B', async () => (await viewsOnB()) === before + 1);
 
     await rootB.request('PUT', `/api/v1/videos/${video.uuid}`, { json: { name: 'Renamed on B' } });
     await until('the new name on A', async () => (await a.api.request<{ name: string }>('GET', `/api/v1/videos/${video.uuid}`)).name === 'Renamed on B');

@@ -8,6 +8,7 @@ import { zod } from '../../common/zod.pipe';
 import { ChannelsService } from '../channels/channels.service';
 import { AccountsService } from '../users/accounts.service';
 import { ActorJsonService } from './actor-json.service';
+import { FollowsService } from '../federation/follows.service';
 import { wantsActivityJson } from './negotiation';
 
 type NameParam = z.infer<typeof nameParam>;
@@ -27,6 +28,7 @@ export class ActorsController {
     private readonly accounts: AccountsService,
     private readonly channels: ChannelsService,
     private readonly json: ActorJsonService,
+    private readonly follows: FollowsService,
   ) {}
 
   /** Browsers go to the client's page; on the page's own path (client not built) there is nothing to show. */
@@ -54,8 +56,8 @@ export class ActorsController {
   }
 
   /**
-   * Followers, following, playlists and outbox collections. Following and delivery come with the
-   * federation issue; until then they are real (empty) collections in PeerTube's paging shape.
+   * Followers, following, playlists and outbox collections in PeerTube's paging shape: followers
+   * and following list the accepted follows' actor URLs; playlists and outbox are empty so far.
    */
   @Get(
     ['accounts', 'video-channels'].flatMap((kind) =>
@@ -73,20 +75,23 @@ export class ActorsController {
     const isChannel = req.path.startsWith('/video-channels/');
     const owner = isChannel ? (await this.channels.findByHandle(name)).Actor! : (await this.accounts.findByHandle(name)).Actor!;
     const id = `${owner.url}/${collection}`;
-    const items: string[] = [];
-    const totalItems =
-      collection === 'followers' ? owner.followersCount : collection === 'following' ? owner.followingCount : items.length;
+    const start = ((q.page ?? 1) - 1) * AP_COLLECTION_PAGE_SIZE;
+    // Followers and following are the accepted follows (federation); playlists and outbox are still empty.
+    const page =
+      collection === 'followers' || collection === 'following'
+        ? await this.follows.collectionPage(collection, owner.id, start, AP_COLLECTION_PAGE_SIZE)
+        : { total: 0, urls: [] as string[] };
+    const totalItems = page.total;
     if (!q.page) {
       sendAp(res, { '@context': AP_BASE_CONTEXT, id, type: 'OrderedCollection', totalItems, ...(totalItems ? { first: `${id}?page=1` } : {}) });
       return;
     }
-    const start = (q.page - 1) * AP_COLLECTION_PAGE_SIZE;
     sendAp(res, {
       '@context': AP_BASE_CONTEXT,
       id: `${id}?page=${q.page}`,
       type: 'OrderedCollectionPage',
       partOf: id,
-      orderedItems: items.slice(start, start + AP_COLLECTION_PAGE_SIZE),
+      orderedItems: page.urls,
       totalItems,
       ...(q.page > 1 ? { prev: `${id}?page=${q.page - 1}` } : {}),
       ...(totalItems > q.page * AP_COLLECTION_PAGE_SIZE ? { next: `${id}?page=${q.page + 1}` } : {}),

@@ -38,6 +38,16 @@ export class ActorsService {
     return ActorModel.findOne({ where: { url }, include: [{ model: ServerModel, required: false }] });
   }
 
+  /** Inboxes of many actors at once (delivery fan-out), with their servers. */
+  findManyByIds(ids: number[]): Promise<ActorModel[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return ActorModel.findAll({
+      where: { id: ids },
+      attributes: ['id', 'url', 'inboxUrl', 'sharedInboxUrl', 'serverId'],
+      include: [{ model: ServerModel, required: false }],
+    });
+  }
+
   findById(id: number): Promise<ActorModel | null> {
     return ActorModel.findByPk(id, { include: [{ model: ServerModel, required: false }] });
   }

@@ -94,10 +94,8 @@ export class DeliveryService {
   /** Queues the activity for the remote actors with these ids (one POST per host through shared inboxes). */
   async toActors(actorIds: number[], activity: object, signerActorId: number, exceptHosts: string[] = []): Promise<void> {
     const targets: InboxTarget[] = [];
-    for (const id of new Set(actorIds)) {
-      const actor = await this.actors.findById(id);
-      if (!actor || actor.serverId === null) continue;
-      if (actor.Server?.blocked) continue;
+    for (const actor of await this.actors.findManyByIds([...new Set(actorIds)])) {
+      if (actor.serverId === null || actor.Server?.blocked) continue;
       targets.push({ inboxUrl: actor.inboxUrl, sharedInboxUrl: actor.sharedInboxUrl });
     }
     await this.toInboxes(inboxesFor(targets, exceptHosts), activity, signerActorId);

@@ -18,6 +18,6 @@ import { VideosModule } from '../videos/videos.module';
   imports: [VideosModule],
   controllers: [InboxController, FollowsController, VideoObjectsController],
   providers: [ApClientService, RemoteActorsService, DeliveryService, FederationRepository, FollowsService, InboxService, VideoOutboxService, RemoteVideosService, RatesFederationService],
-  exports: [],
+  exports: [FollowsService],
 })
 export class FederationModule {}

@@ -156,6 +156,21 @@ export class FollowsService {
     await this.refreshCounts(follower.id, target.id);
   }
 
+  /**
+   * A page of an actor's followers or following collection: the other actors' URLs (accepted
+   * follows only), 10 a page as PeerTube's collections.
+   */
+  async collectionPage(collection: 'followers' | 'following', actorId: number, start: number, count: number): Promise<{ total: number; urls: string[] }> {
+    const side = collection === 'followers' ? 'following' : 'follower';
+    const { rows, total } = await this.repo.list(side, actorId, { start, count, sort: 'createdAt', state: 'accepted' });
+    const urls: string[] = [];
+    for (const f of rows) {
+      const other = await this.actors.findById(collection === 'followers' ? f.actorId : f.targetActorId);
+      if (other) urls.push(other.url);
+    }
+    return { total, urls };
+  }
+
   /** Accepted remote followers of these local actors. */
   followerIds(targetActorIds: number[]): Promise<number[]> {
     return this.repo.acceptedFollowerIds(targetActorIds);

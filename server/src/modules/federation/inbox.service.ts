@@ -70,7 +70,7 @@ export class InboxService {
     } catch {
       throw sigError('Invalid signature: the keyId does not name an actor URL');
     }
-    if (await this.actors.isServerBlocked(signerHost)) throw forbidden(`${signerHost} is blocked`, ErrorCode.AP_HOST_BLOCKED);
+    if (await this.remote.isBlocked(signerHost)) throw forbidden(`${signerHost} is blocked`, ErrorCode.AP_HOST_BLOCKED);
 
     const selfDelete = activities.length === 1 && activities[0].type === 'Delete' && idOf(activities[0].actor) === idOf(activities[0].object);
     let signer;
@@ -117,7 +117,7 @@ export class InboxService {
     const actorUrl = idOf(activity.actor);
     if (!ld || !actorUrl || actorUrlOfKeyId(ld.creator) !== actorUrl) return null;
     try {
-      if (await this.actors.isServerBlocked(hostOf(actorUrl))) return null;
+      if (await this.remote.isBlocked(hostOf(actorUrl))) return null;
       let author = await this.remote.getOrFetch(actorUrl);
       if (author.serverId === null) return null;
       if (await verifyLd(activity, author.publicKey ?? '')) return author.url;

@@ -4,6 +4,9 @@ import { logger } from '../../common/logger';
 import { EventBus } from '../../platform/events/event-bus.service';
 import { AccountsService } from '../users/accounts.service';
 import { VideoRatesService } from '../videos/video-rates.service';
+import { VideoViewsService } from '../videos/video-views.service';
+import { randomUUID } from 'node:crypto';
+import { FollowsService } from './follows.service';
 import { VideosService } from '../videos/videos.service';
 import { idOf } from './activities';
 import { DeliveryService } from './delivery.service';
@@ -27,6 +30,8 @@ export class RatesFederationService implements OnModuleInit {
     private readonly accounts: AccountsService,
     private readonly remoteVideos: RemoteVideosService,
     private readonly delivery: DeliveryService,
+    private readonly views: VideoViewsService,
+    private readonly follows: FollowsService,
   ) {}
 
   onModuleInit(): void {
@@ -37,6 +42,38 @@ export class RatesFederationService implements OnModuleInit {
     this.inbox.register('Dislike', (a, s) => this.onRemoteRate(a, s, 'dislike'));
     this.inbox.register('Undo:Like', (a, s) => this.onRemoteRate(a.object as Json, s, 'none'));
     this.inbox.register('Undo:Dislike', (a, s) => this.onRemoteRate(a.object as Json, s, 'none'));
+    this.events.on('video.viewed', (e) =>
+      this.onViewed(e).catch((err: Error) => logger.error({ err: err.message }, 'federating a view failed')),
+    );
+    this.inbox.register('View', (a, s) => this.onRemoteView(a, s));
+  }
+
+  /** A view of a remote video on this instance: a View to its origin, by the instance actor (§6.2). */
+  private async onViewed(e: { videoId: number; viewer: string }): Promise<void> {
+    if (e.viewer.startsWith('remote:')) return;
+    const video = await this.videos.loadWithFiles(e.videoId);
+    if (!video?.remote) return;
+    const origin = video.VideoChannel!.Account!.Actor!;
+    const instance = await this.follows.instanceActor();
+    const view = {
+      '@context': AP_BASE_CONTEXT,
+      id: `${instance.url}/views/videos/${video.id}/${randomUUID()}`,
+      type: 'View',
+      actor: instance.url,
+      object: video.url,
+      to: [origin.url],
+    };
+    await this.delivery.toActors([origin.id], view, instance.id);
+  }
+
+  /** A single view from another instance (no `expires`: the viewers-count variant is not counted as a view). */
+  private async onRemoteView(activity: Json, signerUrl: string): Promise<void> {
+    if (activity.expires !== undefined || activity.expiration !== undefined) return;
+    const url = idOf(activity.object);
+    if (!url || typeof activity.id !== 'string') return;
+    const video = await this.videos.loadByUrl(url);
+    if (!video || video.remote) return;
+    await this.views.addView(video.id, `remote:${signerUrl}:${activity.id}`);
   }
 
   private rateActivity(type: 'Like' | 'Dislike', actorUrl: string, videoId: number, videoUrl: string, to: string) {

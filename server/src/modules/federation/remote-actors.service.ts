@@ -19,6 +19,8 @@ const isUrl = (v: unknown): v is string => {
 
 export const hostOf = (url: string) => new URL(url).host.toLowerCase();
 
+type ActorRow = Awaited<ReturnType<ActorsService['upsertRemote']>>;
+
 /** Checks a remote actor document as PeerTube does (§1) and maps it to stored fields; null when invalid. */
 export function parseActorDocument(doc: Record<string, unknown>): RemoteActorData | null {
   const key = doc.publicKey as { id?: unknown; owner?: unknown; publicKeyPem?: unknown } | undefined;
@@ -57,6 +59,10 @@ export function parseActorDocument(doc: Record<string, unknown>): RemoteActorDat
 export class RemoteActorsService {
   /** Documents fetched in the last minute (a video's channel and account are read right after their actors). */
   private readonly recent = new Map<string, { doc: Record<string, unknown>; at: number }>();
+  /** Actor rows read in the last minute (every inbox POST looks its signer up). */
+  private readonly rows = new Map<string, { actor: ActorRow; at: number }>();
+  /** Blocked-host answers of the last 30 s. */
+  private readonly blocked = new Map<string, { blocked: boolean; at: number }>();
 
   constructor(
     private readonly actors: ActorsService,
@@ -89,13 +95,33 @@ export class RemoteActorsService {
     if (hostOf(data.url) !== hostOf(url)) throw new RemoteFetchError(`${url} answered an actor of another host`);
     const local = await this.actors.findByUrl(data.url);
     if (local && local.serverId === null) throw new RemoteFetchError(`${url} names a local actor`);
-    return this.actors.upsertRemote(data);
+    const stored = await this.actors.upsertRemote(data);
+    this.remember(stored.url, stored);
+    return stored;
+  }
+
+  private remember(url: string, actor: ActorRow): void {
+    if (this.rows.size > 5000) this.rows.clear();
+    this.rows.set(url, { actor, at: Date.now() });
+  }
+
+  /** Whether a host is on the server block list (answers cached 30 s). */
+  async isBlocked(host: string): Promise<boolean> {
+    const hit = this.blocked.get(host);
+    if (hit && Date.now() - hit.at < 30_000) return hit.blocked;
+    const blocked = await this.actors.isServerBlocked(host);
+    if (this.blocked.size > 5000) this.blocked.clear();
+    this.blocked.set(host, { blocked, at: Date.now() });
+    return blocked;
   }
 
   /** The actor with this id: local, cached remote (refreshed in the background when stale), or fetched. */
-  async getOrFetch(url: string) {
+  async getOrFetch(url: string): Promise<ActorRow> {
+    const cached = this.rows.get(url);
+    if (cached && Date.now() - cached.at < 60_000) return cached.actor;
     const known = await this.actors.findByUrl(url);
     if (known) {
+      this.remember(url, known);
       if (known.serverId !== null && Date.now() - known.updatedAt.getTime() > REMOTE_REFRESH_MS) {
         void this.fetchAndStore(url).catch((err: Error) => logger.warn({ err: err.message, url }, 'remote actor refresh failed'));
       }

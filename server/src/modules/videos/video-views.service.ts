@@ -4,6 +4,7 @@ import { logger } from '../../common/logger';
 import { redisKey } from '../../common/redis';
 import { CONFIG, REDIS } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
+import { EventBus } from '../../platform/events/event-bus.service';
 import { VideoRepository } from './video.repository';
 
 /** One view per viewer (session id, else IP) and video in this window, as PeerTube's local max age. */
@@ -22,6 +23,7 @@ export class VideoViewsService implements OnModuleDestroy {
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly repo: VideoRepository,
+    private readonly events: EventBus,
   ) {}
 
   /** Counts still in Redis are flushed at shutdown too (the periodic flush is a job in VideosJobs). */
@@ -38,6 +40,8 @@ export class VideoViewsService implements OnModuleDestroy {
     const seen = await this.redis.set(redisKey(this.config, 'views', 'seen', videoId, viewer), '1', 'EX', VIEW_WINDOW_SECONDS, 'NX');
     if (seen !== 'OK') return false;
     await this.redis.hincrby(this.pendingKey(), String(videoId), 1);
+    // Federation sends the view of a remote video to its origin.
+    this.events.emit('video.viewed', { videoId, viewer });
     return true;
   }
 

@@ -37,6 +37,6 @@ import { VideosService } from './videos.service';
     StaticFilesService,
     VideosJobs,
   ],
-  exports: [VideosService, VideoFormatterService, VideoRatesService],
+  exports: [VideosService, VideoFormatterService, VideoRatesService, VideoViewsService],
 })
 export class VideosModule {}

@@ -26,6 +26,8 @@ export interface DomainEvents {
     /** Who deleted it (a moderator deleting another's video tells the owner). */
     byUserId?: number;
   };
+  /** A view was counted (first from this viewer in the window); `viewer` starts with `remote:` for views from other instances. */
+  'video.viewed': { videoId: number; viewer: string };
   /** An account's rating of a video changed (`none`: removed). */
   'video.rated': { videoId: number; accountId: number; rating: 'like' | 'dislike' | 'none'; previous: 'like' | 'dislike' | 'none' };
   /** A video's attributes changed (PUT /videos/:id); `previousPrivacy` tells federation whether it left or joined the network. */
