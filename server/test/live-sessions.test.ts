@@ -123,6 +123,25 @@ describe('live sessions: replay, permanent lives, reconnect window, dead publish
     await waitFor(async () => (await stateOf(id)) === 4, 15_000, 200);
   });
 
+  it('a server killed mid-live: at restart the session is ended and the replay saved from what arrived', async () => {
+    const { id, uuid, live } = await createLive(root, channelId, { name: 'Interrupted', latencyMode: 3, saveReplay: true });
+    const publisher = publish(`${live.rtmpUrl}/${live.streamKey}`);
+    await waitFor(async () => (await stateOf(id)) === 1, 40_000, 200);
+    await waitFor(async () => sequences(await mediaPlaylist(uuid)).length >= 2, 20_000, 300);
+    await server.kill('SIGKILL');
+    await publisher.kill();
+    await server.restart();
+    root = await server.login();
+    const replay = await waitFor(async () => {
+      const v = await details(id);
+      return !v.isLive && v.files.length > 0 ? v : null;
+    }, 40_000, 300);
+    expect(replay.duration).toBeGreaterThanOrEqual(2);
+    const [session] = (await sessions(id)).data;
+    expect(session!.endDate).not.toBeNull();
+    expect(session!.replayVideo?.uuid).toBe(uuid);
+  });
+
   it('cuts a frozen publisher (connection open, nothing sent) within 5 s', async () => {
     const { id, live } = await createLive(root, channelId, { name: 'Frozen', latencyMode: 3 });
     const publisher = publish(`${live.rtmpUrl}/${live.streamKey}`);

@@ -126,6 +126,8 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
       }
       const entry = this.entryFor(live, video, session.id);
       entry.jobDone = true;
+      entry.saveReplay = session.saveReplay;
+      this.active.set(video.id, entry);
       logger.warn({ video: video.uuid, session: session.id }, 'live session left open by a stopped server: ended');
       await this.endSession(entry, null);
     }
