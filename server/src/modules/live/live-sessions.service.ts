@@ -470,7 +470,7 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
       await this.liveHls.writePlaylist(video, body.resolutionPlaylistFilename, rewriteContinuedPlaylist(text, offset, generation));
     }
     if (current && files.masterPlaylistFile) {
-      await this.liveHls.writePlaylist(video, LIVE_MASTER_PLAYLIST, await this.liveHls.readStaged(files.masterPlaylistFile.path));
+      await this.liveHls.writeMaster(video as { id: number; uuid: string }, await this.liveHls.readStaged(files.masterPlaylistFile.path));
       if (entry && !entry.published && !entry.ended) {
         entry.published = true;
         await this.videos.setLiveState(entry.videoId, { state: VideoState.PUBLISHED });
