@@ -298,6 +298,12 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
     await this.createJob(entry, publisher);
   }
 
+  /** Viewers on /live-videos, and the domain event federation listens to. */
+  private stateChanged(videoId: number, uuid: string, state: number, isLive: boolean): void {
+    this.sockets.emitToLiveVideo(videoId, 'state-change', { state });
+    this.events.emit('video.live-state-changed', { videoId, uuid, state, isLive });
+  }
+
   // --- end ------------------------------------------------------------------------------------
 
   private onPublisherGone(publisher: Publisher, reason: 'closed' | 'frozen'): void {
@@ -333,7 +339,7 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
       await this.repo.endSession(entry.sessionId, error);
       const state = entry.permanent ? VideoState.WAITING_FOR_LIVE : VideoState.LIVE_ENDED;
       await this.videos.setLiveState(entry.videoId, { state });
-      this.sockets.emitToLiveVideo(entry.videoId, 'state-change', { state });
+      this.stateChanged(entry.videoId, entry.videoUuid, state, true);
       logger.info({ video: entry.videoUuid, error }, 'live session ended');
     } catch (err) {
       logger.error({ err, video: entry.videoUuid }, 'cannot end the live session');
@@ -408,7 +414,7 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
       state: transcode ? VideoState.TO_TRANSCODE : VideoState.PUBLISHED,
       duration: Math.round(probe.duration),
     });
-    if (!entry.permanent) this.sockets.emitToLiveVideo(target.id, 'state-change', { state: transcode ? VideoState.TO_TRANSCODE : VideoState.PUBLISHED });
+    this.stateChanged(target.id, target.uuid, transcode ? VideoState.TO_TRANSCODE : VideoState.PUBLISHED, false);
     if (transcode) this.events.emit('video.uploaded', { videoId: target.id });
     logger.info({ live: entry.videoUuid, replay: target.uuid, chunks: chunks.length }, 'live replay saved');
     return target.id;
@@ -474,7 +480,7 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
       if (entry && !entry.published && !entry.ended) {
         entry.published = true;
         await this.videos.setLiveState(entry.videoId, { state: VideoState.PUBLISHED });
-        this.sockets.emitToLiveVideo(entry.videoId, 'state-change', { state: VideoState.PUBLISHED });
+        this.stateChanged(entry.videoId, entry.videoUuid, VideoState.PUBLISHED, true);
       }
     }
   }
