@@ -1,6 +1,7 @@
 // `npm run bench`: runs each benchmark in turn; every figure is printed beside a baseline measured
 // in the same run, as a ratio. `npm run bench -- foundation` runs only the named ones.
 import { foundationBench } from './foundation.bench';
+import { liveLatencyBench } from './live-latency.bench';
 import { p2pBench } from './p2p.bench';
 import { printRows, type BenchRow } from './report';
 import { transcodingBench } from './transcoding.bench';
@@ -11,6 +12,7 @@ const benches: Record<string, { title: string; run: () => Promise<BenchRow[]> }>
   p2p: { title: 'P2P: share of media from peers, server bytes, start-up (3, 5 and 8 viewers)', run: p2pBench },
   uploads: { title: 'Uploads: resumable throughput, 2 GiB across interruptions, video list with 10,000 videos', run: uploadsBench },
   transcoding: { title: 'Transcoding: runner overhead, time to first playable rendition, 1 vs 2 runners', run: transcodingBench },
+  'live-latency': { title: 'Live: glass-to-glass latency from frames carrying their capture time (Gray code), small-latency vs default mode', run: liveLatencyBench },
 };
 
 async function main(): Promise<void> {
