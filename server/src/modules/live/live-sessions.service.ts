@@ -115,8 +115,15 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.live.enabled || !this.config.live.rtmp.enabled) return;
-    // Sessions left open by a server that stopped mid-live: ended now, replay from what arrived.
-    for (const session of await this.repo.openSessions()) {
+    // Sessions left open by a server that stopped mid-live: ended once this process holds the RTMP
+    // listener (a process that cannot bind it is not the ingest, and must not end others' sessions).
+    const leftOpen = await this.repo.openSessions();
+    const started = await this.rtmp.start({
+      onPublish: (p) => this.onPublish(p),
+      onPublisherGone: (p, reason) => this.onPublisherGone(p, reason),
+    });
+    if (!started) return;
+    for (const session of leftOpen) {
       if (session.liveVideoId === null) continue;
       const live = await this.repo.byVideoId(session.liveVideoId);
       const video = live ? await this.videos.loadWithFiles(live.videoId) : null;
@@ -131,10 +138,6 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
       logger.warn({ video: video.uuid, session: session.id }, 'live session left open by a stopped server: ended');
       await this.endSession(entry, null);
     }
-    await this.rtmp.start({
-      onPublish: (p) => this.onPublish(p),
-      onPublisherGone: (p, reason) => this.onPublisherGone(p, reason),
-    });
   }
 
   async onModuleDestroy(): Promise<void> {
