@@ -2,6 +2,7 @@
 // in the same run, as a ratio. `npm run bench -- foundation` runs only the named ones.
 import { federationBench } from './federation.bench';
 import { foundationBench } from './foundation.bench';
+import { liveLatencyBench } from './live-latency.bench';
 import { p2pBench } from './p2p.bench';
 import { printRows, type BenchRow } from './report';
 import { transcodingBench } from './transcoding.bench';
@@ -13,6 +14,7 @@ const benches: Record<string, { title: string; run: () => Promise<BenchRow[]> }>
   uploads: { title: 'Uploads: resumable throughput, 2 GiB across interruptions, video list with 10,000 videos', run: uploadsBench },
   federation: { title: 'Federation: inbox throughput, publish on B → listed on A', run: federationBench },
   transcoding: { title: 'Transcoding: runner overhead, time to first playable rendition, 1 vs 2 runners', run: transcodingBench },
+  'live-latency': { title: 'Live: glass-to-glass latency from frames carrying their capture time (Gray code), small-latency vs default mode', run: liveLatencyBench },
 };
 
 async function main(): Promise<void> {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LiveVideo, ResultList, ServerConfig, VideoDetails } from '@flotilla/shared';
 import type { ApiClient } from '../../client/src/api/http';
+import { createLive, Publisher } from './helpers/live';
+import { waitFor } from './helpers/runners';
 import { expectProblem, freePort, TestServer } from './helpers/test-server';
 
 describe('live API (PeerTube shapes)', () => {
@@ -14,7 +16,7 @@ describe('live API (PeerTube shapes)', () => {
   beforeAll(async () => {
     rtmpPort = await freePort();
     server = await TestServer.start({
-      live: { enabled: true, allow_replay: true, max_user_lives: 2, rtmp: { port: rtmpPort, hostname: '127.0.0.1' } },
+      live: { enabled: true, allow_replay: true, max_user_lives: 2, max_duration: '3 seconds', rtmp: { port: rtmpPort, hostname: '127.0.0.1' } },
       rates_limit: { api: { max: 1000 } },
     });
     root = await server.login();
@@ -34,7 +36,7 @@ describe('live API (PeerTube shapes)', () => {
       enabled: true,
       allowReplay: true,
       latencySetting: { enabled: true },
-      maxDuration: -1,
+      maxDuration: 3000,
       maxInstanceLives: 20,
       maxUserLives: 2,
       rtmp: { port: rtmpPort },
@@ -116,6 +118,27 @@ describe('live API (PeerTube shapes)', () => {
     await expectProblem(alice.get('/api/v1/videos/live/999999'), 404, 'video_not_found');
     await expectProblem(alice.request('PUT', '/api/v1/videos/live/999999', { json: {} }), 404);
     await expectProblem(server.api.get(`/api/v1/videos/${video.id}/live-session`), 404);
+  });
+
+  it('ends a session at the maximum duration, with that reason in the session list', async () => {
+    const { id, live } = await createLive(alice, aliceChannel, { name: 'Too long' });
+    const publisher = Publisher.start(`${live.rtmpUrl}/${live.streamKey}`);
+    try {
+      await waitFor(async () => (await alice.get<ResultList<unknown>>(`/api/v1/videos/live/${id}/sessions`)).total === 1, 10_000, 100);
+      // Settings and key are frozen while it broadcasts.
+      await expectProblem(alice.request('PUT', `/api/v1/videos/live/${id}`, { json: { saveReplay: true } }), 400, 'live_already_started');
+      await expectProblem(alice.request('POST', `/api/v1/videos/live/${id}/regenerate-stream-key`), 409, 'live_already_started');
+      const session = await waitFor(async () => {
+        const s = (await alice.get<ResultList<{ endDate: string | null; error: number | null }>>(`/api/v1/videos/live/${id}/sessions`)).data[0];
+        return s?.endDate ? s : null;
+      }, 10_000, 200);
+      expect(session.error).toBe(2);
+      expect((await server.api.get<VideoDetails>(`/api/v1/videos/${id}`)).state.id).toBe(5);
+      // The publisher was cut off.
+      expect(await Promise.race([publisher.exited.then(() => 'exited'), new Promise((r) => setTimeout(() => r('running'), 5000))])).toBe('exited');
+    } finally {
+      await publisher.kill();
+    }
   });
 
   it('refuses lives when the instance disables them or replays', async () => {

@@ -77,7 +77,7 @@ describe('live over RTMP with a real publisher and the embedded runner', () => {
     expect(took).toBeLessThan(1000);
     const jobs = await root.get<{ total: number }>('/api/v1/runners/jobs', { count: 5 });
     expect(jobs.total).toBe(0);
-  });
+  }, 120_000);
 
   it('a stream without video ends its session with an error, leaving no files', async () => {
     const { id, uuid, live } = await createLive(root, channelId, { name: 'No picture' });
@@ -87,7 +87,7 @@ describe('live over RTMP with a real publisher and the embedded runner', () => {
     // The publisher is cut off and the live's folder is gone.
     expect(await Promise.race([publisher.exited.then(() => 'exited'), new Promise((r) => setTimeout(() => r('running'), 5000))])).toBe('exited');
     await waitFor(async () => !existsSync(hlsDir(uuid)) || readdirSync(hlsDir(uuid)).length === 0, 40_000, 300);
-  });
+  }, 120_000);
 
   it('a live from start to end: state pushed, HLS served with per-segment hashes, one publisher per key, files gone after', async () => {
     const { id, uuid, live } = await createLive(root, channelId, { name: 'Whole live', latencyMode: 3 });
@@ -151,5 +151,5 @@ describe('live over RTMP with a real publisher and the embedded runner', () => {
     const late = publish(`${live.rtmpUrl}/${live.streamKey}`);
     expect(await late.exited).not.toBe(0);
     expect((await sessions(id)).total).toBe(1);
-  });
+  }, 120_000);
 });

@@ -83,7 +83,7 @@ describe('live sessions: replay, permanent lives, reconnect window, dead publish
       const v = await details(id);
       return v.state.id === 1 && v.streamingPlaylists[0]?.files.length ? v : null;
     }, 60_000, 500);
-  });
+  }, 120_000);
 
   it('a permanent live: a reconnect within the window continues the session, a SIGKILLed publisher ends it after the window, the key publishes again', async () => {
     const { id, uuid, live } = await createLive(root, channelId, { name: 'Always on', latencyMode: 3, permanentLive: true });
@@ -121,7 +121,26 @@ describe('live sessions: replay, permanent lives, reconnect window, dead publish
     await waitFor(async () => (await sessions(id)).total === 2, 5000, 200);
     await third.stop();
     await waitFor(async () => (await stateOf(id)) === 4, 15_000, 200);
-  });
+  }, 120_000);
+
+  it('a server killed mid-live: at restart the session is ended and the replay saved from what arrived', async () => {
+    const { id, uuid, live } = await createLive(root, channelId, { name: 'Interrupted', latencyMode: 3, saveReplay: true });
+    const publisher = publish(`${live.rtmpUrl}/${live.streamKey}`);
+    await waitFor(async () => (await stateOf(id)) === 1, 40_000, 200);
+    await waitFor(async () => sequences(await mediaPlaylist(uuid)).length >= 2, 20_000, 300);
+    await server.kill('SIGKILL');
+    await publisher.kill();
+    await server.restart();
+    root = await server.login();
+    const replay = await waitFor(async () => {
+      const v = await details(id);
+      return !v.isLive && v.files.length > 0 ? v : null;
+    }, 40_000, 300);
+    expect(replay.duration).toBeGreaterThanOrEqual(2);
+    const [session] = (await sessions(id)).data;
+    expect(session!.endDate).not.toBeNull();
+    expect(session!.replayVideo?.uuid).toBe(uuid);
+  }, 120_000);
 
   it('cuts a frozen publisher (connection open, nothing sent) within 5 s', async () => {
     const { id, live } = await createLive(root, channelId, { name: 'Frozen', latencyMode: 3 });
@@ -137,5 +156,5 @@ describe('live sessions: replay, permanent lives, reconnect window, dead publish
       publisher.proc.kill('SIGCONT');
       await publisher.kill();
     }
-  });
+  }, 120_000);
 });

@@ -72,5 +72,5 @@ describe('live runner takeover', () => {
 
     await publisher.stop();
     await waitFor(async () => (await root.get<VideoDetails>(`/api/v1/videos/${id}`)).state.id === 5, 20_000, 200);
-  });
+  }, 120_000);
 });

@@ -65,7 +65,7 @@ describe('live in the browser', () => {
     expect(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 120_000);
 
   it('the Go live tab creates a live and shows its RTMP URL and stream key', async () => {
     const page = await browser.newPage();
@@ -94,5 +94,5 @@ describe('live in the browser', () => {
     await page.click('text=New key');
     await waitFor(async () => (await page.locator('[data-stream-key]').inputValue()) !== key, 5000, 100);
     await page.close();
-  });
+  }, 120_000);
 });

@@ -50,6 +50,11 @@ export interface PlayerSource {
   /** Plain file to play when the video has no HLS playlist (web videos only). */
   fileUrl?: string | null;
   isLive?: boolean;
+  /**
+   * Lives: how many segments the player stays behind the live edge (hls.js liveSyncDurationCount),
+   * from the live's latency mode as PeerTube's player sets it.
+   */
+  liveSyncSegments?: number;
 }
 
 export interface PlayerOptions {
@@ -163,6 +168,7 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
   };
   const hlsConfig = {
     autoStartLoad: false,
+    ...(source.isLive && source.liveSyncSegments ? { liveSyncDurationCount: source.liveSyncSegments } : {}),
     // The first fragment comes from the lowest rung, over HTTP (startup-fragment-loader): 5–6×
     // fewer bytes to fetch and decode before the picture shows (on a 10 Mb/s line ~0.15 s instead
     // of ~0.75 s for 4 s of 360p), and fewer server bytes per newcomer (bench: P2P share up from

@@ -115,8 +115,15 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.live.enabled || !this.config.live.rtmp.enabled) return;
-    // Sessions left open by a server that stopped mid-live: ended now, replay from what arrived.
-    for (const session of await this.repo.openSessions()) {
+    // Sessions left open by a server that stopped mid-live: ended once this process holds the RTMP
+    // listener (a process that cannot bind it is not the ingest, and must not end others' sessions).
+    const leftOpen = await this.repo.openSessions();
+    const started = await this.rtmp.start({
+      onPublish: (p) => this.onPublish(p),
+      onPublisherGone: (p, reason) => this.onPublisherGone(p, reason),
+    });
+    if (!started) return;
+    for (const session of leftOpen) {
       if (session.liveVideoId === null) continue;
       const live = await this.repo.byVideoId(session.liveVideoId);
       const video = live ? await this.videos.loadWithFiles(live.videoId) : null;
@@ -126,13 +133,11 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
       }
       const entry = this.entryFor(live, video, session.id);
       entry.jobDone = true;
+      entry.saveReplay = session.saveReplay;
+      this.active.set(video.id, entry);
       logger.warn({ video: video.uuid, session: session.id }, 'live session left open by a stopped server: ended');
       await this.endSession(entry, null);
     }
-    await this.rtmp.start({
-      onPublish: (p) => this.onPublish(p),
-      onPublisherGone: (p, reason) => this.onPublisherGone(p, reason),
-    });
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -296,6 +301,12 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
     await this.createJob(entry, publisher);
   }
 
+  /** Viewers on /live-videos, and the domain event federation listens to. */
+  private stateChanged(videoId: number, uuid: string, state: number, isLive: boolean): void {
+    this.sockets.emitToLiveVideo(videoId, 'state-change', { state });
+    this.events.emit('video.live-state-changed', { videoId, uuid, state, isLive });
+  }
+
   // --- end ------------------------------------------------------------------------------------
 
   private onPublisherGone(publisher: Publisher, reason: 'closed' | 'frozen'): void {
@@ -331,7 +342,7 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
       await this.repo.endSession(entry.sessionId, error);
       const state = entry.permanent ? VideoState.WAITING_FOR_LIVE : VideoState.LIVE_ENDED;
       await this.videos.setLiveState(entry.videoId, { state });
-      this.sockets.emitToLiveVideo(entry.videoId, 'state-change', { state });
+      this.stateChanged(entry.videoId, entry.videoUuid, state, true);
       logger.info({ video: entry.videoUuid, error }, 'live session ended');
     } catch (err) {
       logger.error({ err, video: entry.videoUuid }, 'cannot end the live session');
@@ -406,7 +417,7 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
       state: transcode ? VideoState.TO_TRANSCODE : VideoState.PUBLISHED,
       duration: Math.round(probe.duration),
     });
-    if (!entry.permanent) this.sockets.emitToLiveVideo(target.id, 'state-change', { state: transcode ? VideoState.TO_TRANSCODE : VideoState.PUBLISHED });
+    this.stateChanged(target.id, target.uuid, transcode ? VideoState.TO_TRANSCODE : VideoState.PUBLISHED, false);
     if (transcode) this.events.emit('video.uploaded', { videoId: target.id });
     logger.info({ live: entry.videoUuid, replay: target.uuid, chunks: chunks.length }, 'live replay saved');
     return target.id;
@@ -468,11 +479,11 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
       await this.liveHls.writePlaylist(video, body.resolutionPlaylistFilename, rewriteContinuedPlaylist(text, offset, generation));
     }
     if (current && files.masterPlaylistFile) {
-      await this.liveHls.writePlaylist(video, LIVE_MASTER_PLAYLIST, await this.liveHls.readStaged(files.masterPlaylistFile.path));
+      await this.liveHls.writeMaster(video as { id: number; uuid: string }, await this.liveHls.readStaged(files.masterPlaylistFile.path));
       if (entry && !entry.published && !entry.ended) {
         entry.published = true;
         await this.videos.setLiveState(entry.videoId, { state: VideoState.PUBLISHED });
-        this.sockets.emitToLiveVideo(entry.videoId, 'state-change', { state: VideoState.PUBLISHED });
+        this.stateChanged(entry.videoId, entry.videoUuid, VideoState.PUBLISHED, true);
       }
     }
   }

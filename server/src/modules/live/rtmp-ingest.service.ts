@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { logger } from '../../common/logger';
 import { CONFIG } from '../../common/tokens';
@@ -70,8 +71,22 @@ export class RtmpIngestService implements OnModuleDestroy {
     return this.config.live.rtmp.port;
   }
 
-  async start(hooks: RtmpIngestHooks): Promise<void> {
+  /** Whether the RTMP port can be bound: node-media-server exits the whole process when it cannot. */
+  private portFree(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(this.config.live.rtmp.port, this.config.live.rtmp.hostname, () => probe.close(() => resolve(true)));
+    });
+  }
+
+  async start(hooks: RtmpIngestHooks): Promise<boolean> {
     this.hooks = hooks;
+    if (!(await this.portFree())) {
+      // Another server process holds the listener (or another program): this one serves the API only.
+      logger.error({ port: this.config.live.rtmp.port }, 'RTMP port in use: RTMP ingest not started in this process (enable live.rtmp on one process only)');
+      return false;
+    }
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const NodeMediaServerCtor = require('node-media-server') as new (config: unknown) => NodeMediaServer;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -92,6 +107,7 @@ export class RtmpIngestService implements OnModuleDestroy {
     this.watchdog = setInterval(() => this.checkFrozen(), 250);
     this.watchdog.unref();
     logger.info({ port: this.config.live.rtmp.port }, 'RTMP ingest listening');
+    return true;
   }
 
   private prePublish(session: NmsSession): void {

@@ -4,7 +4,8 @@ import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { VideoStreamingPlaylistType, type ProbeSummary } from '@flotilla/shared';
+import { swarmInfoHashesFromMaster, VideoStreamingPlaylistType, type ProbeSummary } from '@flotilla/shared';
+import { EventBus } from '../../platform/events/event-bus.service';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import { HlsStorageService } from './hls-storage.service';
@@ -46,6 +47,7 @@ export class LiveHlsStorageService {
     private readonly hls: HlsStorageService,
     private readonly webFiles: WebVideoFilesService,
     private readonly repo: MediaFilesRepository,
+    private readonly events: EventBus,
   ) {}
 
   /** A fresh folder and the streaming-playlist row pointing at `master.m3u8`. */
@@ -82,6 +84,22 @@ export class LiveHlsStorageService {
     await this.storage.playlistWritten(liveKey(video.uuid, name), content);
   }
 
+  /** Masters this process last wrote, by video: the swarms change only when the master does. */
+  private readonly lastMaster = new Map<string, string>();
+
+  /**
+   * The live's master playlist; when it changed, the P2P swarms its viewers announce (one per
+   * variant, as for VOD) are stored and the tracker told, so peers of a live find each other.
+   */
+  async writeMaster(video: { id: number; uuid: string }, content: string): Promise<void> {
+    await this.storage.playlistWritten(liveKey(video.uuid, LIVE_MASTER_PLAYLIST), content);
+    if (this.lastMaster.get(video.uuid) === content) return;
+    this.lastMaster.set(video.uuid, content);
+    const infoHashes = swarmInfoHashesFromMaster(video.uuid, content);
+    await VideoStreamingPlaylistModel.update({ p2pMediaLoaderInfoHashes: infoHashes }, { where: { videoId: video.id } });
+    this.events.emit('video.swarms-changed', { uuid: video.uuid, infoHashes });
+  }
+
   /** A playlist a runner uploaded (staged), as text. */
   readStaged(path: string): Promise<string> {
     return readStagedText(path, 1024 * 1024, 'Playlist is too large');
@@ -100,6 +118,8 @@ export class LiveHlsStorageService {
 
   /** Removes the live's files and its streaming-playlist row. */
   async removeLive(video: { id: number; uuid: string }): Promise<void> {
+    this.lastMaster.delete(video.uuid);
+    this.events.emit('video.swarms-changed', { uuid: video.uuid, infoHashes: [] });
     await VideoStreamingPlaylistModel.destroy({ where: { videoId: video.id } });
     await this.storage.removeFolder('hls', video.uuid.toLowerCase());
   }

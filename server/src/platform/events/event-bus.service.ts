@@ -36,6 +36,11 @@ export interface DomainEvents {
   'video.published': { videoId: number };
   /** A video's master playlist changed: these are the P2P swarms (tracker info hashes) of its viewers. */
   'video.swarms-changed': { uuid: string; infoHashes: string[] };
+  /**
+   * A local live's state changed (4 waiting, 1 on air, 5 ended; a replay turns it into a VOD):
+   * the seam for federation, which sends PeerTube's Update of the video (`isLiveBroadcast`, state).
+   */
+  'video.live-state-changed': { videoId: number; uuid: string; state: number; isLive: boolean };
   /** A video's privacy changed: its files' URL prefix and whether its swarms are public follow. */
   'video.privacy-changed': { uuid: string; privacy: number };
 }
