@@ -150,7 +150,7 @@ describe('API fuzz: every implemented operation of PeerTube’s OpenAPI document
     return client.accessToken;
   }
 
-  it('answers no 5xx, a problem+json on every 4xx, never hangs and writes nothing to disk', { timeout: 300_000 }, async () => {
+  it('answers no 5xx, a problem+json on every 4xx, never hangs and writes nothing to disk', { timeout: 600_000 }, async () => {
     const implemented: FuzzOperation[] = [];
     for (const op of loadOperations()) {
       const probe = await send(server, op.method, urlOf(op, { pathValues: op.pathParams.map(validFor(op)), query: [], body: null }), {});
