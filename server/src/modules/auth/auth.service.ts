@@ -5,7 +5,7 @@ import { AppError, unauthorized } from '../../common/app-error';
 import { randomToken, sha256Hex } from '../../common/crypto';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
-import { UserModel } from '../users';
+import { toAuthUser, UserModel } from '../users';
 import type { AuthUser } from '../users/users.types';
 import type { OAuthClientModel, OAuthTokenModel } from './oauth.model';
 import { OAuthRepository } from './oauth.repository';
@@ -97,17 +97,7 @@ export class AuthService {
     }
     const u = token.User!;
     if (u.blocked) throw unauthorized('Invalid token: user is blocked');
-    const user: AuthUser = {
-      id: u.id,
-      username: u.username,
-      email: u.email,
-      role: u.role,
-      blocked: u.blocked,
-      videoQuota: u.videoQuota,
-      videoQuotaDaily: u.videoQuotaDaily,
-      nsfwPolicy: u.nsfwPolicy,
-    };
-    return { user, token };
+    return { user: toAuthUser(u), token };
   }
 
   async revoke(auth: AuthContext): Promise<void> {

@@ -2,3 +2,4 @@
 // for other modules' associations, includes and types (queries on them belong in this module).
 export { AccountModel } from './account.model';
 export { UserModel } from './user.model';
+export { toAuthUser } from './auth-user';

@@ -22,6 +22,7 @@ import { AuthService, checkPassword, hashPassword } from '../auth/auth.service';
 import { ChannelsService } from '../channels/channels.service';
 import { AccountModel } from './account.model';
 import { AccountsService } from './accounts.service';
+import { toAuthUser } from './auth-user';
 import { UserModel } from './user.model';
 import type { AuthUser } from './users.types';
 
@@ -142,6 +143,12 @@ export class UsersService {
     });
     logger.info('root user created');
     return { created: true, password: generated ? password : undefined, generated };
+  }
+
+  /** A user's request-side values (a video file token's or an upload session's owner), null when gone. */
+  async findAuthUser(id: number): Promise<AuthUser | null> {
+    const user = await UserModel.findByPk(id);
+    return user ? toAuthUser(user) : null;
   }
 
   async findById(id: number): Promise<UserModel> {

@@ -11,7 +11,7 @@ import { CONFIG, REDIS } from '../../common/tokens';
 import { parseWith } from '../../common/zod.pipe';
 import type { AppConfig } from '../../config/config';
 import { uploadPartPath, appendStaged, createEmptyStaged, ensureStagingFolder, removeOldStaged, removeStaged, stagedSize } from '../media-files';
-import { UserModel } from '../users';
+import { UsersService } from '../users/users.service';
 import type { AuthUser } from '../users/users.types';
 import type { ContentRange } from './content-range';
 import { UploadSessionModel } from './upload-session.model';
@@ -41,6 +41,7 @@ export class ResumableUploadsService implements OnModuleInit {
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly ingest: VideoIngestService,
+    private readonly users: UsersService,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -177,7 +178,7 @@ export class ResumableUploadsService implements OnModuleInit {
   }
 
   private async complete(session: UploadSessionModel): Promise<ChunkResult> {
-    const user = await UserModel.findByPk(session.userId);
+    const user = await this.users.findAuthUser(session.userId);
     if (!user) throw notFound('The user of this upload was removed', ErrorCode.UPLOAD_NOT_FOUND);
     const attrs = parseWith(videoCreateSchema, { ...session.metadata, channelId: session.channelId }, 'body');
     try {

@@ -5,7 +5,8 @@ import { ErrorCode } from '@flotilla/shared';
 import { AppError, forbidden, notFound, unauthorized } from '../../common/app-error';
 import { AuthService } from '../auth/auth.service';
 import { VideoChannelModel } from '../channels';
-import { AccountModel, UserModel } from '../users';
+import { AccountModel } from '../users';
+import { UsersService } from '../users/users.service';
 import type { AuthUser } from '../users/users.types';
 import { videoAccess } from './video-access';
 import { VideoFileTokensService } from './video-file-tokens.service';
@@ -44,6 +45,7 @@ export class StaticFilesService {
     @Inject(STORAGE_PROVIDER) private readonly storage: StorageProvider,
     private readonly auth: AuthService,
     private readonly fileTokens: VideoFileTokensService,
+    private readonly users: UsersService,
   ) {}
 
   /** The stored object `name` of an area, or a 400 when `name` is not one safe segment. */
@@ -125,7 +127,7 @@ export class StaticFilesService {
     if (creds.videoFileToken) {
       const userId = await this.fileTokens.check(creds.videoFileToken, video.uuid);
       if (userId === null) return null;
-      return UserModel.findByPk(userId);
+      return this.users.findAuthUser(userId);
     }
     const m = creds.authorization ? /^Bearer\s+(\S+)$/i.exec(creds.authorization) : null;
     if (!m) return null;
