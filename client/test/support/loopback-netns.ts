@@ -34,7 +34,10 @@ export function runInLoopbackNamespace<T>(script: string, args: string[] = [], o
       'unshare',
       // --kill-child: unshare killed (time limit, Ctrl-C) takes the namespace's first process with it.
       ['--net', '--pid', '--fork', '--mount-proc', '--kill-child', '--', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', process.execPath, TSX, script, ...args],
-      { cwd: REPO_ROOT, env: { ...process.env, FLOTILLA_NETNS_RESULT: resultFile }, stdio: ['ignore', 'pipe', 'pipe'] },
+      // TMPDIR of its own: in a new PID namespace the script is pid 1 like every other namespace's,
+      // and tsx names its IPC pipe after the pid in the temp folder (two namespaces at once collided
+      // on /tmp/tsx-0/1.pipe).
+      { cwd: REPO_ROOT, env: { ...process.env, TMPDIR: dir, FLOTILLA_NETNS_RESULT: resultFile }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let log = '';
     const collect = (chunk: Buffer) => {
