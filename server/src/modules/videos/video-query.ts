@@ -33,8 +33,11 @@ export function listWhere(sequelize: Sequelize, q: VideoListQuery, scope: ListSc
       and.push({ [Op.or]: [{ state: VideoState.PUBLISHED }, { state: VideoState.TO_TRANSCODE, waitTranscoding: false }] });
     }
     // Hidden videos (a moderator's blacklist) leave every list but moderators' asking for them.
+    // NOT IN (a hashed subplan: the page keeps its index scan on the sort key and stops at the
+    // limit), not NOT EXISTS (planned as a hash anti-join over the whole table: the 10k-video list
+    // bench went from 87 to 104–122 ms p50). video_id is NOT NULL, so both mean the same.
     if (!(seeAll && q.include !== undefined && (q.include & VideoInclude.BLACKLISTED))) {
-      and.push(literal(`NOT EXISTS (SELECT 1 FROM video_blacklist b WHERE b.video_id = "Video"."id")`));
+      and.push(literal(`"Video"."id" NOT IN (SELECT b.video_id FROM video_blacklist b)`));
     }
     if (q.privacyOneOf?.length) {
       if (!seeAll) throw forbidden('Only moderators may filter on privacy', ErrorCode.INSUFFICIENT_ROLE);
