@@ -43,6 +43,22 @@ export interface DomainEvents {
   'video.live-state-changed': { videoId: number; uuid: string; state: number; isLive: boolean };
   /** A video's privacy changed: its files' URL prefix and whether its swarms are public follow. */
   'video.privacy-changed': { uuid: string; privacy: number };
+  /**
+   * A comment was stored (local or from another instance). The comments feature emits it;
+   * notifications listen (comment on my video, reply to my comment, mention). `heldForReview`: the
+   * video's policy needs the owner's approval before others see it.
+   */
+  'comment.created': {
+    commentId: number;
+    videoId: number;
+    threadId: number;
+    inReplyToCommentId: number | null;
+    authorAccountId: number;
+    mentionedAccountIds: number[];
+    heldForReview: boolean;
+  };
+  /** An actor (a local user's account, a remote account) now follows a local channel or account: notifications tell its owner. */
+  'actor.followed': { followerActorId: number; followingActorId: number; state: 'pending' | 'accepted' };
 }
 
 export type DomainEventName = keyof DomainEvents;
