@@ -6,7 +6,7 @@ import { conflict } from '../../common/app-error';
 import { generateRsaKeyPair } from '../../common/crypto';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
-import { ActorImageType, ActorModel, ServerModel, type ActorType } from './actor.model';
+import { ActorImageModel, ActorImageType, ActorModel, ServerModel, type ActorType } from './actor.model';
 import { actorUrls, type LocalActorKind } from './actor-urls';
 
 @Injectable()
@@ -16,6 +16,11 @@ export class ActorsService {
   /** Accounts and channels share one namespace of local names (case-insensitive). */
   isLocalNameTaken(name: string, t?: Transaction): Promise<boolean> {
     return ActorModel.isLocalNameTaken(name, t);
+  }
+
+  /** Image rows (avatars, banners) of many actors at once (a list page), as plain rows. */
+  imagesOfActors(actorIds: number[]): Promise<ActorImageModel[]> {
+    return ActorImageModel.findAll({ where: { actorId: actorIds }, raw: true });
   }
 
   /** Removes an actor (its images and keys go with the row). */

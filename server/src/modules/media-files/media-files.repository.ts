@@ -36,6 +36,31 @@ export interface ThumbnailValues {
 /** Every query on `video_file`, `video_streaming_playlist` and `thumbnail` made by the media-files module. */
 @Injectable()
 export class MediaFilesRepository {
+  /** Thumbnail rows of many videos at once (a list page), as plain rows. */
+  thumbnailsOfVideos(videoIds: number[]): Promise<ThumbnailModel[]> {
+    return ThumbnailModel.findAll({ where: { videoId: videoIds }, raw: true });
+  }
+
+  /**
+   * Web-video files and HLS playlists (with their renditions) of many videos at once. Model
+   * instances: a file's size getter turns pg's BIGINT string into a number. The per-segment hashes
+   * stay in the database (they only serve the HLS index rewrite).
+   */
+  async filesOfVideos(videoIds: number[]): Promise<{ files: VideoFileModel[]; playlists: VideoStreamingPlaylistModel[] }> {
+    const [files, playlists] = await Promise.all([
+      VideoFileModel.findAll({ where: { videoId: videoIds }, attributes: { exclude: ['segmentsSha256'] } }),
+      VideoStreamingPlaylistModel.findAll({ where: { videoId: videoIds } }),
+    ]);
+    if (playlists.length) {
+      const renditions = await VideoFileModel.findAll({
+        where: { videoStreamingPlaylistId: playlists.map((pl) => pl.id) },
+        attributes: { exclude: ['segmentsSha256'] },
+      });
+      for (const playlist of playlists) playlist.VideoFiles = renditions.filter((f) => f.videoStreamingPlaylistId === playlist.id);
+    }
+    return { files, playlists };
+  }
+
   webFilesOf(videoId: number, transaction?: Transaction): Promise<VideoFileModel[]> {
     return VideoFileModel.findAll({ where: { videoId }, transaction });
   }

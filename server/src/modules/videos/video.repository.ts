@@ -30,10 +30,11 @@ export class VideoRepository {
   }
 
   /** A list page as plain nested rows (the formatter only reads properties). */
-  findPage(o: Pick<FindOptions, 'where' | 'include' | 'order' | 'offset' | 'limit'>): Promise<VideoModel[]> {
+  async findPage(o: Pick<FindOptions, 'where' | 'include' | 'order' | 'offset' | 'limit'>): Promise<VideoModel[]> {
     // Included rows are 1:1 (channel, account, actors): no sub-query needed, and ORDER BY
     // expressions on video columns (rank, trending) stay valid.
-    return VideoModel.findAll({ ...o, subQuery: false, raw: true, nest: true });
+    const rows = (await VideoModel.findAll({ ...o, subQuery: false, raw: true })) as unknown as Array<Record<string, unknown>>;
+    return nestRows(rows) as unknown as VideoModel[];
   }
 
   count(where: WhereOptions): Promise<number> {
@@ -161,4 +162,23 @@ export interface RemoteVideoRow {
   dislikes: number;
   isLive: boolean;
   channelId: number;
+}
+
+/**
+ * Flat `a.b.c` keys of plain joined rows into nested objects, as sequelize's `nest` does. Sequelize
+ * runs dottie's generic transform on every row (about a tenth of a list request's CPU); every row
+ * of one result has the same keys, so each key is split once here.
+ */
+function nestRows(rows: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  if (!rows.length) return [];
+  const paths = Object.keys(rows[0]).map((key) => ({ key, parts: key.split('.') }));
+  return rows.map((row) => {
+    const out: Record<string, unknown> = {};
+    for (const { key, parts } of paths) {
+      let target = out;
+      for (let i = 0; i < parts.length - 1; i++) target = (target[parts[i]] ??= {}) as Record<string, unknown>;
+      target[parts[parts.length - 1]] = row[key];
+    }
+    return out;
+  });
 }

@@ -13,6 +13,7 @@ import { VideoUpdateService } from './video-update.service';
 import { VideoViewsService } from './video-views.service';
 import { VideosController } from './videos.controller';
 import { VideosJobs } from './videos.jobs';
+import { VideoListParts } from './video-list-parts.service';
 import { VideoRepository } from './video.repository';
 import { VideosService } from './videos.service';
 
@@ -27,6 +28,7 @@ import { VideosService } from './videos.service';
   providers: [
     VideosService,
     VideoRepository,
+    VideoListParts,
     VideoFormatterService,
     VideoIngestService,
     VideoUpdateService,

@@ -21,7 +21,8 @@ import { hasRight, UserRight } from '../../common/rights';
 import { canManageVideo, isVideoOwner, videoAccess, videoIdentifierWhere } from './video-access';
 import { attributeColumns, checkVideoAttributes } from './video-attributes';
 import { VideoFormatterService } from './video-formatter.service';
-import { attachListParts, listIncludes } from './video-includes';
+import { listIncludes } from './video-includes';
+import { VideoListParts } from './video-list-parts.service';
 import { removeStoredVideoFiles, STORAGE_PROVIDER, type StorageProvider } from '../media-files';
 import { listOrder, listWhere, type ListScope } from './video-query';
 import { VideoModel } from './video.model';
@@ -39,6 +40,7 @@ export class VideosService {
     private readonly events: EventBus,
     @Inject(STORAGE_PROVIDER) private readonly storage: StorageProvider,
     private readonly repo: VideoRepository,
+    private readonly listParts: VideoListParts,
   ) {}
 
   /** A video with its channel, account, thumbnails, web video files and streaming playlists (with their files). */
@@ -87,7 +89,7 @@ export class VideosService {
     const where = listWhere(this.sequelize, q, full);
     // Plain rows: the formatter only reads properties; the one-to-many parts come next.
     const rows = await this.repo.findPage({ where, include: listIncludes(), order: listOrder(this.sequelize, q.sort, q.search), offset: q.start, limit: q.count });
-    await attachListParts(rows, withFiles);
+    await this.listParts.attach(rows, withFiles);
     const total = q.skipCount ? rows.length : await this.repo.count(where);
     return { total, data: rows.map((v) => this.formatter.format(v, { withFiles })) };
   }
