@@ -144,7 +144,7 @@ export class CommentsService {
     const allowed = comment.account_id === account.id || this.isOwner(video, user) || hasRight(user.role, UserRight.MANAGE_ANY_VIDEO);
     if (!allowed) throw forbidden('Cannot remove the comment of another user', ErrorCode.NOT_COMMENT_OWNER);
     if (!(await this.repo.markDeleted(comment.id))) throw conflict('This comment is already deleted', ErrorCode.COMMENT_ALREADY_DELETED);
-    this.events.emit('comment.deleted', { commentId: comment.id, videoId: video.id, url: comment.url, byAccountId: account.id });
+    this.events.emit('comment.deleted', { commentId: comment.id, videoId: video.id, url: comment.url, authorAccountId: comment.account_id, byAccountId: account.id });
   }
 
   /** PeerTube 6.2: the video's owner (or a moderator) shows a held comment to everyone. */
@@ -262,7 +262,7 @@ export class CommentsService {
   async deleteRemote(commentId: number): Promise<boolean> {
     const row = await this.repo.findById(commentId);
     if (!row || !(await this.repo.markDeleted(commentId))) return false;
-    this.events.emit('comment.deleted', { commentId, videoId: row.video_id, url: row.url, byAccountId: null });
+    this.events.emit('comment.deleted', { commentId, videoId: row.video_id, url: row.url, authorAccountId: row.account_id, byAccountId: null });
     return true;
   }
 
