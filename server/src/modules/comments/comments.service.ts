@@ -24,6 +24,8 @@ import { mentionsOf } from './comment-text';
 import { CommentsRepository, type CommentListRow, type CommentRow, type Viewer } from './comments.repository';
 
 const iso = (d: Date | string) => new Date(d).toISOString();
+/** Comments read the video's policy, privacy and owners, never its files. */
+const LIGHT = { withFiles: false };
 
 /** A comment from another instance, already checked by federation (origin, author, thread). */
 export interface RemoteComment {
@@ -64,7 +66,7 @@ export class CommentsService {
   }
 
   async listThreads(idOrUuid: string, user: AuthUser | undefined, q: CommentThreadsQuery): Promise<VideoCommentThreads> {
-    const video = await this.videos.loadVisible(idOrUuid, user);
+    const video = await this.videos.loadVisible(idOrUuid, user, LIGHT);
     // PeerTube answers an empty page for a video whose comments are disabled.
     if (video.commentsPolicy === VideoCommentPolicy.DISABLED) return { total: 0, totalNotDeletedComments: 0, data: [] };
     const { rows, total, totalNotDeleted } = await this.repo.threads(video.id, video.VideoChannel?.Account?.id ?? null, await this.viewer(video, user), q);
@@ -73,7 +75,7 @@ export class CommentsService {
   }
 
   async thread(idOrUuid: string, threadId: number, user: AuthUser | undefined): Promise<VideoCommentThreadTree> {
-    const video = await this.videos.loadVisible(idOrUuid, user);
+    const video = await this.videos.loadVisible(idOrUuid, user, LIGHT);
     const root = await this.loadOf(video, threadId);
     if (root.origin_comment_id !== null) throw notFound('This comment is not a thread', ErrorCode.COMMENT_NOT_FOUND);
     const viewer = await this.viewer(video, user);
@@ -90,12 +92,12 @@ export class CommentsService {
   }
 
   async createThread(idOrUuid: string, user: AuthUser, text: string): Promise<{ comment: VideoComment }> {
-    const video = await this.videos.loadVisible(idOrUuid, user);
+    const video = await this.videos.loadVisible(idOrUuid, user, LIGHT);
     return this.create(video, user, text, null);
   }
 
   async reply(idOrUuid: string, commentId: number, user: AuthUser, text: string): Promise<{ comment: VideoComment }> {
-    const video = await this.videos.loadVisible(idOrUuid, user);
+    const video = await this.videos.loadVisible(idOrUuid, user, LIGHT);
     const parent = await this.loadOf(video, commentId);
     if (parent.deleted_at) throw notFound('Cannot reply to a deleted comment', ErrorCode.COMMENT_NOT_FOUND);
     const viewer = await this.viewer(video, user);
@@ -137,7 +139,7 @@ export class CommentsService {
 
   /** Deleted by its author, the video's owner or a moderator; it stays as a tombstone (409 the second time). */
   async delete(idOrUuid: string, commentId: number, user: AuthUser): Promise<void> {
-    const video = await this.videos.loadByIdentifier(idOrUuid);
+    const video = await this.videos.loadByIdentifier(idOrUuid, LIGHT);
     const comment = await this.loadOf(video, commentId);
     if (comment.deleted_at) throw conflict('This comment is already deleted', ErrorCode.COMMENT_ALREADY_DELETED);
     const account = await this.accounts.accountOfUser(user.id);
@@ -149,7 +151,7 @@ export class CommentsService {
 
   /** PeerTube 6.2: the video's owner (or a moderator) shows a held comment to everyone. */
   async approve(idOrUuid: string, commentId: number, user: AuthUser): Promise<void> {
-    const video = await this.videos.loadByIdentifier(idOrUuid);
+    const video = await this.videos.loadByIdentifier(idOrUuid, LIGHT);
     const comment = await this.loadOf(video, commentId);
     if (!this.isOwner(video, user) && !hasRight(user.role, UserRight.MANAGE_ANY_VIDEO)) throw forbidden('Only the owner of the video can approve its comments', ErrorCode.NOT_VIDEO_OWNER);
     if (comment.deleted_at) throw notFound('Video comment not found', ErrorCode.COMMENT_NOT_FOUND);
