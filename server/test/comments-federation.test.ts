@@ -89,6 +89,11 @@ describe('comments across instances (Create/Delete{Note}, forwards, Mastodon rep
       const there = list.data.find((x) => x.url === comment.url)!;
       expect(there).toMatchObject({ text: 'Hello from A, **bold**', account: { name: 'root', host: hostOf(a) }, isDeleted: false });
     }
+    // The origin lists it in the video's `comments` collection.
+    expect(await (await fetch(`${videoUrl}/comments`, { headers: AP })).json()).toMatchObject({ type: 'OrderedCollection', id: `${videoUrl}/comments`, totalItems: 1, first: `${videoUrl}/comments?page=1` });
+    expect(await (await fetch(`${videoUrl}/comments?page=1`, { headers: AP })).json()).toMatchObject({ type: 'OrderedCollectionPage', partOf: `${videoUrl}/comments`, orderedItems: [comment.url] });
+    expect((await fetch(`${b.url}/videos/watch/00000000-0000-4000-8000-000000000000/comments`, { headers: AP })).status).toBe(404);
+    expect((await fetch(`${videoUrl}/comments?page=0`, { headers: AP })).status).toBe(400);
   });
 
   it('a reply on B to A\'s comment reaches A, in the thread', async () => {

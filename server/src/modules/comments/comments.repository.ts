@@ -176,6 +176,17 @@ export class CommentsRepository {
     return { rows, total: Number(total) };
   }
 
+  /** URLs of a video's comments shown to everyone (not deleted, not held), oldest first: its ActivityPub `comments` collection. */
+  async publicUrls(videoId: number, start: number, count: number): Promise<{ total: number; urls: string[] }> {
+    const where = 'video_id = :videoId AND deleted_at IS NULL AND held_for_review = false';
+    const rows = await this.sequelize.query<{ url: string }>(`SELECT url FROM video_comment WHERE ${where} ORDER BY created_at ASC, id ASC OFFSET :start LIMIT :count`, {
+      replacements: { videoId, start, count },
+      type: QueryTypes.SELECT,
+    });
+    const [{ total }] = await this.sequelize.query<{ total: string }>(`SELECT count(*) AS total FROM video_comment WHERE ${where}`, { replacements: { videoId }, type: QueryTypes.SELECT });
+    return { total: Number(total), urls: rows.map((r) => r.url) };
+  }
+
   /** The accounts of every comment a reply answers, up the chain (federation: mentions and audience). */
   async ancestorAccountIds(commentId: number): Promise<number[]> {
     const rows = await this.sequelize.query<{ account_id: number }>(

@@ -228,6 +228,11 @@ export class CommentsService {
     return this.repo.findByUrl(url);
   }
 
+  /** One page of a video's public comment URLs (its `comments` collection). */
+  publicUrls(videoId: number, start: number, count: number) {
+    return this.repo.publicUrls(videoId, start, count);
+  }
+
   /** Accounts of the comments a comment answers (its Note's audience and mentions). */
   ancestorAccountIds(commentId: number): Promise<number[]> {
     return this.repo.ancestorAccountIds(commentId);
