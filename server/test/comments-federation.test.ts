@@ -107,6 +107,32 @@ describe('comments across instances (Create/Delete{Note}, forwards, Mastodon rep
     expect(tree.children[0].comment).toMatchObject({ text: `Welcome @root@${hostOf(a)}`, account: { name: 'root', host: hostOf(b) } });
   });
 
+  it('policy 3 across instances: held at the origin and on A, the owner approves, A gets the ApproveReply', async () => {
+    const rootB = await b.login();
+    const channelId = (await rootB.request<{ videoChannels: { id: number }[] }>('GET', '/api/v1/users/me')).videoChannels[0].id;
+    const clip = makeClip(mkdtempSync(join(tmpdir(), 'fed-comments-')), 'clip.mp4', { seconds: 2, size: '320x240' });
+    const moderated = (await legacyUpload(rootB, clip, { name: 'Moderated on B', channelId: String(channelId), privacy: '1', commentsPolicy: '3' })).video.uuid;
+    await until('the moderated video on A', async () => (await a.api.request<{ commentsPolicy: { id: number } }>('GET', `/api/v1/videos/${moderated}`)).commentsPolicy.id === 3);
+    const rootA = await a.login();
+    const held = await addCommentThread(rootA, moderated, 'Please let me in');
+    expect(held.heldForReview).toBe(true);
+    const onB = await until('the held comment on B', async () => (await listCommentThreads(rootB, moderated)).data.find((x) => x.url === held.url));
+    expect(onB.heldForReview).toBe(true);
+    // Nobody else sees it, on either side.
+    expect((await listCommentThreads(b.api, moderated)).total).toBe(0);
+    expect((await listCommentThreads(a.api, moderated)).total).toBe(0);
+    expect((await fetch(held.url, { headers: AP })).status).toBe(404);
+
+    await rootB.request('POST', `/api/v1/videos/${moderated}/comments/${onB.id}/approve`);
+    expect((await listCommentThreads(b.api, moderated)).data.map((x) => x.url)).toEqual([held.url]);
+    const approved = await until('the ApproveReply on A', async () => (await listCommentThreads(a.api, moderated)).data.find((x) => x.url === held.url));
+    expect(approved.heldForReview).toBe(false);
+    const [row] = await a.sql<{ reply_approval: string }>('SELECT reply_approval FROM video_comment WHERE url = $1', [held.url]);
+    expect(row.reply_approval).toBe(`${held.url}/approve-reply`);
+    const note = await (await fetch(held.url, { headers: AP })).json();
+    expect(note).toMatchObject({ type: 'Note', replyApproval: `${held.url}/approve-reply` });
+  });
+
   let mastodonNote: string;
 
   it('a Mastodon-shaped reply (HTML, mention, hostile markup) is stored as a sanitized comment', async () => {

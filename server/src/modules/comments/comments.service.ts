@@ -108,7 +108,9 @@ export class CommentsService {
   private async create(video: VideoModel, user: AuthUser, text: string, parent: CommentRow | null): Promise<{ comment: VideoComment }> {
     if (video.commentsPolicy === VideoCommentPolicy.DISABLED) throw forbidden('Video comments are disabled for this video', ErrorCode.VIDEO_COMMENTS_DISABLED);
     const account = await this.accounts.accountOfUser(user.id);
-    const held = video.commentsPolicy === VideoCommentPolicy.REQUIRES_APPROVAL && !this.isOwner(video, user) && !hasRight(user.role, UserRight.MANAGE_ANY_VIDEO);
+    // The owner's comments are never held, nor a moderator's on our videos (on a remote video, its origin decides).
+    const held =
+      video.commentsPolicy === VideoCommentPolicy.REQUIRES_APPROVAL && !this.isOwner(video, user) && (video.remote || !hasRight(user.role, UserRight.MANAGE_ANY_VIDEO));
     const row = await this.repo.insert(
       { text, videoId: video.id, accountId: account.id, originCommentId: parent ? (parent.origin_comment_id ?? parent.id) : null, inReplyToCommentId: parent?.id ?? null, heldForReview: held },
       (id) => `${this.config.webserverUrl}/videos/watch/${video.uuid}/comments/${id}`,
