@@ -137,6 +137,7 @@ describe('comments API (threads, replies, policy, approval, delete rules)', () =
     const c2 = await addCommentThread(bob, video.uuid, 'moderator removes this');
     await deleteComment(mod, video.uuid, c2.id);
     // Deleted threads without replies leave the list.
+    await expectProblem(getCommentThread(anon, video.uuid, c1.id), 404, 'video_comment_not_found');
     const ids = (await listCommentThreads(anon, video.uuid, { count: 100 })).data.map((c) => c.id);
     expect(ids).not.toContain(c1.id);
     expect(ids).not.toContain(c2.id);
@@ -145,6 +146,7 @@ describe('comments API (threads, replies, policy, approval, delete rules)', () =
     expect((await listCommentThreads(anon, video.uuid)).totalNotDeletedComments).toBe(before - 1);
     // The thread with only deleted replies is gone too.
     expect((await listCommentThreads(anon, video.uuid, { count: 100 })).data.map((c) => c.id)).not.toContain(thread.id);
+    await expectProblem(getCommentThread(anon, video.uuid, thread.id), 404);
   });
 
   it('policy: disabled → 403 and an empty list; legacy commentsEnabled; policy in the video JSON', async () => {

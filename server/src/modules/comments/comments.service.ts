@@ -80,7 +80,10 @@ export class CommentsService {
     if (root.origin_comment_id !== null) throw notFound('This comment is not a thread', ErrorCode.COMMENT_NOT_FOUND);
     const viewer = await this.viewer(video, user);
     const rows = await this.repo.thread(threadId, video.VideoChannel?.Account?.id ?? null, viewer);
-    if (!rows.some((r) => r.id === threadId)) throw notFound('Video comment thread not found', ErrorCode.COMMENT_NOT_FOUND);
+    // A deleted thread stays readable (as a tombstone) only while some reply lives under it.
+    if (!rows.some((r) => r.id === threadId) || (root.deleted_at && !rows.some((r) => r.id !== threadId && !r.deleted_at))) {
+      throw notFound('Video comment thread not found', ErrorCode.COMMENT_NOT_FOUND);
+    }
     const accounts = await this.accounts.formatMany(rows.flatMap((r) => (r.account_id ? [r.account_id] : [])));
     const nodes = new Map<number, VideoCommentThreadTree>(rows.map((r) => [r.id, { comment: this.format(r, accounts), children: [] }]));
     for (const r of rows) {
