@@ -171,6 +171,14 @@ describe('comments across instances (Create/Delete{Note}, forwards, Mastodon rep
     expect(stored.text).toContain(`href="${b.url}/accounts/root"`);
     expect(stored.text).not.toMatch(/script|onerror|javascript:|<img/i);
     expect(stored.createdAt).toBe('2021-11-05T11:46:50.000Z');
+
+    // Mastodon edits: an Update{Note} by its author changes the text; by anyone else, or older, it does not.
+    const edited = { ...activity.object, content: '<p>edited <b>text</b><img src=x onerror=alert(1)></p>', updated: '2021-11-06T10:00:00Z' };
+    expect((await postToB({ id: `${mastodonNote}#updates/1`, type: 'Update', actor: fake.actorUrl, object: edited })).status).toBe(204);
+    const after = await until('the edit on B', async () => (await threadsOn(b)).data.find((x) => x.url === mastodonNote && x.text.includes('edited')));
+    expect(after.text).toBe('<p>edited <b>text</b></p>');
+    const older = { ...activity.object, content: '<p>stale edit</p>', updated: '2021-11-05T12:00:00Z' };
+    expect((await postToB({ id: `${mastodonNote}#updates/0`, type: 'Update', actor: fake.actorUrl, object: older })).status).toBe(204);
   });
 
   it('refuses a Note whose author is not the sender, and a Delete by someone else', async () => {
@@ -196,6 +204,8 @@ describe('comments across instances (Create/Delete{Note}, forwards, Mastodon rep
     expect(after.totalNotDeletedComments).toBe(before + 1);
     expect(after.data.find((x) => x.url === fromA.url)?.isDeleted).toBe(false);
     expect(after.data.some((x) => x.text.includes('spoofed'))).toBe(false);
+    // The stale edit (processed before the marker) changed nothing.
+    expect(after.data.find((x) => x.url === mastodonNote)?.text).toBe('<p>edited <b>text</b></p>');
   });
 
   it('deletes: A\'s own delete reaches B and C as a tombstone; the Mastodon author\'s Delete removes theirs', async () => {

@@ -148,6 +148,15 @@ export class CommentsRepository {
     return (rows as unknown[]).length > 0;
   }
 
+  /** An edit from the author's instance; an older edit never overwrites a newer one. */
+  async updateText(id: number, text: string, updatedAt: Date): Promise<boolean> {
+    const [rows] = await this.sequelize.query(
+      'UPDATE video_comment SET text = :text, updated_at = :updatedAt WHERE id = :id AND deleted_at IS NULL AND updated_at <= :updatedAt RETURNING id',
+      { replacements: { id, text, updatedAt } },
+    );
+    return (rows as unknown[]).length > 0;
+  }
+
   async approve(id: number, replyApproval: string | null): Promise<boolean> {
     const [rows] = await this.sequelize.query(
       'UPDATE video_comment SET held_for_review = false, reply_approval = :replyApproval, updated_at = now() WHERE id = :id AND held_for_review RETURNING id',

@@ -278,6 +278,11 @@ export class CommentsService {
     return true;
   }
 
+  /** An Update{Note} from the author's instance (already checked by federation). */
+  updateRemote(commentId: number, text: string, updated: Date): Promise<boolean> {
+    return this.repo.updateText(commentId, text, updated);
+  }
+
   /** An ApproveReply from the remote video's origin. */
   async approveRemote(commentId: number, replyApproval: string): Promise<void> {
     await this.repo.approve(commentId, replyApproval);

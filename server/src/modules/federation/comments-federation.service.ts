@@ -40,6 +40,13 @@ const date = (v: unknown): Date | null => {
   return d && !Number.isNaN(d.getTime()) ? d : null;
 };
 
+/** A Note's text as stored: PeerTube's markdown as written, anyone else's HTML sanitized; null when empty or too long. */
+function noteText(note: Json): string | null {
+  const raw = typeof note.content === 'string' ? note.content : '';
+  const text = note.mediaType === 'text/markdown' ? raw.trim() : sanitizeRemoteHtml(raw);
+  return text && text.length <= COMMENT_TEXT_MAX ? text : null;
+}
+
 /**
  * Comments across instances (§5, §6.2–6.4, §11): local comments leave as Create{Note} (to the
  * video's origin, or to the video's audience when the video is ours), deletes as Delete; remote
@@ -70,6 +77,7 @@ export class CommentsFederationService implements OnModuleInit {
     this.events.on('comment.approved', (e) => guard('approve', () => this.onApproved(e.commentId, e.byAccountId)));
     this.events.on('comment.deleted', (e) => guard('delete', () => this.onLocalDeleted(e)));
     this.inbox.register('Create', (a, s) => this.onRemoteCreate(a, s));
+    this.inbox.register('Update', (a, s) => this.onRemoteUpdate(a, s));
     this.inbox.register('Delete', (a, s) => this.onRemoteDelete(a, s));
     this.inbox.register('ApproveReply', (a, s) => this.onApproveReply(a, s));
   }
@@ -244,9 +252,8 @@ export class CommentsFederationService implements OnModuleInit {
     const { video } = parent;
     if (!video.remote && !isFederatedPrivacy(video.privacy)) return null;
 
-    const raw = typeof note.content === 'string' ? note.content : '';
-    const text = note.mediaType === 'text/markdown' ? raw.trim() : sanitizeRemoteHtml(raw);
-    if (!text || text.length > COMMENT_TEXT_MAX) return null;
+    const text = noteText(note);
+    if (!text) return null;
     const actor = await this.remoteActors.getOrFetch(by);
     // PeerTube takes comments from accounts only (a Person).
     if (actor.serverId === null || actor.type !== 'Person') return null;
@@ -312,6 +319,22 @@ export class CommentsFederationService implements OnModuleInit {
     const instance = await this.follows.instanceActor();
     const followers = await this.follows.followerIds([channel.Account!.Actor!.id, channel.Actor!.id, instance.id]);
     await this.delivery.forward(followers, activity, instance.id, [hostOf(senderUrl)]);
+  }
+
+  /** An edited Note (Mastodon lets its authors edit): only its author, on a comment still alive. */
+  private async onRemoteUpdate(activity: Json, signerUrl: string): Promise<void> {
+    const note = activity.object;
+    if (!note || typeof note !== 'object' || (note as Json).type !== 'Note') return;
+    const url = (note as Json).id;
+    if (!isUrl(url) || firstId((note as Json).attributedTo) !== signerUrl) return;
+    const comment = await this.comments.findByUrl(url);
+    const c = comment ? await this.comments.findForFederation(comment.id) : null;
+    if (!c || c.deleted_at || c.author_actor_url !== signerUrl) return;
+    const text = noteText(note as Json);
+    if (!text) return;
+    if (!(await this.comments.updateRemote(c.id, text, date((note as Json).updated) ?? new Date()))) return;
+    const video = await this.videos.loadWithFiles(c.video_id);
+    if (video && !video.remote && !c.held_for_review) await this.forward(activity, video, signerUrl);
   }
 
   private async onRemoteDelete(activity: Json, signerUrl: string): Promise<void> {
