@@ -118,17 +118,22 @@ export class CommentsService {
       { text, videoId: video.id, accountId: account.id, originCommentId: parent ? (parent.origin_comment_id ?? parent.id) : null, inReplyToCommentId: parent?.id ?? null, heldForReview: held },
       (id) => `${this.config.webserverUrl}/videos/watch/${video.uuid}/comments/${id}`,
     );
-    this.events.emit('comment.created', {
-      commentId: row.id,
-      videoId: video.id,
-      threadId: row.origin_comment_id ?? row.id,
-      inReplyToCommentId: row.in_reply_to_comment_id,
-      authorAccountId: account.id,
-      mentionedAccountIds: await this.mentionedLocalAccounts(text, account.id),
-      heldForReview: held,
-    });
+    this.emitCreated(row, account.id, await this.mentionedLocalAccounts(text, account.id));
     const accounts = await this.accounts.formatMany([account.id]);
     return { comment: this.format({ ...row, total_replies: '0', total_replies_from_video_author: '0' }, accounts) };
+  }
+
+  /** The seam to notifications (and to federation for local comments). */
+  private emitCreated(row: CommentRow, authorAccountId: number, mentionedAccountIds: number[]): void {
+    this.events.emit('comment.created', {
+      commentId: row.id,
+      videoId: row.video_id,
+      threadId: row.origin_comment_id ?? row.id,
+      inReplyToCommentId: row.in_reply_to_comment_id,
+      authorAccountId,
+      mentionedAccountIds,
+      heldForReview: row.held_for_review,
+    });
   }
 
   /** Local accounts named in `@name` / `@name@<this host>` mentions, the author left out. */
@@ -258,15 +263,7 @@ export class CommentsService {
       { text: c.text, videoId: video.id, accountId: c.accountId, originCommentId: c.inReplyTo?.threadId ?? null, inReplyToCommentId: c.inReplyTo?.id ?? null, heldForReview: held, createdAt: c.published, updatedAt: c.updated },
       c.url,
     );
-    this.events.emit('comment.created', {
-      commentId: row.id,
-      videoId: video.id,
-      threadId: row.origin_comment_id ?? row.id,
-      inReplyToCommentId: row.in_reply_to_comment_id,
-      authorAccountId: c.accountId,
-      mentionedAccountIds: c.mentionedAccountIds.filter((id) => id !== c.accountId),
-      heldForReview: held,
-    });
+    this.emitCreated(row, c.accountId, c.mentionedAccountIds.filter((id) => id !== c.accountId));
     return row.id;
   }
 
