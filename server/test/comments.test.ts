@@ -182,14 +182,20 @@ describe('comments API (threads, replies, policy, approval, delete rules)', () =
     await expectProblem(addCommentReply(root, v.uuid, held.id, 'cannot see it'), 404);
     expect((await getCommentThread(bob, v.uuid, held.id)).comment.heldForReview).toBe(true);
 
-    // The owner's comments list shows it, filtered on held ones.
-    const mine = await alice.get<ResultList<VideoCommentForOwnerOrAdmin>>('/api/v1/videos/comments', { isHeldForReview: 'true', videoId: v.id });
+    // The owner's comments list shows it, filtered on held ones; moderators list every comment.
+    const mine = await alice.get<ResultList<VideoCommentForOwnerOrAdmin>>('/api/v1/users/me/videos/comments', { isHeldForReview: 'true', videoId: v.id });
     expect(mine.data.map((c) => c.id)).toEqual([held.id]);
     expect(mine.data[0]).toMatchObject({ video: { uuid: v.uuid }, account: { name: 'bob' } });
-    expect((await bob.get<ResultList<VideoCommentForOwnerOrAdmin>>('/api/v1/videos/comments', { videoId: v.id })).total).toBe(0);
+    expect((await bob.get<ResultList<VideoCommentForOwnerOrAdmin>>('/api/v1/users/me/videos/comments', { videoId: v.id })).total).toBe(0);
     expect((await mod.get<ResultList<VideoCommentForOwnerOrAdmin>>('/api/v1/videos/comments', { videoId: v.id })).total).toBe(2);
+    expect((await mod.get<ResultList<VideoCommentForOwnerOrAdmin>>('/api/v1/videos/comments', { videoId: v.id, isLocal: 'true', onLocalVideo: 'true' })).total).toBe(2);
+    expect((await mod.get<ResultList<VideoCommentForOwnerOrAdmin>>('/api/v1/videos/comments', { videoId: v.id, isLocal: 'false' })).total).toBe(0);
+    expect((await mod.get<ResultList<VideoCommentForOwnerOrAdmin>>('/api/v1/videos/comments', { search: 'approve me' })).data.map((c) => c.id)).toEqual([held.id]);
+    await expectProblem(alice.get('/api/v1/videos/comments'), 403);
     await expectProblem(anon.get('/api/v1/videos/comments'), 401);
-    await expectProblem(alice.get('/api/v1/videos/comments', { isHeldForReview: 'maybe' }), 400);
+    await expectProblem(anon.get('/api/v1/users/me/videos/comments'), 401);
+    await expectProblem(alice.get('/api/v1/users/me/videos/comments', { isHeldForReview: 'maybe' }), 400);
+    await expectProblem(mod.get('/api/v1/videos/comments', { count: 101 }), 400);
 
     await expectProblem(approveComment(bob, v.uuid, held.id), 403);
     await expectProblem(approveComment(anon, v.uuid, held.id), 401);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { looseInt, paginationQuery, type ResultList } from './common';
+import { looseInt, paginationQuery, queryBoolean, type ResultList } from './common';
 import { text } from './text';
 import type { Account } from './users';
 
@@ -28,12 +28,14 @@ export const commentThreadsQuery = paginationQuery.extend({
 });
 export type CommentThreadsQuery = z.infer<typeof commentThreadsQuery>;
 
-/** `GET /api/v1/videos/comments` (owners see comments on their videos; moderators every comment). */
+/** `GET /api/v1/videos/comments` (moderators: every comment) and `/api/v1/users/me/videos/comments` (comments on my videos). */
 export const listCommentsQuery = paginationQuery.extend({
   sort: z.enum(['-createdAt', 'createdAt']).optional(),
   search: text().max(100).optional(),
   videoId: looseInt.pipe(z.number().int().min(1).max(2147483647)).optional(),
-  isHeldForReview: z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean()).optional(),
+  isHeldForReview: queryBoolean.optional(),
+  isLocal: queryBoolean.optional(),
+  onLocalVideo: queryBoolean.optional(),
 });
 export type ListCommentsQuery = z.infer<typeof listCommentsQuery>;
 

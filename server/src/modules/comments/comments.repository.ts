@@ -166,8 +166,20 @@ export class CommentsRepository {
   }
 
   /** Comments on the videos of these channels' owner (null: every comment, for moderators), newest first. */
-  async listForOwnerOrAdmin(q: { ownerAccountId: number | null; videoId?: number; search?: string; heldForReview?: boolean; start: number; count: number; sort?: string }) {
+  async listForOwnerOrAdmin(q: {
+    ownerAccountId: number | null;
+    videoId?: number;
+    search?: string;
+    heldForReview?: boolean;
+    isLocal?: boolean;
+    onLocalVideo?: boolean;
+    start: number;
+    count: number;
+    sort?: string;
+  }) {
     const where = [
+      q.isLocal !== undefined ? `(SELECT ac.server_id IS NULL FROM account a JOIN actor ac ON ac.id = a.actor_id WHERE a.id = c.account_id) = ${q.isLocal ? 'true' : 'false'}` : 'true',
+      q.onLocalVideo !== undefined ? `v.remote = ${q.onLocalVideo ? 'false' : 'true'}` : 'true',
       'c.deleted_at IS NULL',
       q.ownerAccountId !== null ? 'ch.account_id = :ownerAccountId' : 'true',
       q.videoId !== undefined ? 'c.video_id = :videoId' : 'true',

@@ -173,11 +173,20 @@ export class CommentsService {
     this.events.emit('comment.approved', { commentId: comment.id, videoId: video.id, byAccountId: account.id });
   }
 
-  /** `GET /api/v1/videos/comments`: comments on the caller's videos, or every comment for moderators. */
-  async listForOwnerOrAdmin(user: AuthUser, q: ListCommentsQuery): Promise<ResultList<VideoCommentForOwnerOrAdmin>> {
-    const all = hasRight(user.role, UserRight.MANAGE_ANY_VIDEO);
-    const ownerAccountId = all ? null : (await this.accounts.accountOfUser(user.id)).id;
-    const { rows, total } = await this.repo.listForOwnerOrAdmin({ ownerAccountId, videoId: q.videoId, search: q.search, heldForReview: q.isHeldForReview, start: q.start, count: q.count, sort: q.sort });
+  /** Every comment (`all`, moderators: `/videos/comments`) or those on the caller's videos (`/users/me/videos/comments`). */
+  async listForOwnerOrAdmin(user: AuthUser, q: ListCommentsQuery, scope: 'all' | 'mine'): Promise<ResultList<VideoCommentForOwnerOrAdmin>> {
+    const ownerAccountId = scope === 'all' ? null : (await this.accounts.accountOfUser(user.id)).id;
+    const { rows, total } = await this.repo.listForOwnerOrAdmin({
+      ownerAccountId,
+      videoId: q.videoId,
+      search: q.search,
+      heldForReview: q.isHeldForReview,
+      isLocal: q.isLocal,
+      onLocalVideo: q.onLocalVideo,
+      start: q.start,
+      count: q.count,
+      sort: q.sort,
+    });
     const accounts = await this.accounts.formatMany(rows.flatMap((r) => (r.account_id ? [r.account_id] : [])));
     const data: VideoCommentForOwnerOrAdmin[] = [];
     for (const r of rows) {
