@@ -1,5 +1,6 @@
 // `npm run bench`: runs each benchmark in turn; every figure is printed beside a baseline measured
 // in the same run, as a ratio. `npm run bench -- foundation` runs only the named ones.
+import { commentsBench } from './comments.bench';
 import { federationBench } from './federation.bench';
 import { foundationBench } from './foundation.bench';
 import { liveLatencyBench } from './live-latency.bench';
@@ -14,6 +15,7 @@ const benches: Record<string, { title: string; run: () => Promise<BenchRow[]> }>
   uploads: { title: 'Uploads: resumable throughput, 2 GiB across interruptions, video list with 10,000 videos', run: uploadsBench },
   federation: { title: 'Federation: inbox throughput, publish on B → listed on A', run: federationBench },
   transcoding: { title: 'Transcoding: runner overhead, time to first playable rendition, 1 vs 2 runners', run: transcodingBench },
+  comments: { title: 'Comments: comment-thread page with 1,000 comments on a video, beside /api/v1/config', run: commentsBench },
   'live-latency': { title: 'Live: glass-to-glass latency from frames carrying their capture time (Gray code), small-latency vs default mode', run: liveLatencyBench },
 };
 

@@ -25,6 +25,7 @@ import { ServerStatsModule } from './modules/server-stats/server-stats.module';
 import { VideoBlacklistModule } from './modules/video-blacklist/video-blacklist.module';
 import { FederationModule } from './modules/federation/federation.module';
 import { FEDERATION_JOBS } from './modules/federation/federation.jobs';
+import { CommentsModule } from './modules/comments/comments.module';
 
 @Module({})
 export class AppModule {
@@ -42,6 +43,8 @@ export class AppModule {
         // be read as `/users/:id` and `/videos/:id`.
         RegistrationsModule,
         VideoBlacklistModule,
+        // Before VideosModule too: `/videos/comments` is not `/videos/:id`.
+        CommentsModule,
         UsersModule,
         ChannelsModule,
         ServerConfigModule,

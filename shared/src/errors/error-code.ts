@@ -22,6 +22,7 @@ export const ErrorCode = {
   VIDEO_REQUIRES_PASSWORD: 'video_requires_password',
   INCORRECT_VIDEO_PASSWORD: 'incorrect_video_password',
   VIDEO_ALREADY_BEING_TRANSCODED: 'video_already_being_transcoded',
+  COMMENT_NOT_ASSOCIATED_TO_VIDEO: 'comment_not_associated_to_video',
   // OAuth
   INVALID_GRANT: 'invalid_grant',
   INVALID_CLIENT: 'invalid_client',
@@ -69,6 +70,12 @@ export const ErrorCode = {
   UPLOAD_STILL_PROCESSING: 'upload_still_processing',
   VIDEO_PRIVACY_NOT_SUPPORTED: 'video_privacy_not_supported',
   VIDEO_FILE_TOKEN_INVALID: 'video_file_token_invalid',
+  // Comments
+  VIDEO_COMMENTS_DISABLED: 'video_comments_disabled',
+  COMMENT_NOT_FOUND: 'video_comment_not_found',
+  COMMENT_ALREADY_DELETED: 'video_comment_already_deleted',
+  NOT_COMMENT_OWNER: 'not_video_comment_owner',
+  COMMENT_NOT_HELD: 'video_comment_not_held_for_review',
   // Lives
   LIVE_ALREADY_STARTED: 'live_already_started',
   NOT_A_LIVE: 'video_is_not_a_live',

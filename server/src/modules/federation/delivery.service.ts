@@ -101,6 +101,22 @@ export class DeliveryService {
     await this.toInboxes(inboxesFor(targets, exceptHosts), activity, signerActorId);
   }
 
+  /**
+   * Forwards a third party's activity unchanged (§6.4): the body keeps its author's RsaSignature2017,
+   * which receivers check; the POST itself is signed by `signerActorId` (the instance actor).
+   */
+  async forward(actorIds: number[], activity: object, signerActorId: number, exceptHosts: string[] = []): Promise<void> {
+    const targets: InboxTarget[] = [];
+    for (const actor of await this.actors.findManyByIds([...new Set(actorIds)])) {
+      if (actor.serverId === null || actor.Server?.blocked) continue;
+      targets.push({ inboxUrl: actor.inboxUrl, sharedInboxUrl: actor.sharedInboxUrl });
+    }
+    const body = JSON.stringify(activity);
+    for (const inbox of new Set(inboxesFor(targets, exceptHosts))) {
+      await this.queues.add(FEDERATION_JOBS.deliver, { inbox, body, signerActorId });
+    }
+  }
+
   /** Per host: deliveries done and failed, failures in a row, unreachable flag, and the jobs waiting for it. */
   async hostsStatus() {
     const pending = new Map<string, number>();

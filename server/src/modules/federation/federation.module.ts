@@ -12,12 +12,15 @@ import { RatesFederationService } from './rates-federation.service';
 import { VideoObjectsController } from './video-objects.controller';
 import { VideoOutboxService } from './video-outbox.service';
 import { VideosModule } from '../videos/videos.module';
+import { CommentsModule } from '../comments/comments.module';
+import { CommentObjectsController } from './comment-objects.controller';
+import { CommentsFederationService } from './comments-federation.service';
 
 /** ActivityPub in and out: signatures, inboxes, delivery, follows, remote actors. */
 @Module({
-  imports: [VideosModule],
-  controllers: [InboxController, FollowsController, VideoObjectsController],
-  providers: [ApClientService, RemoteActorsService, DeliveryService, FederationRepository, FollowsService, InboxService, VideoOutboxService, RemoteVideosService, RatesFederationService],
+  imports: [VideosModule, CommentsModule],
+  controllers: [InboxController, FollowsController, VideoObjectsController, CommentObjectsController],
+  providers: [ApClientService, RemoteActorsService, DeliveryService, FederationRepository, FollowsService, InboxService, VideoOutboxService, RemoteVideosService, RatesFederationService, CommentsFederationService],
   exports: [FollowsService],
 })
 export class FederationModule {}

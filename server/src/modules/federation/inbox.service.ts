@@ -30,8 +30,11 @@ const sigError = (msg: string) => forbidden(msg, ErrorCode.AP_INVALID_SIGNATURE)
 /** Inbox side: verify (signature, digest, actor), queue, then process each activity in order. */
 @Injectable()
 export class InboxService {
-  /** Activity types handled beyond follows (videos, rates…), registered by other federation services. */
-  private readonly handlers = new Map<string, (activity: Record<string, unknown>, signerUrl: string) => Promise<void>>();
+  /**
+   * Activity types handled beyond follows (videos, rates, comments…), registered by other federation
+   * services; several may handle one type (a Create of a Video or of a Note), each ignoring the others' objects.
+   */
+  private readonly handlers = new Map<string, ((activity: Record<string, unknown>, signerUrl: string) => Promise<void>)[]>();
 
   constructor(
     private readonly actors: ActorsService,
@@ -41,7 +44,7 @@ export class InboxService {
   ) {}
 
   register(type: string, handler: (activity: Record<string, unknown>, signerUrl: string) => Promise<void>): void {
-    this.handlers.set(type, handler);
+    this.handlers.set(type, [...(this.handlers.get(type) ?? []), handler]);
   }
 
   /** Checks one inbox POST and queues its activities; throws the 400/403 PeerTube would answer. */
@@ -173,8 +176,8 @@ export class InboxService {
         break;
       }
     }
-    const handler = this.handlers.get(type === 'Undo' ? `Undo:${(object as { type?: string })?.type}` : type);
-    if (handler) return handler(activity, signer.url);
-    logger.debug({ type }, 'activity type not handled');
+    const handlers = this.handlers.get(type === 'Undo' ? `Undo:${(object as { type?: string })?.type}` : type);
+    if (!handlers) return logger.debug({ type }, 'activity type not handled');
+    for (const handler of handlers) await handler(activity, signer.url);
   }
 }

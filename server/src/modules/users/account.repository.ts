@@ -26,6 +26,11 @@ export class AccountRepository {
     return AccountModel.findByPk(id, { include: [actorInclude()] });
   }
 
+  findManyByIds(ids: number[]): Promise<AccountModel[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return AccountModel.findAll({ where: { id: ids }, include: [actorInclude()] });
+  }
+
   list(offset: number, limit: number, order: [string, string]): Promise<{ rows: AccountModel[]; count: number }> {
     return AccountModel.findAndCountAll({ include: [actorInclude()], order: [order], offset, limit, distinct: true });
   }

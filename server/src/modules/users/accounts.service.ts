@@ -44,6 +44,22 @@ export class AccountsService {
     return this.repo.findById(id);
   }
 
+  /** Several accounts in PeerTube's Account shape, by id (one query: comment pages name many authors). */
+  async formatMany(ids: number[]): Promise<Map<number, Account>> {
+    const rows = await this.repo.findManyByIds([...new Set(ids)]);
+    return new Map(rows.map((a) => [a.id, this.format(a)]));
+  }
+
+  /** The local account named `name` (mentions); null when there is none. */
+  async findLocalByName(name: string): Promise<AccountRef | null> {
+    try {
+      const a = await this.findByHandle(name);
+      return a.Actor?.serverId === null ? { id: a.id, actorId: a.actorId } : null;
+    } catch {
+      return null;
+    }
+  }
+
   async list(start: number, count: number, sort: string | undefined): Promise<ResultList<Account>> {
     const order: [string, string] = sort === '-createdAt' ? ['createdAt', 'DESC'] : ['createdAt', 'ASC'];
     const { rows, count: total } = await this.repo.list(start, count, order);

@@ -3,7 +3,7 @@ import { QueryTypes, type FindOptions, type Sequelize, type Transaction, type Wh
 import { VideoState } from '@flotilla/shared';
 import { SEQUELIZE } from '../../common/tokens';
 import { AccountVideoRateModel, type AccountVideoRateType } from './account-video-rate.model';
-import { detailIncludes } from './video-includes';
+import { channelInclude, detailIncludes } from './video-includes';
 import { VideoModel } from './video.model';
 
 /**
@@ -23,6 +23,11 @@ export class VideoRepository {
   async blacklistReason(id: number): Promise<string | null | undefined> {
     const rows = await this.sequelize.query<{ reason: string | null }>('SELECT reason FROM video_blacklist WHERE video_id = :id', { replacements: { id }, type: QueryTypes.SELECT });
     return rows.length ? rows[0].reason : undefined;
+  }
+
+  /** With its channel, account and their actors only (no files, thumbnails or images): pages about a video, such as its comments. */
+  findWithOwners(where: WhereOptions): Promise<VideoModel | null> {
+    return VideoModel.findOne({ where, include: [channelInclude({ withImages: false })] });
   }
 
   findById(id: number): Promise<VideoModel | null> {

@@ -48,17 +48,17 @@ export class VideosService {
     return this.repo.findDetailed({ id: videoId }, transaction);
   }
 
-  /** By id, UUID or shortUUID; 404 when unknown. */
-  async loadByIdentifier(idOrUuid: string): Promise<VideoModel> {
+  /** By id, UUID or shortUUID; 404 when unknown. `withFiles: false`: its owners only (a lighter query). */
+  async loadByIdentifier(idOrUuid: string, opts: { withFiles?: boolean } = {}): Promise<VideoModel> {
     const where = videoIdentifierWhere(idOrUuid);
-    const video = where ? await this.repo.findDetailed(where) : null;
+    const video = where ? await (opts.withFiles === false ? this.repo.findWithOwners(where) : this.repo.findDetailed(where)) : null;
     if (!video) throw notFound('Video not found', ErrorCode.VIDEO_NOT_FOUND);
     return video;
   }
 
   /** Loads a video the caller may see: 401 when a token would help, 403 when it would not. */
-  async loadVisible(idOrUuid: string, user: AuthUser | undefined): Promise<VideoModel> {
-    const video = await this.loadByIdentifier(idOrUuid);
+  async loadVisible(idOrUuid: string, user: AuthUser | undefined, opts: { withFiles?: boolean } = {}): Promise<VideoModel> {
+    const video = await this.loadByIdentifier(idOrUuid, opts);
     this.assertCanSee(video, user);
     // A video a moderator hid is seen by its owner and moderators only (PeerTube's blacklist rule).
     if (!(user && (isVideoOwner(video, user) || hasRight(user.role, UserRight.SEE_ALL_VIDEOS))) && (await this.repo.blacklistReason(video.id)) !== undefined) {

@@ -57,6 +57,14 @@ export interface DomainEvents {
     mentionedAccountIds: number[];
     heldForReview: boolean;
   };
+  /**
+   * A comment became a tombstone (by its author, the video's owner, a moderator, or a remote Delete).
+   * `byAccountId`: the local account that deleted it (null for a remote Delete); federation sends the
+   * Delete on, with that account as its actor.
+   */
+  'comment.deleted': { commentId: number; videoId: number; url: string; authorAccountId: number | null; byAccountId: number | null };
+  /** The video's owner approved a comment held for review (policy 3): it is now shown to everyone. */
+  'comment.approved': { commentId: number; videoId: number; byAccountId: number };
   /** An actor (a local user's account, a remote account) now follows a local channel or account: notifications tell its owner. */
   'actor.followed': { followerActorId: number; followingActorId: number; state: 'pending' | 'accepted' };
 }
