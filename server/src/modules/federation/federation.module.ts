@@ -11,13 +11,15 @@ import { RemoteVideosService } from './remote-videos.service';
 import { RatesFederationService } from './rates-federation.service';
 import { VideoObjectsController } from './video-objects.controller';
 import { VideoOutboxService } from './video-outbox.service';
+import { SubscriptionsController } from './subscriptions.controller';
+import { SubscriptionsService } from './subscriptions.service';
 import { VideosModule } from '../videos/videos.module';
 
 /** ActivityPub in and out: signatures, inboxes, delivery, follows, remote actors. */
 @Module({
   imports: [VideosModule],
-  controllers: [InboxController, FollowsController, VideoObjectsController],
-  providers: [ApClientService, RemoteActorsService, DeliveryService, FederationRepository, FollowsService, InboxService, VideoOutboxService, RemoteVideosService, RatesFederationService],
+  controllers: [InboxController, FollowsController, VideoObjectsController, SubscriptionsController],
+  providers: [ApClientService, RemoteActorsService, DeliveryService, FederationRepository, FollowsService, InboxService, VideoOutboxService, RemoteVideosService, RatesFederationService, SubscriptionsService],
   exports: [FollowsService],
 })
 export class FederationModule {}

@@ -4,6 +4,7 @@ import { notFound } from '../../common/app-error';
 import { logger } from '../../common/logger';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
+import { EventBus } from '../../platform/events/event-bus.service';
 import { OnJob, type JobPayload } from '../../platform/queues/job-definition';
 import { QueueRegistry } from '../../platform/queues/queue-registry.service';
 import { ActorsService } from '../actors/actors.service';
@@ -36,6 +37,7 @@ export class FollowsService {
     private readonly delivery: DeliveryService,
     private readonly repo: FederationRepository,
     private readonly queues: QueueRegistry,
+    private readonly events: EventBus,
   ) {}
 
   async instanceActor(): Promise<ActorRow> {
@@ -109,6 +111,10 @@ export class FollowsService {
     const follower = (await this.actors.findById(follow.actorId))!;
     const target = (await this.actors.findById(follow.targetActorId))!;
     await this.refreshCounts(follower.id, target.id);
+    // A local channel or account gained a follower (the instance actor's followers are told apart: NEW_INSTANCE_FOLLOWER).
+    if (target.serverId === null && follow.state !== 'accepted') {
+      this.events.emit('actor.followed', { followerActorId: follower.id, followingActorId: target.id, state: 'accepted' });
+    }
     if (follower.serverId !== null) {
       await this.delivery.toInboxes([follower.inboxUrl], acceptActivity(this.config.webserverUrl, follow.id, follow.url, follower.url, target.url), target.id);
     }

@@ -251,7 +251,7 @@ export class RemoteVideosService implements OnModuleInit {
   }
 
   /** The local row of a remote channel (and of its account), fetched when unknown. */
-  private async ensureChannel(channelUrl: string, accountUrl: string | null): Promise<number> {
+  async ensureChannel(channelUrl: string, accountUrl: string | null): Promise<number> {
     // The channel and its account are fetched together (one round trip less on a first sight).
     const [actor] = await Promise.all([
       this.remoteActors.getOrFetch(channelUrl),
