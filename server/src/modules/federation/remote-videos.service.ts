@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { VideoCommentPolicy, VideoPrivacy, VideoState } from '@flotilla/shared';
 import { logger } from '../../common/logger';
+import { EventBus } from '../../platform/events/event-bus.service';
 import { AccountsService } from '../users/accounts.service';
 import { ActorsService } from '../actors/actors.service';
 import { ChannelsService } from '../channels/channels.service';
@@ -168,6 +169,7 @@ export class RemoteVideosService implements OnModuleInit {
     private readonly videos: VideosService,
     private readonly files: RemoteFilesService,
     private readonly repo: FederationRepository,
+    private readonly events: EventBus,
   ) {}
 
   onModuleInit(): void {
@@ -247,6 +249,7 @@ export class RemoteVideosService implements OnModuleInit {
     const { id } = await this.videos.upsertRemote({ ...p.row, channelId });
     await this.files.replace(id, p.webFiles, p.playlists);
     await this.repo.saveRemoteVideo({ videoId: id, thumbnailUrl: p.thumbnailUrl, previewUrl: p.previewUrl, trackerUrls: p.trackerUrls, remoteUpdatedAt: p.updated });
+    if (!existing) this.events.emit('video.received', { videoId: id });
     return id;
   }
 

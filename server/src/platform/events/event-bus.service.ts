@@ -57,6 +57,10 @@ export interface DomainEvents {
     mentionedAccountIds: number[];
     heldForReview: boolean;
   };
+  /** A video from another instance was stored here for the first time (notifications tell the channel's local subscribers). */
+  'video.received': { videoId: number };
+  /** A user signed up without a moderator's approval (notifications tell moderators). */
+  'user.registered': { userId: number };
   /** An actor (a local user's account, a remote account) now follows a local channel or account: notifications tell its owner. */
   'actor.followed': { followerActorId: number; followingActorId: number; state: 'pending' | 'accepted' };
 }

@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { io as connect, type Socket } from 'socket.io-client';
+import type { User, UserNotification } from '@flotilla/shared';
+import type { ApiClient } from '../../client/src/api/http';
+import { waitFor } from './helpers/runners';
+import { mailBody, mailTo, startSmtp, type SmtpSink } from './helpers/smtp-sink';
+import { expectProblem, TestServer } from './helpers/test-server';
+import { legacyUpload, makeClip } from './helpers/videos';
+
+type List = { total: number; data: UserNotification[] };
+const NOTIFS = '/api/v1/users/me/notifications';
+
+describe('notifications (/api/v1/users/me/notifications, settings, socket, e-mail)', () => {
+  let server: TestServer;
+  let smtp: SmtpSink;
+  let root: ApiClient;
+  const users: Record<string, ApiClient> = {};
+  let clip: string;
+  const sockets: Socket[] = [];
+  const connectTo = (opts: Parameters<typeof connect>[1]): Socket => {
+    const s = connect(`${server.url}/user-notifications`, { transports: ['websocket'], reconnection: false, ...opts });
+    sockets.push(s);
+    return s;
+  };
+  const refusal = (s: Socket) => new Promise<string>((resolve) => s.on('connect_error', (e) => resolve(e.message)));
+  const connected = (s: Socket) =>
+    new Promise<void>((resolve, reject) => {
+      s.on('connect', () => resolve());
+      s.on('connect_error', reject);
+    });
+  const channelId = async (api: ApiClient) => (await api.get<{ videoChannels: { id: number }[] }>('/api/v1/users/me')).videoChannels[0].id;
+
+  beforeAll(async () => {
+    smtp = await startSmtp();
+    server = await TestServer.start({
+      rates_limit: { enabled: false },
+      transcoding: { enabled: false },
+      signup: { enabled: true, requires_approval: false, requires_email_verification: false },
+      smtp: { hostname: '127.0.0.1', port: smtp.port, tls: false, disable_starttls: true, from_address: 'flotilla@example.org' },
+    });
+    root = await server.login();
+    for (const name of ['carol', 'dave', 'erin', 'frank']) {
+      await root.request('POST', '/api/v1/users', { json: { username: name, password: 'password1', email: `${name}@example.org`, role: 2 } });
+      users[name] = await server.login(name, 'password1');
+    }
+    clip = makeClip(mkdtempSync(join(tmpdir(), 'notif-clip-')), 'clip.mp4', { seconds: 1, size: '160x120' });
+  }, 120_000);
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    await server?.stop();
+    await smtp?.close();
+  });
+
+  it('has PeerTube\'s default settings, and changes only the fields given', async () => {
+    const me = await users.dave.get<User>('/api/v1/users/me');
+    expect(me.notificationSettings).toMatchObject({ newVideoFromSubscription: 1, newCommentOnMyVideo: 1, myVideoPublished: 1, newFollow: 1, commentMention: 1, abuseAsModerator: 3, newUserRegistration: 1, newInstanceFollower: 1 });
+    await users.dave.request('PUT', '/api/v1/users/me/notification-settings', { json: { newVideoFromSubscription: 3 } });
+    await users.frank.request('PUT', '/api/v1/users/me/notification-settings', { json: { newVideoFromSubscription: 0 } });
+    expect((await users.dave.get<User>('/api/v1/users/me')).notificationSettings).toMatchObject({ newVideoFromSubscription: 3, newFollow: 1 });
+    expect((await users.frank.get<User>('/api/v1/users/me')).notificationSettings.newVideoFromSubscription).toBe(0);
+    // Refusals: nothing changes.
+    await expectProblem(server.api.request('PUT', '/api/v1/users/me/notification-settings', { json: { newFollow: 0 } }), 401);
+    for (const json of [{ newFollow: 4 }, { newFollow: -1 }, { newFollow: '1' }, { newFollow: 1.5 }, { noSuchSetting: 1 }, []]) {
+      await expectProblem(users.dave.request('PUT', '/api/v1/users/me/notification-settings', { json }), 400);
+    }
+    expect((await users.dave.get<User>('/api/v1/users/me')).notificationSettings).toMatchObject({ newVideoFromSubscription: 3, newFollow: 1 });
+  });
+
+  it('refuses a notification socket without a valid token', async () => {
+    expect(await refusal(connectTo({}))).toMatch(/no access token/i);
+    expect(await refusal(connectTo({ query: { accessToken: 'not-a-token' } }))).toMatch(/invalid access token/i);
+    expect(await refusal(connectTo({ auth: { accessToken: 'x'.repeat(2000) } }))).toMatch(/no access token/i);
+  });
+
+  it('tells a channel\'s owner of new followers, subscribers of its new video (page, socket, e-mail), the owner of the publication', async () => {
+    const daveSocket = connectTo({ query: { accessToken: users.dave.accessToken! } });
+    await connected(daveSocket);
+    const pushed: UserNotification[] = [];
+    daveSocket.on('new-notification', (n: UserNotification) => pushed.push(n));
+
+    for (const name of ['dave', 'erin', 'frank']) await users[name].request('POST', '/api/v1/users/me/subscriptions', { json: { uri: 'carol_channel' } });
+    const follows = await waitFor(async () => {
+      const l = await users.carol.get<List>(NOTIFS);
+      return l.data.filter((n) => n.type === 10).length === 3 ? l : null;
+    });
+    expect(follows.data[0]).toMatchObject({
+      type: 10,
+      read: false,
+      actorFollow: { state: 'accepted', follower: { name: 'frank', host: new URL(server.url).host }, following: { type: 'channel', name: 'carol_channel' } },
+    });
+
+    const { video } = await legacyUpload(users.carol, clip, { name: 'Carol\'s clip', channelId: String(await channelId(users.carol)), privacy: '1' });
+    const daves = await waitFor(async () => (await users.dave.get<List>(NOTIFS)).data.find((n) => n.type === 1));
+    expect(daves).toMatchObject({ type: 1, read: false, video: { uuid: video.uuid, name: 'Carol\'s clip', channel: { name: 'carol_channel', displayName: expect.any(String) } } });
+    expect(daves.video!.shortUUID).toBeTruthy();
+    await waitFor(async () => (await users.erin.get<List>(NOTIFS)).data.some((n) => n.type === 1));
+    await waitFor(async () => (await users.carol.get<List>(NOTIFS)).data.some((n) => n.type === 6 && n.video?.uuid === video.uuid));
+    // The socket got the same notification as the list shows.
+    await waitFor(async () => pushed.some((n) => n.id === daves.id), 5000, 50);
+    expect(pushed.find((n) => n.id === daves.id)).toEqual(daves);
+    // dave asked for e-mail too (3); erin (1) did not; frank (0) gets nothing.
+    const mail = await waitFor(async () => mailTo(smtp.mails, 'dave@example.org')[0], 20_000);
+    expect(mailBody(mail)).toMatch(/Carol's clip/);
+    expect(mailTo(smtp.mails, 'erin@example.org')).toHaveLength(0);
+    expect((await users.frank.get<List>(NOTIFS)).total).toBe(0);
+    // The uploader is not told of their own video as a subscriber.
+    expect((await users.carol.get<List>(NOTIFS)).data.filter((n) => n.type === 1)).toHaveLength(0);
+  });
+
+  it('lists (unread, sort, pagination), marks read by id and all read; refuses others\' ids and bad input', async () => {
+    const all = await users.carol.get<List>(NOTIFS);
+    expect(all.total).toBe(4);
+    const asc = await users.carol.request<List>('GET', NOTIFS, { query: { sort: 'createdAt', start: '1', count: '2' } });
+    expect(asc.data.map((n) => n.id)).toEqual([...all.data].reverse().slice(1, 3).map((n) => n.id));
+    await users.carol.request('POST', `${NOTIFS}/read`, { json: { ids: [all.data[0].id, all.data[1].id] } });
+    const unread = await users.carol.request<List>('GET', NOTIFS, { query: { unread: 'true' } });
+    expect(unread.total).toBe(2);
+    expect(unread.data.every((n) => !n.read)).toBe(true);
+    // dave's notification is not carol's to mark: 404, and nothing of hers changed either.
+    const daves = (await users.dave.get<List>(NOTIFS)).data[0];
+    await expectProblem(users.carol.request('POST', `${NOTIFS}/read`, { json: { ids: [daves.id, unread.data[0].id] } }), 404);
+    expect((await users.carol.request<List>('GET', NOTIFS, { query: { unread: 'true' } })).total).toBe(2);
+    expect((await users.dave.get<List>(NOTIFS)).data[0].read).toBe(false);
+    await users.carol.request('POST', `${NOTIFS}/read-all`);
+    expect((await users.carol.request<List>('GET', NOTIFS, { query: { unread: 'true' } })).total).toBe(0);
+    expect((await users.dave.request<List>('GET', NOTIFS, { query: { unread: 'true' } })).total).toBeGreaterThan(0);
+
+    for (const [method, path] of [['GET', NOTIFS], ['POST', `${NOTIFS}/read`], ['POST', `${NOTIFS}/read-all`]]) {
+      await expectProblem(server.api.request(method, path, method === 'POST' ? { json: { ids: [1] } } : {}), 401);
+    }
+    for (const json of [{}, { ids: [] }, { ids: ['a'] }, { ids: [0] }, { ids: [1.5] }, { ids: Array.from({ length: 101 }, (_, i) => i + 1) }, { ids: 3 }]) {
+      await expectProblem(users.carol.request('POST', `${NOTIFS}/read`, { json }), 400);
+    }
+    for (const query of [{ sort: 'name' }, { unread: 'maybe' }, { count: '101' }, { start: '-1' }]) {
+      await expectProblem(users.carol.request('GET', NOTIFS, { query }), 400);
+    }
+  });
+
+  it('tells administrators of a new user registration', async () => {
+    await server.api.request('POST', '/api/v1/users/register', { json: { username: 'gina', password: 'password1', email: 'gina@example.org' } });
+    const n = await waitFor(async () => (await root.get<List>(NOTIFS)).data.find((x) => x.type === 9));
+    expect(n).toMatchObject({ type: 9, account: { name: 'gina' } });
+    expect((await users.dave.get<List>(NOTIFS)).data.filter((x) => x.type === 9)).toHaveLength(0);
+  });
+
+  it('keeps e-mails in the queue while the SMTP server is down, and sends them when it is back; the rest does not wait', async () => {
+    const port = smtp.port;
+    await smtp.close();
+    const { video } = await legacyUpload(users.carol, clip, { name: 'While SMTP is down', channelId: String(await channelId(users.carol)), privacy: '1' });
+    // The rows and pushes are there at once.
+    await waitFor(async () => (await users.dave.get<List>(NOTIFS)).data.find((n) => n.video?.uuid === video.uuid));
+    smtp = await startSmtp(port);
+    const mail = await waitFor(async () => mailTo(smtp.mails, 'dave@example.org').find((m) => mailBody(m).includes('While SMTP is down')), 60_000, 500);
+    expect(mail).toBeTruthy();
+  }, 90_000);
+});
