@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { io as connect } from 'socket.io-client';
+import type { UserNotification } from '@flotilla/shared';
 import type { ApiClient } from '../../client/src/api/http';
+import { mailBody, mailTo, startSmtp, type SmtpSink } from './helpers/smtp-sink';
 import { expectProblem, TestServer } from './helpers/test-server';
 import { legacyUpload, makeClip } from './helpers/videos';
 
@@ -29,10 +32,13 @@ describe('subscriptions (/api/v1/users/me/subscriptions)', () => {
   let rootA: ApiClient;
   let rootB: ApiClient;
   let clip: string;
+  let smtp: SmtpSink;
   const SUBS = '/api/v1/users/me/subscriptions';
 
   beforeAll(async () => {
-    [a, b] = await Promise.all([TestServer.start(FED), TestServer.start(FED)]);
+    smtp = await startSmtp();
+    const mailA = { smtp: { hostname: '127.0.0.1', port: smtp.port, tls: false, disable_starttls: true, from_address: 'flotilla@example.org' } };
+    [a, b] = await Promise.all([TestServer.start({ ...FED, ...mailA }), TestServer.start(FED)]);
     rootA = await a.login();
     rootB = await b.login();
     await rootA.request('POST', '/api/v1/users', { json: { username: 'alice', password: 'password1', email: 'alice@example.org', role: 2 } });
@@ -42,6 +48,7 @@ describe('subscriptions (/api/v1/users/me/subscriptions)', () => {
   }, 120_000);
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
+    await smtp?.close();
   });
 
   it('subscribes to a local channel: listed, counted, found, its videos in the subscription feed', async () => {
@@ -76,8 +83,16 @@ describe('subscriptions (/api/v1/users/me/subscriptions)', () => {
     await expectProblem(alice.request('DELETE', `${SUBS}/root_channel`), 404, 'follow_not_found');
   });
 
-  it('subscribes to a remote channel: a signed Follow from the account actor, accepted by the origin, its videos arrive', async () => {
+  it('subscribes to a remote channel: a signed Follow from the account actor, accepted by the origin, its videos arrive and are notified (row, socket, e-mail)', async () => {
     const uri = `root_channel@${hostOf(b)}`;
+    await alice.request('PUT', '/api/v1/users/me/notification-settings', { json: { newVideoFromSubscription: 3 } });
+    const socket = connect(`${a.url}/user-notifications`, { transports: ['websocket'], reconnection: false, query: { accessToken: alice.accessToken! } });
+    const pushed: UserNotification[] = [];
+    socket.on('new-notification', (n: UserNotification) => pushed.push(n));
+    await new Promise<void>((resolve, reject) => {
+      socket.on('connect', () => resolve());
+      socket.on('connect_error', reject);
+    });
     await alice.request('POST', SUBS, { json: { uri } });
     await until('B accepts', async () => (await a.sql<{ state: string }>(`SELECT f.state FROM actor_follow f JOIN actor t ON t.id = f.target_actor_id WHERE t.preferred_username = 'root_channel' AND t.server_id IS NOT NULL`))[0]?.state === 'accepted');
     // The Follow came from alice's account actor (as PeerTube's).
@@ -91,6 +106,15 @@ describe('subscriptions (/api/v1/users/me/subscriptions)', () => {
     const channelB = (await rootB.get<{ videoChannels: { id: number }[] }>('/api/v1/users/me')).videoChannels[0].id;
     const { video } = await legacyUpload(rootB, clip, { name: 'From B', channelId: String(channelB), privacy: '1' });
     await until('the video in alice\'s subscription feed', async () => (await alice.get<List<{ uuid: string }>>(`${SUBS}/videos`)).data.some((v) => v.uuid === video.uuid));
+    // B's channel owner was told of the remote follower; alice of the new video, on the page, her socket and by e-mail.
+    const follow = await until('B\'s root told of the follower', async () => (await rootB.get<List<UserNotification>>('/api/v1/users/me/notifications')).data.find((n) => n.type === 10));
+    expect(follow.actorFollow).toMatchObject({ follower: { name: 'alice', host: hostOf(a) }, following: { type: 'channel', name: 'root_channel' } });
+    const notified = await until('alice\'s notification', async () => (await alice.get<List<UserNotification>>('/api/v1/users/me/notifications')).data.find((n) => n.type === 1 && n.video?.uuid === video.uuid));
+    expect(notified.video!.channel).toMatchObject({ name: 'root_channel', host: hostOf(b) });
+    await until('the socket event', async () => pushed.some((n) => n.id === notified.id));
+    const mail = await until('the e-mail', async () => mailTo(smtp.mails, 'alice@example.org').find((m) => mailBody(m).includes('From B')));
+    expect(mailBody(mail)).toContain(a.url);
+    socket.close();
 
     await alice.request('DELETE', `${SUBS}/${uri}`);
     await until('B removes the follower', async () => (await b.api.get<Channel>('/api/v1/video-channels/root_channel')).followersCount === 0);

@@ -134,6 +134,10 @@ export class FollowsService {
     const state: FollowState = previous?.state === 'accepted' ? 'accepted' : isInstance && this.config.followers.instance.manual_approval ? 'pending' : 'accepted';
     const follow = await this.repo.upsertFollow(follower.id, target.id, state, followUrl);
     if (state === 'accepted') await this.accept(follow.id);
+    // Stored as accepted at once, so accept() does not see it change: the new follower is told here.
+    if (state === 'accepted' && previous?.state !== 'accepted') {
+      this.events.emit('actor.followed', { followerActorId: follower.id, followingActorId: target.id, state: 'accepted' });
+    }
   }
 
   /** Accept of one of our Follows. */
