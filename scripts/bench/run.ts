@@ -3,6 +3,7 @@
 import { federationBench } from './federation.bench';
 import { foundationBench } from './foundation.bench';
 import { liveLatencyBench } from './live-latency.bench';
+import { notificationsBench } from './notifications.bench';
 import { p2pBench } from './p2p.bench';
 import { printRows, type BenchRow } from './report';
 import { transcodingBench } from './transcoding.bench';
@@ -14,6 +15,7 @@ const benches: Record<string, { title: string; run: () => Promise<BenchRow[]> }>
   uploads: { title: 'Uploads: resumable throughput, 2 GiB across interruptions, video list with 10,000 videos', run: uploadsBench },
   federation: { title: 'Federation: inbox throughput, publish on B → listed on A', run: federationBench },
   transcoding: { title: 'Transcoding: runner overhead, time to first playable rendition, 1 vs 2 runners', run: transcodingBench },
+  notifications: { title: 'Notifications: fan-out of a new video to 10,000 local subscribers (rows, 200 sockets)', run: notificationsBench },
   'live-latency': { title: 'Live: glass-to-glass latency from frames carrying their capture time (Gray code), small-latency vs default mode', run: liveLatencyBench },
 };
 
