@@ -233,7 +233,8 @@ export class FollowsService {
     return null;
   }
 
-  private async refreshCounts(followerId: number, targetId: number): Promise<void> {
+  /** followingCount and followersCount of both sides, from the accepted follows. */
+  async refreshCounts(followerId: number, targetId: number): Promise<void> {
     await this.actors.setFollowCounts(followerId, { followingCount: await this.repo.countAccepted('follower', followerId) });
     await this.actors.setFollowCounts(targetId, { followersCount: await this.repo.countAccepted('following', targetId) });
   }

@@ -13,10 +13,9 @@ import { followActivity, undoFollowActivity } from './activities';
 import { ApClientService } from './ap-client.service';
 import { DeliveryService } from './delivery.service';
 import { FederationRepository } from './federation.repository';
+import { FollowsService } from './follows.service';
 import { RemoteActorsService } from './remote-actors.service';
 import { RemoteVideosService } from './remote-videos.service';
-
-type ActorRow = NonNullable<Awaited<ReturnType<ActorsService['findById']>>>;
 
 /**
  * PeerTube's subscriptions: a follow (actor_follow, as instance follows) from the user's account
@@ -37,6 +36,7 @@ export class SubscriptionsService {
     private readonly client: ApClientService,
     private readonly delivery: DeliveryService,
     private readonly repo: FederationRepository,
+    private readonly follows: FollowsService,
   ) {}
 
   /** `name` or `name@host` → the name and host (null for this instance). */
@@ -54,26 +54,26 @@ export class SubscriptionsService {
     return (await this.actors.findById(account.actorId))!;
   }
 
+  /** The channel a handle names when this instance knows it, else null. */
+  private async knownChannel(uri: string) {
+    try {
+      const { name, host } = this.parse(uri);
+      return await this.channels.findByHandle(host === null ? name : `${name}@${host}`);
+    } catch (err) {
+      if (err instanceof AppError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
   /** The channel a handle names: known here, or (remote) found by WebFinger and fetched. */
   private async resolveChannel(uri: string) {
     const { name, host } = this.parse(uri);
-    if (host === null) return this.channels.findByHandle(name);
-    try {
-      return await this.channels.findByHandle(`${name}@${host}`);
-    } catch (err) {
-      if (!(err instanceof AppError) || err.status !== 404) throw err;
-    }
+    const known = await this.knownChannel(uri);
+    if (known || host === null) return known ?? this.channels.findByHandle(name);
     if (await this.remote.isBlocked(host)) throw notFound(`Video channel ${uri} not found`, ErrorCode.CHANNEL_NOT_FOUND);
-    let actor: ActorRow;
     try {
-      actor = await this.remote.getOrFetch(await this.client.webfinger(name, host));
-    } catch (err) {
-      // Unreachable host, refused fetch, not an actor: nothing to subscribe to.
-      if (err instanceof AppError) throw err;
-      throw notFound(`Video channel ${uri} not found: ${(err as Error).message}`, ErrorCode.CHANNEL_NOT_FOUND);
-    }
-    if (actor.type !== 'Group' || actor.serverId === null) throw notFound(`${uri} is not a video channel`, ErrorCode.CHANNEL_NOT_FOUND);
-    try {
+      const actor = await this.remote.getOrFetch(await this.client.webfinger(name, host));
+      if (actor.type !== 'Group' || actor.serverId === null) throw notFound(`${uri} is not a video channel`, ErrorCode.CHANNEL_NOT_FOUND);
       const id = await this.remoteVideos.ensureChannel(actor.url, null);
       return (await this.channels.findById(id))!;
     } catch (err) {
@@ -92,7 +92,7 @@ export class SubscriptionsService {
     const followUrl = `${me.url}/follows/${target.id}`;
     if (target.serverId === null) {
       await this.repo.upsertFollow(me.id, target.id, 'accepted', followUrl);
-      await this.refreshCounts(me.id, target.id);
+      await this.follows.refreshCounts(me.id, target.id);
       this.events.emit('actor.followed', { followerActorId: me.id, followingActorId: target.id, state: 'accepted' });
       return;
     }
@@ -104,14 +104,7 @@ export class SubscriptionsService {
   /** The follow of a subscribed channel, or 404. */
   private async findSubscription(user: AuthUser, handle: string) {
     const me = await this.myActor(user);
-    let channel;
-    try {
-      const { name, host } = this.parse(handle);
-      channel = await this.channels.findByHandle(host === null ? name : `${name}@${host}`);
-    } catch (err) {
-      if (err instanceof AppError && err.status === 404) channel = null;
-      else throw err;
-    }
+    const channel = await this.knownChannel(handle);
     const follow = channel ? await this.repo.findFollow(me.id, channel.Actor!.id) : null;
     if (!channel || !follow) throw notFound(`Subscription ${handle} not found`, ErrorCode.FOLLOW_NOT_FOUND);
     return { me, channel, follow };
@@ -126,7 +119,7 @@ export class SubscriptionsService {
     const { me, channel, follow } = await this.findSubscription(user, handle);
     const target = (await this.actors.findById(channel.Actor!.id))!;
     await this.repo.deleteFollow(follow.id);
-    await this.refreshCounts(me.id, target.id);
+    await this.follows.refreshCounts(me.id, target.id);
     if (target.serverId !== null) {
       await this.delivery.toInboxes([target.inboxUrl], undoFollowActivity(follow.url, me.url, target.url), me.id);
     }
@@ -150,13 +143,7 @@ export class SubscriptionsService {
     const me = await this.myActor(user);
     const out: Record<string, boolean> = {};
     for (const uri of uris) {
-      let channel = null;
-      try {
-        const { name, host } = this.parse(uri);
-        channel = await this.channels.findByHandle(host === null ? name : `${name}@${host}`);
-      } catch (err) {
-        if (!(err instanceof AppError)) throw err;
-      }
+      const channel = await this.knownChannel(uri);
       out[uri] = channel ? !!(await this.repo.findFollow(me.id, channel.Actor!.id)) : false;
     }
     return out;
@@ -165,10 +152,5 @@ export class SubscriptionsService {
   async subscriptionVideos(user: AuthUser, q: VideoListQuery): Promise<ResultList<Video>> {
     const me = await this.myActor(user);
     return this.videos.list({ ...q, sort: q.sort ?? '-publishedAt' }, { user, subscriberActorId: me.id });
-  }
-
-  private async refreshCounts(followerId: number, targetId: number): Promise<void> {
-    await this.actors.setFollowCounts(followerId, { followingCount: await this.repo.countAccepted('follower', followerId) });
-    await this.actors.setFollowCounts(targetId, { followersCount: await this.repo.countAccepted('following', targetId) });
   }
 }
