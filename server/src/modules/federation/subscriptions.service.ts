@@ -49,7 +49,7 @@ export class SubscriptionsService {
     return { name, host: host === this.config.webserverHost.toLowerCase() ? null : host };
   }
 
-  private async myActor(user: AuthUser): Promise<ActorRow> {
+  private async myActor(user: AuthUser) {
     const account = await this.accounts.accountOfUser(user.id);
     return (await this.actors.findById(account.actorId))!;
   }
