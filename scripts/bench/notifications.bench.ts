@@ -80,10 +80,12 @@ export async function notificationsBench(): Promise<BenchRow[]> {
     const { video } = await legacyUpload(root, clip, { name: 'Fan-out', channelId: String(channelId), privacy: '1' });
     const uploaded = performance.now();
     let rowsAt = 0;
+    let rowsWall = 0;
     for (const end = Date.now() + 300_000; ; ) {
       const [{ n }] = (await pg.query<{ n: string }>(`SELECT count(*) AS n FROM user_notification WHERE video_id = $1 AND type = 1`, [video.id])).rows;
       if (Number(n) >= SUBSCRIBERS) {
         rowsAt = performance.now();
+        rowsWall = Date.now();
         break;
       }
       if (Date.now() > end) throw new Error(`only ${n} of ${SUBSCRIBERS} notification rows after 5 minutes`);
@@ -94,6 +96,12 @@ export async function notificationsBench(): Promise<BenchRow[]> {
       await new Promise((r) => setTimeout(r, 10));
     }
     const socketsAt = Math.max(...received);
+    // The server's own publication time (same machine, same clock): what the fan-out itself took.
+    const [{ publishedAt }] = (await pg.query<{ publishedAt: Date }>(`SELECT published_at AS "publishedAt" FROM video WHERE id = $1`, [video.id])).rows;
+    const publishToRows = rowsWall - publishedAt.getTime();
+    const [{ insertedAt }] = (await pg.query<{ insertedAt: Date }>(`SELECT max(created_at) AS "insertedAt" FROM user_notification WHERE video_id = $1 AND type = 1`, [video.id])).rows;
+    process.stdout.write(`DEBUG published_at→insert start ${insertedAt.getTime() - publishedAt.getTime()} ms, upload ${uploaded - t0}\n`);
+    const publishToSockets = publishToRows + (socketsAt - rowsAt);
 
     // The baseline: the same 10,000 rows (same users, same payload) in one bare INSERT … SELECT unnest.
     const sample = (await pg.query<{ payload: unknown }>(`SELECT payload FROM user_notification WHERE video_id = $1 AND type = 1 LIMIT 1`, [video.id])).rows[0];
@@ -122,6 +130,22 @@ export async function notificationsBench(): Promise<BenchRow[]> {
         baselineName: `bare INSERT … SELECT unnest of the same ${SUBSCRIBERS} rows, same database`,
         baseline: bare,
         note: 'lower is better; each socket one user, all from one bench process',
+      },
+      {
+        name: `fan-out: publication (video.published_at) until all ${SUBSCRIBERS} rows exist`,
+        value: publishToRows,
+        unit: 'ms',
+        baselineName: `bare INSERT … SELECT unnest of the same ${SUBSCRIBERS} rows, same database`,
+        baseline: bare,
+        note: 'lower is better; event → queue job → recipients query → bulk insert',
+      },
+      {
+        name: `fan-out: publication until all ${SOCKETS} sockets got it`,
+        value: publishToSockets,
+        unit: 'ms',
+        baselineName: `bare INSERT … SELECT unnest of the same ${SUBSCRIBERS} rows, same database`,
+        baseline: bare,
+        note: `lower is better; ${SUBSCRIBERS} emits to user rooms through the Redis adapter, ${SOCKETS} of them connected`,
       },
       { name: 'fan-out: the upload request alone (1 s clip, transcoding off)', value: uploaded - t0, unit: 'ms', plain: true },
     ];
