@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { User, UserNotification } from '@flotilla/shared';
 import type { ApiClient } from '../../client/src/api/http';
-import { waitFor } from './helpers/runners';
+import { RunnerSide, waitFor } from './helpers/runners';
 import { mailBody, mailTo, startSmtp, type SmtpSink } from './helpers/smtp-sink';
 import { expectProblem, TestServer } from './helpers/test-server';
 import { legacyUpload, makeClip } from './helpers/videos';
@@ -156,4 +156,29 @@ describe('notifications (/api/v1/users/me/notifications, settings, socket, e-mai
     const mail = await waitFor(async () => mailTo(smtp.mails, 'dave@example.org').find((m) => mailBody(m).includes('While SMTP is down')), 60_000, 500);
     expect(mail).toBeTruthy();
   }, 90_000);
+});
+
+describe('notifications: a video whose transcoding fails for good', () => {
+  let server: TestServer;
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('tells its owner (Flotilla\'s type 101) once the runner job errored past its retries', async () => {
+    server = await TestServer.start({ rates_limit: { enabled: false }, transcoding: { enabled: true }, runners: { embedded: { enabled: false }, max_failures: 1 } });
+    const root = await server.login();
+    await root.request('POST', '/api/v1/users', { json: { username: 'hana', password: 'password1', email: 'hana@example.org', role: 2 } });
+    const hana = await server.login('hana', 'password1');
+    const channel = (await hana.get<{ videoChannels: { id: number }[] }>('/api/v1/users/me')).videoChannels[0].id;
+    const clip = makeClip(mkdtempSync(join(tmpdir(), 'notif-fail-')), 'clip.mp4', { seconds: 1, size: '160x120' });
+    const { video } = await legacyUpload(hana, clip, { name: 'Will not transcode', channelId: String(channel), privacy: '1' });
+    const runner = await RunnerSide.register(server, root, 'failing');
+    const offered = await waitFor(async () => (await runner.request()).availableJobs[0]);
+    const job = await runner.accept(offered.uuid);
+    await runner.post(`/jobs/${job.uuid}/error`, { jobToken: job.jobToken, message: 'ffmpeg exited with code 1' });
+    const n = await waitFor(async () => (await hana.get<List>(NOTIFS)).data.find((x) => x.type === 101));
+    expect(n).toMatchObject({ type: 101, read: false, video: { uuid: video.uuid, name: 'Will not transcode' } });
+    // Nobody else is told.
+    expect((await root.get<List>(NOTIFS)).data.filter((x) => x.type === 101)).toHaveLength(0);
+  }, 120_000);
 });

@@ -24,6 +24,12 @@ export const UserNotificationType = {
   MY_VIDEO_STUDIO_EDITION_FINISHED: 19,
   NEW_USER_REGISTRATION_REQUEST: 20,
   NEW_LIVE_FROM_SUBSCRIPTION: 21,
+  /**
+   * Flotilla's own (PeerTube has no such type): the owner's video could not be transcoded. Far from
+   * PeerTube's numbers so that a type PeerTube adds later cannot mean something else; a PeerTube
+   * client shows it as an unknown notification. Follows the `myVideoPublished` setting.
+   */
+  MY_VIDEO_TRANSCODING_FAILED: 101,
 } as const;
 export type UserNotificationTypeValue = (typeof UserNotificationType)[keyof typeof UserNotificationType];
 

@@ -54,6 +54,7 @@ export class NotificationsService implements OnModuleInit {
     this.events.on('video.live-state-changed', ({ videoId, state, isLive }) => {
       if (isLive && state === VideoState.PUBLISHED) return queue({ source: 'live-started', videoId });
     });
+    this.events.on('video.transcoding-failed', ({ videoId }) => queue({ source: 'transcoding-failed', videoId }));
     this.events.on('comment.created', (c) => queue({ source: 'comment-created', ...c }));
     this.events.on('actor.followed', ({ followerActorId, followingActorId }) => queue({ source: 'actor-followed', followerActorId, followingActorId }));
     this.events.on('user.registered', ({ userId }) => queue({ source: 'user-registered', userId }));
@@ -89,6 +90,8 @@ export class NotificationsService implements OnModuleInit {
         return this.videoPublished(p.videoId, false);
       case 'live-started':
         return this.liveStarted(p.videoId);
+      case 'transcoding-failed':
+        return this.transcodingFailed(p.videoId);
       case 'comment-created':
         return this.commentCreated(p);
       case 'actor-followed':
@@ -119,6 +122,17 @@ export class NotificationsService implements OnModuleInit {
     await this.deliver(UserNotificationType.NEW_VIDEO_FROM_SUBSCRIPTION, subscribers, { videoId }, { video }, {
       subject: `${v.channel.displayName} just published a new video`,
       text: `Your subscription ${v.channel.displayName} just published a new video: "${v.name}".\n\n${this.videoUrl(v.uuid)}\n`,
+    });
+  }
+
+  private async transcodingFailed(videoId: number): Promise<void> {
+    const v = await this.repo.video(videoId, this.config.webserverHost);
+    if (!v || v.remote || v.ownerUserId === null) return;
+    const video = { id: v.id, uuid: v.uuid, shortUUID: translator.fromUUID(v.uuid), name: v.name, channel: v.channel };
+    const owner = await this.repo.usersOfAccounts([v.ownerAccountId], 'myVideoPublished');
+    await this.deliver(UserNotificationType.MY_VIDEO_TRANSCODING_FAILED, owner, { videoId }, { video }, {
+      subject: `Your video ${v.name} could not be transcoded`,
+      text: `Transcoding of your video "${v.name}" failed. An administrator can retry it from the jobs page.\n\n${this.videoUrl(v.uuid)}\n`,
     });
   }
 

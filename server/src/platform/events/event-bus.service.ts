@@ -57,6 +57,8 @@ export interface DomainEvents {
     mentionedAccountIds: number[];
     heldForReview: boolean;
   };
+  /** A local video's transcoding failed for good (its runner jobs errored past their retries): its owner is told. */
+  'video.transcoding-failed': { videoId: number; message: string };
   /** A video from another instance was stored here for the first time (notifications tell the channel's local subscribers). */
   'video.received': { videoId: number };
   /** A user signed up without a moderator's approval (notifications tell moderators). */
