@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Queue from 'bull';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { User, UserNotification } from '@flotilla/shared';
 import type { ApiClient } from '../../client/src/api/http';
@@ -144,6 +145,36 @@ describe('notifications (/api/v1/users/me/notifications, settings, socket, e-mai
     const n = await waitFor(async () => (await root.get<List>(NOTIFS)).data.find((x) => x.type === 9));
     expect(n).toMatchObject({ type: 9, account: { name: 'gina' } });
     expect((await users.dave.get<List>(NOTIFS)).data.filter((x) => x.type === 9)).toHaveLength(0);
+  });
+
+  it('tells a video\'s owner of a comment and the mentioned accounts (comment.created, through the real fan-out job)', async () => {
+    // The comments feature emits comment.created and notifications queue this job for it; comments
+    // are not in this build, so the test queues the same job on the server's own bull queue.
+    const queue = new Queue('notifications', { prefix: `${server.redisPrefix}:bull`, redis: { host: '127.0.0.1', port: 6379 } });
+    try {
+      const video = (await users.carol.get<{ data: { id: number; uuid: string }[] }>('/api/v1/users/me/videos')).data[0];
+      const accountId = async (name: string) => (await server.api.get<{ id: number }>(`/api/v1/accounts/${name}`)).id;
+      const [dave, erin] = [await accountId('dave'), await accountId('erin')];
+      await queue.add('fan-out', {
+        source: 'comment-created', commentId: 4242, videoId: video.id, threadId: 4242, inReplyToCommentId: null,
+        authorAccountId: dave, mentionedAccountIds: [erin, dave], heldForReview: false,
+      });
+      const onVideo = await waitFor(async () => (await users.carol.get<List>(NOTIFS)).data.find((n) => n.type === 2));
+      expect(onVideo.comment).toMatchObject({ id: 4242, threadId: 4242, heldForReview: false, account: { name: 'dave' }, video: { uuid: video.uuid } });
+      const mention = await waitFor(async () => (await users.erin.get<List>(NOTIFS)).data.find((n) => n.type === 11));
+      expect(mention.comment).toMatchObject({ id: 4242, account: { name: 'dave' } });
+      // The author is not told of their own comment or mention of themselves.
+      expect((await users.dave.get<List>(NOTIFS)).data.filter((n) => n.type === 2 || n.type === 11)).toHaveLength(0);
+      // A comment held for review: the owner only.
+      await queue.add('fan-out', {
+        source: 'comment-created', commentId: 4243, videoId: video.id, threadId: 4243, inReplyToCommentId: null,
+        authorAccountId: dave, mentionedAccountIds: [erin], heldForReview: true,
+      });
+      await waitFor(async () => (await users.carol.get<List>(NOTIFS)).data.find((n) => n.type === 2 && n.comment?.id === 4243));
+      expect((await users.erin.get<List>(NOTIFS)).data.filter((n) => n.comment?.id === 4243)).toHaveLength(0);
+    } finally {
+      await queue.close();
+    }
   });
 
   it('keeps e-mails in the queue while the SMTP server is down, and sends them when it is back; the rest does not wait', async () => {
