@@ -121,6 +121,14 @@ describe('subscriptions (/api/v1/users/me/subscriptions)', () => {
     expect((await alice.get<List<Channel>>(SUBS)).total).toBe(0);
   });
 
+  it('tells administrators of a new instance follower (NEW_INSTANCE_FOLLOWER), not other users', async () => {
+    await rootB.request('POST', '/api/v1/server/following', { json: { hosts: [hostOf(a)] } });
+    const n = await until('A\'s root told', async () => (await rootA.get<List<UserNotification>>('/api/v1/users/me/notifications')).data.find((x) => x.type === 13));
+    expect(n.actorFollow).toMatchObject({ state: 'accepted', follower: { host: hostOf(b) }, following: { type: 'instance' } });
+    expect((await alice.get<List<UserNotification>>('/api/v1/users/me/notifications')).data.filter((x) => x.type === 13)).toHaveLength(0);
+    await rootB.request('DELETE', `/api/v1/server/following/${hostOf(a)}`);
+  });
+
   it('refuses what it cannot do', async () => {
     // No token.
     for (const [method, path] of [
