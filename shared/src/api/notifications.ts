@@ -52,9 +52,10 @@ export const DEFAULT_NOTIFICATION_SETTINGS = {
   autoInstanceFollowing: 1,
   abuseStateChange: 3,
   abuseNewMessage: 3,
-  newPeerTubeVersion: 1,
+  newPeerTubeVersion: 3,
   newPluginVersion: 1,
   myVideoStudioEditionFinished: 1,
+  myVideoTranscriptionGenerated: 1,
 } as const;
 export type UserNotificationSetting = Record<keyof typeof DEFAULT_NOTIFICATION_SETTINGS, number>;
 export type UserNotificationSettingName = keyof UserNotificationSetting;
