@@ -8,7 +8,8 @@ import type { User, UserNotification } from '@flotilla/shared';
 import type { ApiClient } from '../../client/src/api/http';
 import { RunnerSide, waitFor } from './helpers/runners';
 import { mailBody, mailTo, startSmtp, type SmtpSink } from './helpers/smtp-sink';
-import { expectProblem, TestServer } from './helpers/test-server';
+import { Publisher, createLive } from './helpers/live';
+import { expectProblem, freePort, TestServer } from './helpers/test-server';
 import { legacyUpload, makeClip } from './helpers/videos';
 
 type List = { total: number; data: UserNotification[] };
@@ -211,5 +212,34 @@ describe('notifications: a video whose transcoding fails for good', () => {
     expect(n).toMatchObject({ type: 101, read: false, video: { uuid: video.uuid, name: 'Will not transcode' } });
     // Nobody else is told.
     expect((await root.get<List>(NOTIFS)).data.filter((x) => x.type === 101)).toHaveLength(0);
+  }, 120_000);
+});
+
+describe('notifications: a live going on air', () => {
+  let server: TestServer;
+  let publisher: Publisher | null = null;
+  afterAll(async () => {
+    await publisher?.kill();
+    await server?.stop();
+  });
+
+  it('tells the channel\'s subscribers (NEW_LIVE_FROM_SUBSCRIPTION, 21) when the stream starts, not when the live is created', async () => {
+    server = await TestServer.start({
+      rates_limit: { enabled: false },
+      live: { enabled: true, rtmp: { port: await freePort(), hostname: '127.0.0.1' }, transcoding: { enabled: false } },
+      runners: { embedded: { enabled: true, concurrency: 1, ffmpeg_threads: 1 } },
+    });
+    const root = await server.login();
+    await root.request('POST', '/api/v1/users', { json: { username: 'ivy', password: 'password1', email: 'ivy@example.org', role: 2 } });
+    const ivy = await server.login('ivy', 'password1');
+    await ivy.request('POST', '/api/v1/users/me/subscriptions', { json: { uri: 'root_channel' } });
+    const channelId = (await root.get<{ videoChannels: { id: number }[] }>('/api/v1/users/me')).videoChannels[0].id;
+    const { id, uuid, live } = await createLive(root, channelId, { name: 'On air soon' });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await ivy.get<List>(NOTIFS)).total).toBe(0);
+    publisher = Publisher.start(`${live.rtmpUrl}/${live.streamKey}`);
+    const n = await waitFor(async () => (await ivy.get<List>(NOTIFS)).data.find((x) => x.type === 21), 60_000, 300);
+    expect(n.video).toMatchObject({ id, uuid, name: 'On air soon', channel: { name: 'root_channel' } });
+    expect((await ivy.get<List>(NOTIFS)).data.filter((x) => x.type === 1)).toHaveLength(0);
   }, 120_000);
 });
