@@ -2,6 +2,7 @@ import { createApp } from 'vue';
 import App from './App.vue';
 import { loadPlayerEngine } from './player/load-engine';
 import { router } from './router';
+import { startNotifications } from './state/notifications';
 import { restoreSession } from './state/session';
 import { loadServerConfig } from './state/server-config';
 import { prefetchVideo, watchIdOf } from './state/video-prefetch';
@@ -20,6 +21,7 @@ if (watchId) {
 // The session is restored before the first route resolves, so guarded pages see the login (and
 // the video is asked for with a token known to be good, or none).
 void restoreSession().then(() => {
+  startNotifications();
   if (watchId) prefetchVideo(watchId);
   createApp(App).use(router).mount('#app');
 });

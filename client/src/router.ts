@@ -38,6 +38,9 @@ export const router = createRouter({
     { path: '/videos/embed/:id', component: () => import('./pages/EmbedPage.vue'), props: true, meta: { bare: true } },
     { path: '/search', component: () => import('./pages/SearchPage.vue') },
     // Issue 14 (account): my account, my channels, browse pages — PeerTube's paths.
+    // Issue 13: notifications and subscriptions.
+    { path: '/my-account/notifications', component: () => import('./pages/my/NotificationsPage.vue'), meta: requiresAuth },
+    { path: '/videos/subscriptions', component: () => import('./pages/browse/BrowseVideosPage.vue'), props: { kind: 'subscriptions' }, meta: requiresAuth },
     { path: '/my-account', redirect: '/my-account/settings' },
     { path: '/my-account/settings', component: () => import('./pages/my/MyAccountSettingsPage.vue'), meta: requiresAuth },
     { path: '/my-library/video-channels', component: () => import('./pages/my/MyChannelsPage.vue'), meta: requiresAuth },

@@ -26,6 +26,8 @@ import { VideoBlacklistModule } from './modules/video-blacklist/video-blacklist.
 import { FederationModule } from './modules/federation/federation.module';
 import { FEDERATION_JOBS } from './modules/federation/federation.jobs';
 import { CommentsModule } from './modules/comments/comments.module';
+import { NotificationsModule } from './modules/notifications/notifications.module';
+import { NOTIFICATION_JOBS } from './modules/notifications/notifications.jobs';
 
 @Module({})
 export class AppModule {
@@ -35,7 +37,7 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config, sequelize, redis),
         // Every feature's queue jobs are listed here, beside the feature's module line.
-        PlatformModule.forRoot(config, { jobs: [...Object.values(VIDEOS_JOBS), ...Object.values(FEDERATION_JOBS)], accessTokens: AuthService }),
+        PlatformModule.forRoot(config, { jobs: [...Object.values(VIDEOS_JOBS), ...Object.values(FEDERATION_JOBS), ...Object.values(NOTIFICATION_JOBS)], accessTokens: AuthService }),
         MediaFilesModule,
         ActorsModule,
         AuthModule,
@@ -58,6 +60,7 @@ export class AppModule {
         CustomConfigModule,
         ServerStatsModule,
         FederationModule,
+        NotificationsModule,
         // Feature modules are added here, one line each.
       ],
     };

@@ -9,3 +9,4 @@ export * from './text';
 export * from './live';
 export * from './admin';
 export * from './comments';
+export * from './notifications';

@@ -167,4 +167,6 @@ export interface User {
   noAccountSetupWarningModal: boolean;
   noWelcomeModal: boolean;
   twoFactorEnabled: boolean;
+  /** PeerTube's per-type notification settings (0 none, 1 web, 2 e-mail, 3 both). */
+  notificationSettings: import('./notifications').UserNotificationSetting;
 }

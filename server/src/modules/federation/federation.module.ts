@@ -11,6 +11,8 @@ import { RemoteVideosService } from './remote-videos.service';
 import { RatesFederationService } from './rates-federation.service';
 import { VideoObjectsController } from './video-objects.controller';
 import { VideoOutboxService } from './video-outbox.service';
+import { SubscriptionsController } from './subscriptions.controller';
+import { SubscriptionsService } from './subscriptions.service';
 import { VideosModule } from '../videos/videos.module';
 import { CommentsModule } from '../comments/comments.module';
 import { CommentObjectsController } from './comment-objects.controller';
@@ -19,8 +21,20 @@ import { CommentsFederationService } from './comments-federation.service';
 /** ActivityPub in and out: signatures, inboxes, delivery, follows, remote actors. */
 @Module({
   imports: [VideosModule, CommentsModule],
-  controllers: [InboxController, FollowsController, VideoObjectsController, CommentObjectsController],
-  providers: [ApClientService, RemoteActorsService, DeliveryService, FederationRepository, FollowsService, InboxService, VideoOutboxService, RemoteVideosService, RatesFederationService, CommentsFederationService],
+  controllers: [InboxController, FollowsController, VideoObjectsController, CommentObjectsController, SubscriptionsController],
+  providers: [
+    ApClientService,
+    RemoteActorsService,
+    DeliveryService,
+    FederationRepository,
+    FollowsService,
+    InboxService,
+    VideoOutboxService,
+    RemoteVideosService,
+    RatesFederationService,
+    CommentsFederationService,
+    SubscriptionsService,
+  ],
   exports: [FollowsService],
 })
 export class FederationModule {}

@@ -44,8 +44,13 @@ export class FederationRepository {
   }
 
   /** Follows of (or by) an actor: `side` says which column holds it. */
-  async list(side: 'follower' | 'following', actorId: number, q: { state?: FollowState; start: number; count: number; sort: string }) {
-    const where = { [side === 'follower' ? 'actorId' : 'targetActorId']: actorId, ...(q.state ? { state: q.state } : {}) };
+  async list(side: 'follower' | 'following', actorId: number, q: { state?: FollowState; start: number; count: number; sort: string; groupsOnly?: boolean }) {
+    const where = {
+      [side === 'follower' ? 'actorId' : 'targetActorId']: actorId,
+      ...(q.state ? { state: q.state } : {}),
+      // Subscriptions: follows of channels only (an account may also follow accounts).
+      ...(q.groupsOnly ? { [Op.and]: [literal(`"ActorFollow"."target_actor_id" IN (SELECT id FROM actor WHERE type = 'Group')`)] } : {}),
+    };
     const desc = q.sort.startsWith('-');
     const field = q.sort.replace(/^-/, '') === 'createdAt' ? 'createdAt' : 'createdAt';
     const { rows, count } = await ActorFollowModel.findAndCountAll({ where, offset: q.start, limit: q.count, order: [[field, desc ? 'DESC' : 'ASC'], ['id', 'ASC']] });

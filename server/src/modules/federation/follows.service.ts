@@ -4,6 +4,7 @@ import { notFound } from '../../common/app-error';
 import { logger } from '../../common/logger';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
+import { EventBus } from '../../platform/events/event-bus.service';
 import { OnJob, type JobPayload } from '../../platform/queues/job-definition';
 import { QueueRegistry } from '../../platform/queues/queue-registry.service';
 import { ActorsService } from '../actors/actors.service';
@@ -36,6 +37,7 @@ export class FollowsService {
     private readonly delivery: DeliveryService,
     private readonly repo: FederationRepository,
     private readonly queues: QueueRegistry,
+    private readonly events: EventBus,
   ) {}
 
   async instanceActor(): Promise<ActorRow> {
@@ -109,6 +111,10 @@ export class FollowsService {
     const follower = (await this.actors.findById(follow.actorId))!;
     const target = (await this.actors.findById(follow.targetActorId))!;
     await this.refreshCounts(follower.id, target.id);
+    // A local channel or account gained a follower (the instance actor's followers are told apart: NEW_INSTANCE_FOLLOWER).
+    if (target.serverId === null && follow.state !== 'accepted') {
+      this.events.emit('actor.followed', { followerActorId: follower.id, followingActorId: target.id, state: 'accepted' });
+    }
     if (follower.serverId !== null) {
       await this.delivery.toInboxes([follower.inboxUrl], acceptActivity(this.config.webserverUrl, follow.id, follow.url, follower.url, target.url), target.id);
     }
@@ -128,6 +134,10 @@ export class FollowsService {
     const state: FollowState = previous?.state === 'accepted' ? 'accepted' : isInstance && this.config.followers.instance.manual_approval ? 'pending' : 'accepted';
     const follow = await this.repo.upsertFollow(follower.id, target.id, state, followUrl);
     if (state === 'accepted') await this.accept(follow.id);
+    // Stored as accepted at once, so accept() does not see it change: the new follower is told here.
+    if (state === 'accepted' && previous?.state !== 'accepted') {
+      this.events.emit('actor.followed', { followerActorId: follower.id, followingActorId: target.id, state: 'accepted' });
+    }
   }
 
   /** Accept of one of our Follows. */
@@ -223,7 +233,8 @@ export class FollowsService {
     return null;
   }
 
-  private async refreshCounts(followerId: number, targetId: number): Promise<void> {
+  /** followingCount and followersCount of both sides, from the accepted follows. */
+  async refreshCounts(followerId: number, targetId: number): Promise<void> {
     await this.actors.setFollowCounts(followerId, { followingCount: await this.repo.countAccepted('follower', followerId) });
     await this.actors.setFollowCounts(targetId, { followersCount: await this.repo.countAccepted('following', targetId) });
   }

@@ -1,6 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { VideoCommentPolicy, VideoPrivacy, VideoState } from '@flotilla/shared';
 import { logger } from '../../common/logger';
+import { EventBus } from '../../platform/events/event-bus.service';
 import { AccountsService } from '../users/accounts.service';
 import { ActorsService } from '../actors/actors.service';
 import { ChannelsService } from '../channels/channels.service';
@@ -168,6 +169,7 @@ export class RemoteVideosService implements OnModuleInit {
     private readonly videos: VideosService,
     private readonly files: RemoteFilesService,
     private readonly repo: FederationRepository,
+    private readonly events: EventBus,
   ) {}
 
   onModuleInit(): void {
@@ -247,11 +249,12 @@ export class RemoteVideosService implements OnModuleInit {
     const { id } = await this.videos.upsertRemote({ ...p.row, channelId });
     await this.files.replace(id, p.webFiles, p.playlists);
     await this.repo.saveRemoteVideo({ videoId: id, thumbnailUrl: p.thumbnailUrl, previewUrl: p.previewUrl, trackerUrls: p.trackerUrls, remoteUpdatedAt: p.updated });
+    if (!existing) this.events.emit('video.received', { videoId: id });
     return id;
   }
 
   /** The local row of a remote channel (and of its account), fetched when unknown. */
-  private async ensureChannel(channelUrl: string, accountUrl: string | null): Promise<number> {
+  async ensureChannel(channelUrl: string, accountUrl: string | null): Promise<number> {
     // The channel and its account are fetched together (one round trip less on a first sight).
     const [actor] = await Promise.all([
       this.remoteActors.getOrFetch(channelUrl),

@@ -26,6 +26,8 @@ export class UserModel extends Model {
   declare noInstanceConfigWarningModal: boolean;
   declare noAccountSetupWarningModal: boolean;
   declare noWelcomeModal: boolean;
+  /** Only the fields a user changed; the rest are DEFAULT_NOTIFICATION_SETTINGS. */
+  declare notificationSettings: Partial<Record<string, number>>;
   declare lastLoginDate: Date | null;
   declare createdAt: Date;
   declare updatedAt: Date;
@@ -66,6 +68,7 @@ export class UserModel extends Model {
         noInstanceConfigWarningModal: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
         noAccountSetupWarningModal: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
         noWelcomeModal: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+        notificationSettings: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
         lastLoginDate: { type: DataTypes.DATE },
       },
       { sequelize, tableName: 'user', modelName: 'User' },

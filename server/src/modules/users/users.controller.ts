@@ -11,6 +11,8 @@ import {
   type UpdateMe,
   type UpdateUser,
   type User,
+  notificationSettingsSchema,
+  type NotificationSettingsUpdate,
 } from '@flotilla/shared';
 import type { z } from 'zod';
 import { idParam } from '../../common/params';
@@ -43,6 +45,13 @@ export class UsersController {
   @Authenticated()
   async updateMe(@Auth() auth: AuthContext, @Body(zod(updateMeSchema)) body: UpdateMe): Promise<void> {
     await this.users.updateMe(auth.user, body);
+  }
+
+  @Put('me/notification-settings')
+  @HttpCode(204)
+  @Authenticated()
+  async updateNotificationSettings(@Auth() auth: AuthContext, @Body(zod(notificationSettingsSchema)) body: NotificationSettingsUpdate): Promise<void> {
+    await this.users.updateNotificationSettings(auth.user.id, body);
   }
 
   @Post('me/avatar/pick')

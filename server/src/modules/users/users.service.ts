@@ -1,3 +1,4 @@
+import { EventBus } from '../../platform/events/event-bus.service';
 import { Inject, Injectable } from '@nestjs/common';
 import { col, fn, Op, where, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import {
@@ -10,6 +11,8 @@ import {
   type UpdateMe,
   type UpdateUser,
   type User,
+  DEFAULT_NOTIFICATION_SETTINGS,
+  type NotificationSettingsUpdate,
 } from '@flotilla/shared';
 import { AppError, conflict, forbidden, notFound } from '../../common/app-error';
 import { randomToken } from '../../common/crypto';
@@ -59,6 +62,7 @@ export class UsersService {
     private readonly accounts: AccountsService,
     private readonly channels: ChannelsService,
     private readonly auth: AuthService,
+    private readonly events: EventBus,
   ) {}
 
   private async assertFree(username: string, email: string, t?: Transaction): Promise<void> {
@@ -240,6 +244,14 @@ export class UsersService {
     });
   }
 
+  /** Only the fields given change (PeerTube's PUT /users/me/notification-settings). */
+  async updateNotificationSettings(userId: number, data: NotificationSettingsUpdate): Promise<void> {
+    const user = await UserModel.findByPk(userId);
+    if (!user) throw notFound('User not found', ErrorCode.USER_NOT_FOUND);
+    const given = Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined));
+    await user.update({ notificationSettings: { ...user.notificationSettings, ...given } });
+  }
+
   async updateMe(me: AuthUser, data: UpdateMe): Promise<void> {
     const user = await UserModel.findByPk(me.id);
     if (!user) throw notFound('User not found', ErrorCode.USER_NOT_FOUND);
@@ -281,7 +293,8 @@ export class UsersService {
     if (this.config.signup.limit !== -1 && (await UserModel.count()) >= this.config.signup.limit) {
       throw forbidden('User limit is reached on this instance', ErrorCode.SIGNUP_DISABLED);
     }
-    await this.create({ ...data, role: UserRole.USER });
+    const user = await this.create({ ...data, role: UserRole.USER });
+    this.events.emit('user.registered', { userId: user.id });
   }
 
   async format(user: UserModel): Promise<User> {
@@ -316,6 +329,7 @@ export class UsersService {
       noAccountSetupWarningModal: user.noAccountSetupWarningModal,
       noWelcomeModal: user.noWelcomeModal,
       twoFactorEnabled: false,
+      notificationSettings: { ...DEFAULT_NOTIFICATION_SETTINGS, ...user.notificationSettings },
     };
   }
 

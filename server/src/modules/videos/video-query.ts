@@ -11,6 +11,8 @@ export interface ListScope {
   channelId?: number;
   /** `/users/me/videos`: every video of this user, any state or privacy. */
   ownerUserId?: number;
+  /** `/users/me/subscriptions/videos`: videos of the channels this actor follows (accepted follows). */
+  subscriberActorId?: number;
   defaultNsfwPolicy: string;
   localHost: string;
 }
@@ -51,6 +53,13 @@ export function listWhere(sequelize: Sequelize, q: VideoListQuery, scope: ListSc
     and.push(literal(`"Video"."channel_id" IN (SELECT id FROM video_channel WHERE account_id = ${Number(scope.accountId)})`));
   }
   if (scope.channelId !== undefined) and.push({ channelId: scope.channelId });
+  if (scope.subscriberActorId !== undefined) {
+    and.push(
+      literal(
+        `"Video"."channel_id" IN (SELECT c.id FROM video_channel c JOIN actor_follow f ON f.target_actor_id = c.actor_id WHERE f.actor_id = ${Number(scope.subscriberActorId)} AND f.state = 'accepted')`,
+      ),
+    );
+  }
 
   if (q.categoryOneOf?.length) and.push({ category: { [Op.in]: q.categoryOneOf } });
   if (q.licenceOneOf?.length) and.push({ licence: { [Op.in]: q.licenceOneOf } });

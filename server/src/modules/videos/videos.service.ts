@@ -121,6 +121,7 @@ export class VideosService {
   async markTranscodingFailed(videoId: number, message: string): Promise<void> {
     logger.warn({ videoId, message }, 'transcoding failed');
     await this.repo.markTranscodingFailed(videoId, message);
+    this.events.emit('video.transcoding-failed', { videoId, message });
   }
 
   /**

@@ -65,6 +65,12 @@ export interface DomainEvents {
   'comment.deleted': { commentId: number; videoId: number; url: string; authorAccountId: number | null; byAccountId: number | null };
   /** The video's owner approved a comment held for review (policy 3): it is now shown to everyone. */
   'comment.approved': { commentId: number; videoId: number; byAccountId: number };
+  /** A local video's transcoding failed for good (its runner jobs errored past their retries): its owner is told. */
+  'video.transcoding-failed': { videoId: number; message: string };
+  /** A video from another instance was stored here for the first time (notifications tell the channel's local subscribers). */
+  'video.received': { videoId: number };
+  /** A user signed up without a moderator's approval (notifications tell moderators). */
+  'user.registered': { userId: number };
   /** An actor (a local user's account, a remote account) now follows a local channel or account: notifications tell its owner. */
   'actor.followed': { followerActorId: number; followingActorId: number; state: 'pending' | 'accepted' };
 }

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { NotificationsController } from './notifications.controller';
+import { NotificationsRepository } from './notifications.repository';
+import { NotificationsService } from './notifications.service';
+
+/** PeerTube's user notifications: rows, sockets and e-mails from other features' domain events. */
+@Module({
+  controllers: [NotificationsController],
+  providers: [NotificationsService, NotificationsRepository],
+})
+export class NotificationsModule {}

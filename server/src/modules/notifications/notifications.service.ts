@@ -1,0 +1,249 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import short from 'short-uuid';
+import {
+  UserNotificationType,
+  VideoPrivacy,
+  VideoState,
+  type NotificationListQuery,
+  type ResultList,
+  type UserNotification,
+} from '@flotilla/shared';
+import { notFound } from '../../common/app-error';
+import { logger } from '../../common/logger';
+import { CONFIG } from '../../common/tokens';
+import type { AppConfig } from '../../config/config';
+import { EventBus } from '../../platform/events/event-bus.service';
+import { Mailer } from '../../platform/mail/mailer.service';
+import { OnJob, type JobPayload } from '../../platform/queues/job-definition';
+import { QueueRegistry } from '../../platform/queues/queue-registry.service';
+import { UserNotificationsNamespace } from '../../platform/sockets/user-notifications.namespace';
+import { NOTIFICATION_JOBS } from './notifications.jobs';
+import { NotificationsRepository, type NotificationPayload, type NotificationRefs, type Recipient } from './notifications.repository';
+
+const translator = short(); // flickrBase58, as PeerTube's shortUUID
+
+/** Rows written per INSERT (and pushed to sockets) while fanning out to many users. */
+const FAN_OUT_CHUNK = 2000;
+
+const SETTING_WEB = 1;
+const SETTING_EMAIL = 2;
+
+type FanOut = JobPayload<typeof NOTIFICATION_JOBS.fanOut>;
+
+/**
+ * PeerTube's user notifications. Domain events only queue a fan-out job (the emitter never waits);
+ * the job finds the recipients with their settings, writes the web rows in bulk, pushes each to the
+ * user's sockets (`new-notification`) and queues one e-mail job per e-mail recipient.
+ */
+@Injectable()
+export class NotificationsService implements OnModuleInit {
+  constructor(
+    @Inject(CONFIG) private readonly config: AppConfig,
+    private readonly events: EventBus,
+    private readonly queues: QueueRegistry,
+    private readonly sockets: UserNotificationsNamespace,
+    private readonly mailer: Mailer,
+    private readonly repo: NotificationsRepository,
+  ) {}
+
+  onModuleInit(): void {
+    const queue = (payload: FanOut) =>
+      this.queues.add(NOTIFICATION_JOBS.fanOut, payload).catch((err: unknown) => logger.error({ err, payload }, 'cannot queue a notification'));
+    this.events.on('video.published', ({ videoId }) => queue({ source: 'video-published', videoId }));
+    this.events.on('video.received', ({ videoId }) => queue({ source: 'video-received', videoId }));
+    this.events.on('video.live-state-changed', ({ videoId, state, isLive }) => {
+      if (isLive && state === VideoState.PUBLISHED) return queue({ source: 'live-started', videoId });
+    });
+    this.events.on('video.transcoding-failed', ({ videoId }) => queue({ source: 'transcoding-failed', videoId }));
+    this.events.on('comment.created', (c) => queue({ source: 'comment-created', ...c }));
+    this.events.on('actor.followed', ({ followerActorId, followingActorId }) => queue({ source: 'actor-followed', followerActorId, followingActorId }));
+    this.events.on('user.registered', ({ userId }) => queue({ source: 'user-registered', userId }));
+  }
+
+  list(userId: number, q: NotificationListQuery): Promise<ResultList<UserNotification>> {
+    return this.repo.list(userId, { start: q.start ?? 0, count: q.count ?? 15, sort: q.sort ?? '-createdAt', unread: q.unread });
+  }
+
+  /** Unknown ids (or another user's) refuse the whole request: nothing is marked. */
+  async markRead(userId: number, ids: number[]): Promise<void> {
+    const missing = await this.repo.markRead(userId, ids);
+    if (missing.length) throw notFound(`Notification ${missing.join(', ')} not found`);
+  }
+
+  markAllRead(userId: number): Promise<void> {
+    return this.repo.markAllRead(userId);
+  }
+
+  @OnJob(NOTIFICATION_JOBS.email)
+  async sendEmail(mail: JobPayload<typeof NOTIFICATION_JOBS.email>): Promise<void> {
+    if (!this.mailer.enabled) return;
+    // Thrown so that bull tries again later (the SMTP server may be down for a while).
+    if (!(await this.mailer.send(mail))) throw new Error('the SMTP server did not take the e-mail');
+  }
+
+  @OnJob(NOTIFICATION_JOBS.fanOut)
+  async fanOut(p: FanOut): Promise<void> {
+    switch (p.source) {
+      case 'video-published':
+        return this.videoPublished(p.videoId, true);
+      case 'video-received':
+        return this.videoPublished(p.videoId, false);
+      case 'live-started':
+        return this.liveStarted(p.videoId);
+      case 'transcoding-failed':
+        return this.transcodingFailed(p.videoId);
+      case 'comment-created':
+        return this.commentCreated(p);
+      case 'actor-followed':
+        return this.actorFollowed(p.followerActorId, p.followingActorId);
+      case 'user-registered':
+        return this.userRegistered(p.userId);
+    }
+  }
+
+  private videoUrl(uuid: string): string {
+    return `${this.config.webserverUrl}/w/${translator.fromUUID(uuid)}`;
+  }
+
+  private async videoPublished(videoId: number, local: boolean): Promise<void> {
+    const v = await this.repo.video(videoId, this.config.webserverHost);
+    if (!v) return;
+    const video = { id: v.id, uuid: v.uuid, shortUUID: translator.fromUUID(v.uuid), name: v.name, channel: v.channel };
+    if (local && v.ownerUserId !== null) {
+      const owner = await this.repo.usersOfAccounts([v.ownerAccountId], 'myVideoPublished');
+      await this.deliver(UserNotificationType.MY_VIDEO_PUBLISHED, owner, { videoId }, { video }, {
+        subject: `Your video ${v.name} is published`,
+        text: `Your video "${v.name}" has been published.\n\n${this.videoUrl(v.uuid)}\n`,
+      });
+    }
+    // A live is told when it goes on air (NEW_LIVE_FROM_SUBSCRIPTION), not when it is created.
+    if (v.privacy !== VideoPrivacy.PUBLIC || v.isLive) return;
+    const subscribers = await this.repo.subscribersOfChannelActor(v.channelActorId, 'newVideoFromSubscription');
+    await this.deliver(UserNotificationType.NEW_VIDEO_FROM_SUBSCRIPTION, subscribers, { videoId }, { video }, {
+      subject: `${v.channel.displayName} just published a new video`,
+      text: `Your subscription ${v.channel.displayName} just published a new video: "${v.name}".\n\n${this.videoUrl(v.uuid)}\n`,
+    });
+  }
+
+  private async transcodingFailed(videoId: number): Promise<void> {
+    const v = await this.repo.video(videoId, this.config.webserverHost);
+    if (!v || v.remote || v.ownerUserId === null) return;
+    const video = { id: v.id, uuid: v.uuid, shortUUID: translator.fromUUID(v.uuid), name: v.name, channel: v.channel };
+    const owner = await this.repo.usersOfAccounts([v.ownerAccountId], 'myVideoPublished');
+    await this.deliver(UserNotificationType.MY_VIDEO_TRANSCODING_FAILED, owner, { videoId }, { video }, {
+      subject: `Your video ${v.name} could not be transcoded`,
+      text: `Transcoding of your video "${v.name}" failed. An administrator can retry it from the jobs page.\n\n${this.videoUrl(v.uuid)}\n`,
+    });
+  }
+
+  private async liveStarted(videoId: number): Promise<void> {
+    const v = await this.repo.video(videoId, this.config.webserverHost);
+    if (!v || v.privacy !== VideoPrivacy.PUBLIC) return;
+    const video = { id: v.id, uuid: v.uuid, shortUUID: translator.fromUUID(v.uuid), name: v.name, channel: v.channel };
+    const subscribers = await this.repo.subscribersOfChannelActor(v.channelActorId, 'newVideoFromSubscription');
+    await this.deliver(UserNotificationType.NEW_LIVE_FROM_SUBSCRIPTION, subscribers, { videoId }, { video }, {
+      subject: `${v.channel.displayName} is live`,
+      text: `Your subscription ${v.channel.displayName} is streaming live: "${v.name}".\n\n${this.videoUrl(v.uuid)}\n`,
+    });
+  }
+
+  private async commentCreated(c: Extract<FanOut, { source: 'comment-created' }>): Promise<void> {
+    const v = await this.repo.video(c.videoId, this.config.webserverHost);
+    const authorActorId = await this.repo.actorIdOfAccount(c.authorAccountId);
+    const author = authorActorId === null ? null : await this.repo.actorInfo(authorActorId, this.config.webserverHost);
+    if (!v || !author) return;
+    const comment = {
+      id: c.commentId,
+      threadId: c.threadId,
+      heldForReview: c.heldForReview,
+      account: { id: author.id, name: author.name, displayName: author.displayName, host: author.host, avatars: author.avatars },
+      video: { id: v.id, uuid: v.uuid, shortUUID: translator.fromUUID(v.uuid), name: v.name },
+    };
+    const url = `${this.videoUrl(v.uuid)};threadId=${c.threadId}`;
+    const told = new Set<number>();
+    // The video's owner (not for their own comments).
+    if (v.ownerAccountId !== c.authorAccountId) {
+      const owner = await this.repo.usersOfAccounts([v.ownerAccountId], 'newCommentOnMyVideo');
+      owner.forEach((r) => told.add(r.userId));
+      await this.deliver(UserNotificationType.NEW_COMMENT_ON_MY_VIDEO, owner, { videoId: v.id, commentId: c.commentId }, { comment }, {
+        subject: `New comment on your video ${v.name}`,
+        text: `${author.displayName} commented on your video "${v.name}".\n\n${url}\n`,
+      });
+    }
+    // A held comment is shown to nobody but the owner until approved.
+    if (c.heldForReview) return;
+    const mentioned = new Set(c.mentionedAccountIds);
+    if (c.inReplyToCommentId !== null) {
+      const parentAuthor = await this.repo.commentAuthorAccountId(c.inReplyToCommentId);
+      if (parentAuthor !== null) mentioned.add(parentAuthor);
+    }
+    mentioned.delete(c.authorAccountId);
+    if (mentioned.size === 0) return;
+    const recipients = (await this.repo.usersOfAccounts([...mentioned], 'commentMention')).filter((r) => !told.has(r.userId));
+    await this.deliver(UserNotificationType.COMMENT_MENTION, recipients, { videoId: v.id, commentId: c.commentId }, { comment }, {
+      subject: `${author.displayName} mentioned you on ${v.name}`,
+      text: `${author.displayName} mentioned you in a comment on "${v.name}".\n\n${url}\n`,
+    });
+  }
+
+  private async actorFollowed(followerActorId: number, followingActorId: number): Promise<void> {
+    const [follow, follower, following] = await Promise.all([
+      this.repo.follow(followerActorId, followingActorId),
+      this.repo.actorInfo(followerActorId, this.config.webserverHost),
+      this.repo.actorInfo(followingActorId, this.config.webserverHost),
+    ]);
+    if (!follow || !follower || !following) return;
+    const actorFollow = {
+      id: follow.id,
+      state: follow.state,
+      follower: { id: follower.id, name: follower.name, displayName: follower.displayName, host: follower.host, avatars: follower.avatars },
+      following: { type: following.kind, name: following.name, displayName: following.displayName, host: following.host },
+    };
+    const who = follower.host === this.config.webserverHost ? follower.name : `${follower.name}@${follower.host}`;
+    if (following.kind === 'instance') {
+      const admins = await this.repo.staff([0], 'newInstanceFollower');
+      await this.deliver(UserNotificationType.NEW_INSTANCE_FOLLOWER, admins, { actorFollowId: follow.id }, { actorFollow }, {
+        subject: 'New instance follower',
+        text: `${who} now follows your instance.\n\n${this.config.webserverUrl}/admin/follows/followers-list\n`,
+      });
+      return;
+    }
+    const owner = await this.repo.ownerOfActor(followingActorId, 'newFollow');
+    await this.deliver(UserNotificationType.NEW_FOLLOW, owner, { actorFollowId: follow.id }, { actorFollow }, {
+      subject: `${follower.displayName} follows ${following.displayName}`,
+      text: `${who} now follows ${following.kind === 'channel' ? 'your channel' : 'your account'} ${following.displayName}.\n`,
+    });
+  }
+
+  private async userRegistered(userId: number): Promise<void> {
+    const accountId = await this.repo.accountIdOfUser(userId);
+    const actorId = accountId === null ? null : await this.repo.actorIdOfAccount(accountId);
+    const info = actorId === null ? null : await this.repo.actorInfo(actorId, this.config.webserverHost);
+    if (!accountId || !info) return;
+    // Administrators and moderators (PeerTube: those with the MANAGE_USERS right).
+    const staff = await this.repo.staff([0, 1], 'newUserRegistration');
+    await this.deliver(UserNotificationType.NEW_USER_REGISTRATION, staff, { accountId }, { account: { ...info, id: accountId } }, {
+      subject: `New user registration: ${info.name}`,
+      text: `A new user registered: ${info.name}.\n\n${this.config.webserverUrl}/admin/users/list\n`,
+    });
+  }
+
+  /**
+   * Writes the web rows (in chunks, one INSERT each), pushes them to the users' sockets, and queues
+   * the e-mails of those who chose e-mail.
+   */
+  private async deliver(type: number, recipients: Recipient[], refs: NotificationRefs, payload: NotificationPayload, mail: { subject: string; text: string }): Promise<void> {
+    const web = recipients.filter((r) => r.setting & SETTING_WEB).map((r) => r.userId);
+    for (let i = 0; i < web.length; i += FAN_OUT_CHUNK) {
+      const rows = await this.repo.insertMany(type, web.slice(i, i + FAN_OUT_CHUNK), refs, payload);
+      for (const row of rows) {
+        const at = new Date(row.createdAt).toISOString();
+        this.sockets.emitToUser(row.userId, 'new-notification', { id: row.id, type, read: false, ...payload, createdAt: at, updatedAt: at });
+      }
+    }
+    if (!this.mailer.enabled) return;
+    for (const r of recipients) {
+      if (r.setting & SETTING_EMAIL) await this.queues.add(NOTIFICATION_JOBS.email, { to: r.email, ...mail });
+    }
+  }
+}
