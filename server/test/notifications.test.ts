@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Queue from 'bull';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { User, UserNotification } from '@flotilla/shared';
 import type { ApiClient } from '../../client/src/api/http';
@@ -148,34 +147,26 @@ describe('notifications (/api/v1/users/me/notifications, settings, socket, e-mai
     expect((await users.dave.get<List>(NOTIFS)).data.filter((x) => x.type === 9)).toHaveLength(0);
   });
 
-  it('tells a video\'s owner of a comment and the mentioned accounts (comment.created, through the real fan-out job)', async () => {
-    // The comments feature emits comment.created and notifications queue this job for it; comments
-    // are not in this build, so the test queues the same job on the server's own bull queue.
-    const queue = new Queue('notifications', { prefix: `${server.redisPrefix}:bull`, redis: { host: '127.0.0.1', port: 6379 } });
-    try {
-      const video = (await users.carol.get<{ data: { id: number; uuid: string }[] }>('/api/v1/users/me/videos')).data[0];
-      const accountId = async (name: string) => (await server.api.get<{ id: number }>(`/api/v1/accounts/${name}`)).id;
-      const [dave, erin] = [await accountId('dave'), await accountId('erin')];
-      await queue.add('fan-out', {
-        source: 'comment-created', commentId: 4242, videoId: video.id, threadId: 4242, inReplyToCommentId: null,
-        authorAccountId: dave, mentionedAccountIds: [erin, dave], heldForReview: false,
-      });
-      const onVideo = await waitFor(async () => (await users.carol.get<List>(NOTIFS)).data.find((n) => n.type === 2));
-      expect(onVideo.comment).toMatchObject({ id: 4242, threadId: 4242, heldForReview: false, account: { name: 'dave' }, video: { uuid: video.uuid } });
-      const mention = await waitFor(async () => (await users.erin.get<List>(NOTIFS)).data.find((n) => n.type === 11));
-      expect(mention.comment).toMatchObject({ id: 4242, account: { name: 'dave' } });
-      // The author is not told of their own comment or mention of themselves.
-      expect((await users.dave.get<List>(NOTIFS)).data.filter((n) => n.type === 2 || n.type === 11)).toHaveLength(0);
-      // A comment held for review: the owner only.
-      await queue.add('fan-out', {
-        source: 'comment-created', commentId: 4243, videoId: video.id, threadId: 4243, inReplyToCommentId: null,
-        authorAccountId: dave, mentionedAccountIds: [erin], heldForReview: true,
-      });
-      await waitFor(async () => (await users.carol.get<List>(NOTIFS)).data.find((n) => n.type === 2 && n.comment?.id === 4243));
-      expect((await users.erin.get<List>(NOTIFS)).data.filter((n) => n.comment?.id === 4243)).toHaveLength(0);
-    } finally {
-      await queue.close();
-    }
+  it('tells a video\'s owner of a comment, the mentioned accounts and the author of the comment replied to (comments feature, real fan-out job)', async () => {
+    const video = (await users.carol.get<{ data: { id: number; uuid: string }[] }>('/api/v1/users/me/videos')).data[0];
+    const threads = `/api/v1/videos/${video.id}/comment-threads`;
+    const thread = (await users.dave.request<{ comment: { id: number } }>('POST', threads, { json: { text: 'Nice one @erin' } })).comment;
+    const onVideo = await waitFor(async () => (await users.carol.get<List>(NOTIFS)).data.find((n) => n.type === 2 && n.comment?.id === thread.id));
+    expect(onVideo.comment).toMatchObject({ id: thread.id, threadId: thread.id, heldForReview: false, account: { name: 'dave' }, video: { uuid: video.uuid } });
+    const mention = await waitFor(async () => (await users.erin.get<List>(NOTIFS)).data.find((n) => n.type === 11 && n.comment?.id === thread.id));
+    expect(mention.comment).toMatchObject({ id: thread.id, account: { name: 'dave' } });
+    // A reply by erin tells dave (the author of the comment replied to), not erin herself.
+    const reply = (await users.erin.request<{ comment: { id: number } }>('POST', `/api/v1/videos/${video.id}/comments/${thread.id}`, { json: { text: 'Thanks' } })).comment;
+    await waitFor(async () => (await users.dave.get<List>(NOTIFS)).data.find((n) => n.type === 11 && n.comment?.id === reply.id));
+    expect((await users.erin.get<List>(NOTIFS)).data.filter((n) => n.comment?.id === reply.id)).toHaveLength(0);
+    // The author is not told of their own comment.
+    expect((await users.dave.get<List>(NOTIFS)).data.filter((n) => n.comment?.id === thread.id)).toHaveLength(0);
+    // A comment held for review (policy 3): the owner only.
+    await users.carol.request('PUT', `/api/v1/videos/${video.id}`, { json: { commentsPolicy: 3 } });
+    const held = (await users.dave.request<{ comment: { id: number } }>('POST', threads, { json: { text: 'Held @erin' } })).comment;
+    await waitFor(async () => (await users.carol.get<List>(NOTIFS)).data.find((n) => n.type === 2 && n.comment?.id === held.id));
+    expect((await users.erin.get<List>(NOTIFS)).data.filter((n) => n.comment?.id === held.id)).toHaveLength(0);
+    await users.carol.request('PUT', `/api/v1/videos/${video.id}`, { json: { commentsPolicy: 1 } });
   });
 
   it('keeps e-mails in the queue while the SMTP server is down, and sends them when it is back; the rest does not wait', async () => {
