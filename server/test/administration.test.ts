@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMTPServer } from 'smtp-server';
 import type { CustomConfig, ResultList, ServerStats, TranscodingAvailability, User, UserRegistration, VideoBlacklistEntry } from '@flotilla/shared';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -10,35 +9,7 @@ import type { ApiClient } from '../../client/src/api/http';
 import { expectProblem, freePort, REPO_ROOT, TestServer } from './helpers/test-server';
 import { legacyUpload, makeClip } from './helpers/videos';
 import { waitFor } from './helpers/runners';
-
-interface ReceivedMail {
-  to: string[];
-  raw: string;
-}
-
-/** A real SMTP server on loopback that keeps what it receives (no TLS, no login). */
-async function startSmtp(): Promise<{ port: number; mails: ReceivedMail[]; close: () => Promise<void> }> {
-  const mails: ReceivedMail[] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    onData(stream, session, callback) {
-      let raw = '';
-      stream.on('data', (c: Buffer) => (raw += c.toString()));
-      stream.on('end', () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
-        callback();
-      });
-    },
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { port, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-const mailTo = (mails: ReceivedMail[], to: string) => mails.filter((m) => m.to.includes(to));
-/** Quoted-printable soft line breaks removed, so a sentence can be searched for. */
-const body = (m: ReceivedMail) => m.raw.replace(/=\r?\n/g, '');
+import { body, mailTo, startSmtp } from './helpers/smtp-sink';
 
 describe('administration: users, registrations, hidden videos, custom config, stats', () => {
   let server: TestServer;

@@ -45,3 +45,20 @@ export function updateMyAvatar(api: ApiClient, file: Blob, filename = 'avatar.pn
 export async function deleteMyAvatar(api: ApiClient): Promise<void> {
   await api.request('DELETE', '/api/v1/users/me/avatar');
 }
+
+/** "Forgot password": answered 204 whether or not the address has an account. */
+export async function askResetPassword(api: ApiClient, email: string): Promise<void> {
+  await api.request('POST', '/api/v1/users/ask-reset-password', { json: { email }, headers: { Authorization: '' } });
+}
+
+export async function resetPassword(api: ApiClient, userId: number, verificationString: string, password: string): Promise<void> {
+  await api.request('POST', `/api/v1/users/${userId}/reset-password`, { json: { verificationString, password }, headers: { Authorization: '' } });
+}
+
+export async function askSendVerifyEmail(api: ApiClient, email: string): Promise<void> {
+  await api.request('POST', '/api/v1/users/ask-send-verify-email', { json: { email }, headers: { Authorization: '' } });
+}
+
+export async function verifyEmail(api: ApiClient, userId: number, verificationString: string, isPendingEmail = false): Promise<void> {
+  await api.request('POST', `/api/v1/users/${userId}/verify-email`, { json: { verificationString, isPendingEmail }, headers: { Authorization: '' } });
+}

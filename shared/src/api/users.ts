@@ -168,3 +168,15 @@ export interface User {
   noWelcomeModal: boolean;
   twoFactorEnabled: boolean;
 }
+
+// Password reset and e-mail verification (PeerTube's routes; the secret travels in the mailed link).
+export const askEmailSchema = z.object({ email: emailSchema });
+export type AskEmail = z.infer<typeof askEmailSchema>;
+
+const verificationString = text().min(1).max(200);
+
+export const resetPasswordSchema = z.object({ verificationString, password: passwordSchema });
+export type ResetPassword = z.infer<typeof resetPasswordSchema>;
+
+export const verifyEmailSchema = z.object({ verificationString, isPendingEmail: z.boolean().optional() });
+export type VerifyEmail = z.infer<typeof verifyEmailSchema>;

@@ -23,6 +23,7 @@ import { ChannelsService } from '../channels/channels.service';
 import { AccountModel } from './account.model';
 import { AccountsService } from './accounts.service';
 import { toAuthUser } from './auth-user';
+import { UserEmailsService } from './user-emails.service';
 import { UserModel } from './user.model';
 import type { AuthUser } from './users.types';
 
@@ -59,6 +60,7 @@ export class UsersService {
     private readonly accounts: AccountsService,
     private readonly channels: ChannelsService,
     private readonly auth: AuthService,
+    private readonly emails: UserEmailsService,
   ) {}
 
   private async assertFree(username: string, email: string, t?: Transaction): Promise<void> {
@@ -185,6 +187,9 @@ export class UsersService {
     this.assertCanManage(actor, data);
     return this.create({
       ...data,
+      // Made by a moderator, not through a sign-up form: nothing to verify (PeerTube lets them log in
+      // when sign-up requires verification).
+      emailVerified: true,
       channel: data.channelName ? { name: data.channelName, displayName: `Main ${data.username} channel` } : undefined,
     });
   }
@@ -249,10 +254,15 @@ export class UsersService {
       }
     }
     if (data.password !== undefined) user.password = await hashPassword(data.password);
+    let emailPending = false;
     if (data.email !== undefined && data.email.toLowerCase() !== user.email.toLowerCase()) {
       const taken = await UserModel.count({ where: where(fn('lower', col('email')), data.email.toLowerCase()) });
       if (taken) throw conflict('User with this email already exists', ErrorCode.EMAIL_TAKEN);
-      user.email = data.email;
+      // With mail, the new address is only pending until its owner follows the link sent to it
+      // (PeerTube's pendingEmail); without mail nothing could ever confirm it, so it applies at once.
+      emailPending = this.emails.canMail;
+      if (emailPending) user.pendingEmail = data.email;
+      else user.email = data.email;
     }
     const flags = [
       'nsfwPolicy', 'p2pEnabled', 'autoPlayVideo', 'autoPlayNextVideo', 'autoPlayNextVideoPlaylist',
@@ -271,6 +281,7 @@ export class UsersService {
         }
       }
     });
+    if (emailPending) await this.emails.sendVerifyEmail(user, true);
   }
 
   async register(data: RegisterUser): Promise<void> {
@@ -281,7 +292,8 @@ export class UsersService {
     if (this.config.signup.limit !== -1 && (await UserModel.count()) >= this.config.signup.limit) {
       throw forbidden('User limit is reached on this instance', ErrorCode.SIGNUP_DISABLED);
     }
-    await this.create({ ...data, role: UserRole.USER });
+    const user = await this.create({ ...data, role: UserRole.USER });
+    if (this.config.signup.requires_email_verification) await this.emails.sendVerifyEmail(user);
   }
 
   async format(user: UserModel): Promise<User> {
