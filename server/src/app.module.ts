@@ -24,6 +24,7 @@ import { RegistrationsModule } from './modules/registrations/registrations.modul
 import { ServerStatsModule } from './modules/server-stats/server-stats.module';
 import { VideoBlacklistModule } from './modules/video-blacklist/video-blacklist.module';
 import { FederationModule } from './modules/federation/federation.module';
+import { FeedsModule } from './modules/feeds/feeds.module';
 import { FEDERATION_JOBS } from './modules/federation/federation.jobs';
 
 @Module({})
@@ -55,6 +56,7 @@ export class AppModule {
         CustomConfigModule,
         ServerStatsModule,
         FederationModule,
+        FeedsModule,
         // Feature modules are added here, one line each.
       ],
     };

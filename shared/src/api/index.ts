@@ -8,3 +8,4 @@ export * from './server-config';
 export * from './text';
 export * from './live';
 export * from './admin';
+export * from './feeds';

@@ -27,6 +27,7 @@ export class UserModel extends Model {
   declare noAccountSetupWarningModal: boolean;
   declare noWelcomeModal: boolean;
   declare lastLoginDate: Date | null;
+  declare feedToken: string;
   declare createdAt: Date;
   declare updatedAt: Date;
   declare Account?: AccountModel;
@@ -67,6 +68,7 @@ export class UserModel extends Model {
         noAccountSetupWarningModal: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
         noWelcomeModal: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
         lastLoginDate: { type: DataTypes.DATE },
+        feedToken: { type: DataTypes.UUID, allowNull: false, defaultValue: DataTypes.UUIDV4 },
       },
       { sequelize, tableName: 'user', modelName: 'User' },
     );

@@ -6,6 +6,7 @@ import {
   updateMeSchema,
   updateUserSchema,
   type CreateUser,
+  type FeedToken,
   type RegisterUser,
   type ResultList,
   type UpdateMe,
@@ -43,6 +44,19 @@ export class UsersController {
   @Authenticated()
   async updateMe(@Auth() auth: AuthContext, @Body(zod(updateMeSchema)) body: UpdateMe): Promise<void> {
     await this.users.updateMe(auth.user, body);
+  }
+
+  @Get('me/feed-token')
+  @Authenticated()
+  async feedToken(@Auth() auth: AuthContext): Promise<FeedToken> {
+    return { feedToken: await this.users.feedToken(auth.user.id) };
+  }
+
+  @Post('me/feed-token')
+  @HttpCode(200)
+  @Authenticated()
+  async renewFeedToken(@Auth() auth: AuthContext): Promise<FeedToken> {
+    return { feedToken: await this.users.renewFeedToken(auth.user.id) };
   }
 
   @Post('me/avatar/pick')

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { col, fn, Op, where, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import {
@@ -329,6 +330,24 @@ export class UsersService {
       noWelcomeModal: user.noWelcomeModal,
       twoFactorEnabled: false,
     };
+  }
+
+  /** PeerTube's feed token: the secret of the user's subscription feed URL. */
+  async feedToken(userId: number): Promise<string> {
+    return (await this.findById(userId)).feedToken;
+  }
+
+  /** A new feed token: feed URLs given out before stop working. */
+  async renewFeedToken(userId: number): Promise<string> {
+    const user = await this.findById(userId);
+    user.feedToken = randomUUID();
+    await user.save();
+    return user.feedToken;
+  }
+
+  async feedTokenMatches(userId: number, token: string): Promise<boolean> {
+    const user = await UserModel.findByPk(userId, { attributes: ['id', 'feedToken'] });
+    return !!user && user.feedToken === token.toLowerCase();
   }
 
   /** NodeInfo's user counts. */

@@ -1,2 +1,3 @@
 // videos' public surface beside videos.service.ts: the video model's type (for runner-job results).
 export type { VideoModel } from './video.model';
+export type { ListScope } from './video-query';

@@ -9,6 +9,8 @@ export interface ListScope {
   user?: AuthUser;
   accountId?: number;
   channelId?: number;
+  /** Videos of the channels whose actors are these (a subscription feed: what an account follows). */
+  channelActorIds?: number[];
   /** `/users/me/videos`: every video of this user, any state or privacy. */
   ownerUserId?: number;
   defaultNsfwPolicy: string;
@@ -51,6 +53,10 @@ export function listWhere(sequelize: Sequelize, q: VideoListQuery, scope: ListSc
     and.push(literal(`"Video"."channel_id" IN (SELECT id FROM video_channel WHERE account_id = ${Number(scope.accountId)})`));
   }
   if (scope.channelId !== undefined) and.push({ channelId: scope.channelId });
+  if (scope.channelActorIds !== undefined) {
+    const ids = scope.channelActorIds.map(Number).filter(Number.isInteger);
+    and.push(literal(ids.length ? `"Video"."channel_id" IN (SELECT id FROM video_channel WHERE actor_id IN (${ids.join(',')}))` : 'false'));
+  }
 
   if (q.categoryOneOf?.length) and.push({ category: { [Op.in]: q.categoryOneOf } });
   if (q.licenceOneOf?.length) and.push({ licence: { [Op.in]: q.licenceOneOf } });
