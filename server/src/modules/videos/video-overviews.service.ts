@@ -6,11 +6,11 @@ import { VideosService } from './videos.service';
 
 /**
  * PeerTube's OVERVIEWS.VIDEOS: up to 20 sampled values of each kind, one of each per page, 12
- * videos per group. PeerTube samples values shared by 6 videos; Flotilla takes 3 so that a young
- * instance's Discover page is not empty.
+ * videos per group. PeerTube samples values shared by 6 videos; Flotilla takes any value a public
+ * video has, so that a young instance's Discover page is not empty.
  */
 const SAMPLES_COUNT = 20;
-const SAMPLE_THRESHOLD = 3;
+const SAMPLE_THRESHOLD = 1;
 const VIDEOS_PER_GROUP = 12;
 /** Samples are kept an hour (PeerTube's MEMOIZE_TTL.OVERVIEWS_SAMPLE) so pages stay consistent. */
 const SAMPLES_TTL_MS = 60 * 60_000;
