@@ -29,12 +29,16 @@ const visible = (page: Page, sel: string, timeout = 10_000) => ok(page.waitForSe
 const textIn = (page: Page, sel: string, re: RegExp, timeout = 10_000) =>
   ok(page.waitForFunction(([s, r]) => [...document.querySelectorAll(s)].some((e) => new RegExp(r).test(e.textContent ?? '')), [sel, re.source] as const, { timeout }));
 
-async function audit(page: Page, label: string): Promise<void> {
-  await page.waitForLoadState('networkidle', { timeout: 15_000 }).catch(() => undefined);
+/** The page as it is, in the light then the dark theme (the saved choice, applied at load as for a user). */
+async function audit(page: Page, label: string, ready: string): Promise<void> {
   for (const theme of ['light', 'dark']) {
-    await page.evaluate((t) => document.documentElement.setAttribute('data-theme', t), theme);
+    await page.evaluate((t) => localStorage.setItem('flotilla.theme', t), theme);
+    await page.reload();
+    await page.waitForSelector(ready, { timeout: 15_000 });
+    await page.waitForLoadState('networkidle', { timeout: 15_000 }).catch(() => undefined);
     result.a11y[`${label} (${theme})`] = await axeViolations(page, label);
   }
+  await page.evaluate(() => localStorage.removeItem('flotilla.theme'));
 }
 
 async function submitLogin(page: Page, base: string, username: string, password: string): Promise<void> {
@@ -48,10 +52,10 @@ async function resetFlow(stack: Stack, smtp: SmtpSink, page: Page): Promise<void
   const base = stack.server.url;
   await page.goto(`${base}/login`);
   check('login page links "forgot password"', await visible(page, 'a[href="/login/forgot-password"]'));
-  await audit(page, 'login');
+  await audit(page, 'login', '#username');
   await page.click('a[href="/login/forgot-password"]');
   check('forgot password page opens', await visible(page, '#forgot-email'));
-  await audit(page, 'forgot password');
+  await audit(page, 'forgot password', '#forgot-email');
   await page.fill('#forgot-email', 'frida@example.org');
   await page.click('form.auth-card button[type=submit]');
   check('the page says a mail is on its way', await textIn(page, '[role=status]', /mail with a link/));
@@ -61,7 +65,7 @@ async function resetFlow(stack: Stack, smtp: SmtpSink, page: Page): Promise<void
   check('the mailed link points at this instance', url.origin === base);
   await page.goto(link);
   check('reset page opens from the mail', await visible(page, '#reset-password'));
-  await audit(page, 'reset password');
+  await audit(page, 'reset password', '#reset-password');
   await page.fill('#reset-password', 'fresh-password-1');
   await page.fill('#reset-confirm', 'different-one-1');
   await page.click('form.auth-card button[type=submit]');
@@ -84,10 +88,10 @@ async function resetFlow(stack: Stack, smtp: SmtpSink, page: Page): Promise<void
 
   await page.goto(`${base}/verify-account/ask-send-email`);
   check('verification request page opens', await visible(page, '#verify-email'));
-  await audit(page, 'ask verification mail');
+  await audit(page, 'ask verification mail', '#verify-email');
   await page.goto(`${base}/verify-account/email?userId=1&verificationString=nope`);
   check('a bad verification link is refused in the page', await textIn(page, '[role=alert]', /expired or was already used/));
-  await audit(page, 'verify e-mail (refused)');
+  await audit(page, 'verify e-mail (refused)', '[role=alert]');
 }
 
 async function blockedLogin(stack: Stack, page: Page): Promise<void> {

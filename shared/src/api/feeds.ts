@@ -10,10 +10,14 @@ export type FeedFormat = z.infer<typeof feedFormatParam>['format'];
 const id = looseInt.pipe(z.number().int().min(1).max(2147483647));
 const feedSort = z.enum(['-publishedAt', 'publishedAt', '-createdAt', 'createdAt', '-views', '-likes', '-trending', '-hot', '-best']);
 
-export const videosFeedQuery = z.object({
+/** What every video feed takes: PeerTube's sort, NSFW and local-only filters. */
+const feedFilters = z.object({
   sort: feedSort.optional(),
   nsfw: z.enum(['true', 'false', 'both']).optional(),
   isLocal: queryBoolean.optional(),
+});
+
+export const videosFeedQuery = feedFilters.extend({
   accountId: id.optional(),
   accountName: text().min(1).max(300).optional(),
   videoChannelId: id.optional(),
@@ -21,13 +25,7 @@ export const videosFeedQuery = z.object({
 });
 export type VideosFeedQuery = z.infer<typeof videosFeedQuery>;
 
-export const subscriptionsFeedQuery = z.object({
-  sort: feedSort.optional(),
-  nsfw: z.enum(['true', 'false', 'both']).optional(),
-  isLocal: queryBoolean.optional(),
-  accountId: id,
-  token: z.uuid(),
-});
+export const subscriptionsFeedQuery = feedFilters.extend({ accountId: id, token: z.uuid() });
 export type SubscriptionsFeedQuery = z.infer<typeof subscriptionsFeedQuery>;
 
 export const podcastFeedQuery = z.object({ videoChannelId: id });

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { generateAtomFeed, generateJsonFeed, generateRssFeed } from 'feedsmith';
 import {
   ErrorCode,
+  type ActorImage,
   type FeedFormat,
   type PodcastFeedQuery,
   type SubscriptionsFeedQuery,
@@ -29,6 +30,14 @@ export interface FeedHead {
   link: string;
   image?: string;
 }
+
+/** An account's or a channel's feed: its names, page and largest avatar. */
+const headOf = (a: { displayName: string; description: string | null; url: string; avatars: ActorImage[] }): FeedHead => ({
+  title: a.displayName,
+  description: a.description ?? `Videos of ${a.displayName}`,
+  link: a.url,
+  image: a.avatars.at(-1)?.fileUrl ?? a.avatars.at(-1)?.path,
+});
 
 export interface RenderedFeed {
   contentType: string;
@@ -72,13 +81,13 @@ export class FeedsService {
       if (!channel) throw notFound(`Video channel ${q.videoChannelId} not found`, ErrorCode.CHANNEL_NOT_FOUND);
       const c = this.channels.format(channel);
       scope.channelId = c.id;
-      head = { title: c.displayName, description: c.description ?? `Videos of ${c.displayName}`, link: c.url, image: c.avatars.at(-1)?.fileUrl };
+      head = headOf(c);
     } else if (q.accountId !== undefined || q.accountName !== undefined) {
       const account = q.accountId !== undefined ? await this.accounts.findById(q.accountId) : await this.accounts.findByHandle(q.accountName!);
       if (!account) throw notFound(`Account ${q.accountId} not found`, ErrorCode.ACCOUNT_NOT_FOUND);
       const a = this.accounts.format(account);
       scope.accountId = a.id;
-      head = { title: a.displayName, description: a.description ?? `Videos of ${a.displayName}`, link: a.url, image: a.avatars.at(-1)?.fileUrl };
+      head = headOf(a);
     }
     const list = await this.videos.list(this.listQuery(q), scope);
     return this.render(format, head, list.data, `${this.config.webserverUrl}/feeds/videos.${format}`);

@@ -17,7 +17,8 @@ function renditions(v: Video): VideoFile[] {
  * playlist, so players that know the namespace can pick a size.
  */
 export function podcastFeed(config: AppConfig, channel: VideoChannel, videos: Video[], absolute: (p: string | null) => string | undefined): string {
-  const image = absolute(channel.avatars.at(-1)?.fileUrl ?? null);
+  const avatar = channel.avatars.at(-1);
+  const image = absolute(avatar?.fileUrl ?? avatar?.path ?? null);
   const selfUrl = `${config.webserverUrl}/feeds/podcast/videos.xml?videoChannelId=${channel.id}`;
   const feed = generateRssFeed({
     title: channel.displayName,
