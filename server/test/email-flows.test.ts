@@ -27,7 +27,7 @@ describe('e-mail flows: password reset, e-mail verification, e-mail change', () 
     redis = new IORedis({ host: '127.0.0.1', port: 6379 });
     server = await TestServer.start({
       signup: { enabled: true, requires_approval: false, requires_email_verification: true },
-      rates_limit: { signup: { max: 50 }, api: { max: 2000 }, login: { max: 200 } },
+      rates_limit: { signup: { max: 50 }, api: { max: 2000 }, login: { max: 200 }, ask_send_email: { max: 100 } },
       smtp: smtpConfig(smtp),
     });
     root = await server.login();
@@ -163,7 +163,7 @@ describe('e-mail flows: password reset, e-mail verification, e-mail change', () 
     }
   });
 
-  it('without SMTP: said at boot, hidden from the client, an e-mail change applies at once', async () => {
+  it('without SMTP: said at boot, hidden from the client, an e-mail change applies at once; mail requests are rate limited', async () => {
     const bare = await TestServer.start({});
     try {
       expect(bare.output).toMatch(/no SMTP server configured/);
@@ -172,6 +172,10 @@ describe('e-mail flows: password reset, e-mail verification, e-mail change', () 
       await updateMe(admin, { email: 'root-new@example.org', currentPassword: 'root-test-password' });
       const me = await admin.get<User>('/api/v1/users/me');
       expect([me.email, me.pendingEmail]).toEqual(['root-new@example.org', null]);
+      // PeerTube's ask_send_email limit: 3 mail requests per IP in 5 minutes, then 429.
+      const anonBare = new ApiClient(bare.url);
+      for (let i = 0; i < 3; i++) await askResetPassword(anonBare, `someone${i}@example.org`);
+      await expectProblem(askSendVerifyEmail(anonBare, 'someone@example.org'), 429, 'too_many_requests');
     } finally {
       await bare.stop();
     }
