@@ -1,4 +1,4 @@
-import type { RegisterUser, ResultList, UpdateMe, User } from '@flotilla/shared';
+import type { FeedToken, RegisterUser, ResultList, UpdateMe, User } from '@flotilla/shared';
 import type { ApiClient } from './http';
 import type { ActorImage, ListQuery, UserVideoRate, Video, VideoQuotaUsed } from './types';
 
@@ -61,4 +61,14 @@ export async function askSendVerifyEmail(api: ApiClient, email: string): Promise
 
 export async function verifyEmail(api: ApiClient, userId: number, verificationString: string, isPendingEmail = false): Promise<void> {
   await api.request('POST', `/api/v1/users/${userId}/verify-email`, { json: { verificationString, isPendingEmail }, headers: { Authorization: '' } });
+}
+
+/** The secret of my subscription feed's URL (PeerTube's feed token). */
+export async function getFeedToken(api: ApiClient): Promise<string> {
+  return (await api.get<FeedToken>('/api/v1/users/me/feed-token')).feedToken;
+}
+
+/** A new feed token: subscription feed URLs given out before stop working. */
+export async function renewFeedToken(api: ApiClient): Promise<string> {
+  return (await api.request<FeedToken>('POST', '/api/v1/users/me/feed-token')).feedToken;
 }
