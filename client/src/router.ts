@@ -24,6 +24,10 @@ export const router = createRouter({
     { path: '/my-library/videos/:id/edit', component: () => import('./pages/EditVideoPage.vue'), props: true, meta: requiresAuth },
     { path: '/login', component: () => import('./pages/LoginPage.vue') },
     { path: '/signup', component: () => import('./pages/SignupPage.vue') },
+    { path: '/login/forgot-password', component: () => import('./pages/auth/ForgotPasswordPage.vue') },
+    { path: '/reset-password', component: () => import('./pages/auth/ResetPasswordPage.vue') },
+    { path: '/verify-account/email', component: () => import('./pages/auth/VerifyEmailPage.vue') },
+    { path: '/verify-account/ask-send-email', component: () => import('./pages/auth/VerifyEmailPage.vue'), props: { ask: true } },
     { path: '/admin/runners', component: () => import('./pages/AdminRunnersPage.vue'), meta: { requiresAuth: true, requiresAdmin: true } },
     { path: '/admin/jobs', component: () => import('./pages/AdminJobsPage.vue'), meta: { requiresAuth: true, requiresAdmin: true } },
     // Administration and the about page (issue 14, items 3 and 6).

@@ -24,6 +24,7 @@ import { RegistrationsModule } from './modules/registrations/registrations.modul
 import { ServerStatsModule } from './modules/server-stats/server-stats.module';
 import { VideoBlacklistModule } from './modules/video-blacklist/video-blacklist.module';
 import { FederationModule } from './modules/federation/federation.module';
+import { FeedsModule } from './modules/feeds/feeds.module';
 import { FEDERATION_JOBS } from './modules/federation/federation.jobs';
 import { CommentsModule } from './modules/comments/comments.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
@@ -61,6 +62,7 @@ export class AppModule {
         ServerStatsModule,
         FederationModule,
         NotificationsModule,
+        FeedsModule,
         // Feature modules are added here, one line each.
       ],
     };

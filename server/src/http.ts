@@ -81,9 +81,14 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig, re
       '/api/v1/users/register',
       limiter(config, redis, 'signup', rl.signup.window, rl.signup.max, { skipFailedRequests: true }),
     );
-    // Runners poll and upload often; their own tokens guard them. Logins and signups have their own,
-    // tighter limiter: counting them here too would also overwrite its X-RateLimit headers.
-    const ownLimiter = (path: string) => path.startsWith('/runners/') || path === '/users/token' || path === '/users/register';
+    // Each mail sent on request is a mail to someone's inbox: few per IP (PeerTube's askSendEmailLimiter).
+    const askEmail = limiter(config, redis, 'ask_send_email', rl.ask_send_email.window, rl.ask_send_email.max);
+    app.use('/api/v1/users/ask-reset-password', askEmail);
+    app.use('/api/v1/users/ask-send-verify-email', askEmail);
+    // Runners poll and upload often; their own tokens guard them. Logins, signups and mail requests
+    // have their own, tighter limiter: counting them here too would also overwrite its X-RateLimit headers.
+    const ownPaths = new Set(['/users/token', '/users/register', '/users/ask-reset-password', '/users/ask-send-verify-email']);
+    const ownLimiter = (path: string) => path.startsWith('/runners/') || ownPaths.has(path);
     app.use('/api/v1', limiter(config, redis, 'api', rl.api.window, rl.api.max, { skip: (req) => ownLimiter(req.path) }));
   }
 

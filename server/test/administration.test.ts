@@ -9,9 +9,7 @@ import type { ApiClient } from '../../client/src/api/http';
 import { expectProblem, REPO_ROOT, TestServer } from './helpers/test-server';
 import { legacyUpload, makeClip } from './helpers/videos';
 import { waitFor } from './helpers/runners';
-import { mailBody, mailTo, startSmtp } from './helpers/smtp-sink';
-
-const body = mailBody;
+import { body, mailTo, startSmtp } from './helpers/smtp-sink';
 
 describe('administration: users, registrations, hidden videos, custom config, stats', () => {
   let server: TestServer;

@@ -1,4 +1,4 @@
-import type { RegisterUser, ResultList, UpdateMe, User } from '@flotilla/shared';
+import type { FeedToken, RegisterUser, ResultList, UpdateMe, User } from '@flotilla/shared';
 import type { ApiClient } from './http';
 import type { ActorImage, ListQuery, UserVideoRate, Video, VideoQuotaUsed } from './types';
 
@@ -44,4 +44,31 @@ export function updateMyAvatar(api: ApiClient, file: Blob, filename = 'avatar.pn
 
 export async function deleteMyAvatar(api: ApiClient): Promise<void> {
   await api.request('DELETE', '/api/v1/users/me/avatar');
+}
+
+/** "Forgot password": answered 204 whether or not the address has an account. */
+export async function askResetPassword(api: ApiClient, email: string): Promise<void> {
+  await api.request('POST', '/api/v1/users/ask-reset-password', { json: { email }, headers: { Authorization: '' } });
+}
+
+export async function resetPassword(api: ApiClient, userId: number, verificationString: string, password: string): Promise<void> {
+  await api.request('POST', `/api/v1/users/${userId}/reset-password`, { json: { verificationString, password }, headers: { Authorization: '' } });
+}
+
+export async function askSendVerifyEmail(api: ApiClient, email: string): Promise<void> {
+  await api.request('POST', '/api/v1/users/ask-send-verify-email', { json: { email }, headers: { Authorization: '' } });
+}
+
+export async function verifyEmail(api: ApiClient, userId: number, verificationString: string, isPendingEmail = false): Promise<void> {
+  await api.request('POST', `/api/v1/users/${userId}/verify-email`, { json: { verificationString, isPendingEmail }, headers: { Authorization: '' } });
+}
+
+/** The secret of my subscription feed's URL (PeerTube's feed token). */
+export async function getFeedToken(api: ApiClient): Promise<string> {
+  return (await api.get<FeedToken>('/api/v1/users/me/feed-token')).feedToken;
+}
+
+/** A new feed token: subscription feed URLs given out before stop working. */
+export async function renewFeedToken(api: ApiClient): Promise<string> {
+  return (await api.request<FeedToken>('POST', '/api/v1/users/me/feed-token')).feedToken;
 }

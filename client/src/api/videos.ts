@@ -1,4 +1,4 @@
-import type { ResultList, VideoChannel } from '@flotilla/shared';
+import type { ResultList, VideoChannel, VideosOverview } from '@flotilla/shared';
 import type { ApiClient } from './http';
 import type { Video, VideoCreateResult, VideoDetails, VideoListQuery, VideoUpdate, VideoUploadMetadata } from './types';
 
@@ -89,4 +89,9 @@ export type SegmentsSha256 = Record<string, string | Record<string, string>>;
  */
 export function getSegmentsSha256(api: ApiClient, url: string, withAuth: boolean): Promise<SegmentsSha256> {
   return api.request<SegmentsSha256>('GET', url, withAuth ? {} : { headers: { Authorization: '' } });
+}
+
+/** PeerTube's Discover groups: one category, channel and tag per page (empty past the last page). */
+export function getVideosOverview(api: ApiClient, page = 1): Promise<VideosOverview> {
+  return api.get<VideosOverview>('/api/v1/overviews/videos', { page });
 }

@@ -56,6 +56,7 @@ export const configSchema = z.object({
     api: z.object({ window: duration, max: z.number().int().min(1) }),
     login: z.object({ window: duration, max: z.number().int().min(1) }),
     signup: z.object({ window: duration, max: z.number().int().min(1) }),
+    ask_send_email: z.object({ window: duration, max: z.number().int().min(1) }),
   }),
   instance: z.object({
     name: z.string().min(1).max(120),

@@ -33,5 +33,11 @@ export async function startSmtp(port?: number): Promise<SmtpSink> {
 }
 
 export const mailTo = (mails: ReceivedMail[], to: string) => mails.filter((m) => m.to.includes(to));
-/** Quoted-printable soft line breaks removed, so a sentence can be searched for. */
-export const mailBody = (m: ReceivedMail) => m.raw.replace(/=\r?\n/g, '');
+/** Quoted-printable soft line breaks removed and `=3D` decoded, so a sentence or a link can be searched for. */
+export const body = (m: ReceivedMail) => m.raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+export const mailBody = body;
+
+/** The SMTP config keys that point a test server at the sink. */
+export const smtpConfig = (sink: SmtpSink) => ({
+  hostname: '127.0.0.1', port: sink.port, tls: false, disable_starttls: true, from_address: 'flotilla@example.org',
+});

@@ -10,3 +10,4 @@ export * from './live';
 export * from './admin';
 export * from './comments';
 export * from './notifications';
+export * from './feeds';

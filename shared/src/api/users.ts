@@ -170,3 +170,15 @@ export interface User {
   /** PeerTube's per-type notification settings (0 none, 1 web, 2 e-mail, 3 both). */
   notificationSettings: import('./notifications').UserNotificationSetting;
 }
+
+// Password reset and e-mail verification (PeerTube's routes; the secret travels in the mailed link).
+export const askEmailSchema = z.object({ email: emailSchema });
+export type AskEmail = z.infer<typeof askEmailSchema>;
+
+const verificationString = text().min(1).max(200);
+
+export const resetPasswordSchema = z.object({ verificationString, password: passwordSchema });
+export type ResetPassword = z.infer<typeof resetPasswordSchema>;
+
+export const verifyEmailSchema = z.object({ verificationString, isPendingEmail: z.boolean().optional() });
+export type VerifyEmail = z.infer<typeof verifyEmailSchema>;

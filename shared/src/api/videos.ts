@@ -216,3 +216,12 @@ export interface VideoRating {
 export interface VideoFileToken {
   files: { token: string; expires: string };
 }
+
+/** GET /api/v1/overviews/videos: one page of PeerTube's "Discover" groups. */
+export const videosOverviewQuery = z.object({ page: looseInt.pipe(z.number().int().min(1).max(20)).optional() });
+
+export interface VideosOverview {
+  categories: { category: Constant<number | null>; videos: Video[] }[];
+  channels: { channel: VideoChannelSummary; videos: Video[] }[];
+  tags: { tag: string; videos: Video[] }[];
+}

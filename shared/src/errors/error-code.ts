@@ -28,6 +28,8 @@ export const ErrorCode = {
   INVALID_CLIENT: 'invalid_client',
   INVALID_TOKEN: 'invalid_token',
   UNSUPPORTED_GRANT_TYPE: 'unsupported_grant_type',
+  /** oauth2-server's AccessDeniedError name, which PeerTube sends for a blocked or unverified user's login. */
+  ACCESS_DENIED: 'access_denied',
   // Flotilla's own
   BAD_REQUEST: 'bad_request',
   INVALID_PARAMS: 'invalid_params',
@@ -54,6 +56,8 @@ export const ErrorCode = {
   CANNOT_CHANGE_ROOT_ROLE: 'cannot_change_root_role',
   INSUFFICIENT_ROLE: 'insufficient_role',
   WRONG_CURRENT_PASSWORD: 'wrong_current_password',
+  INVALID_VERIFICATION_STRING: 'invalid_verification_string',
+  FEED_TOKEN_INVALID: 'feed_token_invalid',
   INVALID_IMAGE: 'invalid_image_file',
   ROUTE_NOT_FOUND: 'route_not_found',
   // Videos and uploads

@@ -26,6 +26,7 @@ export function checkPassword(password: string, hash: string): Promise<boolean> 
 }
 
 const invalidGrant = (msg: string) => new AppError(400, ErrorCode.INVALID_GRANT, msg);
+const accessDenied = (msg: string) => new AppError(400, ErrorCode.ACCESS_DENIED, msg);
 
 @Injectable()
 export class AuthService {
@@ -52,7 +53,10 @@ export class AuthService {
       // Compare even when the user is unknown so that timing does not reveal which usernames exist.
       const ok = await checkPassword(body.password, user?.password ?? '$2b$10$invalidinvalidinvalidinvalidinvalidinvalidinvalidinva');
       if (!user || !ok) throw invalidGrant('Invalid grant: user credentials are invalid');
-      if (user.blocked) throw invalidGrant('Invalid grant: user is blocked');
+      // PeerTube's oauth model refuses these with oauth2-server's AccessDeniedError (400 access_denied);
+      // its client finds "blocked" in the message. The reason is the user's own, so it is told.
+      if (user.blocked) throw accessDenied(`User is blocked.${user.blockedReason ? ` Reason: ${user.blockedReason}` : ''}`);
+      if (this.config.signup.requires_email_verification && !user.emailVerified) throw accessDenied('User email is not verified.');
       user.lastLoginDate = new Date();
       await user.save();
       return this.issue(client, user.id);

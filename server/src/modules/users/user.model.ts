@@ -29,6 +29,7 @@ export class UserModel extends Model {
   /** Only the fields a user changed; the rest are DEFAULT_NOTIFICATION_SETTINGS. */
   declare notificationSettings: Partial<Record<string, number>>;
   declare lastLoginDate: Date | null;
+  declare feedToken: string;
   declare createdAt: Date;
   declare updatedAt: Date;
   declare Account?: AccountModel;
@@ -70,6 +71,7 @@ export class UserModel extends Model {
         noWelcomeModal: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
         notificationSettings: { type: DataTypes.JSONB, allowNull: false, defaultValue: {} },
         lastLoginDate: { type: DataTypes.DATE },
+        feedToken: { type: DataTypes.UUID, allowNull: false, defaultValue: DataTypes.UUIDV4 },
       },
       { sequelize, tableName: 'user', modelName: 'User' },
     );

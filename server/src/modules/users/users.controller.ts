@@ -6,6 +6,7 @@ import {
   updateMeSchema,
   updateUserSchema,
   type CreateUser,
+  type FeedToken,
   type RegisterUser,
   type ResultList,
   type UpdateMe,
@@ -52,6 +53,19 @@ export class UsersController {
   @Authenticated()
   async updateNotificationSettings(@Auth() auth: AuthContext, @Body(zod(notificationSettingsSchema)) body: NotificationSettingsUpdate): Promise<void> {
     await this.users.updateNotificationSettings(auth.user.id, body);
+  }
+
+  @Get('me/feed-token')
+  @Authenticated()
+  async feedToken(@Auth() auth: AuthContext): Promise<FeedToken> {
+    return { feedToken: await this.users.feedToken(auth.user.id) };
+  }
+
+  @Post('me/feed-token')
+  @HttpCode(200)
+  @Authenticated()
+  async renewFeedToken(@Auth() auth: AuthContext): Promise<FeedToken> {
+    return { feedToken: await this.users.renewFeedToken(auth.user.id) };
   }
 
   @Post('me/avatar/pick')

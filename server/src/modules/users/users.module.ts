@@ -4,14 +4,16 @@ import { AccountsController } from './accounts.controller';
 import { AccountsService } from './accounts.service';
 import { UserBlocksController } from './user-blocks.controller';
 import { UserBlocksService } from './user-blocks.service';
+import { UserEmailsController } from './user-emails.controller';
+import { UserEmailsService } from './user-emails.service';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
 
 /** Users and their accounts (each user is created with its account; channels are ChannelsModule's). */
 @Global()
 @Module({
-  controllers: [UsersController, UserBlocksController, AccountsController],
-  providers: [UsersService, AccountsService, AccountRepository, UserBlocksService],
+  controllers: [UserEmailsController, UsersController, UserBlocksController, AccountsController],
+  providers: [UsersService, AccountsService, AccountRepository, UserBlocksService, UserEmailsService],
   exports: [UsersService, AccountsService],
 })
 export class UsersModule {}

@@ -1,4 +1,5 @@
 import { EventBus } from '../../platform/events/event-bus.service';
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { col, fn, Op, where, type Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import {
@@ -26,6 +27,7 @@ import { ChannelsService } from '../channels/channels.service';
 import { AccountModel } from './account.model';
 import { AccountsService } from './accounts.service';
 import { toAuthUser } from './auth-user';
+import { UserEmailsService } from './user-emails.service';
 import { UserModel } from './user.model';
 import type { AuthUser } from './users.types';
 
@@ -63,6 +65,7 @@ export class UsersService {
     private readonly channels: ChannelsService,
     private readonly auth: AuthService,
     private readonly events: EventBus,
+    private readonly emails: UserEmailsService,
   ) {}
 
   private async assertFree(username: string, email: string, t?: Transaction): Promise<void> {
@@ -189,6 +192,9 @@ export class UsersService {
     this.assertCanManage(actor, data);
     return this.create({
       ...data,
+      // Made by a moderator, not through a sign-up form: nothing to verify (PeerTube lets them log in
+      // when sign-up requires verification).
+      emailVerified: true,
       channel: data.channelName ? { name: data.channelName, displayName: `Main ${data.username} channel` } : undefined,
     });
   }
@@ -261,10 +267,15 @@ export class UsersService {
       }
     }
     if (data.password !== undefined) user.password = await hashPassword(data.password);
+    let emailPending = false;
     if (data.email !== undefined && data.email.toLowerCase() !== user.email.toLowerCase()) {
       const taken = await UserModel.count({ where: where(fn('lower', col('email')), data.email.toLowerCase()) });
       if (taken) throw conflict('User with this email already exists', ErrorCode.EMAIL_TAKEN);
-      user.email = data.email;
+      // With mail, the new address is only pending until its owner follows the link sent to it
+      // (PeerTube's pendingEmail); without mail nothing could ever confirm it, so it applies at once.
+      emailPending = this.emails.canMail;
+      if (emailPending) user.pendingEmail = data.email;
+      else user.email = data.email;
     }
     const flags = [
       'nsfwPolicy', 'p2pEnabled', 'autoPlayVideo', 'autoPlayNextVideo', 'autoPlayNextVideoPlaylist',
@@ -283,6 +294,7 @@ export class UsersService {
         }
       }
     });
+    if (emailPending) await this.emails.sendVerifyEmail(user, true);
   }
 
   async register(data: RegisterUser): Promise<void> {
@@ -295,6 +307,7 @@ export class UsersService {
     }
     const user = await this.create({ ...data, role: UserRole.USER });
     this.events.emit('user.registered', { userId: user.id });
+    if (this.config.signup.requires_email_verification) await this.emails.sendVerifyEmail(user);
   }
 
   async format(user: UserModel): Promise<User> {
@@ -331,6 +344,24 @@ export class UsersService {
       twoFactorEnabled: false,
       notificationSettings: { ...DEFAULT_NOTIFICATION_SETTINGS, ...user.notificationSettings },
     };
+  }
+
+  /** PeerTube's feed token: the secret of the user's subscription feed URL. */
+  async feedToken(userId: number): Promise<string> {
+    return (await this.findById(userId)).feedToken;
+  }
+
+  /** A new feed token: feed URLs given out before stop working. */
+  async renewFeedToken(userId: number): Promise<string> {
+    const user = await this.findById(userId);
+    user.feedToken = randomUUID();
+    await user.save();
+    return user.feedToken;
+  }
+
+  async feedTokenMatches(userId: number, token: string): Promise<boolean> {
+    const user = await UserModel.findByPk(userId, { attributes: ['id', 'feedToken'] });
+    return !!user && user.feedToken === token.toLowerCase();
   }
 
   /** NodeInfo's user counts. */

@@ -44,10 +44,15 @@ export class StaticFilesController {
   }
 
   @Get('static/web-videos/:name')
-  async webVideo(@Param('name') name: string, @Res() res: Response) {
+  async webVideo(
+    @Param('name') name: string,
+    @Query('videoFileToken') videoFileToken: string | undefined,
+    @Headers('authorization') authorization: string | undefined,
+    @Res() res: Response,
+  ) {
     const { video } = await this.webVideoFile(name);
-    await this.files.assertPublicFile(video.uuid);
-    await this.files.send(res, this.files.webVideoKey(name), IMMUTABLE);
+    const hidden = await this.files.assertPublicFile(video.uuid, { authorization, videoFileToken });
+    await this.files.send(res, this.files.webVideoKey(name), hidden ? 'private, max-age=0' : IMMUTABLE);
   }
 
   @Get('static/streaming-playlists/hls/private/:uuid/:name')
@@ -65,10 +70,16 @@ export class StaticFilesController {
   }
 
   @Get('static/streaming-playlists/hls/:uuid/:name')
-  async hls(@Param('uuid') uuid: string, @Param('name') name: string, @Res() res: Response) {
+  async hls(
+    @Param('uuid') uuid: string,
+    @Param('name') name: string,
+    @Query('videoFileToken') videoFileToken: string | undefined,
+    @Headers('authorization') authorization: string | undefined,
+    @Res() res: Response,
+  ) {
     const key = this.files.hlsKey(uuid, name);
-    await this.files.assertPublicFile(uuid.toLowerCase());
-    await this.files.send(res, key, hlsCache(name, false));
+    const hidden = await this.files.assertPublicFile(uuid.toLowerCase(), { authorization, videoFileToken });
+    await this.files.send(res, key, hlsCache(name, hidden));
   }
 
   @Get('lazy-static/thumbnails/:name')
@@ -87,6 +98,7 @@ export class StaticFilesController {
     if (!videoId) throw notFound('File not found');
     const video = await this.files.loadVideoById(videoId);
     if (needsFileToken(video.privacy)) await this.files.assertPrivateFile(video, creds);
+    else await this.files.assertPublicFile(video.uuid, creds);
     return key;
   }
 
@@ -149,7 +161,7 @@ export class StaticFilesController {
   /** Downloads follow the video's visibility; owners and moderators may download even when it is disabled. */
   private async checkDownload(video: Awaited<ReturnType<StaticFilesService['loadVideoByUuid']>>, creds: { authorization?: string; videoFileToken?: string }) {
     if (needsFileToken(video.privacy)) await this.files.assertPrivateFile(video, creds);
-    else await this.files.assertPublicFile(video.uuid);
+    else await this.files.assertPublicFile(video.uuid, creds);
     if (!video.downloadEnabled) {
       const user = await this.files.userFromCredentials(video, creds);
       if (!canManageVideo(video, user ?? undefined)) throw forbidden('Downloads are disabled for this video', ErrorCode.FORBIDDEN);

@@ -8,7 +8,9 @@ import { VideoChannelModel } from '../channels';
 import { AccountModel } from '../users';
 import { UsersService } from '../users/users.service';
 import type { AuthUser } from '../users/users.types';
-import { videoAccess } from './video-access';
+import { hasRight, UserRight } from '../../common/rights';
+import { isVideoOwner, videoAccess } from './video-access';
+import { VideoRepository } from './video.repository';
 import { VideoFileTokensService } from './video-file-tokens.service';
 import { isSafeFilename, isUuid, needsFileToken, STORAGE_PROVIDER, type StorageArea, type StorageKey, type StorageProvider } from '../media-files';
 import { VideoModel } from './video.model';
@@ -38,14 +40,18 @@ export interface FileCredentials {
  */
 @Injectable()
 export class StaticFilesService {
-  /** Privacy of videos by UUID for a few seconds: HLS players ask for a segment every few seconds. */
-  private readonly privacyCache = new Map<string, { privacy: number; until: number }>();
+  /**
+   * Privacy and hidden state of videos by UUID for a few seconds: HLS players ask for a segment every
+   * few seconds. A video hidden meanwhile stops being served to others within those seconds.
+   */
+  private readonly privacyCache = new Map<string, { privacy: number; hidden: boolean; until: number }>();
 
   constructor(
     @Inject(STORAGE_PROVIDER) private readonly storage: StorageProvider,
     private readonly auth: AuthService,
     private readonly fileTokens: VideoFileTokensService,
     private readonly users: UsersService,
+    private readonly videos: VideoRepository,
   ) {}
 
   /** The stored object `name` of an area, or a 400 when `name` is not one safe segment. */
@@ -102,18 +108,33 @@ export class StaticFilesService {
     return video;
   }
 
-  /** Public prefix: the video must not be private/internal (its files are under `private/`). */
-  async assertPublicFile(uuid: string): Promise<void> {
+  /**
+   * Public prefix: the video must not be private/internal (its files are under `private/`). A hidden
+   * (blacklisted) video's files are treated as private ones, as PeerTube does: only its owner and
+   * moderators get them, with a bearer token or a video file token. Returns true when the file is
+   * such a hidden one (then no shared cache may keep it).
+   */
+  async assertPublicFile(uuid: string, creds: FileCredentials = {}): Promise<boolean> {
     const cached = this.privacyCache.get(uuid);
-    let privacy = cached && cached.until > Date.now() ? cached.privacy : null;
-    if (privacy === null) {
-      const video = await VideoModel.findOne({ where: { uuid }, attributes: ['privacy'] });
+    let state = cached && cached.until > Date.now() ? cached : null;
+    if (state === null) {
+      const video = await VideoModel.findOne({ where: { uuid }, attributes: ['id', 'privacy'] });
       if (!video) throw notFound('Video not found', ErrorCode.VIDEO_NOT_FOUND);
-      privacy = video.privacy;
+      const hidden = (await this.videos.blacklistReason(video.id)) !== undefined;
       if (this.privacyCache.size > 10_000) this.privacyCache.clear();
-      this.privacyCache.set(uuid, { privacy, until: Date.now() + 5_000 });
+      state = { privacy: video.privacy, hidden, until: Date.now() + 5_000 };
+      this.privacyCache.set(uuid, state);
     }
-    if (needsFileToken(privacy)) throw forbidden('This file is only served with a token under the private path', ErrorCode.VIDEO_NOT_ACCESSIBLE);
+    if (needsFileToken(state.privacy)) throw forbidden('This file is only served with a token under the private path', ErrorCode.VIDEO_NOT_ACCESSIBLE);
+    if (state.hidden) {
+      const video = await this.loadVideoByUuid(uuid);
+      const user = await this.userFromCredentials(video, creds);
+      if (!user) throw unauthorized('This video is hidden: a bearer token or a videoFileToken of its owner or a moderator is required', ErrorCode.VIDEO_FILE_TOKEN_INVALID);
+      if (!isVideoOwner(video, user) && !hasRight(user.role, UserRight.SEE_ALL_VIDEOS)) {
+        throw forbidden('This video is hidden by a moderator', ErrorCode.VIDEO_BLACKLISTED);
+      }
+    }
+    return state.hidden;
   }
 
   /** Private prefix: a bearer token or a video file token of a user who may see the video. */

@@ -19,6 +19,26 @@ export class VideoRepository {
     return VideoModel.findOne({ where, include: detailIncludes(), transaction });
   }
 
+  /**
+   * PeerTube's overview samples: categories, channels and tags that at least `threshold` public,
+   * watchable, not hidden, not NSFW videos share, at most `count` of each in random order.
+   */
+  async overviewSamples(threshold: number, count: number): Promise<{ categories: number[]; channelIds: number[]; tags: string[] }> {
+    const visible = `privacy = 1 AND nsfw = false AND is_live = false AND (state = 1 OR (state = 2 AND wait_transcoding = false))
+      AND id NOT IN (SELECT video_id FROM video_blacklist)`;
+    const sample = async <T>(select: string, from: string, extra = '') =>
+      (await this.sequelize.query<{ v: T }>(
+        `SELECT ${select} AS v FROM ${from} WHERE ${visible} ${extra} GROUP BY v HAVING count(*) >= :threshold ORDER BY random() LIMIT :count`,
+        { replacements: { threshold, count }, type: QueryTypes.SELECT },
+      )).map((r) => r.v);
+    const [categories, channelIds, tags] = await Promise.all([
+      sample<number>('category', 'video', 'AND category IS NOT NULL'),
+      sample<number>('channel_id', 'video'),
+      sample<string>('t', 'video, unnest(tags) t'),
+    ]);
+    return { categories, channelIds, tags };
+  }
+
   /** Hidden by a moderator (a `video_blacklist` row, owned by the video-blacklist module): its reason, or undefined. */
   async blacklistReason(id: number): Promise<string | null | undefined> {
     const rows = await this.sequelize.query<{ reason: string | null }>('SELECT reason FROM video_blacklist WHERE video_id = :id', { replacements: { id }, type: QueryTypes.SELECT });

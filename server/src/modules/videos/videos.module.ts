@@ -16,6 +16,8 @@ import { VideosJobs } from './videos.jobs';
 import { VideoListParts } from './video-list-parts.service';
 import { VideoRepository } from './video.repository';
 import { VideosService } from './videos.service';
+import { OverviewsController } from './overviews.controller';
+import { VideoOverviewsService } from './video-overviews.service';
 
 /**
  * Videos: uploads (resumable and legacy), probing, thumbnails, the PeerTube-shaped API, views,
@@ -24,8 +26,9 @@ import { VideosService } from './videos.service';
  */
 @Module({
   // The upload controller comes first: its routes must win over PUT/DELETE /videos/:id.
-  controllers: [UploadsController, VideosController, VideoListsController, StaticFilesController, OEmbedController],
+  controllers: [UploadsController, VideosController, VideoListsController, StaticFilesController, OEmbedController, OverviewsController],
   providers: [
+    VideoOverviewsService,
     VideosService,
     VideoRepository,
     VideoListParts,

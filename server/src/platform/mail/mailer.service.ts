@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { logger } from '../../common/logger';
 import { CONFIG } from '../../common/tokens';
@@ -16,7 +16,7 @@ export interface Mail {
  * A mail that cannot be sent is logged, never thrown: a moderation decision stands without it.
  */
 @Injectable()
-export class Mailer implements OnApplicationShutdown {
+export class Mailer implements OnApplicationBootstrap, OnApplicationShutdown {
   private transport: Transporter | null = null;
 
   constructor(@Inject(CONFIG) private readonly config: AppConfig) {}
@@ -50,6 +50,13 @@ export class Mailer implements OnApplicationShutdown {
     } catch (err) {
       logger.warn({ err, to: mail.to, subject: mail.subject }, 'cannot send e-mail');
       return false;
+    }
+  }
+
+  /** One line at boot so an admin knows why "forgot password" and e-mail verification are missing. */
+  onApplicationBootstrap(): void {
+    if (!this.enabled) {
+      logger.warn('no SMTP server configured (smtp.hostname): no e-mail is sent, password reset and e-mail verification are off');
     }
   }
 
