@@ -5,7 +5,8 @@ import { AppError, unauthorized } from '../../common/app-error';
 import { randomToken, sha256Hex } from '../../common/crypto';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
-import { toAuthUser, UserModel } from '../users';
+import { toAuthUser } from '../users';
+import { UserCredentials } from '../users/user-credentials.service';
 import type { AuthUser } from '../users/users.types';
 import type { OAuthClientModel, OAuthTokenModel } from './oauth.model';
 import { OAuthRepository } from './oauth.repository';
@@ -33,6 +34,7 @@ export class AuthService {
   constructor(
     @Inject(CONFIG) private readonly config: AppConfig,
     private readonly repo: OAuthRepository,
+    private readonly credentials: UserCredentials,
   ) {}
 
   /** The instance's own client (what the web client and PeerTube's CLI log in with); made on first boot. */
@@ -49,16 +51,16 @@ export class AuthService {
     }
     if (body.grant_type === 'password') {
       if (!body.username || !body.password) throw invalidGrant('Invalid grant: username and password are required');
-      const user = await UserModel.findForLogin(body.username);
+      const found = await this.credentials.findForLogin(body.username);
       // Compare even when the user is unknown so that timing does not reveal which usernames exist.
-      const ok = await checkPassword(body.password, user?.password ?? '$2b$10$invalidinvalidinvalidinvalidinvalidinvalidinvalidinva');
-      if (!user || !ok) throw invalidGrant('Invalid grant: user credentials are invalid');
+      const ok = await checkPassword(body.password, found?.passwordHash ?? '$2b$10$invalidinvalidinvalidinvalidinvalidinvalidinvalidinva');
+      if (!found || !ok) throw invalidGrant('Invalid grant: user credentials are invalid');
+      const { user } = found;
       // PeerTube's oauth model refuses these with oauth2-server's AccessDeniedError (400 access_denied);
       // its client finds "blocked" in the message. The reason is the user's own, so it is told.
-      if (user.blocked) throw accessDenied(`User is blocked.${user.blockedReason ? ` Reason: ${user.blockedReason}` : ''}`);
-      if (this.config.signup.requires_email_verification && !user.emailVerified) throw accessDenied('User email is not verified.');
-      user.lastLoginDate = new Date();
-      await user.save();
+      if (user.blocked) throw accessDenied(`User is blocked.${found.blockedReason ? ` Reason: ${found.blockedReason}` : ''}`);
+      if (this.config.signup.requires_email_verification && !found.emailVerified) throw accessDenied('User email is not verified.');
+      await this.credentials.recordLogin(user.id);
       return this.issue(client, user.id);
     }
     if (!body.refresh_token) throw invalidGrant('Invalid grant: refresh_token is required');

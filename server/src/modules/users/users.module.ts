@@ -4,6 +4,7 @@ import { AccountsController } from './accounts.controller';
 import { AccountsService } from './accounts.service';
 import { UserBlocksController } from './user-blocks.controller';
 import { UserBlocksService } from './user-blocks.service';
+import { UserCredentials } from './user-credentials.service';
 import { UserEmailsController } from './user-emails.controller';
 import { UserEmailsService } from './user-emails.service';
 import { UsersController } from './users.controller';
@@ -13,7 +14,7 @@ import { UsersService } from './users.service';
 @Global()
 @Module({
   controllers: [UserEmailsController, UsersController, UserBlocksController, AccountsController],
-  providers: [UsersService, AccountsService, AccountRepository, UserBlocksService, UserEmailsService],
-  exports: [UsersService, AccountsService],
+  providers: [UsersService, AccountsService, AccountRepository, UserBlocksService, UserEmailsService, UserCredentials],
+  exports: [UsersService, AccountsService, UserCredentials],
 })
 export class UsersModule {}
