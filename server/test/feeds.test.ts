@@ -17,6 +17,8 @@ describe('feeds: videos, subscriptions and podcast (RSS, Atom, JSON Feed)', () =
   let aliceChannel: number;
   let aliceAccount: number;
   let publicVideo: VideoDetails;
+  let privateVideo: VideoDetails;
+  let hiddenVideo: VideoDetails;
 
   const fetchFeed = async (path: string) => {
     const res = await fetch(`${server.url}${path}`);
@@ -46,11 +48,13 @@ describe('feeds: videos, subscriptions and podcast (RSS, Atom, JSON Feed)', () =
       return api.get<VideoDetails>(`/api/v1/videos/${video.uuid}`);
     };
     publicVideo = await up(root, rootChannel, 'Root public video', 1);
-    await up(root, rootChannel, 'Root private video', 3);
+    privateVideo = await up(root, rootChannel, 'Root private video', 3);
     await up(root, rootChannel, 'Root unlisted video', 2);
     await up(root, rootChannel, 'Root internal video', 4);
-    const hidden = await up(root, rootChannel, 'Root hidden video', 1);
-    await root.request('POST', `/api/v1/videos/${hidden.uuid}/blacklist`, { json: { reason: 'hidden' } });
+    hiddenVideo = await up(root, rootChannel, 'Root hidden video', 1);
+    // Commented before it is hidden: its comments must leave the feeds with it.
+    await root.request('POST', `/api/v1/videos/${hiddenVideo.id}/comment-threads`, { json: { text: 'On the hidden one' } });
+    await root.request('POST', `/api/v1/videos/${hiddenVideo.uuid}/blacklist`, { json: { reason: 'hidden' } });
     await up(alice, aliceChannel, 'Alice public video', 1);
   }, 120_000);
   afterAll(async () => {
@@ -154,5 +158,37 @@ describe('feeds: videos, subscriptions and podcast (RSS, Atom, JSON Feed)', () =
     expect(item.itunes?.duration).toBe(publicVideo.duration);
     // The enclosure is really served.
     expect((await fetch(file.fileUrl, { method: 'HEAD' })).status).toBe(200);
+  });
+
+  it('comments feed: readable comments only (not on private or hidden videos, not held, not deleted), by video, account or channel', async () => {
+    type Created = { comment: { id: number } };
+    const threads = (v: VideoDetails) => `/api/v1/videos/${v.id}/comment-threads`;
+    const first = (await alice.request<Created>('POST', threads(publicVideo), { json: { text: 'First comment' } })).comment;
+    await root.request('POST', `/api/v1/videos/${publicVideo.id}/comments/${first.id}`, { json: { text: 'A reply' } });
+    const gone = (await alice.request<Created>('POST', threads(publicVideo), { json: { text: 'Deleted comment' } })).comment;
+    await alice.request('DELETE', `/api/v1/videos/${publicVideo.id}/comments/${gone.id}`);
+    await root.request('POST', threads(privateVideo), { json: { text: 'On the private one' } });
+    await root.request('PUT', `/api/v1/videos/${publicVideo.id}`, { json: { commentsPolicy: 3 } });
+    await alice.request('POST', threads(publicVideo), { json: { text: 'Held comment' } });
+    await root.request('PUT', `/api/v1/videos/${publicVideo.id}`, { json: { commentsPolicy: 1 } });
+
+    const texts = async (q = '') => (parseRssFeed((await fetchFeed(`/feeds/video-comments.xml${q}`)).text).items ?? []).map((i) => i.description);
+    expect(await texts()).toEqual(['A reply', 'First comment']);
+    expect(await texts(`?videoId=${publicVideo.id}`)).toEqual(['A reply', 'First comment']);
+    expect(await texts(`?videoChannelId=${rootChannel}`)).toEqual(['A reply', 'First comment']);
+    expect(await texts(`?videoChannelId=${aliceChannel}`)).toEqual([]);
+    expect(await texts('?accountName=alice')).toEqual([]);
+    const item = parseRssFeed((await fetchFeed('/feeds/video-comments.xml')).text).items!.find((i) => i.description === 'First comment')!;
+    expect(item.link).toBe(`${server.url}/w/${publicVideo.uuid};threadId=${first.id}`);
+    const json = parseJsonFeed(JSON.parse((await fetchFeed('/feeds/video-comments.json')).text));
+    expect(json.items!.map((i) => i.content_text)).toEqual(['A reply', 'First comment']);
+    const atom = parseAtomFeed((await fetchFeed('/feeds/video-comments.atom')).text);
+    expect(atom.entries!.length).toBe(2);
+
+    await expectFeedProblem(`/feeds/video-comments.xml?videoId=${privateVideo.id}`, 401);
+    await expectFeedProblem('/feeds/video-comments.xml?videoId=99999', 404);
+    await expectFeedProblem('/feeds/video-comments.xml?videoId=abc', 400, 'invalid_params');
+    await expectFeedProblem('/feeds/video-comments.html', 400, 'invalid_params');
+    await expectFeedProblem('/feeds/video-comments.xml?videoChannelId=99999', 404, 'video_channel_not_found');
   });
 });

@@ -28,6 +28,16 @@ export type VideosFeedQuery = z.infer<typeof videosFeedQuery>;
 export const subscriptionsFeedQuery = feedFilters.extend({ accountId: id, token: z.uuid() });
 export type SubscriptionsFeedQuery = z.infer<typeof subscriptionsFeedQuery>;
 
+/** `/feeds/video-comments.*`: the newest public comments, of one video or on the videos of an account or a channel. */
+export const commentsFeedQuery = z.object({
+  videoId: id.optional(),
+  accountId: id.optional(),
+  accountName: text().min(1).max(300).optional(),
+  videoChannelId: id.optional(),
+  videoChannelName: text().min(1).max(300).optional(),
+});
+export type CommentsFeedQuery = z.infer<typeof commentsFeedQuery>;
+
 export const podcastFeedQuery = z.object({ videoChannelId: id });
 export type PodcastFeedQuery = z.infer<typeof podcastFeedQuery>;
 

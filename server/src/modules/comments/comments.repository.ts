@@ -17,6 +17,20 @@ export interface CommentRow {
   updated_at: Date;
 }
 
+/** A comment as a feed shows it. */
+export interface PublicCommentRow {
+  id: number;
+  url: string;
+  text: string;
+  created_at: Date;
+  updated_at: Date;
+  thread_id: number;
+  video_uuid: string;
+  video_name: string;
+  author_name: string | null;
+  author_url: string | null;
+}
+
 export interface CommentListRow extends CommentRow {
   total_replies: string;
   total_replies_from_video_author: string;
@@ -109,6 +123,28 @@ export class CommentsRepository {
   private static replyCounts(videoAuthorAccountId: string): string {
     return `(SELECT count(*) FROM video_comment r WHERE r.origin_comment_id = c.id AND r.deleted_at IS NULL AND ${visible('r')}) AS total_replies,
       (SELECT count(*) FROM video_comment r WHERE r.origin_comment_id = c.id AND r.deleted_at IS NULL AND r.account_id = ${videoAuthorAccountId}) AS total_replies_from_video_author`;
+  }
+
+  /**
+   * The newest comments anyone may read (not deleted, not held) on public, published, not hidden
+   * videos, for feeds: of one video, or on the videos of an account or a channel.
+   */
+  async latestPublic(filter: { videoId?: number; accountId?: number; channelId?: number }, count: number): Promise<PublicCommentRow[]> {
+    const where = ['c.deleted_at IS NULL', 'c.held_for_review = false', 'v.privacy = 1', '(v.state = 1 OR (v.state = 2 AND v.wait_transcoding = false))', 'v.id NOT IN (SELECT b.video_id FROM video_blacklist b)'];
+    if (filter.videoId !== undefined) where.push('v.id = :videoId');
+    if (filter.channelId !== undefined) where.push('v.channel_id = :channelId');
+    if (filter.accountId !== undefined) where.push('v.channel_id IN (SELECT id FROM video_channel WHERE account_id = :accountId)');
+    return this.sequelize.query<PublicCommentRow>(
+      `SELECT c.id, c.url, c.text, c.created_at, c.updated_at, COALESCE(c.origin_comment_id, c.id) AS thread_id,
+              v.uuid AS video_uuid, v.name AS video_name, a.name AS author_name, ac.url AS author_url
+       FROM video_comment c
+       JOIN video v ON v.id = c.video_id
+       LEFT JOIN account a ON a.id = c.account_id
+       LEFT JOIN actor ac ON ac.id = a.actor_id
+       WHERE ${where.join(' AND ')}
+       ORDER BY c.created_at DESC LIMIT :count`,
+      { replacements: { ...filter, count }, type: QueryTypes.SELECT },
+    );
   }
 
   /** One page of a video's threads, their total, and the video's count of comments not deleted. */

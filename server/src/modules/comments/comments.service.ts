@@ -239,6 +239,11 @@ export class CommentsService {
 
   // --- federation's side -------------------------------------------------------------------
 
+  /** The newest readable comments of a video, or on an account's or a channel's videos (feeds). */
+  latestPublic(filter: { videoId?: number; accountId?: number; channelId?: number }, count: number) {
+    return this.repo.latestPublic(filter, count);
+  }
+
   findForFederation(commentId: number) {
     return this.repo.findForFederation(commentId);
   }

@@ -1,10 +1,12 @@
 import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import {
+  commentsFeedQuery,
   feedFormatParam,
   podcastFeedQuery,
   subscriptionsFeedQuery,
   videosFeedQuery,
+  type CommentsFeedQuery,
   type PodcastFeedQuery,
   type SubscriptionsFeedQuery,
   type VideosFeedQuery,
@@ -39,5 +41,10 @@ export class FeedsController {
   @Get('subscriptions.:format')
   async subscriptions(@Param(zod(feedFormatParam)) p: FormatParam, @Query(zod(subscriptionsFeedQuery)) q: SubscriptionsFeedQuery, @Res() res: Response): Promise<void> {
     this.send(res, await this.feeds.subscriptionsFeed(p.format, q));
+  }
+
+  @Get('video-comments.:format')
+  async comments(@Param(zod(feedFormatParam)) p: FormatParam, @Query(zod(commentsFeedQuery)) q: CommentsFeedQuery, @Res() res: Response): Promise<void> {
+    this.send(res, await this.feeds.commentsFeed(p.format, q));
   }
 }

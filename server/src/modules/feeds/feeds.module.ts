@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
+import { CommentsModule } from '../comments/comments.module';
 import { VideosModule } from '../videos/videos.module';
 import { FeedsController } from './feeds.controller';
 import { FeedsService } from './feeds.service';
 
-/** RSS / Atom / JSON Feed of videos and subscriptions, and channels' podcast feeds. */
+/** RSS / Atom / JSON Feed of videos, subscriptions and comments, and channels' podcast feeds. */
 @Module({
-  imports: [VideosModule],
+  imports: [VideosModule, CommentsModule],
   controllers: [FeedsController],
   providers: [FeedsService],
 })
