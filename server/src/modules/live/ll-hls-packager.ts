@@ -22,7 +22,7 @@ interface Waiter { ready: () => boolean; resolve: (ok: boolean) => void; timer: 
 export type BlockingCheck = 'ready' | 'wait' | 'too-far';
 
 export class LlHlsPackager {
-  private pending = Buffer.alloc(0);
+  private pending: Buffer = Buffer.alloc(0);
   private init: Buffer | null = null;
   private ftyp: Buffer | null = null;
   private timescale = 0;
