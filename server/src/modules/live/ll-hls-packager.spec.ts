@@ -1,0 +1,94 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { LlHlsPackager } from './ll-hls-packager';
+
+const run = promisify(execFile);
+
+/** 4 s of 30 fps video, a keyframe every second, fragments cut at 200 ms (ffmpeg closes one on the frame past it: ≤ 250 ms): ffmpeg's real fMP4 output. */
+async function encode(): Promise<Buffer> {
+  const { stdout } = await run('ffmpeg', [
+    '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x180:rate=30', '-t', '4',
+    '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '30', '-pix_fmt', 'yuv420p',
+    '-f', 'mp4', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-frag_duration', '200000', 'pipe:1',
+  ], { encoding: 'buffer', maxBuffer: 64 << 20 });
+  return stdout;
+}
+
+const options = { partTarget: 0.25, segmentTarget: 1, windowSegments: 10 };
+
+describe('LL-HLS packager', () => {
+  let mp4: Buffer;
+  beforeAll(async () => { mp4 = await encode(); }, 60_000);
+
+  it('cuts ffmpeg fragments into 250 ms parts and 1 s segments that start on keyframes', () => {
+    const p = new LlHlsPackager(options);
+    // Odd chunk sizes: boxes straddle pushes as they do on a pipe.
+    for (let at = 0; at < mp4.length; at += 777) p.push(mp4.subarray(at, at + 777));
+    expect(p.initSegment!.toString('latin1', 4, 8)).toBe('ftyp');
+    const text = p.playlist();
+    const lines = text.split('\n');
+    expect(lines.slice(0, 7)).toEqual([
+      '#EXTM3U', '#EXT-X-VERSION:9', '#EXT-X-TARGETDURATION:1', '#EXT-X-PART-INF:PART-TARGET=0.250',
+      '#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=0.750', '#EXT-X-MEDIA-SEQUENCE:0', '#EXT-X-MAP:URI="init.mp4"',
+    ]);
+    const extinf = lines.filter((l) => l.startsWith('#EXTINF:')).map((l) => Number(l.slice(8, -1)));
+    expect(extinf).toEqual([1, 1, 1]); // the 4th segment stays open: no keyframe after it yet
+    const parts = lines.filter((l) => l.startsWith('#EXT-X-PART:'));
+    for (const part of parts) expect(Number(/DURATION=([\d.]+)/.exec(part)![1])).toBeLessThanOrEqual(0.25 + 1e-6);
+    // Every segment's first part is independent, the others are not.
+    for (const part of parts) expect(part.includes(',INDEPENDENT=YES')).toBe(/seg-\d+\.0\.m4s/.test(part));
+    expect(lines).toContain('seg-2.m4s');
+    expect(lines.at(-2)).toMatch(/^#EXT-X-PRELOAD-HINT:TYPE=PART,URI="seg-3\.\d+\.m4s"$/);
+    // A segment is its parts end to end.
+    const seg1 = parts.filter((l) => l.includes('"seg-1.')).map((l) => p.resource(/URI="([^"]+)"/.exec(l)![1]!)!);
+    expect(seg1.length).toBeGreaterThanOrEqual(4);
+    expect(p.resource('seg-1.m4s')).toEqual(Buffer.concat(seg1));
+    expect(p.resource('seg-3.m4s')).toBeNull();
+    expect(p.resource('../init.mp4')).toBeNull();
+  });
+
+  it('keeps the window and lists parts of the last segments only', () => {
+    const p = new LlHlsPackager({ ...options, windowSegments: 2 });
+    p.push(mp4);
+    const lines = p.playlist().split('\n');
+    expect(lines).toContain('#EXT-X-MEDIA-SEQUENCE:1');
+    expect(lines).not.toContain('seg-0.m4s');
+    expect(p.resource('seg-0.0.m4s')).toBeNull();
+  });
+
+  it('answers a blocking reload once the part appears, refuses one too far ahead, times out otherwise', async () => {
+    const p = new LlHlsPackager(options);
+    const fragments = boxesUntilMdat(mp4);
+    p.push(fragments[0]!); // init + first part
+    expect(p.checkBlocking(0, 0)).toBe('ready');
+    expect(p.checkBlocking(0, 1)).toBe('wait');
+    expect(p.checkBlocking(3, 0)).toBe('too-far');
+    let done = false;
+    const waiting = p.waitFor(0, 1, 5000).then((ok) => { done = true; return ok; });
+    const hint = p.waitForResource('seg-0.1.m4s', 5000);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(done).toBe(false);
+    p.push(fragments[1]!);
+    await expect(waiting).resolves.toBe(true);
+    expect((await hint)!.equals(p.resource('seg-0.1.m4s')!)).toBe(true);
+    await expect(p.waitFor(5, undefined, 30)).resolves.toBe(false);
+    const pending = p.waitFor(2, 0, 5000);
+    p.close();
+    await expect(pending).resolves.toBe(false);
+  });
+});
+
+/** The file split after each mdat: [ftyp+moov+moof+mdat, moof+mdat, ...]. */
+function boxesUntilMdat(buf: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let start = 0;
+  let at = 0;
+  while (at < buf.length) {
+    const size = buf.readUInt32BE(at);
+    const type = buf.toString('latin1', at + 4, at + 8);
+    at += size;
+    if (type === 'mdat') { out.push(buf.subarray(start, at)); start = at; }
+  }
+  return out;
+}
