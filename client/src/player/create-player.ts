@@ -279,7 +279,12 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
       hls.currentLevel = preferred;
     }
     notify();
-    if (engine && opts.p2pEnabled && !source.isLive) {
+    // Lives too, but only where the player stays far enough behind the edge to afford the wait
+    // (default and high latency: 5 and 10 segments): without it a later viewer fetches the segments
+    // the first one already has over HTTP before their peer link is up (live P2P test: no peer
+    // bytes in 3 runs of 5).
+    const holdsForPeers = !source.isLive || (source.liveSyncSegments ?? 0) >= 5;
+    if (engine && opts.p2pEnabled && holdsForPeers) {
       // Loading starts now; the answer only decides whether later fragments wait a little for
       // peers (the engine starts with its first request, after the first fragment, so the hold
       // set here is in place by then and counts from that moment).
