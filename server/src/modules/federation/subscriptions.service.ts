@@ -16,6 +16,7 @@ import { FederationRepository } from './federation.repository';
 import { FollowsService } from './follows.service';
 import { RemoteActorsService } from './remote-actors.service';
 import { RemoteVideosService } from './remote-videos.service';
+import { followedActorIds } from './follow-queries';
 
 /**
  * PeerTube's subscriptions: a follow (actor_follow, as instance follows) from the user's account
@@ -151,6 +152,6 @@ export class SubscriptionsService {
 
   async subscriptionVideos(user: AuthUser, q: VideoListQuery): Promise<ResultList<Video>> {
     const me = await this.myActor(user);
-    return this.videos.list({ ...q, sort: q.sort ?? '-publishedAt' }, { user, subscriberActorId: me.id });
+    return this.videos.list({ ...q, sort: q.sort ?? '-publishedAt' }, { user, channelActorIds: await followedActorIds(me.id) });
   }
 }

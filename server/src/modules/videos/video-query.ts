@@ -9,12 +9,10 @@ export interface ListScope {
   user?: AuthUser;
   accountId?: number;
   channelId?: number;
-  /** Videos of the channels whose actors are these (a subscription feed: what an account follows). */
+  /** Videos of the channels whose actors are these (subscriptions: what an account follows, from federation's follows). */
   channelActorIds?: number[];
   /** `/users/me/videos`: every video of this user, any state or privacy. */
   ownerUserId?: number;
-  /** `/users/me/subscriptions/videos`: videos of the channels this actor follows (accepted follows). */
-  subscriberActorId?: number;
   defaultNsfwPolicy: string;
   localHost: string;
 }
@@ -55,13 +53,6 @@ export function listWhere(sequelize: Sequelize, q: VideoListQuery, scope: ListSc
     and.push(literal(`"Video"."channel_id" IN (SELECT id FROM video_channel WHERE account_id = ${Number(scope.accountId)})`));
   }
   if (scope.channelId !== undefined) and.push({ channelId: scope.channelId });
-  if (scope.subscriberActorId !== undefined) {
-    and.push(
-      literal(
-        `"Video"."channel_id" IN (SELECT c.id FROM video_channel c JOIN actor_follow f ON f.target_actor_id = c.actor_id WHERE f.actor_id = ${Number(scope.subscriberActorId)} AND f.state = 'accepted')`,
-      ),
-    );
-  }
   if (scope.channelActorIds !== undefined) {
     const ids = scope.channelActorIds.map(Number).filter(Number.isInteger);
     and.push(literal(ids.length ? `"Video"."channel_id" IN (SELECT id FROM video_channel WHERE actor_id IN (${ids.join(',')}))` : 'false'));
