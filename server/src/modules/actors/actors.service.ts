@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Transaction } from 'sequelize';
-import type { ActorImage } from '@flotilla/shared';
+import { QueryTypes, type Transaction } from 'sequelize';
+import type { ActorImage, NotificationActorInfo } from '@flotilla/shared';
 import { ErrorCode } from '@flotilla/shared';
 import { conflict } from '../../common/app-error';
 import { generateRsaKeyPair } from '../../common/crypto';
@@ -16,6 +16,21 @@ export class ActorsService {
   /** Accounts and channels share one namespace of local names (case-insensitive). */
   isLocalNameTaken(name: string, t?: Transaction): Promise<boolean> {
     return ActorModel.isLocalNameTaken(name, t);
+  }
+
+  /**
+   * PeerTube's ActorInfo of an actor (notifications): the account's or channel's id, name, display
+   * name and host, and which of account / channel / instance it is.
+   */
+  async describe(actorId: number, localHost: string): Promise<(NotificationActorInfo & { kind: 'account' | 'channel' | 'instance' }) | null> {
+    const [r] = await ActorModel.sequelize!.query<{ id: number; name: string; displayName: string; host: string; kind: 'account' | 'channel' | 'instance' }>(
+      `SELECT COALESCE(c.id, a.id, ac.id) AS id, ac.preferred_username AS name, COALESCE(c.name, a.name, ac.preferred_username) AS "displayName",
+              COALESCE(s.host, $2) AS host, CASE WHEN c.id IS NOT NULL THEN 'channel' WHEN ac.type = 'Application' THEN 'instance' ELSE 'account' END AS kind
+       FROM actor ac LEFT JOIN server s ON s.id = ac.server_id LEFT JOIN account a ON a.actor_id = ac.id LEFT JOIN video_channel c ON c.actor_id = ac.id
+       WHERE ac.id = $1`,
+      { bind: [actorId, localHost], type: QueryTypes.SELECT },
+    );
+    return r ? { ...r, avatars: [] } : null;
   }
 
   /** Image rows (avatars, banners) of many actors at once (a list page), as plain rows. */

@@ -239,6 +239,11 @@ export class CommentsService {
 
   // --- federation's side -------------------------------------------------------------------
 
+  /** The account that wrote a comment (notifications: the author replied to), null once gone. */
+  async authorAccountIdOf(commentId: number): Promise<number | null> {
+    return (await this.repo.findById(commentId))?.account_id ?? null;
+  }
+
   /** The newest readable comments of a video, or on an account's or a channel's videos (feeds). */
   latestPublic(filter: { videoId?: number; accountId?: number; channelId?: number }, count: number) {
     return this.repo.latestPublic(filter, count);

@@ -1,2 +1,2 @@
 // federation's public surface beside its services: reads of the follows table for other modules.
-export { followedActorIds } from './follow-queries';
+export { followBetween, followedActorIds, followerActorIds } from './follow-queries';

@@ -18,7 +18,12 @@ import { OnJob, type JobPayload } from '../../platform/queues/job-definition';
 import { QueueRegistry } from '../../platform/queues/queue-registry.service';
 import { UserNotificationsNamespace } from '../../platform/sockets/user-notifications.namespace';
 import { NOTIFICATION_JOBS } from './notifications.jobs';
-import { NotificationsRepository, type NotificationPayload, type NotificationRefs, type Recipient } from './notifications.repository';
+import { ActorsService } from '../actors/actors.service';
+import { CommentsService } from '../comments/comments.service';
+import { followBetween, followerActorIds } from '../federation';
+import { NotificationRecipients, type Recipient } from '../users/notification-recipients.repository';
+import { VideosService } from '../videos/videos.service';
+import { NotificationsRepository, type NotificationPayload, type NotificationRefs } from './notifications.repository';
 
 const translator = short(); // flickrBase58, as PeerTube's shortUUID
 
@@ -44,7 +49,23 @@ export class NotificationsService implements OnModuleInit {
     private readonly sockets: UserNotificationsNamespace,
     private readonly mailer: Mailer,
     private readonly repo: NotificationsRepository,
+    private readonly recipients: NotificationRecipients,
+    private readonly actors: ActorsService,
+    private readonly videos: VideosService,
+    private readonly comments: CommentsService,
   ) {}
+
+  /** A video and its channel's ActorInfo, or null when either is gone. */
+  private async video(videoId: number) {
+    const v = await this.videos.notificationSubject(videoId);
+    if (!v) return null;
+    const channel = await this.actors.describe(v.channelActorId, this.config.webserverHost);
+    return channel ? { ...v, channel } : null;
+  }
+
+  private actorInfo(actorId: number) {
+    return this.actors.describe(actorId, this.config.webserverHost);
+  }
 
   onModuleInit(): void {
     const queue = (payload: FanOut) =>
@@ -106,11 +127,11 @@ export class NotificationsService implements OnModuleInit {
   }
 
   private async videoPublished(videoId: number, local: boolean): Promise<void> {
-    const v = await this.repo.video(videoId, this.config.webserverHost);
+    const v = await this.video(videoId);
     if (!v) return;
     const video = { id: v.id, uuid: v.uuid, shortUUID: translator.fromUUID(v.uuid), name: v.name, channel: v.channel };
     if (local && v.ownerUserId !== null) {
-      const owner = await this.repo.usersOfAccounts([v.ownerAccountId], 'myVideoPublished');
+      const owner = await this.recipients.usersOfAccounts([v.ownerAccountId], 'myVideoPublished');
       await this.deliver(UserNotificationType.MY_VIDEO_PUBLISHED, owner, { videoId }, { video }, {
         subject: `Your video ${v.name} is published`,
         text: `Your video "${v.name}" has been published.\n\n${this.videoUrl(v.uuid)}\n`,
@@ -118,7 +139,7 @@ export class NotificationsService implements OnModuleInit {
     }
     // A live is told when it goes on air (NEW_LIVE_FROM_SUBSCRIPTION), not when it is created.
     if (v.privacy !== VideoPrivacy.PUBLIC || v.isLive) return;
-    const subscribers = await this.repo.subscribersOfChannelActor(v.channelActorId, 'newVideoFromSubscription');
+    const subscribers = await this.recipients.usersOfAccountActors(await followerActorIds(v.channelActorId), 'newVideoFromSubscription');
     await this.deliver(UserNotificationType.NEW_VIDEO_FROM_SUBSCRIPTION, subscribers, { videoId }, { video }, {
       subject: `${v.channel.displayName} just published a new video`,
       text: `Your subscription ${v.channel.displayName} just published a new video: "${v.name}".\n\n${this.videoUrl(v.uuid)}\n`,
@@ -126,10 +147,10 @@ export class NotificationsService implements OnModuleInit {
   }
 
   private async transcodingFailed(videoId: number): Promise<void> {
-    const v = await this.repo.video(videoId, this.config.webserverHost);
+    const v = await this.video(videoId);
     if (!v || v.remote || v.ownerUserId === null) return;
     const video = { id: v.id, uuid: v.uuid, shortUUID: translator.fromUUID(v.uuid), name: v.name, channel: v.channel };
-    const owner = await this.repo.usersOfAccounts([v.ownerAccountId], 'myVideoPublished');
+    const owner = await this.recipients.usersOfAccounts([v.ownerAccountId], 'myVideoPublished');
     await this.deliver(UserNotificationType.MY_VIDEO_TRANSCODING_FAILED, owner, { videoId }, { video }, {
       subject: `Your video ${v.name} could not be transcoded`,
       text: `Transcoding of your video "${v.name}" failed. An administrator can retry it from the jobs page.\n\n${this.videoUrl(v.uuid)}\n`,
@@ -137,10 +158,10 @@ export class NotificationsService implements OnModuleInit {
   }
 
   private async liveStarted(videoId: number): Promise<void> {
-    const v = await this.repo.video(videoId, this.config.webserverHost);
+    const v = await this.video(videoId);
     if (!v || v.privacy !== VideoPrivacy.PUBLIC) return;
     const video = { id: v.id, uuid: v.uuid, shortUUID: translator.fromUUID(v.uuid), name: v.name, channel: v.channel };
-    const subscribers = await this.repo.subscribersOfChannelActor(v.channelActorId, 'newVideoFromSubscription');
+    const subscribers = await this.recipients.usersOfAccountActors(await followerActorIds(v.channelActorId), 'newVideoFromSubscription');
     await this.deliver(UserNotificationType.NEW_LIVE_FROM_SUBSCRIPTION, subscribers, { videoId }, { video }, {
       subject: `${v.channel.displayName} is live`,
       text: `Your subscription ${v.channel.displayName} is streaming live: "${v.name}".\n\n${this.videoUrl(v.uuid)}\n`,
@@ -148,9 +169,9 @@ export class NotificationsService implements OnModuleInit {
   }
 
   private async commentCreated(c: Extract<FanOut, { source: 'comment-created' }>): Promise<void> {
-    const v = await this.repo.video(c.videoId, this.config.webserverHost);
-    const authorActorId = await this.repo.actorIdOfAccount(c.authorAccountId);
-    const author = authorActorId === null ? null : await this.repo.actorInfo(authorActorId, this.config.webserverHost);
+    const v = await this.video(c.videoId);
+    const authorActorId = await this.recipients.actorIdOfAccount(c.authorAccountId);
+    const author = authorActorId === null ? null : await this.actorInfo(authorActorId);
     if (!v || !author) return;
     const comment = {
       id: c.commentId,
@@ -163,7 +184,7 @@ export class NotificationsService implements OnModuleInit {
     const told = new Set<number>();
     // The video's owner (not for their own comments).
     if (v.ownerAccountId !== c.authorAccountId) {
-      const owner = await this.repo.usersOfAccounts([v.ownerAccountId], 'newCommentOnMyVideo');
+      const owner = await this.recipients.usersOfAccounts([v.ownerAccountId], 'newCommentOnMyVideo');
       owner.forEach((r) => told.add(r.userId));
       await this.deliver(UserNotificationType.NEW_COMMENT_ON_MY_VIDEO, owner, { videoId: v.id, commentId: c.commentId }, { comment }, {
         subject: `New comment on your video ${v.name}`,
@@ -174,12 +195,12 @@ export class NotificationsService implements OnModuleInit {
     if (c.heldForReview) return;
     const mentioned = new Set(c.mentionedAccountIds);
     if (c.inReplyToCommentId !== null) {
-      const parentAuthor = await this.repo.commentAuthorAccountId(c.inReplyToCommentId);
+      const parentAuthor = await this.comments.authorAccountIdOf(c.inReplyToCommentId);
       if (parentAuthor !== null) mentioned.add(parentAuthor);
     }
     mentioned.delete(c.authorAccountId);
     if (mentioned.size === 0) return;
-    const recipients = (await this.repo.usersOfAccounts([...mentioned], 'commentMention')).filter((r) => !told.has(r.userId));
+    const recipients = (await this.recipients.usersOfAccounts([...mentioned], 'commentMention')).filter((r) => !told.has(r.userId));
     await this.deliver(UserNotificationType.COMMENT_MENTION, recipients, { videoId: v.id, commentId: c.commentId }, { comment }, {
       subject: `${author.displayName} mentioned you on ${v.name}`,
       text: `${author.displayName} mentioned you in a comment on "${v.name}".\n\n${url}\n`,
@@ -188,9 +209,9 @@ export class NotificationsService implements OnModuleInit {
 
   private async actorFollowed(followerActorId: number, followingActorId: number): Promise<void> {
     const [follow, follower, following] = await Promise.all([
-      this.repo.follow(followerActorId, followingActorId),
-      this.repo.actorInfo(followerActorId, this.config.webserverHost),
-      this.repo.actorInfo(followingActorId, this.config.webserverHost),
+      followBetween(followerActorId, followingActorId),
+      this.actorInfo(followerActorId),
+      this.actorInfo(followingActorId),
     ]);
     if (!follow || !follower || !following) return;
     const actorFollow = {
@@ -201,14 +222,14 @@ export class NotificationsService implements OnModuleInit {
     };
     const who = follower.host === this.config.webserverHost ? follower.name : `${follower.name}@${follower.host}`;
     if (following.kind === 'instance') {
-      const admins = await this.repo.staff([0], 'newInstanceFollower');
+      const admins = await this.recipients.staff([0], 'newInstanceFollower');
       await this.deliver(UserNotificationType.NEW_INSTANCE_FOLLOWER, admins, { actorFollowId: follow.id }, { actorFollow }, {
         subject: 'New instance follower',
         text: `${who} now follows your instance.\n\n${this.config.webserverUrl}/admin/follows/followers-list\n`,
       });
       return;
     }
-    const owner = await this.repo.ownerOfActor(followingActorId, 'newFollow');
+    const owner = await this.recipients.ownerOfActor(followingActorId, 'newFollow');
     await this.deliver(UserNotificationType.NEW_FOLLOW, owner, { actorFollowId: follow.id }, { actorFollow }, {
       subject: `${follower.displayName} follows ${following.displayName}`,
       text: `${who} now follows ${following.kind === 'channel' ? 'your channel' : 'your account'} ${following.displayName}.\n`,
@@ -216,12 +237,12 @@ export class NotificationsService implements OnModuleInit {
   }
 
   private async userRegistered(userId: number): Promise<void> {
-    const accountId = await this.repo.accountIdOfUser(userId);
-    const actorId = accountId === null ? null : await this.repo.actorIdOfAccount(accountId);
-    const info = actorId === null ? null : await this.repo.actorInfo(actorId, this.config.webserverHost);
+    const accountId = await this.recipients.accountIdOfUser(userId);
+    const actorId = accountId === null ? null : await this.recipients.actorIdOfAccount(accountId);
+    const info = actorId === null ? null : await this.actorInfo(actorId);
     if (!accountId || !info) return;
     // Administrators and moderators (PeerTube: those with the MANAGE_USERS right).
-    const staff = await this.repo.staff([0, 1], 'newUserRegistration');
+    const staff = await this.recipients.staff([0, 1], 'newUserRegistration');
     await this.deliver(UserNotificationType.NEW_USER_REGISTRATION, staff, { accountId }, { account: { ...info, id: accountId } }, {
       subject: `New user registration: ${info.name}`,
       text: `A new user registered: ${info.name}.\n\n${this.config.webserverUrl}/admin/users/list\n`,

@@ -5,6 +5,7 @@ import { AccountsService } from './accounts.service';
 import { UserBlocksController } from './user-blocks.controller';
 import { UserBlocksService } from './user-blocks.service';
 import { UserCredentials } from './user-credentials.service';
+import { NotificationRecipients } from './notification-recipients.repository';
 import { UserEmailsController } from './user-emails.controller';
 import { UserEmailsService } from './user-emails.service';
 import { UsersController } from './users.controller';
@@ -14,7 +15,7 @@ import { UsersService } from './users.service';
 @Global()
 @Module({
   controllers: [UserEmailsController, UsersController, UserBlocksController, AccountsController],
-  providers: [UsersService, AccountsService, AccountRepository, UserBlocksService, UserEmailsService, UserCredentials],
-  exports: [UsersService, AccountsService, UserCredentials],
+  providers: [UsersService, AccountsService, AccountRepository, UserBlocksService, UserEmailsService, UserCredentials, NotificationRecipients],
+  exports: [UsersService, AccountsService, UserCredentials, NotificationRecipients],
 })
 export class UsersModule {}

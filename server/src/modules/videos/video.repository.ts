@@ -6,6 +6,19 @@ import { AccountVideoRateModel, type AccountVideoRateType } from './account-vide
 import { channelInclude, detailIncludes } from './video-includes';
 import { VideoModel } from './video.model';
 
+export interface VideoNotificationSubject {
+  id: number;
+  uuid: string;
+  name: string;
+  privacy: number;
+  state: number;
+  remote: boolean;
+  isLive: boolean;
+  channelActorId: number;
+  ownerAccountId: number;
+  ownerUserId: number | null;
+}
+
 /**
  * Queries on `video` and the tables only the videos module writes beside it (`account_video_rate`,
  * `video_views_daily`). File rows and their paths belong to the media files' own queries.
@@ -48,6 +61,16 @@ export class VideoRepository {
   /** With its channel, account and their actors only (no files, thumbnails or images): pages about a video, such as its comments. */
   findWithOwners(where: WhereOptions): Promise<VideoModel | null> {
     return VideoModel.findOne({ where, include: [channelInclude({ withImages: false })] });
+  }
+
+  /** What a notification says of a video and whom it concerns: its channel's actor, its owner account and user. */
+  async notificationSubject(videoId: number): Promise<VideoNotificationSubject | null> {
+    const [v] = await this.sequelize.query<VideoNotificationSubject>(
+      `SELECT v.id, v.uuid, v.name, v.privacy, v.state, v.remote, v.is_live AS "isLive", c.actor_id AS "channelActorId", c.account_id AS "ownerAccountId", a.user_id AS "ownerUserId"
+       FROM video v JOIN video_channel c ON c.id = v.channel_id JOIN account a ON a.id = c.account_id WHERE v.id = $1`,
+      { bind: [videoId], type: QueryTypes.SELECT },
+    );
+    return v ?? null;
   }
 
   findById(id: number): Promise<VideoModel | null> {

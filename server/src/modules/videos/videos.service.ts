@@ -105,6 +105,11 @@ export class VideosService {
     return row ? this.loadWithFiles(row.id) : null;
   }
 
+  /** A video's name, state and owners for a notification (one query, no model). */
+  notificationSubject(videoId: number) {
+    return this.repo.notificationSubject(videoId);
+  }
+
   /** Local videos (NodeInfo's localPosts). */
   countLocal(): Promise<number> {
     return VideoModel.countLocal();
