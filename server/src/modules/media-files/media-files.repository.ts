@@ -36,6 +36,18 @@ export interface ThumbnailValues {
 /** Every query on `video_file`, `video_streaming_playlist` and `thumbnail` made by the media-files module. */
 @Injectable()
 export class MediaFilesRepository {
+  /** Every HLS playlist's P2P swarms (tracker info hashes) by video id (the tracker's start-up list). */
+  async swarmsByVideo(): Promise<Array<{ videoId: number; infoHashes: string[] }>> {
+    const rows = await VideoStreamingPlaylistModel.findAll({ attributes: ['videoId', 'p2pMediaLoaderInfoHashes'], raw: true });
+    return rows.map((r) => ({ videoId: r.videoId, infoHashes: r.p2pMediaLoaderInfoHashes ?? [] }));
+  }
+
+  /** One video's P2P swarms (every playlist's info hashes). */
+  async swarmsOfVideo(videoId: number): Promise<string[]> {
+    const rows = await VideoStreamingPlaylistModel.findAll({ where: { videoId }, attributes: ['p2pMediaLoaderInfoHashes'], raw: true });
+    return rows.flatMap((r) => r.p2pMediaLoaderInfoHashes ?? []);
+  }
+
   /** Thumbnail rows of many videos at once (a list page), as plain rows. */
   thumbnailsOfVideos(videoIds: number[]): Promise<ThumbnailModel[]> {
     return ThumbnailModel.findAll({ where: { videoId: videoIds }, raw: true });

@@ -2,14 +2,15 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy }
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Sequelize } from 'sequelize';
 import { VideoPrivacy } from '@flotilla/shared';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { EventBus } from '../../platform/events/event-bus.service';
 import { importEsm } from '../../common/esm';
 import { logger } from '../../common/logger';
-import { CONFIG, SEQUELIZE } from '../../common/tokens';
+import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
+import { MediaFilesRepository } from '../media-files';
+import { VideosService } from '../videos/videos.service';
 import { infoHashFromTrackerHex } from './swarm-hash';
 
 export const TRACKER_PATH = '/tracker/socket';
@@ -41,9 +42,10 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     @Inject(CONFIG) private readonly config: AppConfig,
-    @Inject(SEQUELIZE) private readonly sequelize: Sequelize,
     private readonly adapterHost: HttpAdapterHost,
     private readonly events: EventBus,
+    private readonly videos: VideosService,
+    private readonly mediaFiles: MediaFilesRepository,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -120,30 +122,24 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Swarms are those of every public or unlisted video's HLS master playlist written so far. */
   private async loadKnownVideos(): Promise<void> {
-    const rows = (await this.sequelize.query(
-      `SELECT v.uuid, p.p2p_media_loader_info_hashes AS hashes
-         FROM video_streaming_playlist p JOIN video v ON v.id = p.video_id
-        WHERE v.privacy IN (:privacies)`,
-      { type: 'SELECT', replacements: { privacies: P2P_PRIVACIES } },
-    )) as Array<{ uuid: string; hashes: string[] }>;
-    for (const r of rows) this.setVideo(r.uuid, r.hashes);
+    const [videos, swarms] = await Promise.all([this.videos.privacies(), this.mediaFiles.swarmsByVideo()]);
+    const uuidOf = new Map(videos.filter((v) => p2pPrivacy(v.privacy)).map((v) => [v.id, v.uuid]));
+    const byUuid = new Map<string, string[]>();
+    for (const s of swarms) {
+      const uuid = uuidOf.get(s.videoId);
+      if (uuid) byUuid.set(uuid, [...(byUuid.get(uuid) ?? []), ...s.infoHashes]);
+    }
+    for (const [uuid, hashes] of byUuid) this.setVideo(uuid, hashes);
   }
 
   private async sharesOverP2P(uuid: string): Promise<boolean> {
-    const rows = (await this.sequelize.query(`SELECT privacy FROM video WHERE uuid = :uuid`, {
-      type: 'SELECT',
-      replacements: { uuid },
-    })) as Array<{ privacy: number }>;
-    return rows.length > 0 && p2pPrivacy(rows[0].privacy);
+    const [v] = await this.videos.privacies([uuid]);
+    return !!v && p2pPrivacy(v.privacy);
   }
 
   private async storedHashes(uuid: string): Promise<string[]> {
-    const rows = (await this.sequelize.query(
-      `SELECT p.p2p_media_loader_info_hashes AS hashes
-         FROM video_streaming_playlist p JOIN video v ON v.id = p.video_id WHERE v.uuid = :uuid`,
-      { type: 'SELECT', replacements: { uuid } },
-    )) as Array<{ hashes: string[] | null }>;
-    return rows.flatMap((r) => r.hashes ?? []);
+    const [v] = await this.videos.privacies([uuid]);
+    return v ? this.mediaFiles.swarmsOfVideo(v.id) : [];
   }
 
   private setVideo(uuid: string, infoHashes: string[]): void {

@@ -239,13 +239,10 @@ export class UsersService {
   /** The user, its account and channels (actors; their rows and videos cascade, the sweep removes the files). */
   private async remove(user: UserModel): Promise<void> {
     await this.sequelize.transaction(async (t) => {
-      // Channels and the account are actors: remove the actors, the rows cascade.
-      await this.sequelize.query(
-        `DELETE FROM actor WHERE id IN (
-           SELECT vc.actor_id FROM video_channel vc WHERE vc.account_id = :accountId
-           UNION SELECT a.actor_id FROM account a WHERE a.id = :accountId)`,
-        { replacements: { accountId: user.Account!.id }, transaction: t },
-      );
+      // Channels and the account are actors: remove the actors (actors' own delete), the rows cascade.
+      const channels = await this.channels.listForAccount(user.Account!.id);
+      const actorIds = [...channels.map((c) => c.actorId), user.Account!.actorId];
+      for (const id of actorIds) await this.actors.delete(id, t);
       await user.destroy({ transaction: t });
     });
   }

@@ -73,6 +73,11 @@ export class VideoRepository {
     return v ?? null;
   }
 
+  /** Ids, uuids and privacy of videos (the P2P tracker's view), optionally of some uuids only. */
+  privacies(uuids?: string[]): Promise<Array<{ id: number; uuid: string; privacy: number }>> {
+    return VideoModel.findAll({ where: uuids ? { uuid: uuids } : {}, attributes: ['id', 'uuid', 'privacy'], raw: true });
+  }
+
   findById(id: number): Promise<VideoModel | null> {
     return VideoModel.findByPk(id);
   }

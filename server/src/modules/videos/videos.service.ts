@@ -105,6 +105,11 @@ export class VideosService {
     return row ? this.loadWithFiles(row.id) : null;
   }
 
+  /** Ids, uuids and privacy of every video, or of these uuids (the P2P tracker's view). */
+  privacies(uuids?: string[]) {
+    return this.repo.privacies(uuids);
+  }
+
   /** A video's name, state and owners for a notification (one query, no model). */
   notificationSubject(videoId: number) {
     return this.repo.notificationSubject(videoId);
