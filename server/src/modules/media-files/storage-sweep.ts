@@ -20,15 +20,17 @@ async function known(sequelize: Sequelize, sql: string, names: string[]): Promis
 export async function sweepOrphanFiles(
   config: AppConfig,
   sequelize: Sequelize,
+  /** Which of these video uuids exist: asked of the videos module, which owns the table. */
+  knownVideoUuids: (uuids: string[]) => Promise<Set<string>>,
   minAgeMs = ORPHAN_MIN_AGE_MS,
   storage: StorageProvider = createStorageProvider(config),
 ): Promise<number> {
-  const areas: Array<{ area: StorageArea; sql: string; folders?: boolean }> = [
+  const areas: Array<{ area: StorageArea; sql?: string; folders?: boolean }> = [
     { area: 'web-videos', sql: 'SELECT filename AS name FROM video_file WHERE filename IN (:names)' },
     { area: 'torrents', sql: 'SELECT torrent_filename AS name FROM video_file WHERE torrent_filename IN (:names)' },
     { area: 'thumbnails', sql: 'SELECT filename AS name FROM thumbnail WHERE type = 1 AND filename IN (:names)' },
     { area: 'previews', sql: 'SELECT filename AS name FROM thumbnail WHERE type = 2 AND filename IN (:names)' },
-    { area: 'hls', sql: 'SELECT uuid::text AS name FROM video WHERE uuid::text IN (:names)', folders: true },
+    { area: 'hls', folders: true },
   ];
   let removed = 0;
   for (const f of areas) {
@@ -38,7 +40,7 @@ export async function sweepOrphanFiles(
     names = f.folders ? names.filter((n) => isUuid(n)) : names.filter((n) => /^[0-9a-f-]{36}[.-]/.test(n));
     for (let i = 0; i < names.length; i += 500) {
       const batch = names.slice(i, i + 500);
-      const keep = await known(sequelize, f.sql, batch);
+      const keep = f.sql ? await known(sequelize, f.sql, batch) : await knownVideoUuids(batch);
       for (const name of batch) {
         if (keep.has(name)) continue;
         await (f.folders ? storage.removeFolder(f.area, name) : storage.remove({ area: f.area, name })).catch(() => undefined);

@@ -73,6 +73,12 @@ export class VideoRepository {
     return v ?? null;
   }
 
+  /** Which of these uuids are videos here (the orphan-file sweep's question). */
+  async existingUuids(uuids: string[]): Promise<Set<string>> {
+    const rows = await VideoModel.findAll({ where: { uuid: uuids }, attributes: ['uuid'], raw: true });
+    return new Set(rows.map((r) => r.uuid));
+  }
+
   /** Ids, uuids and privacy of videos (the P2P tracker's view), optionally of some uuids only. */
   privacies(uuids?: string[]): Promise<Array<{ id: number; uuid: string; privacy: number }>> {
     return VideoModel.findAll({ where: uuids ? { uuid: uuids } : {}, attributes: ['id', 'uuid', 'privacy'], raw: true });

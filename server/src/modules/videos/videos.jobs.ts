@@ -5,6 +5,7 @@ import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import { defineJob, OnJob } from '../../platform/queues/job-definition';
 import { ResumableUploadsService } from './resumable-uploads.service';
+import { VideoRepository } from './video.repository';
 import { sweepOrphanFiles } from '../media-files';
 import { VideoViewsService, VIEWS_FLUSH_MS } from './video-views.service';
 
@@ -28,6 +29,7 @@ export class VideosJobs {
     @Inject(SEQUELIZE) private readonly sequelize: Sequelize,
     private readonly views: VideoViewsService,
     private readonly uploads: ResumableUploadsService,
+    private readonly repo: VideoRepository,
   ) {}
 
   @OnJob(VIDEOS_JOBS.flushViews)
@@ -42,6 +44,6 @@ export class VideosJobs {
 
   @OnJob(VIDEOS_JOBS.sweepOrphans)
   sweepOrphans(): Promise<unknown> {
-    return sweepOrphanFiles(this.config, this.sequelize);
+    return sweepOrphanFiles(this.config, this.sequelize, (uuids) => this.repo.existingUuids(uuids));
   }
 }
