@@ -21,7 +21,7 @@ import { NOTIFICATION_JOBS } from './notifications.jobs';
 import { ActorsService } from '../actors/actors.service';
 import { CommentsService } from '../comments/comments.service';
 import { followBetween, followerActorIds } from '../federation';
-import { NotificationRecipients, type Recipient } from '../users/notification-recipients.repository';
+import { NotificationRecipients, type Recipient } from '../users';
 import { VideosService } from '../videos/videos.service';
 import { NotificationsRepository, type NotificationPayload, type NotificationRefs } from './notifications.repository';
 

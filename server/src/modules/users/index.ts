@@ -3,3 +3,4 @@
 export { AccountModel } from './account.model';
 export { UserModel } from './user.model';
 export { toAuthUser } from './auth-user';
+export { NotificationRecipients, type Recipient } from './notification-recipients.repository';
