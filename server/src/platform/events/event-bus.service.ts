@@ -43,6 +43,8 @@ export interface DomainEvents {
   'video.live-state-changed': { videoId: number; uuid: string; state: number; isLive: boolean };
   /** A video's privacy changed: its files' URL prefix and whether its swarms are public follow. */
   'video.privacy-changed': { uuid: string; privacy: number };
+  /** A moderator hid a video or made it visible again: its files and swarms become owner/moderator-only, or public again. */
+  'video.hidden-changed': { uuid: string; hidden: boolean };
   /**
    * A comment was stored (local or from another instance). The comments feature emits it;
    * notifications listen (comment on my video, reply to my comment, mention). `heldForReview`: the
