@@ -99,6 +99,10 @@ export const ErrorCode = {
   VIDEO_ALREADY_BLACKLISTED: 'video_already_blacklisted',
   VIDEO_NOT_BLACKLISTED: 'video_not_blacklisted',
   VIDEO_BLACKLISTED: 'video_blacklisted',
+  CONTACT_FORM_DISABLED: 'contact_form_disabled',
+  CONTACT_FORM_ALREADY_SENT: 'contact_form_already_sent',
+  EMAIL_NOT_CONFIGURED: 'email_not_configured',
+  EMAIL_NOT_SENT: 'email_not_sent',
   // Federation
   AP_INVALID_SIGNATURE: 'activitypub_invalid_signature',
   AP_INVALID_ACTIVITY: 'activitypub_invalid_activity',

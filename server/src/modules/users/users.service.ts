@@ -164,6 +164,12 @@ export class UsersService {
     return user;
   }
 
+  /** E-mail addresses of the administrators who can act on a message (not blocked). */
+  async administratorEmails(): Promise<string[]> {
+    const rows = await UserModel.findAll({ where: { role: UserRole.ADMINISTRATOR, blocked: false }, attributes: ['email'], raw: true });
+    return rows.map((r) => r.email);
+  }
+
   async list(q: { start: number; count: number; sort?: string; search?: string; blocked?: boolean }): Promise<ResultList<User>> {
     const conditions: WhereOptions[] = [];
     if (q.search) {

@@ -8,6 +8,8 @@ export interface Mail {
   to: string;
   subject: string;
   text: string;
+  /** Where answers go when not to the sender (a contact form's visitor). */
+  replyTo?: string;
 }
 
 /**
@@ -45,7 +47,7 @@ export class Mailer implements OnApplicationBootstrap, OnApplicationShutdown {
     if (!this.enabled) return false;
     try {
       const from = `"${this.config.instance.name.replace(/["\\\r\n]/g, '')}" <${this.config.smtp.from_address}>`;
-      await this.transporter().sendMail({ from, to: mail.to, subject: `[${this.config.instance.name}] ${mail.subject}`, text: mail.text });
+      await this.transporter().sendMail({ from, to: mail.to, replyTo: mail.replyTo, subject: `[${this.config.instance.name}] ${mail.subject}`, text: mail.text });
       return true;
     } catch (err) {
       logger.warn({ err, to: mail.to, subject: mail.subject }, 'cannot send e-mail');
