@@ -253,7 +253,7 @@ export class UsersService {
     });
   }
 
-  /** Only the fields given change (PeerTube's PUT /users/me/notification-settings). */
+  /** PeerTube's PUT /users/me/notification-settings: the required fields and the optional ones given. */
   async updateNotificationSettings(userId: number, data: NotificationSettingsUpdate): Promise<void> {
     const user = await UserModel.findByPk(userId);
     if (!user) throw notFound('User not found', ErrorCode.USER_NOT_FOUND);

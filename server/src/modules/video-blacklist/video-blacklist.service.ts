@@ -93,6 +93,6 @@ export class VideoBlacklistService implements OnModuleInit {
   private async tellOwner(userId: number | null | undefined, subject: string, text: string): Promise<void> {
     if (!userId || !this.mailer.enabled) return;
     const owner = await this.users.findById(userId);
-    await this.mailer.send({ to: owner.email, subject, text });
+    await this.mailer.queue({ to: owner.email, subject, text });
   }
 }

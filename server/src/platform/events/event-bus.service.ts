@@ -65,8 +65,17 @@ export interface DomainEvents {
    * Delete on, with that account as its actor.
    */
   'comment.deleted': { commentId: number; videoId: number; url: string; authorAccountId: number | null; byAccountId: number | null };
-  /** The video's owner approved a comment held for review (policy 3): it is now shown to everyone. */
-  'comment.approved': { commentId: number; videoId: number; byAccountId: number };
+  /** A comment held for review (policy 3) was approved by the video's owner: it is now shown to everyone. */
+  'comment.approved': {
+    commentId: number;
+    videoId: number;
+    threadId: number;
+    inReplyToCommentId: number | null;
+    authorAccountId: number;
+    mentionedAccountIds: number[];
+    /** The local account that approved it; null when the remote video's origin did (an ApproveReply). */
+    byAccountId: number | null;
+  };
   /** A local video's transcoding failed for good (its runner jobs errored past their retries): its owner is told. */
   'video.transcoding-failed': { videoId: number; message: string };
   /** A video from another instance was stored here for the first time (notifications tell the channel's local subscribers). */
