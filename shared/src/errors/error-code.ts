@@ -102,7 +102,6 @@ export const ErrorCode = {
   CONTACT_FORM_DISABLED: 'contact_form_disabled',
   CONTACT_FORM_ALREADY_SENT: 'contact_form_already_sent',
   EMAIL_NOT_CONFIGURED: 'email_not_configured',
-  EMAIL_NOT_SENT: 'email_not_sent',
   // Federation
   AP_INVALID_SIGNATURE: 'activitypub_invalid_signature',
   AP_INVALID_ACTIVITY: 'activitypub_invalid_activity',

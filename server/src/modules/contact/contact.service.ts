@@ -13,8 +13,8 @@ const ONE_PER_SECONDS = 60 * 60;
 
 /**
  * PeerTube's contact form: a visitor's message to the administrators, by e-mail with the visitor's
- * address as Reply-To. Refused (409) when the form or e-mail is off, and (403) when the same address
- * sent one within the hour.
+ * address as Reply-To, through the e-mail queue. Refused (409) when the form or e-mail is off, and
+ * (403) when the same address sent one within the hour.
  */
 @Injectable()
 export class ContactService {
@@ -34,11 +34,7 @@ export class ContactService {
     }
     const to = this.config.admin.email ? [this.config.admin.email] : await this.users.administratorEmails();
     const text = `${form.fromName} <${form.fromEmail}> wrote with the contact form of ${this.config.webserverUrl}:\n\n${form.body}\n`;
-    const results = await Promise.all(to.map((address) => this.mailer.send({ to: address, replyTo: form.fromEmail, subject: `Contact form: ${form.subject}`, text })));
-    if (!results.some(Boolean)) {
-      // Nobody got it: the visitor may try again at once.
-      await this.redis.del(key);
-      throw new AppError(503, ErrorCode.EMAIL_NOT_SENT, 'The message could not be sent: try again later');
-    }
+    // Through the e-mail queue: retried while the SMTP server is down.
+    for (const address of to) await this.mailer.queue({ to: address, replyTo: form.fromEmail, subject: `Contact form: ${form.subject}`, text });
   }
 }
