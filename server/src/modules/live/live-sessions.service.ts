@@ -13,6 +13,7 @@ import { LiveChunksService } from './live-chunks.service';
 import { liveJobPayloads } from './live-job-payload';
 import { LiveNotifierService } from './live-notifier.service';
 import { LiveReplayService } from './live-replay.service';
+import { LiveRunnerWatch } from './live-runner-watch';
 import { JOB_END_WAIT_MS, LIVE_JOB_PRIORITY, LIVE_JOB_TYPE as JOB_TYPE, newActiveLive, OFFSET_MARGIN, type ActiveLive, type LiveVideoModel } from './live-session';
 import type { VideoLiveModel } from './live.model';
 import { LiveRepository } from './live.repository';
@@ -30,6 +31,7 @@ export { segmentDurationOf } from './live-session';
 @Injectable()
 export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly active = new Map<number, ActiveLive>();
+  private runnerWatch: LiveRunnerWatch | null = null;
 
   constructor(
     @Inject(CONFIG) private readonly config: AppConfig,
@@ -76,6 +78,8 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
       onPublisherGone: (p, reason) => this.onPublisherGone(p, reason),
     });
     if (!started) return;
+    this.runnerWatch = new LiveRunnerWatch(() => this.active.values(), this.jobs);
+    this.runnerWatch.start();
     for (const session of leftOpen) {
       if (session.liveVideoId === null) continue;
       const live = await this.repo.byVideoId(session.liveVideoId);
@@ -94,6 +98,7 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.runnerWatch?.stop();
     for (const entry of this.active.values()) this.clearTimers(entry);
   }
 
@@ -297,6 +302,8 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
       // while the publisher keeps streaming; viewers see a stall, not an end.
       entry.takeovers++;
       logger.warn({ video: entry.videoUuid, message, takeover: entry.takeovers }, 'live job failed: handed to another runner');
+      // A dead runner's ffmpeg may outlive it and keep pulling: cut it before the next runner pulls.
+      entry.publisher.cutPullers();
       await this.continueOnNewJob(entry, entry.publisher);
       return;
     }
