@@ -6,7 +6,7 @@ export const RUNNER_GONE_MESSAGE = 'Runner gone: it left the runners socket and 
 /** How often the lives' pulls are looked at. */
 const CHECK_MS = 250;
 /** A live with no puller for this long while its job is processing has lost its transcoder. */
-const NO_PULLER_MS = 500;
+const NO_PULLER_MS = 250;
 
 /**
  * Notices at once that the runner holding a live died, instead of waiting out the silence window
