@@ -4,6 +4,9 @@ import { RunnersModule } from '../runners/runners.module';
 import { VideosModule } from '../videos/videos.module';
 import { LiveController } from './live.controller';
 import { LiveRepository } from './live.repository';
+import { LiveChunksService } from './live-chunks.service';
+import { LiveNotifierService } from './live-notifier.service';
+import { LiveReplayService } from './live-replay.service';
 import { LiveSessionsService } from './live-sessions.service';
 import { LiveService } from './live.service';
 import { RtmpIngestService } from './rtmp-ingest.service';
@@ -15,7 +18,7 @@ import { RtmpIngestService } from './rtmp-ingest.service';
 @Module({
   imports: [VideosModule, ChannelsModule, RunnersModule],
   controllers: [LiveController],
-  providers: [LiveService, LiveSessionsService, LiveRepository, RtmpIngestService],
+  providers: [LiveService, LiveSessionsService, LiveChunksService, LiveNotifierService, LiveReplayService, LiveRepository, RtmpIngestService],
   exports: [LiveService],
 })
 export class LiveModule {}
