@@ -10,7 +10,7 @@ export const MAIL_JOBS = {
   send: defineJob({
     queue: 'email',
     name: 'send-email',
-    schema: z.object({ to: z.string().min(3).max(400), subject: z.string().max(300), text: z.string().max(10_000) }),
+    schema: z.object({ to: z.string().min(3).max(400), subject: z.string().max(300), text: z.string().max(10_000), replyTo: z.string().max(400).optional() }),
     // SMTP down for a while: tried again for about half an hour (15 s, 30 s, 1 min … 16 min).
     options: { attempts: 8, backoff: { type: 'exponential', delay: 15_000 }, concurrency: 4 },
   }),
