@@ -22,6 +22,7 @@ import { RunnerJobsService } from '../runners/runner-jobs.service';
 import { VideosService } from '../videos/videos.service';
 import { chunkSequence, offsetChunkName, rewriteContinuedPlaylist, SAFE_CHUNK_NAME, SAFE_PLAYLIST_NAME } from './live-playlists';
 import type { VideoLiveModel } from './live.model';
+import { LlHlsSessionsService } from './ll-hls-sessions.service';
 import { LiveRepository } from './live.repository';
 import { RtmpIngestService, type Publisher } from './rtmp-ingest.service';
 
@@ -90,6 +91,7 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
     private readonly sockets: LiveVideosNamespace,
     private readonly events: EventBus,
     private readonly rtmp: RtmpIngestService,
+    private readonly llHls: LlHlsSessionsService,
   ) {}
 
   /** Registered before any bootstrap hook: the stall watchdog sizes its sweep from the policies. */
@@ -272,6 +274,7 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
   private async createJob(entry: ActiveLive, publisher: Publisher): Promise<void> {
     await this.waitForMetadata(publisher);
     const live = await this.repo.byVideoId(entry.videoId);
+    if (live?.latencyMode === LiveVideoLatencyMode.LOW_LATENCY) return this.startLowLatency(entry, publisher);
     const payload: LiveRtmpHlsTranscodingPayload = {
       input: { rtmpUrl: `${this.rtmpBase()}/${entry.streamKey}` },
       output: {
@@ -431,6 +434,7 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
     entry.publisher?.kick();
     entry.ended = true;
     this.active.delete(videoId);
+    this.llHls.stop(entry.videoUuid);
   }
 
   // --- runner job -----------------------------------------------------------------------------
@@ -480,12 +484,44 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
     }
     if (current && files.masterPlaylistFile) {
       await this.liveHls.writeMaster(video as { id: number; uuid: string }, await this.liveHls.readStaged(files.masterPlaylistFile.path));
-      if (entry && !entry.published && !entry.ended) {
-        entry.published = true;
-        await this.videos.setLiveState(entry.videoId, { state: VideoState.PUBLISHED });
-        this.stateChanged(entry.videoId, entry.videoUuid, VideoState.PUBLISHED, true);
-      }
+      if (entry) await this.markPublished(entry);
     }
+  }
+
+  /** The first playlists are in: viewers may come. */
+  private async markPublished(entry: ActiveLive): Promise<void> {
+    if (entry.published || entry.ended) return;
+    entry.published = true;
+    await this.videos.setLiveState(entry.videoId, { state: VideoState.PUBLISHED });
+    this.stateChanged(entry.videoId, entry.videoUuid, VideoState.PUBLISHED, true);
+  }
+
+  /**
+   * Flotilla's low-latency mode is packaged by this process (ll-hls-sessions.service.ts), not by a
+   * runner: its end plays the part of the job's success or error.
+   */
+  private startLowLatency(entry: ActiveLive, publisher: Publisher): void {
+    entry.jobUuid = null;
+    const generation = entry.generation;
+    this.llHls.start({ id: entry.videoId, uuid: entry.videoUuid }, publisher, { keepSegments: entry.saveReplay, continues: generation > 0 }, {
+      onReady: () => void this.markPublished(entry).catch((err: unknown) => logger.error({ err, video: entry.videoUuid }, 'cannot publish the live')),
+      onEnd: (failed, message) => {
+        if (entry.generation !== generation || this.active.get(entry.videoId) !== entry) return;
+        if (failed && entry.publisher && !entry.ended) {
+          logger.warn({ video: entry.videoUuid, message }, 'low-latency live encoder failed: session ends');
+          const p = entry.publisher;
+          entry.publisher = null;
+          entry.jobDone = true;
+          void this.endSession(entry, LiveVideoError.FFMPEG_ERROR).finally(() => p.kick());
+          return;
+        }
+        entry.jobDone = true;
+        if (entry.ended) {
+          if (entry.jobWaitTimer) clearTimeout(entry.jobWaitTimer);
+          void this.processEnding(entry);
+        }
+      },
+    });
   }
 
   private async videoIdOf(uuid: string): Promise<number | null> {
