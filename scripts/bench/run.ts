@@ -18,7 +18,7 @@ const benches: Record<string, { title: string; run: () => Promise<BenchRow[]> }>
   transcoding: { title: 'Transcoding: runner overhead, time to first playable rendition, 1 vs 2 runners', run: transcodingBench },
   comments: { title: 'Comments: comment-thread page with 1,000 comments on a video, beside /api/v1/config', run: commentsBench },
   notifications: { title: 'Notifications: fan-out of a new video to 10,000 local subscribers (rows, 200 sockets)', run: notificationsBench },
-  'live-latency': { title: 'Live: glass-to-glass latency from frames carrying their capture time (Gray code), small-latency vs default mode', run: liveLatencyBench },
+  'live-latency': { title: 'Live: glass-to-glass latency from frames carrying their capture time (Gray code), low-latency (LL-HLS) vs 2 s-segment HLS vs default mode', run: liveLatencyBench },
 };
 
 async function main(): Promise<void> {
