@@ -8,11 +8,12 @@ describe('live settings by latency mode', () => {
     ]);
   });
 
-  it('gives hls.js low-latency mode without a fixed sync distance (PART-HOLD-BACK applies) only to low-latency lives', () => {
+  it('gives hls.js low-latency mode, PART-HOLD-BACK as sync distance and a maximum latency only to low-latency lives', () => {
     const ll = liveHlsConfig({ isLive: true, lowLatency: true });
     expect(ll.lowLatencyMode).toBe(true);
-    expect(ll).not.toHaveProperty('liveSyncDurationCount');
-    expect(ll).not.toHaveProperty('liveSyncDuration');
+    expect(ll).not.toHaveProperty('liveSyncDurationCount'); // hls.js refuses counts mixed with durations
+    expect(ll.liveSyncDuration).toBe(0.75);
+    expect(ll.liveMaxLatencyDuration!).toBeGreaterThan(ll.liveSyncDuration! + 1);
     expect(liveHlsConfig({ isLive: true, liveSyncSegments: 2 })).toEqual({ liveSyncDurationCount: 2 });
     expect(liveHlsConfig({ isLive: false, lowLatency: true })).toEqual({});
   });

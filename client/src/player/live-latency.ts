@@ -3,7 +3,8 @@
  *
  * Flotilla's low-latency mode (latencyMode 100) serves LL-HLS: parts of ≤ 0.25 s, a preload hint
  * and blocking playlist reloads. hls.js then stays PART-HOLD-BACK (3 parts, 0.75 s) behind the
- * live edge and catches up by playing slightly faster after a stall instead of staying behind.
+ * live edge, catches up by playing slightly faster after a short stall and jumps back after a
+ * long one.
  * Those lives are HTTP only (no P2P): peers could not serve parts that exist for a fraction of a
  * second before the player needs them.
  */
@@ -24,7 +25,12 @@ export function liveHlsConfig(source: LiveLatencySource): Partial<HlsConfig> {
   if (source.lowLatency) {
     return {
       lowLatencyMode: true,
-      // No liveSyncDuration(Count): hls.js then targets the playlist's PART-HOLD-BACK.
+      // The server's PART-HOLD-BACK (3 parts of 0.25 s), spelled out because hls.js accepts a
+      // maximum latency only beside an explicit sync distance: a player that fell further behind
+      // than that (a stall on a busy machine) jumps back to the edge instead of staying seconds
+      // late, since hls.js speeds up only within one target duration of its target.
+      liveSyncDuration: 0.75,
+      liveMaxLatencyDuration: 3.5,
       maxLiveSyncPlaybackRate: 1.5,
       liveDurationInfinity: true,
       // Little back buffer: a long live would otherwise keep minutes of media in the page.
