@@ -20,7 +20,7 @@ const benches: Record<string, { title: string; run: () => Promise<BenchRow[]> }>
   comments: { title: 'Comments: comment-thread page with 1,000 comments on a video, beside /api/v1/config', run: commentsBench },
   notifications: { title: 'Notifications: fan-out of a new video to 10,000 local subscribers (rows, 200 sockets)', run: notificationsBench },
   'live-takeover': { title: 'Live: stall after the runner holding a live is SIGKILLed and another runner takes it over', run: liveTakeoverBench },
-  'live-latency': { title: 'Live: glass-to-glass latency from frames carrying their capture time (Gray code), small-latency vs default mode', run: liveLatencyBench },
+  'live-latency': { title: 'Live: glass-to-glass latency from frames carrying their capture time (Gray code), low-latency (LL-HLS) vs 2 s-segment HLS vs default mode', run: liveLatencyBench },
 };
 
 async function main(): Promise<void> {

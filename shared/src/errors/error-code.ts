@@ -40,6 +40,8 @@ export const ErrorCode = {
   PAYLOAD_TOO_LARGE: 'payload_too_large',
   UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
   TOO_MANY_REQUESTS: 'too_many_requests',
+  /** A low-latency live's blocking playlist reload: the part asked for did not appear in time (503). */
+  LIVE_PART_NOT_READY: 'live_part_not_ready',
   /** The client stopped sending the body (an aborted upload): answered if still possible, not logged as a fault. */
   REQUEST_ABORTED: 'request_aborted',
   INTERNAL: 'internal_error',

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { ErrorCode, LiveVideoError, liveRtmpHlsTranscodingPrivatePayloadSchema, VideoState, type LiveRtmpHlsTranscodingPrivatePayload } from '@flotilla/shared';
+import { ErrorCode, LiveVideoError, LiveVideoLatencyMode, liveRtmpHlsTranscodingPrivatePayloadSchema, VideoState, type LiveRtmpHlsTranscodingPrivatePayload } from '@flotilla/shared';
 import { badRequest } from '../../common/app-error';
 import { logger } from '../../common/logger';
 import { CONFIG } from '../../common/tokens';
@@ -16,6 +16,7 @@ import { LiveReplayService } from './live-replay.service';
 import { LiveRunnerWatch } from './live-runner-watch';
 import { JOB_END_WAIT_MS, LIVE_JOB_PRIORITY, LIVE_JOB_TYPE as JOB_TYPE, newActiveLive, OFFSET_MARGIN, type ActiveLive, type LiveVideoModel } from './live-session';
 import type { VideoLiveModel } from './live.model';
+import { LlHlsSessionsService } from './ll-hls-sessions.service';
 import { LiveRepository } from './live.repository';
 import { RtmpIngestService, type Publisher } from './rtmp-ingest.service';
 
@@ -45,6 +46,7 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
     private readonly replay: LiveReplayService,
     private readonly events: EventBus,
     private readonly rtmp: RtmpIngestService,
+    private readonly llHls: LlHlsSessionsService,
   ) {}
 
   /** Registered before any bootstrap hook: the stall watchdog sizes its sweep from the policies. */
@@ -171,6 +173,7 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
   private async createJob(entry: ActiveLive, publisher: Publisher): Promise<void> {
     await this.waitForMetadata(publisher);
     const live = await this.repo.byVideoId(entry.videoId);
+    if (live?.latencyMode === LiveVideoLatencyMode.LOW_LATENCY) return this.startLowLatency(entry, publisher);
     const { payload, privatePayload } = liveJobPayloads(this.config, entry, publisher, live?.latencyMode ?? 1);
     const job = await this.jobs.create({ type: JOB_TYPE, payload: () => payload, privatePayload, priority: LIVE_JOB_PRIORITY, videoUUID: entry.videoUuid });
     entry.jobUuid = job?.uuid ?? null;
@@ -254,6 +257,7 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
     entry.publisher?.kick();
     entry.ended = true;
     this.active.delete(videoId);
+    this.llHls.stop(entry.videoUuid);
   }
 
   // --- runner job -----------------------------------------------------------------------------
@@ -274,11 +278,43 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
     const { entry, priv } = this.entryOfJob(job);
     if (!priv) throw badRequest(ErrorCode.INVALID_PARAMS, 'This job is not a live session');
     const { masterWritten } = await this.chunks.store(priv, entry, files, payload);
-    if (masterWritten && entry && !entry.published && !entry.ended) {
-      entry.published = true;
-      await this.videos.setLiveState(entry.videoId, { state: VideoState.PUBLISHED });
-      this.stateChanged(entry.videoId, entry.videoUuid, VideoState.PUBLISHED, true);
-    }
+    if (masterWritten && entry) await this.markPublished(entry);
+  }
+
+  /** The first playlists are in: viewers may come. */
+  private async markPublished(entry: ActiveLive): Promise<void> {
+    if (entry.published || entry.ended) return;
+    entry.published = true;
+    await this.videos.setLiveState(entry.videoId, { state: VideoState.PUBLISHED });
+    this.stateChanged(entry.videoId, entry.videoUuid, VideoState.PUBLISHED, true);
+  }
+
+  /**
+   * Flotilla's low-latency mode is packaged by this process (ll-hls-sessions.service.ts), not by a
+   * runner: its end plays the part of the job's success or error.
+   */
+  private startLowLatency(entry: ActiveLive, publisher: Publisher): void {
+    entry.jobUuid = null;
+    const generation = entry.generation;
+    this.llHls.start({ id: entry.videoId, uuid: entry.videoUuid }, publisher, { keepSegments: entry.saveReplay, continues: generation > 0 }, {
+      onReady: () => void this.markPublished(entry).catch((err: unknown) => logger.error({ err, video: entry.videoUuid }, 'cannot publish the live')),
+      onEnd: (failed, message) => {
+        if (entry.generation !== generation || this.active.get(entry.videoId) !== entry) return;
+        if (failed && entry.publisher && !entry.ended) {
+          logger.warn({ video: entry.videoUuid, message }, 'low-latency live encoder failed: session ends');
+          const p = entry.publisher;
+          entry.publisher = null;
+          entry.jobDone = true;
+          void this.endSession(entry, LiveVideoError.FFMPEG_ERROR).finally(() => p.kick());
+          return;
+        }
+        entry.jobDone = true;
+        if (entry.ended) {
+          if (entry.jobWaitTimer) clearTimeout(entry.jobWaitTimer);
+          void this.processEnding(entry);
+        }
+      },
+    });
   }
 
   /** The runner's success: its input ended (publisher gone). */

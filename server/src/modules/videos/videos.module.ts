@@ -42,6 +42,6 @@ import { VideoOverviewsService } from './video-overviews.service';
     StaticFilesService,
     VideosJobs,
   ],
-  exports: [VideosService, VideoFormatterService, VideoRatesService, VideoViewsService],
+  exports: [VideosService, VideoFormatterService, VideoRatesService, VideoViewsService, StaticFilesService],
 })
 export class VideosModule {}
