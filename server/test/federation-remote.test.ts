@@ -157,4 +157,17 @@ describe('remote objects: search remote URI, remote pages, refresh', () => {
     await until('the copy removed', async () => !(await storedOnA(uuid)));
     await expectProblem(a.api.request('GET', `/api/v1/videos/${uuid}`), 404);
   });
+
+  it("a stale remote channel is refreshed when its page is read (profile changed at the origin, no Update sent)", async () => {
+    const rootB = await b.login();
+    const handle = `${channelName}@${hostOf(b)}`;
+    const onA = async () => (await a.api.request<C>('GET', `/api/v1/video-channels/${handle}`)).displayName;
+    await rootB.request('PUT', `/api/v1/video-channels/${channelName}`, { json: { displayName: 'B channel, renamed' } });
+    expect(await onA()).toBe('B channel');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await onA()).toBe('B channel');
+    await a.sql(`UPDATE actor SET updated_at = now() - interval '3 days' WHERE url = $1`, [`${b.url}/video-channels/${channelName}`]);
+    expect(await onA()).toBe('B channel');
+    await until('the refreshed channel', async () => (await onA()) === 'B channel, renamed');
+  });
 });

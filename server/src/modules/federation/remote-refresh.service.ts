@@ -1,10 +1,12 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { logger } from '../../common/logger';
 import { EventBus } from '../../platform/events/event-bus.service';
+import { ActorsService } from '../actors/actors.service';
 import { VideosService } from '../videos/videos.service';
 import { RemoteFetchError } from './ap-client.service';
 import { REMOTE_REFRESH_MS } from './ap-constants';
 import { FederationRepository } from './federation.repository';
+import { RemoteActorsService } from './remote-actors.service';
 import { RemoteVideosService } from './remote-videos.service';
 
 /** After a failed refresh (origin down, invalid answer), the copy is kept and not tried again for this long. */
@@ -17,6 +19,7 @@ const RETRY_AFTER_MS = 10 * 60_000;
  */
 @Injectable()
 export class RemoteRefreshService implements OnModuleInit {
+  /** Videos by id, actors by -id. */
   private readonly running = new Set<number>();
   private readonly failedAt = new Map<number, number>();
 
@@ -25,10 +28,33 @@ export class RemoteRefreshService implements OnModuleInit {
     private readonly repo: FederationRepository,
     private readonly videos: VideosService,
     private readonly remoteVideos: RemoteVideosService,
+    private readonly actors: ActorsService,
+    private readonly remoteActors: RemoteActorsService,
   ) {}
 
   onModuleInit(): void {
     this.events.on('video.remote-used', ({ videoId }) => this.refreshIfStale(videoId));
+    this.events.on('actor.remote-used', ({ actorId }) => this.refreshActorIfStale(actorId));
+  }
+
+  /** A remote account's or channel's actor, refetched (key, profile, avatars) when its row is older than 2 days. */
+  async refreshActorIfStale(actorId: number): Promise<void> {
+    const key = -actorId;
+    if (this.running.has(key)) return;
+    const failed = this.failedAt.get(key);
+    if (failed && Date.now() - failed < RETRY_AFTER_MS) return;
+    const actor = await this.actors.findById(actorId);
+    if (!actor || actor.serverId === null || Date.now() - actor.updatedAt.getTime() < REMOTE_REFRESH_MS) return;
+    this.running.add(key);
+    try {
+      await this.remoteActors.fetchAndStore(actor.url);
+      this.failedAt.delete(key);
+    } catch (err) {
+      this.failedAt.set(key, Date.now());
+      logger.warn({ actor: actor.url, err: (err as Error).message }, 'remote actor refresh failed; the stored copy stays');
+    } finally {
+      this.running.delete(key);
+    }
   }
 
   async refreshIfStale(videoId: number): Promise<void> {

@@ -71,6 +71,8 @@ export interface DomainEvents {
   'video.received': { videoId: number };
   /** A local account's or channel's profile changed (display name, description, support, avatar, banner): federation sends Update{Person|Group}. */
   'actor.updated': { actorId: number };
+  /** A remote account or channel was read (its page): federation refreshes it from its origin when stale. */
+  'actor.remote-used': { actorId: number };
   /** A remote video was read (its watch page): federation refreshes it from its origin when stale. */
   'video.remote-used': { videoId: number };
   /** A user signed up without a moderator's approval (notifications tell moderators). */
