@@ -26,6 +26,7 @@ import { ServerStatsModule } from './modules/server-stats/server-stats.module';
 import { VideoBlacklistModule } from './modules/video-blacklist/video-blacklist.module';
 import { FederationModule } from './modules/federation/federation.module';
 import { FeedsModule } from './modules/feeds/feeds.module';
+import { SearchModule } from './modules/search/search.module';
 import { FEDERATION_JOBS } from './modules/federation/federation.jobs';
 import { CommentsModule } from './modules/comments/comments.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
@@ -65,6 +66,7 @@ export class AppModule {
         FederationModule,
         NotificationsModule,
         FeedsModule,
+        SearchModule,
         // Feature modules are added here, one line each.
       ],
     };

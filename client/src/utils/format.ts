@@ -110,3 +110,8 @@ export function largestImageUrl(images: Array<{ width: number; path: string; fil
   const b = [...(images ?? [])].sort((x, y) => y.width - x.width)[0];
   return b ? b.fileUrl || b.path : null;
 }
+
+/** An account's or channel's handle for links here: `name` for this instance's, `name@host` for another's. */
+export function handleOf(actor: { name: string; host: string }, hereHost = location.host): string {
+  return actor.host && actor.host !== hereHost ? `${actor.name}@${actor.host}` : actor.name;
+}

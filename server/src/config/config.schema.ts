@@ -144,6 +144,7 @@ export const configSchema = z.object({
     sign_federated_fetches: z.boolean(),
     delivery: z.object({ first_retry_after: duration, max_retry_interval: duration, give_up_after: duration }),
   }),
+  search: z.object({ remote_uri: z.object({ users: z.boolean(), anonymous: z.boolean() }) }),
   followers: z.object({ instance: z.object({ enabled: z.boolean(), manual_approval: z.boolean() }) }),
   contact_form: z.object({ enabled: z.boolean() }),
   admin: z.object({ email: z.string().trim().email().nullable() }),

@@ -7,6 +7,7 @@ import { AppError } from '../../common/app-error';
 import { imageTooLarge } from '../../common/upload';
 import { decodeUploadedImage } from '../../common/image-errors';
 import { SEQUELIZE } from '../../common/tokens';
+import { EventBus } from '../../platform/events/event-bus.service';
 import { ImageFilesService } from '../media-files/image-files.service';
 import { ActorImageModel, ActorImageType, ActorModel } from './actor.model';
 import { ActorsService } from './actors.service';
@@ -39,6 +40,7 @@ export class ActorImagesService {
     @Inject(SEQUELIZE) private readonly sequelize: Sequelize,
     private readonly actors: ActorsService,
     private readonly images: ImageFilesService,
+    private readonly events: EventBus,
   ) {}
 
   /** Replaces an actor's avatar or banner with resized copies of an uploaded image. */
@@ -76,6 +78,7 @@ export class ActorImagesService {
       await this.removeFiles(written);
       throw err;
     }
+    this.events.emit('actor.updated', { actorId });
     const actor = await ActorModel.findByPk(actorId, { include: [{ model: ActorImageModel, as: 'Images' }] });
     return this.actors.formatImages(actor!, type);
   }
@@ -84,6 +87,7 @@ export class ActorImagesService {
     const old = await ActorImageModel.findAll({ where: { actorId, type } });
     await ActorImageModel.destroy({ where: { actorId, type } });
     await this.removeFiles(old.map((o) => o.filename));
+    if (old.length > 0) this.events.emit('actor.updated', { actorId });
   }
 
   private async removeFiles(names: string[]): Promise<void> {

@@ -108,6 +108,23 @@ export class ActorsService {
     return (await this.findById(created.id))!;
   }
 
+  /**
+   * A remote actor's avatars or banners, as the origin's URLs (nothing is downloaded): the rows are
+   * replaced only when the set of URLs changed, so a refresh that changes nothing keeps their dates.
+   */
+  async setRemoteImages(actorId: number, type: number, images: { url: string; width: number; height: number }[]): Promise<void> {
+    const old = await ActorImageModel.findAll({ where: { actorId, type }, order: [['id', 'ASC']] });
+    const same = old.length === images.length && old.every((o, i) => o.fileUrl === images[i].url && o.width === images[i].width && o.height === images[i].height);
+    if (same) return;
+    await ActorModel.sequelize!.transaction(async (transaction) => {
+      await ActorImageModel.destroy({ where: { actorId, type }, transaction });
+      await ActorImageModel.bulkCreate(
+        images.map((i, n) => ({ actorId, type, fileUrl: i.url, width: i.width, height: i.height, onDisk: false, filename: `remote-${actorId}-${type}-${n}-${Date.now()}` })),
+        { transaction },
+      );
+    });
+  }
+
   async setFollowCounts(id: number, counts: { followersCount?: number; followingCount?: number }): Promise<void> {
     await ActorModel.update(counts, { where: { id } });
   }

@@ -54,11 +54,18 @@ export class ChannelRepository {
     await VideoChannelModel.destroy({ where: { id }, transaction });
   }
 
-  /** Local channels whose handle or display name holds `search` (case-insensitive), every one without it. */
-  search(o: { search?: string; offset: number; limit: number; order: [string, string] }): Promise<{ rows: VideoChannelModel[]; count: number }> {
+  /**
+   * Channels whose handle or display name holds `search` (case-insensitive), every one without it;
+   * `host`: null for local channels only, a host for that host's.
+   */
+  search(o: { search?: string; host?: string | null; offset: number; limit: number; order: [string, string] }): Promise<{ rows: VideoChannelModel[]; count: number }> {
     const like = o.search ? `%${o.search.replace(/[\\%_]/g, '\\$&')}%` : null;
+    const and: WhereOptions[] = [];
+    if (like) and.push({ [Op.or]: [{ name: { [Op.iLike]: like } }, { '$Actor.preferred_username$': { [Op.iLike]: like } }] });
+    if (o.host === null) and.push({ '$Actor.server_id$': null });
+    if (o.host) and.push({ '$Actor.Server.host$': o.host });
     return VideoChannelModel.findAndCountAll({
-      where: like ? { [Op.or]: [{ name: { [Op.iLike]: like } }, { '$Actor.preferred_username$': { [Op.iLike]: like } }] } : {},
+      where: { [Op.and]: and },
       include: channelIncludes(),
       order: [o.order],
       offset: o.offset,
@@ -76,6 +83,11 @@ export class ChannelRepository {
       return { id: existing.id };
     }
     return { id: (await VideoChannelModel.create({ ...row })).id };
+  }
+
+  async updateByActor(actorId: number, values: { name: string; description: string | null; support: string | null }): Promise<boolean> {
+    const [n] = await VideoChannelModel.update(values, { where: { actorId } });
+    return n > 0;
   }
 
   async idOfActor(actorId: number): Promise<number | null> {

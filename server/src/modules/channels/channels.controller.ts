@@ -13,6 +13,7 @@ import type { z } from 'zod';
 import { handleParam } from '../../common/params';
 import { ImageField } from '../../common/upload';
 import { zod } from '../../common/zod.pipe';
+import { EventBus } from '../../platform/events/event-bus.service';
 import { ActorImagesService, IMAGE_MAX_SIZE, type UploadedImage } from '../actors/actor-images.service';
 import { ActorImageType } from '../actors';
 import { Auth, Authenticated } from '../auth';
@@ -28,6 +29,7 @@ export class ChannelsController {
     private readonly channels: ChannelsService,
     private readonly accounts: AccountsService,
     private readonly images: ActorImagesService,
+    private readonly events: EventBus,
   ) {}
 
   @Get()
@@ -46,7 +48,10 @@ export class ChannelsController {
 
   @Get(':handle')
   async get(@Param(zod(handleParam)) p: HandleParam): Promise<VideoChannel> {
-    return this.channels.format(await this.channels.findByHandle(p.handle));
+    const channel = await this.channels.findByHandle(p.handle);
+    // A remote channel is refreshed from its origin in the background when stale (federation listens).
+    if (!channel.Actor!.isLocal()) this.events.emit('actor.remote-used', { actorId: channel.actorId });
+    return this.channels.format(channel);
   }
 
   @Put(':handle')

@@ -1,5 +1,4 @@
 import { Global, Module } from '@nestjs/common';
-import { ChannelSearchController } from './channel-search.controller';
 import { ChannelsController } from './channels.controller';
 import { ChannelRepository } from './channel.repository';
 import { ChannelsService } from './channels.service';
@@ -11,7 +10,7 @@ import { ChannelsService } from './channels.service';
  */
 @Global()
 @Module({
-  controllers: [ChannelsController, ChannelSearchController],
+  controllers: [ChannelsController],
   providers: [ChannelsService, ChannelRepository],
   exports: [ChannelsService],
 })

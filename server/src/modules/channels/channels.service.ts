@@ -12,6 +12,7 @@ import { conflict, forbidden, notFound } from '../../common/app-error';
 import { hasRight, UserRight } from '../../common/rights';
 import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
+import { EventBus } from '../../platform/events/event-bus.service';
 import { ActorImageType } from '../actors';
 import { ActorsService } from '../actors/actors.service';
 import { AccountsService, handleWhere } from '../users/accounts.service';
@@ -27,6 +28,7 @@ export class ChannelsService {
     private readonly actors: ActorsService,
     private readonly accounts: AccountsService,
     private readonly repo: ChannelRepository,
+    private readonly events: EventBus,
   ) {}
 
   async create(accountId: number, data: CreateChannel, t?: Transaction): Promise<VideoChannelModel> {
@@ -66,12 +68,12 @@ export class ChannelsService {
     return { total, data: rows.map((c) => this.format(c)) };
   }
 
-  /** `GET /search/video-channels`: local channels only (no remote actor is stored yet); another host matches nothing. */
+  /** `GET /search/video-channels`: the channels this instance knows (local, and remote ones stored by federation), optionally of one host. */
   async search(q: { search?: string; start: number; count: number; sort?: string; host?: string }): Promise<ResultList<VideoChannel>> {
-    if (q.host && q.host !== this.config.webserverHost) return { total: 0, data: [] };
+    const host = q.host ? (q.host.toLowerCase() === this.config.webserverHost.toLowerCase() ? null : q.host.toLowerCase()) : undefined;
     const order: [string, string] =
       q.sort === '-createdAt' ? ['createdAt', 'DESC'] : q.sort === 'createdAt' ? ['createdAt', 'ASC'] : ['name', 'ASC'];
-    const { rows, count } = await this.repo.search({ search: q.search?.trim() || undefined, offset: q.start, limit: q.count, order });
+    const { rows, count } = await this.repo.search({ search: q.search?.trim() || undefined, host, offset: q.start, limit: q.count, order });
     return { total: count, data: rows.map((c) => this.format(c)) };
   }
 
@@ -87,6 +89,7 @@ export class ChannelsService {
     if (data.description !== undefined) channel.description = data.description;
     if (data.support !== undefined) channel.support = data.support;
     await channel.save();
+    this.events.emit('actor.updated', { actorId: channel.actorId });
   }
 
   async delete(channel: VideoChannelModel): Promise<void> {
@@ -103,6 +106,15 @@ export class ChannelsService {
   upsertRemote(row: { actorId: number; accountId: number; name: string; description: string | null; support: string | null }): Promise<{ id: number }> {
     return this.repo.upsertRemote({
       ...row,
+      name: row.name.slice(0, 255),
+      description: row.description?.slice(0, 1000) ?? null,
+      support: row.support?.slice(0, 1000) ?? null,
+    });
+  }
+
+  /** A known remote channel's display fields from its actor's newer document (refresh, Update{Group}); false when unknown. */
+  async updateRemoteProfile(actorId: number, row: { name: string; description: string | null; support: string | null }): Promise<boolean> {
+    return this.repo.updateByActor(actorId, {
       name: row.name.slice(0, 255),
       description: row.description?.slice(0, 1000) ?? null,
       support: row.support?.slice(0, 1000) ?? null,

@@ -17,6 +17,11 @@ import { VideosModule } from '../videos/videos.module';
 import { CommentsModule } from '../comments/comments.module';
 import { CommentObjectsController } from './comment-objects.controller';
 import { CommentsFederationService } from './comments-federation.service';
+import { ActorJsonService } from '../activitypub/actor-json.service';
+import { ActorUpdateOutboxService } from './actor-update-outbox.service';
+import { RemoteLookupService } from './remote-lookup.service';
+import { RemoteProfilesService } from './remote-profiles.service';
+import { RemoteRefreshService } from './remote-refresh.service';
 
 /** ActivityPub in and out: signatures, inboxes, delivery, follows, remote actors. */
 @Module({
@@ -34,7 +39,13 @@ import { CommentsFederationService } from './comments-federation.service';
     RatesFederationService,
     CommentsFederationService,
     SubscriptionsService,
+    RemoteProfilesService,
+    RemoteRefreshService,
+    RemoteLookupService,
+    // The actor documents' builder (stateless), for Update{Person|Group}: the activitypub module imports this one.
+    ActorJsonService,
+    ActorUpdateOutboxService,
   ],
-  exports: [FollowsService],
+  exports: [FollowsService, RemoteLookupService],
 })
 export class FederationModule {}

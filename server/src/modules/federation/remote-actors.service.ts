@@ -4,7 +4,7 @@ import { ActorsService, type RemoteActorData } from '../actors/actors.service';
 import { ApClientService, RemoteFetchError } from './ap-client.service';
 import { REMOTE_REFRESH_MS } from './ap-constants';
 
-const ACTOR_TYPES = new Set(['Person', 'Application', 'Group', 'Service', 'Organization']);
+export const ACTOR_TYPES = new Set(['Person', 'Application', 'Group', 'Service', 'Organization']);
 const USERNAME = /^[A-Za-z0-9\-_.:]{1,255}$/;
 
 const isUrl = (v: unknown): v is string => {
@@ -63,13 +63,26 @@ export class RemoteActorsService {
   private readonly rows = new Map<string, { actor: ActorRow; at: number }>();
   /** Blocked-host answers of the last 30 s. */
   private readonly blocked = new Map<string, { blocked: boolean; at: number }>();
+  /** Called with every actor stored from its document (profiles: names, avatars, banners). */
+  private readonly storedHooks: ((actor: ActorRow, doc: Record<string, unknown>) => Promise<void>)[] = [];
 
   constructor(
     private readonly actors: ActorsService,
     private readonly client: ApClientService,
   ) {}
 
-  /** Fetches the actor at `url` and stores it (same-origin check: the document's id is on the URL's host). */
+  onStored(hook: (actor: ActorRow, doc: Record<string, unknown>) => Promise<void>): void {
+    this.storedHooks.push(hook);
+  }
+
+  /** Stores a validated actor document (fetched, or embedded in the actor's own Update) and runs the hooks. */
+  async store(data: RemoteActorData, doc: Record<string, unknown>): Promise<ActorRow> {
+    const stored = await this.actors.upsertRemote(data);
+    this.remember(stored.url, stored);
+    for (const hook of this.storedHooks) await hook(stored, doc);
+    return stored;
+  }
+
   /** The actor document at `url`, from the last minute's fetches or fetched now. */
   async document(url: string): Promise<Record<string, unknown>> {
     const hit = this.recent.get(url);
@@ -77,17 +90,20 @@ export class RemoteActorsService {
     return (await this.client.get(url)).json;
   }
 
+  /** Fetches the actor at `url` and stores it (same-origin check: the document's id is on the URL's host). */
   async fetchAndStore(url: string) {
     const { json } = await this.client.get(url);
     if (this.recent.size > 500) this.recent.clear();
     this.recent.set(url, { doc: json, at: Date.now() });
     let data = parseActorDocument(json);
+    let doc = json;
     // A key document (not an actor) names its owner: fetched once more.
     if (!data) {
       const owner = (json.publicKey as { owner?: unknown } | undefined)?.owner ?? json.owner;
       if (typeof owner === 'string' && owner !== url && hostOf(owner) === hostOf(url)) {
         const second = await this.client.get(owner);
         data = parseActorDocument(second.json);
+        doc = second.json;
         if (data && hostOf(data.url) !== hostOf(owner)) data = null;
       }
     }
@@ -95,9 +111,7 @@ export class RemoteActorsService {
     if (hostOf(data.url) !== hostOf(url)) throw new RemoteFetchError(`${url} answered an actor of another host`);
     const local = await this.actors.findByUrl(data.url);
     if (local && local.serverId === null) throw new RemoteFetchError(`${url} names a local actor`);
-    const stored = await this.actors.upsertRemote(data);
-    this.remember(stored.url, stored);
-    return stored;
+    return this.store(data, doc);
   }
 
   private remember(url: string, actor: ActorRow): void {

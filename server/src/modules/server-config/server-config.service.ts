@@ -69,7 +69,7 @@ export class ServerConfigService {
         logo: [],
       },
       search: {
-        remoteUri: { users: true, anonymous: false },
+        remoteUri: { users: c.search.remote_uri.users, anonymous: c.search.remote_uri.anonymous },
         searchIndex: { enabled: false, url: '', disableLocalSearch: false, isDefaultSearch: false },
       },
       plugin: { registered: [], registeredExternalAuths: [], registeredIdAndPassAuths: [] },

@@ -3,6 +3,7 @@ import { paginationQuery, type Account, type PaginationQuery, type ResultList, t
 import type { z } from 'zod';
 import { nameParam } from '../../common/params';
 import { zod } from '../../common/zod.pipe';
+import { EventBus } from '../../platform/events/event-bus.service';
 import { ChannelsService } from '../channels/channels.service';
 import { AccountsService } from './accounts.service';
 
@@ -11,6 +12,7 @@ export class AccountsController {
   constructor(
     private readonly accounts: AccountsService,
     private readonly channels: ChannelsService,
+    private readonly events: EventBus,
   ) {}
 
   @Get()
@@ -20,7 +22,10 @@ export class AccountsController {
 
   @Get(':name')
   async get(@Param(zod(nameParam)) p: z.infer<typeof nameParam>): Promise<Account> {
-    return this.accounts.format(await this.accounts.findByHandle(p.name));
+    const account = await this.accounts.findByHandle(p.name);
+    // A remote account is refreshed from its origin in the background when stale (federation listens).
+    if (!account.Actor!.isLocal()) this.events.emit('actor.remote-used', { actorId: account.actorId });
+    return this.accounts.format(account);
   }
 
   @Get(':name/video-channels')

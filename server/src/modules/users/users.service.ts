@@ -286,6 +286,7 @@ export class UsersService {
       'noAccountSetupWarningModal', 'noWelcomeModal',
     ] as const;
     for (const k of flags) if (data[k] !== undefined) user.set(k, data[k]);
+    let profileOf: number | null = null;
     await this.sequelize.transaction(async (t) => {
       await user.save({ transaction: t });
       if (data.displayName !== undefined || data.description !== undefined) {
@@ -294,9 +295,11 @@ export class UsersService {
           if (data.displayName !== undefined) account.name = data.displayName;
           if (data.description !== undefined) account.description = data.description;
           await account.save({ transaction: t });
+          profileOf = account.actorId;
         }
       }
     });
+    if (profileOf !== null) this.events.emit('actor.updated', { actorId: profileOf });
     if (emailPending) await this.emails.sendVerifyEmail(user, true);
   }
 

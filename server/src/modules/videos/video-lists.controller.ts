@@ -1,6 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import {
-  searchVideosQuery,
   videoListQuery,
   type ResultList,
   type Video,
@@ -23,7 +22,7 @@ type HandleParam = z.infer<typeof handleParam>;
 type NameParam = z.infer<typeof nameParam>;
 const videoIdParam = z.object({ videoId: text().min(1).max(64) });
 
-/** The other lists of videos: per account, per channel, mine, search; quota and my ratings. */
+/** The other lists of videos: per account, per channel, mine; quota and my ratings (search: the search module). */
 @Controller('api/v1')
 export class VideoListsController {
   constructor(
@@ -65,11 +64,5 @@ export class VideoListsController {
     const video = await this.videos.loadVisible(p.videoId, auth.user);
     const account = await this.accounts.accountOfUser(auth.user.id);
     return { id: video.id, rating: await this.rates.ratingOf(video.id, account.id) };
-  }
-
-  @Get('search/videos')
-  @OptionalAuth()
-  search(@Auth() auth: AuthContext | undefined, @Query(zod(searchVideosQuery)) q: VideoListQuery): Promise<ResultList<Video>> {
-    return this.videos.list({ ...q, sort: q.sort ?? '-match' }, { user: auth?.user });
   }
 }

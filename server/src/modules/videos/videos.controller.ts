@@ -25,6 +25,7 @@ import {
 import { z } from 'zod';
 import { AppError } from '../../common/app-error';
 import { zod } from '../../common/zod.pipe';
+import { EventBus } from '../../platform/events/event-bus.service';
 import { Auth, Authenticated, OptionalAuth } from '../auth';
 import type { AuthContext } from '../auth/auth.service';
 import { AccountsService } from '../users/accounts.service';
@@ -54,6 +55,7 @@ export class VideosController {
     private readonly rates: VideoRatesService,
     private readonly accounts: AccountsService,
     private readonly fileTokens: VideoFileTokensService,
+    private readonly events: EventBus,
   ) {}
 
   @Get()
@@ -105,6 +107,8 @@ export class VideosController {
   @OptionalAuth()
   async get(@Auth() auth: AuthContext | undefined, @Param(zod(videoIdParam)) p: VideoIdParam): Promise<VideoDetails> {
     const video = await this.videos.loadVisible(p.id, auth?.user);
+    // A remote copy is refreshed from its origin in the background when stale (federation listens).
+    if (video.remote) this.events.emit('video.remote-used', { videoId: video.id });
     const details = this.formatter.details(video);
     details.views += await this.views.pending(video.id);
     if (canManageVideo(video, auth?.user)) {

@@ -80,6 +80,12 @@ export interface DomainEvents {
   'video.transcoding-failed': { videoId: number; message: string };
   /** A video from another instance was stored here for the first time (notifications tell the channel's local subscribers). */
   'video.received': { videoId: number };
+  /** A local account's or channel's profile changed (display name, description, support, avatar, banner): federation sends Update{Person|Group}. */
+  'actor.updated': { actorId: number };
+  /** A remote account or channel was read (its page): federation refreshes it from its origin when stale. */
+  'actor.remote-used': { actorId: number };
+  /** A remote video was read (its watch page): federation refreshes it from its origin when stale. */
+  'video.remote-used': { videoId: number };
   /** A user signed up without a moderator's approval (notifications tell moderators). */
   'user.registered': { userId: number };
   /** An actor (a local user's account, a remote account) now follows a local channel or account: notifications tell its owner. */

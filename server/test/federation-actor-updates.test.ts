@@ -1,0 +1,130 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyPairSync } from 'node:crypto';
+import sharp from 'sharp';
+import { TestServer } from './helpers/test-server';
+import { FakeActorServer, signPost, verifyReceived } from './helpers/fake-actor';
+
+// Update{Person|Group}: profile changes of local accounts and channels go to their followers, and
+// remote ones are applied only when the actor itself sends them.
+const FED = { federation: { prevent_ssrf: false, delivery: { first_retry_after: '200 ms', max_retry_interval: '1 second' } }, rates_limit: { enabled: false }, transcoding: { enabled: false } };
+const AP = { Accept: 'application/activity+json' };
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const hostOf = (s: TestServer) => new URL(s.url).host;
+type Img = { fileUrl?: string };
+type C = { displayName: string; description: string | null; support: string | null; avatars: Img[]; banners: Img[] };
+
+async function image(field: string, width: number, height: number, color: string): Promise<FormData> {
+  const png = await sharp({ create: { width, height, channels: 3, background: color } }).png().toBuffer();
+  const form = new FormData();
+  form.append(field, new Blob([png], { type: 'image/png' }), 'image.png');
+  return form;
+}
+
+describe('actor updates (Update{Person|Group}) between instances', () => {
+  let a: TestServer;
+  let b: TestServer;
+  let fake: FakeActorServer;
+  let channelName: string;
+  beforeAll(async () => {
+    fake = new FakeActorServer();
+    await fake.start();
+    [a, b] = await Promise.all([TestServer.start(FED), TestServer.start(FED)]);
+    const rootB = await b.login();
+    channelName = (await rootB.request<{ videoChannels: { name: string }[] }>('GET', '/api/v1/users/me')).videoChannels[0].name;
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all([a?.stop(), b?.stop(), fake?.stop()]);
+  });
+
+  it("a channel's new name, description, avatar and banner reach the instance of its subscribers", async () => {
+    const rootA = await a.login();
+    const rootB = await b.login();
+    const handle = `${channelName}@${hostOf(b)}`;
+    await rootA.request('POST', '/api/v1/users/me/subscriptions', { json: { uri: handle } });
+    await until('the subscription accepted', async () => (await a.sql("SELECT 1 FROM actor_follow WHERE state = 'accepted'")).length === 1);
+    const onA = () => a.api.request<C>('GET', `/api/v1/video-channels/${handle}`);
+    expect((await onA()).avatars).toEqual([]);
+
+    await rootB.request('PUT', `/api/v1/video-channels/${channelName}`, { json: { displayName: 'Renamed on B', description: 'New about text', support: 'Tip jar' } });
+    await until('the new profile on A', async () => {
+      const c = await onA();
+      return c.displayName === 'Renamed on B' && c.description === 'New about text' && c.support === 'Tip jar';
+    });
+
+    await rootB.request('POST', `/api/v1/video-channels/${channelName}/avatar/pick`, { body: await image('avatarfile', 200, 200, '#cc3333') });
+    await rootB.request('POST', `/api/v1/video-channels/${channelName}/banner/pick`, { body: await image('bannerfile', 1920, 317, '#33cc33') });
+    const onB = await b.api.request<C>('GET', `/api/v1/video-channels/${channelName}`);
+    const urls = (imgs: Img[]) => imgs.map((i) => i.fileUrl).sort();
+    const got = await until('the avatar and banner on A', async () => {
+      const c = await onA();
+      return c.avatars.length > 0 && c.banners.length > 0 ? c : null;
+    });
+    // A shows B's files (the origin's URLs), the same set B shows.
+    expect(urls(got.avatars)).toEqual(urls(onB.avatars));
+    expect(urls(got.banners)).toEqual(urls(onB.banners));
+    expect(got.avatars.every((i) => i.fileUrl?.startsWith(`${b.url}/lazy-static/avatars/`))).toBe(true);
+  });
+
+  it("an account's new display name goes to its followers (a Mastodon-style follower), signed by the account", async () => {
+    const rootB = await b.login();
+    const accountUrl = `${b.url}/accounts/root`;
+    const follow = JSON.stringify({ id: `${fake.base}/follow-root`, type: 'Follow', actor: fake.actorUrl, object: accountUrl });
+    const res = await fetch(`${b.url}/inbox`, { method: 'POST', body: follow, headers: signPost(`${b.url}/inbox`, follow, `${fake.actorUrl}#main-key`, fake.keys.privateKey) });
+    expect(res.status).toBe(204);
+    await until('the Accept', async () => fake.received.find((r) => JSON.parse(r.body).object?.id === `${fake.base}/follow-root`));
+
+    await rootB.request('PUT', '/api/v1/users/me', { json: { displayName: 'Root of B', description: 'I run B' } });
+    const raw = await until('the Update{Person}', async () => fake.received.find((r) => JSON.parse(r.body).type === 'Update'));
+    const update = JSON.parse(raw.body);
+    expect(update).toMatchObject({
+      type: 'Update',
+      actor: accountUrl,
+      object: { type: 'Person', id: accountUrl, name: 'Root of B', summary: 'I run B', preferredUsername: 'root' },
+      to: ['https://www.w3.org/ns/activitystreams#Public'],
+      cc: [`${accountUrl}/followers`],
+    });
+    const person = await (await fetch(accountUrl, { headers: AP })).json();
+    expect(verifyReceived(raw, person.publicKey.publicKeyPem).ok).toBe(true);
+  });
+
+  it('applies an Update only from the actor itself, including a new public key', async () => {
+    const bRootUrl = `${b.url}/accounts/root`;
+    const rootOnA = () => a.api.request<{ displayName: string }>('GET', `/api/v1/accounts/root@${hostOf(b)}`);
+    const before = (await rootOnA()).displayName;
+    const post = (activity: object, key: string) => {
+      const body = JSON.stringify(activity);
+      return fetch(`${a.url}/inbox`, { method: 'POST', body, headers: signPost(`${a.url}/inbox`, body, `${fake.actorUrl}#main-key`, key) });
+    };
+
+    // The fake actor sends an Update of B's account (someone else's profile): stored nowhere.
+    const bPerson = await (await fetch(bRootUrl, { headers: AP })).json();
+    const spoof = { id: `${fake.base}/spoof-1`, type: 'Update', actor: fake.actorUrl, object: { ...bPerson, '@context': undefined, name: 'Hacked' } };
+    expect((await post(spoof, fake.keys.privateKey)).status).toBe(204);
+
+    // The fake actor's own Update with a new key: the key is replaced.
+    const next = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    const doc = fake.actorDocument();
+    const own = { id: `${fake.base}/update-1`, type: 'Update', actor: fake.actorUrl, object: { ...doc, '@context': undefined, publicKey: { ...doc.publicKey, publicKeyPem: next.publicKey } } };
+    expect((await post(own, fake.keys.privateKey)).status).toBe(204);
+    const keyOnA = async () => (await a.sql<{ public_key: string }>('SELECT public_key FROM actor WHERE url = $1', [fake.actorUrl]))[0]?.public_key;
+    await until('the new key stored', async () => (await keyOnA()) === next.publicKey);
+    // A POST signed with the new key is accepted (the fake actor's document still serves the old
+    // one: a refetch could not have validated it).
+    const third = { id: `${fake.base}/update-2`, type: 'Update', actor: fake.actorUrl, object: { ...own.object, name: 'Alice again' } };
+    expect((await post(third, next.privateKey)).status).toBe(204);
+
+    // The spoof was processed before the fake's own Update (one inbox queue, in order): B's account kept its profile.
+    expect((await rootOnA()).displayName).toBe(before);
+    expect(before).not.toBe('Hacked');
+  });
+});
