@@ -17,11 +17,13 @@ import { VideosModule } from '../videos/videos.module';
 import { CommentsModule } from '../comments/comments.module';
 import { CommentObjectsController } from './comment-objects.controller';
 import { CommentsFederationService } from './comments-federation.service';
+import { ServerBlocklistController } from './server-blocklist.controller';
+import { ServerBlocklistService } from './server-blocklist.service';
 
 /** ActivityPub in and out: signatures, inboxes, delivery, follows, remote actors. */
 @Module({
   imports: [VideosModule, CommentsModule],
-  controllers: [InboxController, FollowsController, VideoObjectsController, CommentObjectsController, SubscriptionsController],
+  controllers: [InboxController, FollowsController, VideoObjectsController, CommentObjectsController, SubscriptionsController, ServerBlocklistController],
   providers: [
     ApClientService,
     RemoteActorsService,
@@ -34,6 +36,7 @@ import { CommentsFederationService } from './comments-federation.service';
     RatesFederationService,
     CommentsFederationService,
     SubscriptionsService,
+    ServerBlocklistService,
   ],
   exports: [FollowsService],
 })
