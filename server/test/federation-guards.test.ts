@@ -146,4 +146,43 @@ describe('remote document guards (size, time, redirect loops, private addresses)
       }
     });
   });
+
+  describe('refusals by a remote inbox', () => {
+    let b: TestServer;
+    beforeAll(async () => {
+      b = await TestServer.start({ ...BASE, federation: { prevent_ssrf: false, delivery: { first_retry_after: '200 ms', max_retry_interval: '1 second' } } });
+    }, 120_000);
+    afterAll(async () => {
+      await b?.stop();
+    });
+
+    const followB = async (id: string) => {
+      const body = JSON.stringify({ id, type: 'Follow', actor: fake.actorUrl, object: `${b.url}/accounts/peertube` });
+      const res = await fetch(`${b.url}/inbox`, { method: 'POST', body, headers: signPost(`${b.url}/inbox`, body, `${fake.actorUrl}#main-key`, fake.keys.privateKey) });
+      expect(res.status).toBe(204);
+    };
+    const acceptsOf = (id: string) => fake.received.filter((r) => JSON.parse(r.body).object?.id === id);
+
+    it('a 403 (a PeerTube inbox that could not fetch the signer yet) is tried again, and delivered', async () => {
+      fake.postStatuses.push(403, 403);
+      await followB(`${fake.base}/follows/after-403`);
+      await until('the third try', async () => acceptsOf(`${fake.base}/follows/after-403`).length === 3);
+      await new Promise((r) => setTimeout(r, 2000));
+      // Delivered on the third try, and not sent again after the 2xx.
+      expect(acceptsOf(`${fake.base}/follows/after-403`)).toHaveLength(3);
+    });
+
+    it('a refusal repeated past 3 tries, or a 400, is final', async () => {
+      fake.postStatuses.push(403, 403, 403, 403, 403);
+      await followB(`${fake.base}/follows/always-403`);
+      await until('three tries', async () => acceptsOf(`${fake.base}/follows/always-403`).length === 3);
+      fake.postStatuses.push(400, 400);
+      await followB(`${fake.base}/follows/bad-request`);
+      await until('one try', async () => acceptsOf(`${fake.base}/follows/bad-request`).length === 1);
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(acceptsOf(`${fake.base}/follows/always-403`)).toHaveLength(3);
+      expect(acceptsOf(`${fake.base}/follows/bad-request`)).toHaveLength(1);
+      fake.postStatuses.length = 0;
+    });
+  });
 });

@@ -22,6 +22,8 @@ export class FakeActorServer {
   actorDelayMs = 0;
   /** Times the actor document was served. */
   actorFetches = 0;
+  /** Statuses answered to the next POSTs, in order (then 202). */
+  readonly postStatuses: number[] = [];
   /** Extra GET routes (path → handler): documents too large, too slow, redirecting… */
   readonly routes = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
 
@@ -55,7 +57,7 @@ export class FakeActorServer {
       req.on('end', () => {
         if (req.method === 'POST') {
           this.received.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-          res.statusCode = 202;
+          res.statusCode = this.postStatuses.shift() ?? 202;
           return res.end();
         }
         const route = this.routes.get(req.url ?? '');
