@@ -79,6 +79,15 @@ describe('web client: administration pages (real server, real SMTP)', () => {
     });
   });
 
+  it('the administrator blocks an instance on the federation page, a bad host is refused, then unblocks it', () => {
+    expect(r.checks).toMatchObject({
+      'federation page: a blocked host is listed': true,
+      'federation page: the block is stored': true,
+      'federation page: a bad host is refused with a message': true,
+      'federation page: the host unblocked': true,
+    });
+  });
+
   it('no new page breaks a WCAG 2.1 A/AA rule that axe-core checks, light and dark', () => {
     expect(Object.keys(r.a11y).length).toBe(18);
     const found = Object.entries(r.a11y).flatMap(([page, violations]) => violations.map((v) => `${page}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.join(', ')}`));

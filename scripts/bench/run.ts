@@ -15,7 +15,7 @@ const benches: Record<string, { title: string; run: () => Promise<BenchRow[]> }>
   foundation: { title: 'Foundation: start-up, memory, API throughput', run: foundationBench },
   p2p: { title: 'P2P: share of media from peers, server bytes, start-up (3, 5 and 8 viewers)', run: p2pBench },
   uploads: { title: 'Uploads: resumable throughput, 2 GiB across interruptions, video list with 10,000 videos', run: uploadsBench },
-  federation: { title: 'Federation: inbox throughput, publish on B → listed on A', run: federationBench },
+  federation: { title: 'Federation: inbox throughput, publish on B → listed on A, fan-out to 1,000 followers on 20 hosts', run: federationBench },
   transcoding: { title: 'Transcoding: runner overhead, time to first playable rendition, 1 vs 2 runners', run: transcodingBench },
   comments: { title: 'Comments: comment-thread page with 1,000 comments on a video, beside /api/v1/config', run: commentsBench },
   notifications: { title: 'Notifications: fan-out of a new video to 10,000 local subscribers (rows, 200 sockets)', run: notificationsBench },

@@ -52,3 +52,21 @@ export async function rejectFollower(api: ApiClient, nameWithHost: string): Prom
 export async function removeFollower(api: ApiClient, nameWithHost: string): Promise<void> {
   await api.request('DELETE', `/api/v1/server/followers/${encodeURIComponent(nameWithHost)}`);
 }
+
+/** PeerTube's ServerBlock (server block list); `fromConfig` is Flotilla's (blocked by `federation.blocked_hosts`). */
+export interface ServerBlock {
+  byAccount: { name: string; host: string };
+  blockedServer: { host: string };
+  createdAt: string;
+  fromConfig?: boolean;
+}
+
+export const listServerBlocks = (api: ApiClient) => api.get<ResultList<ServerBlock>>('/api/v1/server/blocklist/servers', { count: 100, sort: 'host' });
+
+export async function blockServer(api: ApiClient, host: string): Promise<void> {
+  await api.request('POST', '/api/v1/server/blocklist/servers', { json: { host } });
+}
+
+export async function unblockServer(api: ApiClient, host: string): Promise<void> {
+  await api.request('DELETE', `/api/v1/server/blocklist/servers/${encodeURIComponent(host)}`);
+}

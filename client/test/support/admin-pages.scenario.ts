@@ -193,6 +193,21 @@ async function createUserThroughUi(stack: Stack, root: Viewer): Promise<void> {
   check('users page: search narrows the list', await root.page.waitForFunction(() => document.querySelectorAll('tbody tr[data-username]').length === 1, null, { timeout: 10_000 }).then(() => true, () => false));
 }
 
+/** The federation page's block list: a host added, listed, a bad host refused, then removed. */
+async function blockInstance(stack: Stack, root: Viewer): Promise<void> {
+  await root.page.goto(`${stack.server.url}/admin/federation`);
+  await root.page.fill('#block-input', 'spam.example.org');
+  await root.page.click('form:has(#block-input) button[type=submit]');
+  check('federation page: a blocked host is listed', await seen(root, 'section[aria-labelledby=blocks-title] td:has-text("spam.example.org")'));
+  await root.page.reload();
+  check('federation page: the block is stored', await seen(root, 'section[aria-labelledby=blocks-title] td:has-text("spam.example.org")'));
+  await root.page.fill('#block-input', 'not a host!');
+  await root.page.click('form:has(#block-input) button[type=submit]');
+  check('federation page: a bad host is refused with a message', await seen(root, '.alert-error'));
+  await root.page.click('button[aria-label="Unblock spam.example.org"]');
+  check('federation page: the host unblocked', await seen(root, 'text=No instance is blocked.'));
+}
+
 async function aboutPage(stack: Stack, visitor: Viewer): Promise<void> {
   await visitor.page.goto(`${stack.server.url}/about/instance`);
   check('about page: the instance name', await seen(visitor, 'h1:has-text("Birdwatch")'));
@@ -284,6 +299,7 @@ async function main(): Promise<void> {
     mark('hide');
     await renameInstance(stack, root);
     await createUserThroughUi(stack, root);
+    await blockInstance(stack, root);
     await aboutPage(stack, visitor);
     mark('rename, create, about');
     await accessibility(stack, root, visitor);

@@ -143,6 +143,7 @@ export const configSchema = z.object({
     prevent_ssrf: z.boolean(),
     sign_federated_fetches: z.boolean(),
     delivery: z.object({ first_retry_after: duration, max_retry_interval: duration, give_up_after: duration }),
+    blocked_hosts: z.array(z.string().regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, 'a host name (with an optional port)').transform((h) => h.toLowerCase())),
   }),
   search: z.object({ remote_uri: z.object({ users: z.boolean(), anonymous: z.boolean() }) }),
   followers: z.object({ instance: z.object({ enabled: z.boolean(), manual_approval: z.boolean() }) }),

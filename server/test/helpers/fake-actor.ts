@@ -1,5 +1,5 @@
 import { createHash, createSign, generateKeyPairSync, createVerify } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 export interface Received {
   path: string;
@@ -18,6 +18,14 @@ export class FakeActorServer {
   readonly keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
   private server!: Server;
   port = 0;
+  /** Delay before the actor document is served (widens the window of concurrent first fetches). */
+  actorDelayMs = 0;
+  /** Times the actor document was served. */
+  actorFetches = 0;
+  /** Statuses answered to the next POSTs, in order (then 202). */
+  readonly postStatuses: number[] = [];
+  /** Extra GET routes (path → handler): documents too large, too slow, redirecting… */
+  readonly routes = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
 
   get base(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -49,12 +57,16 @@ export class FakeActorServer {
       req.on('end', () => {
         if (req.method === 'POST') {
           this.received.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-          res.statusCode = 202;
+          res.statusCode = this.postStatuses.shift() ?? 202;
           return res.end();
         }
+        const route = this.routes.get(req.url ?? '');
+        if (route) return route(req, res);
         if (req.url === '/users/alice') {
+          this.actorFetches++;
           res.setHeader('content-type', 'application/activity+json');
-          return res.end(JSON.stringify(this.actorDocument()));
+          const send = () => res.end(JSON.stringify(this.actorDocument()));
+          return this.actorDelayMs ? void setTimeout(send, this.actorDelayMs) : send();
         }
         res.statusCode = 404;
         res.end();
@@ -65,7 +77,9 @@ export class FakeActorServer {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((r) => this.server.close(() => r()));
+    const closed = new Promise<void>((r) => this.server.close(() => r()));
+    this.server.closeAllConnections();
+    await closed;
   }
 }
 

@@ -109,6 +109,9 @@ export const ErrorCode = {
   AP_INVALID_ACTIVITY: 'activitypub_invalid_activity',
   AP_HOST_BLOCKED: 'activitypub_host_blocked',
   FOLLOW_NOT_FOUND: 'follow_not_found',
+  SERVER_BLOCK_SELF: 'server_block_self',
+  SERVER_BLOCK_NOT_FOUND: 'server_block_not_found',
+  SERVER_BLOCK_FROM_CONFIG: 'server_block_from_config',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { QueryTypes, type Transaction } from 'sequelize';
+import { QueryTypes, UniqueConstraintError, type Transaction } from 'sequelize';
 import type { ActorImage, NotificationActorInfo } from '@flotilla/shared';
 import { ErrorCode } from '@flotilla/shared';
 import { conflict } from '../../common/app-error';
@@ -98,14 +98,24 @@ export class ActorsService {
       remoteCreatedAt: doc.published,
     };
     const existing = await ActorModel.findOne({ where: { url: doc.url } });
-    if (existing) {
-      existing.set(values);
-      existing.changed('updatedAt', true);
-      await existing.save();
-      return (await this.findById(existing.id))!;
+    if (existing) return this.refreshRemote(existing, values);
+    try {
+      const created = await ActorModel.create(values);
+      return (await this.findById(created.id))!;
+    } catch (err) {
+      // Another process (or request) inserted the same actor meanwhile: it is refreshed instead.
+      if (!(err instanceof UniqueConstraintError)) throw err;
+      const raced = await ActorModel.findOne({ where: { url: doc.url } });
+      if (!raced) throw err;
+      return this.refreshRemote(raced, values);
     }
-    const created = await ActorModel.create(values);
-    return (await this.findById(created.id))!;
+  }
+
+  private async refreshRemote(existing: ActorModel, values: Partial<ActorModel>): Promise<ActorModel> {
+    existing.set(values);
+    existing.changed('updatedAt', true);
+    await existing.save();
+    return (await this.findById(existing.id))!;
   }
 
   /**
@@ -139,8 +149,10 @@ export class ActorsService {
     return (await ServerModel.findOne({ where: { host: host.toLowerCase(), blocked: true } })) !== null;
   }
 
-  async listBlockedServers(): Promise<{ host: string; createdAt: Date }[]> {
-    return ServerModel.findAll({ where: { blocked: true }, order: [['host', 'ASC']] }) as unknown as Promise<{ host: string; createdAt: Date }[]>;
+  /** Blocked hosts, with when they were blocked (the row's last change). */
+  async listBlockedServers(): Promise<{ host: string; blockedAt: Date }[]> {
+    const rows = await ServerModel.findAll({ where: { blocked: true }, order: [['host', 'ASC']] });
+    return rows.map((r) => ({ host: r.host, blockedAt: r.get('updatedAt') as Date }));
   }
 
   /** Creates a local actor with its own RSA-2048 key pair. */

@@ -14,6 +14,8 @@ import { hostOf } from './remote-actors.service';
 
 /** At most this many POSTs in flight to one host from one process. */
 export const PER_HOST_CONCURRENCY = 4;
+/** Tries of a POST answered 401/403 before the refusal is taken as final. */
+export const REFUSAL_TRIES = 3;
 
 interface InboxTarget {
   inboxUrl: string;
@@ -187,9 +189,13 @@ export class DeliveryService {
       await this.repo.recordDelivery(host, true);
       return;
     }
-    // The host answered: a refusal (4xx other than 408/429) is not retried, the rest is.
-    await this.repo.recordDelivery(host, status >= 400 && status < 500 && status !== 408 && status !== 429, `HTTP ${status}`);
-    if (status >= 400 && status < 500 && status !== 408 && status !== 429) throw new PermanentDeliveryError(`HTTP ${status}`);
+    // The host answered. A refusal (4xx other than 408/429) is final, except 401/403 for the first
+    // tries: a PeerTube inbox answers 403 when it could not fetch the signer at that moment (its
+    // "signature could not be checked" covers a failed fetch), which a later try may pass.
+    const refused = status >= 400 && status < 500 && status !== 408 && status !== 429;
+    await this.repo.recordDelivery(host, refused, `HTTP ${status}`);
+    const transientRefusal = (status === 401 || status === 403) && (job.tries ?? 0) + 1 < REFUSAL_TRIES;
+    if (refused && !transientRefusal) throw new PermanentDeliveryError(`HTTP ${status}`);
     throw new Error(`${job.inbox} answered ${status}`);
   }
 }

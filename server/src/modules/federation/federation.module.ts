@@ -22,11 +22,13 @@ import { ActorUpdateOutboxService } from './actor-update-outbox.service';
 import { RemoteLookupService } from './remote-lookup.service';
 import { RemoteProfilesService } from './remote-profiles.service';
 import { RemoteRefreshService } from './remote-refresh.service';
+import { ServerBlocklistController } from './server-blocklist.controller';
+import { ServerBlocklistService } from './server-blocklist.service';
 
 /** ActivityPub in and out: signatures, inboxes, delivery, follows, remote actors. */
 @Module({
   imports: [VideosModule, CommentsModule],
-  controllers: [InboxController, FollowsController, VideoObjectsController, CommentObjectsController, SubscriptionsController],
+  controllers: [InboxController, FollowsController, VideoObjectsController, CommentObjectsController, SubscriptionsController, ServerBlocklistController],
   providers: [
     ApClientService,
     RemoteActorsService,
@@ -45,6 +47,7 @@ import { RemoteRefreshService } from './remote-refresh.service';
     // The actor documents' builder (stateless), for Update{Person|Group}: the activitypub module imports this one.
     ActorJsonService,
     ActorUpdateOutboxService,
+    ServerBlocklistService,
   ],
   exports: [FollowsService, RemoteLookupService],
 })

@@ -5,7 +5,9 @@ import { logger } from '../../common/logger';
 import { OnJob, type JobPayload } from '../../platform/queues/job-definition';
 import { QueueRegistry } from '../../platform/queues/queue-registry.service';
 import { ActorsService } from '../actors/actors.service';
+import { OutgoingRequestError } from '../../platform/http/outgoing-http';
 import { idOf } from './activities';
+import { RemoteFetchError } from './ap-client.service';
 import { FollowsService } from './follows.service';
 import { FEDERATION_JOBS } from './federation.jobs';
 import { actorUrlOfKeyId, digestHeader, parseIncomingSignature, SignatureError, verifyParsedSignature } from './http-signature';
@@ -53,7 +55,7 @@ export class InboxService {
     if (!body || typeof body !== 'object' || Array.isArray(body) || !req.rawBody) {
       throw badRequest(ErrorCode.AP_INVALID_ACTIVITY, 'The body must be an ActivityPub activity (application/activity+json)');
     }
-    const activities = this.activitiesOf(body as Record<string, unknown>);
+    let activities = this.activitiesOf(body as Record<string, unknown>);
     if (activities.length === 0) throw badRequest(ErrorCode.AP_INVALID_ACTIVITY, 'No valid activity in the body');
 
     let parsed;
@@ -73,7 +75,12 @@ export class InboxService {
     } catch {
       throw sigError('Invalid signature: the keyId does not name an actor URL');
     }
-    if (await this.remote.isBlocked(signerHost)) throw forbidden(`${signerHost} is blocked`, ErrorCode.AP_HOST_BLOCKED);
+    if (await this.remote.isBlocked(signerHost)) {
+      // A blocked host is answered as PeerTube does (204, its sender sees no failure) and its
+      // activities are dropped unread — but a Follow, which gets its Reject (§6.3, §7.4).
+      activities = activities.filter((a) => a.type === 'Follow');
+      if (activities.length === 0) return;
+    }
 
     const selfDelete = activities.length === 1 && activities[0].type === 'Delete' && idOf(activities[0].actor) === idOf(activities[0].object);
     let signer;
@@ -153,6 +160,8 @@ export class InboxService {
     const signer = await this.actors.findByUrl(job.signer);
     if (!signer) return;
     const type = activity.type as string;
+    // Queued before its host was blocked: dropped the same way.
+    if (type !== 'Follow' && (await this.remote.isBlocked(hostOf(job.signer)))) return;
     const object = activity.object;
     switch (type) {
       case 'Follow': {
@@ -178,6 +187,18 @@ export class InboxService {
     }
     const handlers = this.handlers.get(type === 'Undo' ? `Undo:${(object as { type?: string })?.type}` : type);
     if (!handlers) return logger.debug({ type }, 'activity type not handled');
-    for (const handler of handlers) await handler(activity, signer.url);
+    for (const handler of handlers) {
+      try {
+        await handler(activity, signer.url);
+      } catch (err) {
+        // A remote document refused (too large, too slow, on a private address, redirecting in a
+        // loop, invalid, answered 4xx/5xx) refuses the activity: trying it again would ask the same
+        // host for the same document, and would hold up the activities queued behind it.
+        if (!(err instanceof RemoteFetchError || err instanceof OutgoingRequestError)) throw err;
+        const reason = err instanceof OutgoingRequestError ? err.reason : 'invalid';
+        logger.warn({ id: activity.id, type, reason, err: err.message }, 'activity refused: a remote document it needs could not be fetched');
+        return;
+      }
+    }
   }
 }

@@ -65,6 +65,12 @@ export class RemoteActorsService {
   private readonly blocked = new Map<string, { blocked: boolean; at: number }>();
   /** Called with every actor stored from its document (profiles: names, avatars, banners). */
   private readonly storedHooks: ((actor: ActorRow, doc: Record<string, unknown>) => Promise<void>)[] = [];
+  /**
+   * Fetches in progress, by URL: several activities of one unknown actor arrive together (a host
+   * back from an outage sends its whole backlog at once), and each inbox POST and each job would
+   * otherwise fetch and insert the same actor at the same time.
+   */
+  private readonly inflight = new Map<string, Promise<ActorRow>>();
 
   constructor(
     private readonly actors: ActorsService,
@@ -90,8 +96,17 @@ export class RemoteActorsService {
     return (await this.client.get(url)).json;
   }
 
-  /** Fetches the actor at `url` and stores it (same-origin check: the document's id is on the URL's host). */
-  async fetchAndStore(url: string) {
+  /** Fetches the actor at `url` and stores it; one fetch per URL at a time (callers share it). */
+  fetchAndStore(url: string): Promise<ActorRow> {
+    const running = this.inflight.get(url);
+    if (running) return running;
+    const p = this.fetchAndStoreOnce(url).finally(() => this.inflight.delete(url));
+    this.inflight.set(url, p);
+    return p;
+  }
+
+  /** Same-origin check: the document's id is on the URL's host. */
+  private async fetchAndStoreOnce(url: string): Promise<ActorRow> {
     const { json } = await this.client.get(url);
     if (this.recent.size > 500) this.recent.clear();
     this.recent.set(url, { doc: json, at: Date.now() });
@@ -127,6 +142,11 @@ export class RemoteActorsService {
     if (this.blocked.size > 5000) this.blocked.clear();
     this.blocked.set(host, { blocked, at: Date.now() });
     return blocked;
+  }
+
+  /** A host's block changed: its next answer is read from the database. */
+  forgetBlocked(host: string): void {
+    this.blocked.delete(host.toLowerCase());
   }
 
   /** The actor with this id: local, cached remote (refreshed in the background when stale), or fetched. */

@@ -41,6 +41,8 @@ export function listWhere(sequelize: Sequelize, q: VideoListQuery, scope: ListSc
     if (!(seeAll && q.include !== undefined && (q.include & VideoInclude.BLACKLISTED))) {
       and.push(literal(`"Video"."id" NOT IN (SELECT b.video_id FROM video_blacklist b)`));
     }
+    // Videos of hosts on the server block list leave every list (PeerTube's muted instances).
+    and.push(literal(`"Video"."channel_id" NOT IN (SELECT c.id FROM video_channel c JOIN actor a ON a.id = c.actor_id JOIN server s ON s.id = a.server_id WHERE s.blocked)`));
     if (q.privacyOneOf?.length) {
       if (!seeAll) throw forbidden('Only moderators may filter on privacy', ErrorCode.INSUFFICIENT_ROLE);
       and.push({ privacy: { [Op.in]: q.privacyOneOf } });
