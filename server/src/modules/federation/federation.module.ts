@@ -8,6 +8,7 @@ import { InboxController } from './inbox.controller';
 import { InboxService } from './inbox.service';
 import { RemoteActorsService } from './remote-actors.service';
 import { RemoteVideosService } from './remote-videos.service';
+import { RemoteVideoTrackersService } from './remote-video-trackers.service';
 import { RatesFederationService } from './rates-federation.service';
 import { VideoObjectsController } from './video-objects.controller';
 import { VideoOutboxService } from './video-outbox.service';
@@ -31,6 +32,7 @@ import { CommentsFederationService } from './comments-federation.service';
     InboxService,
     VideoOutboxService,
     RemoteVideosService,
+    RemoteVideoTrackersService,
     RatesFederationService,
     CommentsFederationService,
     SubscriptionsService,

@@ -36,6 +36,7 @@ import { VideoRatesService } from './video-rates.service';
 import { VideoUpdateService } from './video-update.service';
 import { VideoUpdateInterceptor, VideoUploadInterceptor, type MultipartRequest } from './video-upload.interceptor';
 import { VideoViewsService } from './video-views.service';
+import { RemoteTrackersService } from './remote-trackers.service';
 import { VideosService } from './videos.service';
 
 const videoIdParam = z.object({ id: text().min(1).max(64) });
@@ -54,6 +55,7 @@ export class VideosController {
     private readonly rates: VideoRatesService,
     private readonly accounts: AccountsService,
     private readonly fileTokens: VideoFileTokensService,
+    private readonly remoteTrackers: RemoteTrackersService,
   ) {}
 
   @Get()
@@ -106,6 +108,7 @@ export class VideosController {
   async get(@Auth() auth: AuthContext | undefined, @Param(zod(videoIdParam)) p: VideoIdParam): Promise<VideoDetails> {
     const video = await this.videos.loadVisible(p.id, auth?.user);
     const details = this.formatter.details(video);
+    if (video.remote) details.trackerUrls = await this.remoteTrackers.of(video.id);
     details.views += await this.views.pending(video.id);
     if (canManageVideo(video, auth?.user)) {
       details.transcodingError = video.transcodingError;
