@@ -15,13 +15,14 @@ import { VideoOutboxService } from './video-outbox.service';
 import { SubscriptionsController } from './subscriptions.controller';
 import { SubscriptionsService } from './subscriptions.service';
 import { VideosModule } from '../videos/videos.module';
+import { LiveModule } from '../live/live.module';
 import { CommentsModule } from '../comments/comments.module';
 import { CommentObjectsController } from './comment-objects.controller';
 import { CommentsFederationService } from './comments-federation.service';
 
 /** ActivityPub in and out: signatures, inboxes, delivery, follows, remote actors. */
 @Module({
-  imports: [VideosModule, CommentsModule],
+  imports: [VideosModule, CommentsModule, LiveModule],
   controllers: [InboxController, FollowsController, VideoObjectsController, CommentObjectsController, SubscriptionsController],
   providers: [
     ApClientService,

@@ -82,7 +82,9 @@ export function parseVideoObject(o: Json): ParsedVideo | null {
   const links = asArray(o.url).filter((l): l is Json => !!l && typeof l === 'object');
   if (links.length === 0) return null;
   const icons = asArray(o.icon).filter((i): i is Json => !!i && typeof i === 'object' && isUrl((i as Json).url) && /^image\/(png|jpe?g|webp)$/.test(String((i as Json).mediaType)));
-  if (icons.length === 0) return null;
+  // A live has no picture nor file before its stream starts (Flotilla's lives get no thumbnail).
+  const isLive = o.isLiveBroadcast === true;
+  if (icons.length === 0 && !isLive) return null;
   const by = asArray(o.attributedTo).map((a) => ({ type: typeof a === 'object' && a ? (a as Json).type : null, id: idOf(a) }));
   const channelUrl = by.find((a) => a.type === 'Group')?.id ?? null;
   const accountUrl = by.find((a) => a.type === 'Person')?.id ?? null;
@@ -103,7 +105,7 @@ export function parseVideoObject(o: Json): ParsedVideo | null {
       files: tags.filter(isVideoFileLink).map(parseFile).filter((f): f is RemoteFile => f !== null),
     });
   }
-  if (webFiles.length === 0 && playlists.length === 0) return null;
+  if (webFiles.length === 0 && playlists.length === 0 && !isLive) return null;
   const trackers = links.filter((l) => asArray(l.rel).includes('tracker') && typeof l.href === 'string' && /^(https?|wss?):\/\//.test(l.href)).map((l) => l.href as string);
 
   const to = asArray(o.to).map(String);
