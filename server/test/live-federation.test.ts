@@ -1,3 +1,4 @@
+import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../client/src/api/http';
 import { createLive, Publisher } from './helpers/live';
@@ -7,12 +8,13 @@ import { freePort, TestServer } from './helpers/test-server';
 const FED = { federation: { prevent_ssrf: false, delivery: { first_retry_after: '200 ms', max_retry_interval: '1 second' } }, rates_limit: { enabled: false } };
 const AP = { Accept: 'application/activity+json' };
 
-type Remote = { isLive: boolean; isLocal: boolean; state: { id: number }; streamingPlaylists: { playlistUrl: string; segmentsSha256Url: string }[]; trackerUrls: string[] };
+type Remote = { id: number; isLive: boolean; isLocal: boolean; state: { id: number }; streamingPlaylists: { playlistUrl: string; segmentsSha256Url: string }[]; trackerUrls: string[] };
 
 /**
  * Issue 12 item 8: lives federate as PeerTube's do. B creates a live, A (following B) lists it as a
  * live waiting for its stream; a real ffmpeg publisher goes on air on B and A sees it published
- * with B's live playlist; the publisher stops and A sees it ended.
+ * with B's live playlist; the publisher stops and A sees it ended. A watch page on A follows the
+ * remote live on A's /live-videos and gets both state changes.
  */
 describe('live federation between two instances', () => {
   let a: TestServer;
@@ -57,6 +59,15 @@ describe('live federation between two instances', () => {
     // Created on B → on A as a remote live waiting for its stream (4).
     const waiting = await waitFor(() => a.api.get<Remote>(`/api/v1/videos/${uuid}`).catch(() => null), 15_000, 100);
     expect(waiting).toMatchObject({ isLive: true, isLocal: false, state: { id: 4 } });
+    // What A's watch page does: follow the live on A's own /live-videos.
+    const socket = connect(`${a.url}/live-videos`, { transports: ['websocket'], reconnection: false });
+    const pushed: number[] = [];
+    socket.on('state-change', (e: { state: number }) => pushed.push(e.state));
+    await new Promise<void>((resolve, reject) => {
+      socket.on('connect', () => resolve());
+      socket.on('connect_error', reject);
+    });
+    socket.emit('subscribe', { videoId: waiting.id });
 
     // On air on B → Update → published (1) on A, playing from B's live HLS through B's tracker.
     publisher = Publisher.start(`${live.rtmpUrl}/${live.streamKey}`);
@@ -81,5 +92,8 @@ describe('live federation between two instances', () => {
       return v.state.id === 5 ? v : null;
     }, 30_000, 200);
     expect(ended.isLive).toBe(true);
+    await waitFor(async () => pushed.includes(5), 5000, 100);
+    socket.close();
+    expect(pushed).toEqual([1, 5]);
   }, 120_000);
 });

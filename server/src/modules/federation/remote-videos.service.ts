@@ -2,6 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { VideoCommentPolicy, VideoPrivacy, VideoState } from '@flotilla/shared';
 import { logger } from '../../common/logger';
 import { EventBus } from '../../platform/events/event-bus.service';
+import { LiveVideosNamespace } from '../../platform/sockets/live-videos.namespace';
 import { AccountsService } from '../users/accounts.service';
 import { ActorsService } from '../actors/actors.service';
 import { ChannelsService } from '../channels/channels.service';
@@ -172,6 +173,7 @@ export class RemoteVideosService implements OnModuleInit {
     private readonly files: RemoteFilesService,
     private readonly repo: FederationRepository,
     private readonly events: EventBus,
+    private readonly liveSockets: LiveVideosNamespace,
   ) {}
 
   onModuleInit(): void {
@@ -252,6 +254,8 @@ export class RemoteVideosService implements OnModuleInit {
     await this.files.replace(id, p.webFiles, p.playlists);
     await this.repo.saveRemoteVideo({ videoId: id, thumbnailUrl: p.thumbnailUrl, previewUrl: p.previewUrl, trackerUrls: p.trackerUrls, remoteUpdatedAt: p.updated });
     if (!existing) this.events.emit('video.received', { videoId: id });
+    // Watch pages of a remote live here follow it on this instance's /live-videos (as PeerTube).
+    else if (existing.isLive && existing.state !== p.row.state) this.liveSockets.emitToLiveVideo(id, 'state-change', { state: p.row.state });
     return id;
   }
 
