@@ -66,8 +66,10 @@ async function main(): Promise<void> {
   const stacks: Stack[] = [];
   const viewers: Viewer[] = [];
   try {
-    // 40 s in 2 s-keyframe segments: enough segments for both viewers to fetch some ahead of the other.
-    const clip = makeClip(dir, 'two-instances.mp4', { seconds: 40, size: '640x360', keyframeSeconds: 2 });
+    // 60 s in 2 s-keyframe segments: longer than the first viewer's 30 s forward buffer, so that
+    // the later viewer's engine fetches segments ahead that the first viewer then takes from it
+    // (with 40 s the first viewer sometimes held the whole video before the second one joined).
+    const clip = makeClip(dir, 'two-instances.mp4', { seconds: 60, size: '640x360', keyframeSeconds: 2 });
     const b = await startStack({ log: { level: 'warn' }, ...FED });
     stacks.push(b);
     // A transcodes nothing: it only lists B's video.
