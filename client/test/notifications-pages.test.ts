@@ -26,7 +26,7 @@ describe('web client: subscriptions and notifications (real server)', () => {
     const names = [
       'channel page: Subscribe button', 'channel page: Unsubscribe once subscribed', 'channel page: count 1', 'the API lists the subscription',
       'the channel counts the follower', 'no unread count before', 'the bell rises without a reload', 'notifications page lists the new video',
-      'mark all read: the bell empties', 'mark all read: the API agrees', 'the notification links to the video', 'settings saved',
+      'mark all read: the bell empties', 'mark all read: the API agrees', 'the notification links to the video', 'the bell rises when another user comments', 'settings saved',
       'settings stored (web + e-mail = 3)', 'subscriptions page lists the video', 'watch page: Unsubscribe shown', 'watch page: unsubscribed',
       'the API has no subscription left',
     ];

@@ -21,6 +21,7 @@ import { MediaFilesModule } from './modules/media-files/media-files.module';
 import { ApiDocsModule } from './modules/api-docs/api-docs.module';
 import { CustomConfigModule } from './modules/custom-config/custom-config.module';
 import { RegistrationsModule } from './modules/registrations/registrations.module';
+import { ContactModule } from './modules/contact/contact.module';
 import { ServerStatsModule } from './modules/server-stats/server-stats.module';
 import { VideoBlacklistModule } from './modules/video-blacklist/video-blacklist.module';
 import { FederationModule } from './modules/federation/federation.module';
@@ -51,6 +52,7 @@ export class AppModule {
         UsersModule,
         ChannelsModule,
         ServerConfigModule,
+        ContactModule,
         ActivityPubModule,
         VideosModule,
         RunnersModule,

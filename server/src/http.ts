@@ -85,9 +85,10 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig, re
     const askEmail = limiter(config, redis, 'ask_send_email', rl.ask_send_email.window, rl.ask_send_email.max);
     app.use('/api/v1/users/ask-reset-password', askEmail);
     app.use('/api/v1/users/ask-send-verify-email', askEmail);
+    app.use('/api/v1/users/registrations/ask-send-verify-email', askEmail);
     // Runners poll and upload often; their own tokens guard them. Logins, signups and mail requests
     // have their own, tighter limiter: counting them here too would also overwrite its X-RateLimit headers.
-    const ownPaths = new Set(['/users/token', '/users/register', '/users/ask-reset-password', '/users/ask-send-verify-email']);
+    const ownPaths = new Set(['/users/token', '/users/register', '/users/ask-reset-password', '/users/ask-send-verify-email', '/users/registrations/ask-send-verify-email']);
     const ownLimiter = (path: string) => path.startsWith('/runners/') || ownPaths.has(path);
     app.use('/api/v1', limiter(config, redis, 'api', rl.api.window, rl.api.max, { skip: (req) => ownLimiter(req.path) }));
   }

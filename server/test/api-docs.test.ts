@@ -107,6 +107,13 @@ describe('OpenAPI document built from the routes', () => {
 
     // Optional authentication reads as "anonymous or a token".
     expect(doc.paths['/api/v1/videos/{id}'].get.security).toEqual([{}, { OAuth2: [] }]);
+
+    // PeerTube's latency modes plus Flotilla's low-latency one, documented where it is accepted.
+    for (const [path, method] of [['/api/v1/videos/live', 'post'], ['/api/v1/videos/live/{id}', 'put']] as const) {
+      const latency = doc.paths[path][method].requestBody.content['application/json'].schema.properties.latencyMode;
+      expect(latency.enum, path).toEqual([1, 2, 3, 100]);
+      expect(latency.description, path).toMatch(/100 Flotilla's low-latency mode: LL-HLS/);
+    }
   });
 
   it('answers other methods on the document with a problem, not a 500', async () => {

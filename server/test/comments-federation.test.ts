@@ -39,7 +39,10 @@ describe('comments across instances (Create/Delete{Note}, forwards, Mastodon rep
   beforeAll(async () => {
     fake = new FakeActorServer();
     await fake.start();
-    [a, b, c] = await Promise.all([TestServer.start(FED), TestServer.start(FED), TestServer.start(FED)]);
+    // One after the other: three boots at once on a loaded machine can each miss the start timeout.
+    a = await TestServer.start(FED);
+    b = await TestServer.start(FED);
+    c = await TestServer.start(FED);
     // A and C follow B: B's videos reach them, and B forwards comments on its videos to them.
     for (const s of [a, c]) {
       const root = await s.login();
@@ -131,6 +134,30 @@ describe('comments across instances (Create/Delete{Note}, forwards, Mastodon rep
     expect(row.reply_approval).toBe(`${held.url}/approve-reply`);
     const note = await (await fetch(held.url, { headers: AP })).json();
     expect(note).toMatchObject({ type: 'Note', replyApproval: `${held.url}/approve-reply` });
+    // C follows B but never saw the held comment: A sends it again with the approval, B passes it on.
+    const onC = await until('the approved comment on C', async () => (await listCommentThreads(c.api, moderated)).data.find((x) => x.url === held.url));
+    expect(onC).toMatchObject({ text: 'Please let me in', heldForReview: false, account: { name: 'root', host: hostOf(a) } });
+    moderatedUuid = moderated;
+  });
+
+  let moderatedUuid: string;
+
+  it('policy 3: the owner refusing a held comment deletes it, and the Delete reaches its author\'s instance', async () => {
+    const rootA = await a.login();
+    const rootB = await b.login();
+    const refused = await addCommentThread(rootA, moderatedUuid, 'Spam, spam, spam');
+    expect(refused.heldForReview).toBe(true);
+    const onB = await until('the held comment on B', async () => (await listCommentThreads(rootB, moderatedUuid)).data.find((x) => x.url === refused.url));
+    await deleteComment(rootB, moderatedUuid, onB.id);
+    await until('the tombstone on A', async () => {
+      const [row] = await a.sql<{ deleted_at: Date | null }>('SELECT deleted_at FROM video_comment WHERE url = $1', [refused.url]);
+      return row.deleted_at !== null;
+    });
+    expect((await listCommentThreads(rootA, moderatedUuid)).data.some((x) => x.url === refused.url && !x.isDeleted)).toBe(false);
+    expect((await fetch(refused.url, { headers: AP })).status).toBe(200);
+    expect(await (await fetch(refused.url, { headers: AP })).json()).toMatchObject({ type: 'Tombstone', id: refused.url });
+    // C never had it and still has nothing of it.
+    expect((await c.sql('SELECT id FROM video_comment WHERE url = $1', [refused.url])).length).toBe(0);
   });
 
   let mastodonNote: string;

@@ -2,15 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import IORedis from 'ioredis';
 import type { ServerConfig, User } from '@flotilla/shared';
 import { ApiClient } from '../../client/src/api/http';
-import { askResetPassword, askSendVerifyEmail, registerUser, resetPassword, updateMe, verifyEmail } from '../../client/src/api/users';
+import { acceptRegistration, listRegistrations, requestRegistration } from '../../client/src/api/admin';
+import { askResetPassword, askSendRegistrationVerifyEmail, askSendVerifyEmail, registerUser, resetPassword, updateMe, verifyEmail, verifyRegistrationEmail } from '../../client/src/api/users';
 import { expectProblem, freePort, TestServer } from './helpers/test-server';
 import { waitFor } from './helpers/runners';
 import { body, mailTo, smtpConfig, startSmtp, type SmtpSink } from './helpers/smtp-sink';
 
 /** The link of the newest mail to `to` whose path starts with `path`, once it has arrived. */
-async function linkIn(smtp: SmtpSink, to: string, path: string, after = 0): Promise<URL> {
-  const find = () => mailTo(smtp.mails, to).slice(after).map(body).join('\n').match(new RegExp(`https?://[^\\s]+${path}\\?[^\\s]+`, 'g'));
-  await waitFor(async () => !!find(), 10_000);
+async function linkIn(smtp: SmtpSink, to: string, path: string, after = 0, timeoutMs = 20_000): Promise<URL> {
+  const find = () => mailTo(smtp.mails, to).slice(after).map(body).join('\n').match(new RegExp(`https?://[^\\s]+${path}(\\?[^\\s]+|\\b)`, 'g'));
+  await waitFor(async () => !!find(), timeoutMs, 250);
   const links = find()!;
   return new URL(links[links.length - 1]);
 }
@@ -147,21 +148,72 @@ describe('e-mail flows: password reset, e-mail verification, e-mail change', () 
     expect((err as Error).message).toMatch(/blocked.*flooding comments/);
   });
 
-  it('with the SMTP server down, the requests still answer and nothing else fails', async () => {
-    const down = await TestServer.start({ smtp: { ...smtpConfig(smtp), port: await freePort() } });
+  it('with the SMTP server down, the requests still answer, nothing else fails, and the mails leave from the queue once it is up', async () => {
+    const port = await freePort();
+    const down = await TestServer.start({ smtp: { ...smtpConfig(smtp), port } });
+    let late: SmtpSink | null = null;
     try {
       const api = new ApiClient(down.url);
       const admin = await down.login();
-      await admin.request('POST', '/api/v1/users', { json: { username: 'offline', password: 'password1', email: 'offline@example.org', role: 2 } });
+      const { user } = await admin.request<{ user: { id: number } }>('POST', '/api/v1/users', { json: { username: 'offline', password: 'password1', email: 'offline@example.org', role: 2 } });
       await askResetPassword(api, 'offline@example.org');
-      await askSendVerifyEmail(api, 'offline@example.org');
       const offline = await down.login('offline', 'password1');
       await updateMe(offline, { email: 'offline2@example.org', currentPassword: 'password1' });
       expect((await offline.get<User>('/api/v1/users/me')).pendingEmail).toBe('offline2@example.org');
+      // The SMTP server comes up: the queued mails are tried again and arrive.
+      late = await startSmtp(port);
+      const reset = await linkIn(late, 'offline@example.org', '/reset-password', 0, 90_000);
+      const verify = await linkIn(late, 'offline2@example.org', '/verify-account/email', 0, 90_000);
+      await resetPassword(api, user.id, reset.searchParams.get('verificationString')!, 'after-the-outage');
+      await verifyEmail(api, user.id, verify.searchParams.get('verificationString')!, true);
+      const me = await (await down.login('offline', 'after-the-outage')).get<User>('/api/v1/users/me');
+      expect([me.email, me.pendingEmail]).toEqual(['offline2@example.org', null]);
+      expect(down.output).toMatch(/cannot send e-mail/);
     } finally {
       await down.stop();
+      await late?.close();
     }
-  });
+  }, 150_000);
+
+  it('a registration request with e-mail verification: the mailed link verifies it once, and the accepted user is verified', async () => {
+    const srv = await TestServer.start({
+      signup: { enabled: true, requires_approval: true, requires_email_verification: true },
+      rates_limit: { signup: { max: 50 }, api: { max: 2000 }, login: { max: 200 }, ask_send_email: { max: 100 } },
+      smtp: smtpConfig(smtp),
+    });
+    try {
+      const api = new ApiClient(srv.url);
+      const reg = await requestRegistration(api, { username: 'applicant', password: 'password1', email: 'applicant@example.org', registrationReason: 'I make films' });
+      expect(reg.emailVerified).toBe(false);
+      const first = await linkIn(smtp, 'applicant@example.org', '/verify-account/email');
+      expect(first.searchParams.get('registrationId')).toBe(String(reg.id));
+      expect(first.searchParams.get('userId')).toBeNull();
+      // Asking again mails a new link; the first one stops working. An unknown address: 204, no mail.
+      const before = mailTo(smtp.mails, 'applicant@example.org').length;
+      await askSendRegistrationVerifyEmail(api, 'applicant@example.org');
+      await askSendRegistrationVerifyEmail(api, 'nobody-registered@example.org');
+      const link = await linkIn(smtp, 'applicant@example.org', '/verify-account/email', before);
+      const secret = link.searchParams.get('verificationString')!;
+      await expectProblem(verifyRegistrationEmail(api, reg.id, first.searchParams.get('verificationString')!), 403, 'invalid_verification_string');
+      await expectProblem(verifyRegistrationEmail(api, reg.id, 'not-the-secret'), 403, 'invalid_verification_string');
+      await expectProblem(verifyRegistrationEmail(api, 999999, secret), 404, 'registration_not_found');
+      await expectProblem(api.request('POST', `/api/v1/users/registrations/${reg.id}/verify-email`, { json: {} }), 400, 'invalid_params');
+      await expectProblem(api.request('POST', '/api/v1/users/registrations/abc/verify-email', { json: { verificationString: secret } }), 400, 'invalid_params');
+      await expectProblem(api.request('POST', '/api/v1/users/registrations/ask-send-verify-email', { json: { email: 'not an address' } }), 400, 'invalid_params');
+      const root = await srv.login();
+      expect((await listRegistrations(root)).data.find((r) => r.id === reg.id)?.emailVerified).toBe(false);
+      await verifyRegistrationEmail(api, reg.id, secret);
+      // Used once: the same link again is refused.
+      await expectProblem(verifyRegistrationEmail(api, reg.id, secret), 403, 'invalid_verification_string');
+      expect((await listRegistrations(root)).data.find((r) => r.id === reg.id)?.emailVerified).toBe(true);
+      await acceptRegistration(root, reg.id, { moderationResponse: 'Welcome aboard' });
+      const me = await (await srv.login('applicant', 'password1')).get<User>('/api/v1/users/me');
+      expect(me.emailVerified).toBe(true);
+      await linkIn(smtp, 'applicant@example.org', '/login');
+    } finally {
+      await srv.stop();
+    }
+  }, 120_000);
 
   it('without SMTP: said at boot, hidden from the client, an e-mail change applies at once; mail requests are rate limited', async () => {
     const bare = await TestServer.start({});

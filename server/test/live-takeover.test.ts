@@ -8,11 +8,12 @@ import { createLive, Publisher, RunnerCli } from './helpers/live';
 import { newRegistrationToken, waitFor } from './helpers/runners';
 import { freePort, REPO_ROOT, TestServer } from './helpers/test-server';
 
-type Job = { uuid: string; type: string; state: { id: number }; runner: { name: string } | null; startedAt: string | null };
+type Job = { uuid: string; type: string; state: { id: number }; runner: { name: string } | null; startedAt: string | null; error: string | null };
 
 /**
  * The runner holding a live is SIGKILLed while the publisher streams: another runner takes the
  * live over (Flotilla; PeerTube ends the live), the session and the viewers' playlist go on.
+ * How fast is the bench's business (`npm run bench -- live-takeover`); this checks what happens.
  */
 describe('live runner takeover', () => {
   let server: TestServer;
@@ -39,7 +40,7 @@ describe('live runner takeover', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('a SIGKILLed runner’s live goes to the other runner within 5 s and segments keep coming', async () => {
+  it('a SIGKILLed runner’s live goes to the other runner and segments keep coming in the same session', async () => {
     const channelId = (await root.get<{ videoChannels: { id: number }[] }>('/api/v1/users/me')).videoChannels[0]!.id;
     const { id, uuid, live } = await createLive(root, channelId, { name: 'Survives its runner', latencyMode: 3 });
     const publisher = Publisher.start(`${live.rtmpUrl}/${live.streamKey}`);
@@ -47,28 +48,34 @@ describe('live runner takeover', () => {
     const jobs = async () => (await root.get<ResultList<Job>>('/api/v1/runners/jobs', { count: 10, sort: '-createdAt' })).data.filter((j) => j.type === 'live-rtmp-hls-transcoding');
     const first = await waitFor(async () => (await jobs()).find((j) => j.state.id === 2 && j.runner), 30_000, 200);
     await waitFor(async () => (await root.get<VideoDetails>(`/api/v1/videos/${id}`)).state.id === 1, 40_000, 200);
-    const hashesUrl = `${server.url}/static/streaming-playlists/hls/${uuid}/segments-sha256.json`;
-    const chunkSeqs = async () => Object.keys((await (await fetch(hashesUrl)).json()) as Record<string, string>).map((n) => Number(/-(\d+)\.ts$/.exec(n)?.[1] ?? -1));
+    const hls = `${server.url}/static/streaming-playlists/hls/${uuid}`;
+    const chunkSeqs = async () => Object.keys((await (await fetch(`${hls}/segments-sha256.json`)).json()) as Record<string, string>).map((n) => Number(/-(\d+)\.ts$/.exec(n)?.[1] ?? -1));
     await waitFor(async () => (await chunkSeqs()).length >= 2, 20_000, 200);
     const lastBefore = Math.max(...(await chunkSeqs()));
+    const sessionBefore = (await root.get<ResultList<{ id: number }>>(`/api/v1/videos/live/${id}/sessions`)).data[0]!.id;
 
     const holder = runners.find((r) => r.name === first.runner!.name)!;
     await holder.kill('SIGKILL');
-    const killedAt = Date.now();
-    const taken = await waitFor(async () => (await jobs()).find((j) => j.uuid !== first.uuid && j.state.id === 2 && j.runner && j.runner.name !== holder.name), 20_000, 100);
-    const takeoverMs = Date.now() - killedAt;
-    await waitFor(async () => (await chunkSeqs()).some((s) => s > lastBefore), 30_000, 200);
-    const stallMs = Date.now() - killedAt;
-    console.log(`live takeover: new job accepted ${takeoverMs} ms after the runner was killed; first new segment stored after ${stallMs} ms`);
-    expect(takeoverMs).toBeLessThan(5000);
+    const taken = await waitFor(async () => (await jobs()).find((j) => j.uuid !== first.uuid && j.state.id === 2 && j.runner && j.runner.name !== holder.name), 30_000, 100);
     expect(taken.runner!.name).not.toBe(holder.name);
-    // Still the same session, still on air.
-    expect((await root.get<VideoDetails>(`/api/v1/videos/${id}`)).state.id).toBe(1);
-    const sessions = await root.get<ResultList<{ endDate: string | null }>>(`/api/v1/videos/live/${id}/sessions`);
-    expect(sessions.total).toBe(1);
-    expect(sessions.data[0]!.endDate).toBeNull();
+    // Segments keep coming from the new runner: several, numbered after the old ones.
+    await waitFor(async () => (await chunkSeqs()).filter((s) => s > lastBefore).length >= 3, 40_000, 200);
+    // The old job failed because its runner left the socket and its RTMP pull closed (the fast
+    // path), not because the silence window ran out; its ffmpeg died with it (nothing else pulls).
     const old = (await jobs()).find((j) => j.uuid === first.uuid)!;
     expect(old.state.id).toBe(4);
+    expect(old.error).toMatch(/^Runner gone/);
+    // Still the same session, still on air.
+    expect((await root.get<VideoDetails>(`/api/v1/videos/${id}`)).state.id).toBe(1);
+    const sessions = await root.get<ResultList<{ id: number; endDate: string | null }>>(`/api/v1/videos/live/${id}/sessions`);
+    expect(sessions.total).toBe(1);
+    expect(sessions.data[0]!.id).toBe(sessionBefore);
+    expect(sessions.data[0]!.endDate).toBeNull();
+    // Players see the restart as a discontinuity in one media playlist, numbered on from the old chunks.
+    const master = await (await fetch(`${hls}/master.m3u8`)).text();
+    const media = await (await fetch(`${hls}/${/^[a-z0-9-]+\.m3u8$/m.exec(master)![0]}`)).text();
+    expect(media).toContain('#EXT-X-DISCONTINUITY');
+    expect(Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(media)![1])).toBeGreaterThan(lastBefore);
 
     await publisher.stop();
     await waitFor(async () => (await root.get<VideoDetails>(`/api/v1/videos/${id}`)).state.id === 5, 20_000, 200);

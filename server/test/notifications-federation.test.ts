@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
-import type { UserNotification } from '@flotilla/shared';
+import { DEFAULT_NOTIFICATION_SETTINGS, type UserNotification } from '@flotilla/shared';
 import type { ApiClient } from '../../client/src/api/http';
 import { waitFor } from './helpers/runners';
 import { mailBody, mailTo, startSmtp, type SmtpSink } from './helpers/smtp-sink';
@@ -36,7 +36,7 @@ describe('notifications across instances', () => {
     const rootA = await a.login();
     await rootA.request('POST', '/api/v1/users', { json: { username: 'hana', password: 'password1', email: 'hana@example.org', role: 2 } });
     const hana: ApiClient = await a.login('hana', 'password1');
-    await hana.request('PUT', '/api/v1/users/me/notification-settings', { json: { newVideoFromSubscription: 3 } });
+    await hana.request('PUT', '/api/v1/users/me/notification-settings', { json: { ...DEFAULT_NOTIFICATION_SETTINGS, newVideoFromSubscription: 3 } });
     socket = connect(`${a.url}/user-notifications`, { transports: ['websocket'], reconnection: false, query: { accessToken: hana.accessToken! } });
     await new Promise<void>((resolve, reject) => {
       socket!.on('connect', () => resolve());

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { io as connect, type Socket } from 'socket.io-client';
-import type { User, UserNotification } from '@flotilla/shared';
+import { DEFAULT_NOTIFICATION_SETTINGS, REQUIRED_NOTIFICATION_SETTINGS, type User, type UserNotification } from '@flotilla/shared';
 import type { ApiClient } from '../../client/src/api/http';
 import { RunnerSide, waitFor } from './helpers/runners';
 import { mailBody, mailTo, startSmtp, type SmtpSink } from './helpers/smtp-sink';
@@ -55,17 +56,22 @@ describe('notifications (/api/v1/users/me/notifications, settings, socket, e-mai
     await smtp?.close();
   });
 
-  it('has PeerTube\'s default settings, and changes only the fields given', async () => {
+  it('has PeerTube\'s default settings; an update needs every field PeerTube requires', async () => {
     const me = await users.dave.get<User>('/api/v1/users/me');
     expect(me.notificationSettings).toMatchObject({ newVideoFromSubscription: 1, newCommentOnMyVideo: 1, myVideoPublished: 1, newFollow: 1, commentMention: 1, abuseAsModerator: 3, newUserRegistration: 1, newInstanceFollower: 1 });
-    await users.dave.request('PUT', '/api/v1/users/me/notification-settings', { json: { newVideoFromSubscription: 3 } });
-    await users.frank.request('PUT', '/api/v1/users/me/notification-settings', { json: { newVideoFromSubscription: 0 } });
-    expect((await users.dave.get<User>('/api/v1/users/me')).notificationSettings).toMatchObject({ newVideoFromSubscription: 3, newFollow: 1 });
-    expect((await users.frank.get<User>('/api/v1/users/me')).notificationSettings.newVideoFromSubscription).toBe(0);
+    const SETTINGS = '/api/v1/users/me/notification-settings';
+    const full = (over: Record<string, unknown>) => ({ ...Object.fromEntries(REQUIRED_NOTIFICATION_SETTINGS.map((k) => [k, DEFAULT_NOTIFICATION_SETTINGS[k]])), ...over });
+    await users.dave.request('PUT', SETTINGS, { json: full({ newVideoFromSubscription: 3 }) });
+    // The newer, optional settings may be left out (they keep their value) or given; unknown fields are ignored, as PeerTube does.
+    await users.frank.request('PUT', SETTINGS, { json: full({ newVideoFromSubscription: 0, abuseStateChange: 1, someFutureSetting: 2 }) });
+    expect((await users.dave.get<User>('/api/v1/users/me')).notificationSettings).toMatchObject({ newVideoFromSubscription: 3, newFollow: 1, abuseStateChange: 3 });
+    expect((await users.frank.get<User>('/api/v1/users/me')).notificationSettings).toMatchObject({ newVideoFromSubscription: 0, abuseStateChange: 1 });
     // Refusals: nothing changes.
-    await expectProblem(server.api.request('PUT', '/api/v1/users/me/notification-settings', { json: { newFollow: 0 } }), 401);
-    for (const json of [{ newFollow: 4 }, { newFollow: -1 }, { newFollow: '1' }, { newFollow: 1.5 }, { noSuchSetting: 1 }, []]) {
-      await expectProblem(users.dave.request('PUT', '/api/v1/users/me/notification-settings', { json }), 400);
+    await expectProblem(server.api.request('PUT', SETTINGS, { json: full({ newFollow: 0 }) }), 401);
+    const missingOne = full({ newFollow: 0 });
+    delete missingOne.autoInstanceFollowing;
+    for (const json of [{ newFollow: 0 }, {}, missingOne, full({ newFollow: 4 }), full({ newFollow: -1 }), full({ newFollow: '1' }), full({ newFollow: 1.5 }), full({ newFollow: null }), full({ abuseNewMessage: 7 }), []]) {
+      await expectProblem(users.dave.request('PUT', SETTINGS, { json }), 400, 'invalid_params');
     }
     expect((await users.dave.get<User>('/api/v1/users/me')).notificationSettings).toMatchObject({ newVideoFromSubscription: 3, newFollow: 1 });
   });
@@ -150,9 +156,15 @@ describe('notifications (/api/v1/users/me/notifications, settings, socket, e-mai
   it('tells a video\'s owner of a comment, the mentioned accounts and the author of the comment replied to (comments feature, real fan-out job)', async () => {
     const video = (await users.carol.get<{ data: { id: number; uuid: string }[] }>('/api/v1/users/me/videos')).data[0];
     const threads = `/api/v1/videos/${video.id}/comment-threads`;
+    // dave has an avatar: notifications about dave carry it as PeerTube's do (path and width).
+    const form = new FormData();
+    form.append('avatarfile', new Blob([await sharp({ create: { width: 300, height: 300, channels: 3, background: '#cc3366' } }).png().toBuffer()], { type: 'image/png' }), 'dave.png');
+    await users.dave.request('POST', '/api/v1/users/me/avatar/pick', { body: form });
     const thread = (await users.dave.request<{ comment: { id: number } }>('POST', threads, { json: { text: 'Nice one @erin' } })).comment;
     const onVideo = await waitFor(async () => (await users.carol.get<List>(NOTIFS)).data.find((n) => n.type === 2 && n.comment?.id === thread.id));
     expect(onVideo.comment).toMatchObject({ id: thread.id, threadId: thread.id, heldForReview: false, account: { name: 'dave' }, video: { uuid: video.uuid } });
+    expect(onVideo.comment!.account.avatars).toHaveLength(3);
+    expect((await fetch(`${server.url}${onVideo.comment!.account.avatars[0].path}`)).status).toBe(200);
     const mention = await waitFor(async () => (await users.erin.get<List>(NOTIFS)).data.find((n) => n.type === 11 && n.comment?.id === thread.id));
     expect(mention.comment).toMatchObject({ id: thread.id, account: { name: 'dave' } });
     // A reply by erin tells dave (the author of the comment replied to), not erin herself.
@@ -164,8 +176,19 @@ describe('notifications (/api/v1/users/me/notifications, settings, socket, e-mai
     // A comment held for review (policy 3): the owner only.
     await users.carol.request('PUT', `/api/v1/videos/${video.id}`, { json: { commentsPolicy: 3 } });
     const held = (await users.dave.request<{ comment: { id: number } }>('POST', threads, { json: { text: 'Held @erin' } })).comment;
-    await waitFor(async () => (await users.carol.get<List>(NOTIFS)).data.find((n) => n.type === 2 && n.comment?.id === held.id));
+    const toOwner = await waitFor(async () => (await users.carol.get<List>(NOTIFS)).data.find((n) => n.type === 2 && n.comment?.id === held.id));
+    expect(toOwner.comment?.heldForReview).toBe(true);
+    // A later fan-out (a new follower of carol's channel) is done: the held comment's would be too.
+    await root.request('POST', '/api/v1/users/me/subscriptions', { json: { uri: 'carol_channel' } });
+    await waitFor(async () => (await users.carol.get<List>(NOTIFS)).data.find((n) => n.type === 10 && n.actorFollow?.follower.name === 'root'));
     expect((await users.erin.get<List>(NOTIFS)).data.filter((n) => n.comment?.id === held.id)).toHaveLength(0);
+    // Approved: now erin, whom it mentions, is told, with the author's avatar; the owner is not told again.
+    await users.carol.request('POST', `/api/v1/videos/${video.id}/comments/${held.id}/approve`);
+    const late = await waitFor(async () => (await users.erin.get<List>(NOTIFS)).data.find((n) => n.type === 11 && n.comment?.id === held.id));
+    expect(late.comment).toMatchObject({ id: held.id, heldForReview: false, account: { name: 'dave' } });
+    expect(late.comment!.account.avatars.map((a) => a.width).sort((x, y) => x - y)).toEqual([48, 120, 600]);
+    for (const a of late.comment!.account.avatars) expect(a).toEqual({ path: expect.stringMatching(/^\/lazy-static\/avatars\/[\w-]+\.webp$/), width: expect.any(Number) });
+    expect((await users.carol.get<List>(NOTIFS)).data.filter((n) => n.comment?.id === held.id)).toHaveLength(1);
     await users.carol.request('PUT', `/api/v1/videos/${video.id}`, { json: { commentsPolicy: 1 } });
   });
 

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as connect } from 'socket.io-client';
-import type { UserNotification } from '@flotilla/shared';
+import { DEFAULT_NOTIFICATION_SETTINGS, type UserNotification } from '@flotilla/shared';
 import type { ApiClient } from '../../client/src/api/http';
 import { mailBody, mailTo, startSmtp, type SmtpSink } from './helpers/smtp-sink';
 import { expectProblem, TestServer } from './helpers/test-server';
@@ -85,7 +85,7 @@ describe('subscriptions (/api/v1/users/me/subscriptions)', () => {
 
   it('subscribes to a remote channel: a signed Follow from the account actor, accepted by the origin, its videos arrive and are notified (row, socket, e-mail)', async () => {
     const uri = `root_channel@${hostOf(b)}`;
-    await alice.request('PUT', '/api/v1/users/me/notification-settings', { json: { newVideoFromSubscription: 3 } });
+    await alice.request('PUT', '/api/v1/users/me/notification-settings', { json: { ...DEFAULT_NOTIFICATION_SETTINGS, newVideoFromSubscription: 3 } });
     const socket = connect(`${a.url}/user-notifications`, { transports: ['websocket'], reconnection: false, query: { accessToken: alice.accessToken! } });
     const pushed: UserNotification[] = [];
     socket.on('new-notification', (n: UserNotification) => pushed.push(n));

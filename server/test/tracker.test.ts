@@ -115,6 +115,20 @@ describe('WebSocket tracker at /tracker/socket', () => {
     await announceUntil(url, unlisted.hashes[0], 'unknown swarm');
   });
 
+  it('drops the swarms of a video a moderator hides, also after a restart, and admits them again when it is shown', async () => {
+    const url = `ws://127.0.0.1:${server.port}/tracker/socket`;
+    const video = await videoWithSwarms(server, 'video to hide', 1);
+    await server.restart();
+    expect((await announce(url, video.hashes[0]))['failure reason']).toBeUndefined();
+    const root = await server.login();
+    await root.request('POST', `/api/v1/videos/${video.id}/blacklist`, { json: { reason: 'review' } });
+    await announceUntil(url, video.hashes[0], 'unknown swarm');
+    await server.restart();
+    expect((await announce(url, video.hashes[0]))['failure reason']).toBe('unknown swarm');
+    await (await server.login()).request('DELETE', `/api/v1/videos/${video.id}/blacklist`);
+    await announceUntil(url, video.hashes[0], undefined);
+  });
+
   it('does not answer on other upgrade paths (the socket is dropped unanswered, not refused by the tracker)', async () => {
     const outcome = await new Promise<string>((resolve) => {
       const ws = new WebSocket(`ws://127.0.0.1:${server.port}/tracker/other`);

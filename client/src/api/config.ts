@@ -15,3 +15,15 @@ export interface ServerStats {
 export function getServerStats(api: ApiClient): Promise<ServerStats> {
   return api.get<ServerStats>('/api/v1/server/stats');
 }
+
+export interface ContactForm {
+  fromName: string;
+  fromEmail: string;
+  subject: string;
+  body: string;
+}
+
+/** PeerTube's contact form: a message to the instance's administrators (one per hour from an address). */
+export function sendContactForm(api: ApiClient, form: ContactForm): Promise<void> {
+  return api.request<void>('POST', '/api/v1/server/contact', { json: form });
+}

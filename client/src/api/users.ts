@@ -63,6 +63,15 @@ export async function verifyEmail(api: ApiClient, userId: number, verificationSt
   await api.request('POST', `/api/v1/users/${userId}/verify-email`, { json: { verificationString, isPendingEmail }, headers: { Authorization: '' } });
 }
 
+/** A registration request's address (PeerTube 5.1: signup with approval and e-mail verification). */
+export async function verifyRegistrationEmail(api: ApiClient, registrationId: number, verificationString: string): Promise<void> {
+  await api.request('POST', `/api/v1/users/registrations/${registrationId}/verify-email`, { json: { verificationString }, headers: { Authorization: '' } });
+}
+
+export async function askSendRegistrationVerifyEmail(api: ApiClient, email: string): Promise<void> {
+  await api.request('POST', '/api/v1/users/registrations/ask-send-verify-email', { json: { email }, headers: { Authorization: '' } });
+}
+
 /** The secret of my subscription feed's URL (PeerTube's feed token). */
 export async function getFeedToken(api: ApiClient): Promise<string> {
   return (await api.get<FeedToken>('/api/v1/users/me/feed-token')).feedToken;

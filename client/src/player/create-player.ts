@@ -7,6 +7,7 @@ import Hls, { type Level } from 'hls.js';
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import { generateStreamShortId, type CoreConfig } from 'p2p-media-loader-core';
 import { applyByteRangeRetryFix } from './byte-range-retry-fix';
+import { liveHlsConfig, type LiveLatencySource } from './live-latency';
 import { P2PStatsCollector, type P2PStats } from './p2p-stats';
 import { createMixedSourceGuard, createSegmentValidator, type SegmentsSha256Json } from './segment-validator';
 import { firstFragmentOverHttp, type FragmentLoaderClass } from './startup-fragment-loader';
@@ -42,19 +43,13 @@ function playbackStarted(video: HTMLVideoElement, maxMs: number): Promise<void> 
   });
 }
 
-export interface PlayerSource {
+export interface PlayerSource extends LiveLatencySource {
   /** One swarm per video whatever URL it is reached by: the video's UUID. */
   swarmId: string;
   playlistUrl: string | null;
   segmentsSha256Url: string | null;
   /** Plain file to play when the video has no HLS playlist (web videos only). */
   fileUrl?: string | null;
-  isLive?: boolean;
-  /**
-   * Lives: how many segments the player stays behind the live edge (hls.js liveSyncDurationCount),
-   * from the live's latency mode as PeerTube's player sets it.
-   */
-  liveSyncSegments?: number;
 }
 
 export interface PlayerOptions {
@@ -161,14 +156,13 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
     return plainController('native');
   }
 
-  const usesP2P = opts.p2pAllowed && opts.trackerUrls.length > 0;
+  const usesP2P = opts.p2pAllowed && opts.trackerUrls.length > 0 && !source.lowLatency;
   const xhrSetup = (xhr: XMLHttpRequest, url: string) => {
     const auth = opts.authHeader?.();
     if (auth && sameOrigin(url)) xhr.setRequestHeader('Authorization', auth);
   };
   const hlsConfig = {
     autoStartLoad: false,
-    ...(source.isLive && source.liveSyncSegments ? { liveSyncDurationCount: source.liveSyncSegments } : {}),
     // The first fragment comes from the lowest rung, over HTTP (startup-fragment-loader): 5–6×
     // fewer bytes to fetch and decode before the picture shows (on a 10 Mb/s line ~0.15 s instead
     // of ~0.75 s for 4 s of 360p), and fewer server bytes per newcomer (bench: P2P share up from
@@ -187,6 +181,7 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
     // if the line is slower. A low start would leave late viewers on a rung no peer holds.
     abrEwmaDefaultEstimate: 5_000_000,
     maxBufferLength: 30,
+    ...liveHlsConfig(source),
     xhrSetup,
   };
 

@@ -18,10 +18,3 @@ describe('p2pAllowedFor', () => {
     expect(p2pAllowedFor({ tracker: { enabled: false } } as unknown as ServerConfig, video(1))).toBe(false);
   });
 });
-
-describe('live sync distance by latency mode', () => {
-  it("follows PeerTube's player: small 2 segments, default 5, high 10, unknown hls.js's own", async () => {
-    const { liveSyncSegmentsOf } = await import('./source');
-    expect([3, 1, 2, 0, null].map((m) => liveSyncSegmentsOf(m))).toEqual([2, 5, 10, undefined, undefined]);
-  });
-});

@@ -14,14 +14,6 @@ export function playerSourceOf(video: VideoDetails): PlayerSource {
   };
 }
 
-/** Segments a live player stays behind the edge, by latency mode (PeerTube's player: small 2, high 10, default 5). */
-export function liveSyncSegmentsOf(latencyMode: number | null | undefined): number | undefined {
-  if (latencyMode === 3) return 2;
-  if (latencyMode === 2) return 10;
-  if (latencyMode === 1) return 5;
-  return undefined;
-}
-
 /** The instance's own tracker; remote videos announce to their origin's ws(s) trackers. */
 export function trackerUrlsFor(video: VideoDetails, loc: { protocol: string; host: string } = location): string[] {
   const own = `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/tracker/socket`;

@@ -200,6 +200,17 @@ async function aboutPage(stack: Stack, visitor: Viewer): Promise<void> {
   const text = (await visitor.page.textContent('main')) ?? '';
   result.notes.push(`about: ${text.replace(/\s+/g, ' ').slice(0, 300)}`);
   check('about page: rules, languages, categories and figures', text.includes('Be kind to birds.') && text.includes('French') && text.includes('Science & Technology') && /users\s*\d+/.test(text));
+
+  // PeerTube's contact form: the visitor writes, the administrators get the mail with a Reply-To.
+  await visitor.page.click('button:has-text("Contact the administrators")');
+  await visitor.page.fill('#contact-name', 'Robin');
+  await visitor.page.fill('#contact-email', 'robin@example.org');
+  await visitor.page.fill('#contact-subject', 'A question');
+  await visitor.page.fill('#contact-body', 'Can I upload owl videos here?');
+  await visitor.page.click('form[role=dialog] button[type=submit]');
+  check('about page: the contact form is sent', await seen(visitor, '[role=status]:has-text("sent to the administrators")'));
+  const mailed = await until('the contact mail', async () => received.find((m) => m.raw.includes('Can I upload owl videos here?')) ?? null, 15_000).catch(() => null);
+  check('contact mail reaches the administrators with the visitor as Reply-To', !!mailed && /^Reply-To: robin@example\.org\r?$/im.test(mailed.raw));
 }
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');

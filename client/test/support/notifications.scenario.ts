@@ -102,6 +102,10 @@ async function scenario(stack: Stack, dir: string): Promise<void> {
     const link = await page.getAttribute('[data-testid=notification] a', 'href');
     check('the notification links to the video', !!link && link.startsWith('/w/'));
 
+    // Another user comments and names ann: the bell rises again, live.
+    await benApi.request('POST', `/api/v1/videos/${video.uuid}/comment-threads`, { json: { text: 'Thanks for watching @ann' } });
+    check('the bell rises when another user comments', await textIs(page, '[data-testid=unread-count]', /^1$/, 30_000));
+
     await page.goto(`${base}/my-account/settings`);
     await page.waitForSelector('#notif-title');
     await page.check('input[aria-label="New video from your subscriptions: by e-mail"]');

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode } from '@flotilla/shared';
@@ -16,6 +17,21 @@ interface LiveProbe {
 const CHUNK = /^([a-z0-9]+)-(\d+)\.ts$/;
 /** How often the output folder is looked at. */
 const WATCH_MS = 200;
+/**
+ * How much of the RTMP input ffprobe and ffmpeg read before deciding what it holds. Their defaults
+ * (5 s, and frame-rate guessing over many frames) make a runner taking a live over wait seconds
+ * more; the server's GOP cache hands both streams' headers and a keyframe at once, and the reading
+ * stops as soon as both streams are known, so 1 s / 1 MB is only an upper bound.
+ */
+const INPUT_PROBE_ARGS = ['-analyzeduration', '1000000', '-probesize', '1000000', '-fpsprobesize', '8'];
+/**
+ * util-linux's `setpriv --pdeathsig KILL` makes ffmpeg die with this runner (exec keeps the pid, so
+ * the runner stays its parent): a runner killed mid-live leaves no ffmpeg pulling the stream, and
+ * the server sees the pull close at once (Flotilla's fast takeover). Without it ffmpeg outlives us
+ * until the server cuts its pull.
+ */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) ?? null;
+
 /** After ffmpeg ends: ffmpeg's last files settle before the final flush (PeerTube's runner waits 1.5 s). */
 const FLUSH_DELAY_MS = 1500;
 
@@ -27,7 +43,7 @@ function fpsOf(rate: string | undefined): number {
 
 /** ffprobe of the RTMP input: which streams, codecs and sizes (the runner decides copy or encode from it). */
 async function probeLive(ctx: Ctx, url: string): Promise<LiveProbe> {
-  const out = await runCollect(ctx.ffmpeg.ffprobePath, ['-v', 'error', '-rw_timeout', '10000000', '-show_streams', '-of', 'json', url], 20_000, ctx.signal);
+  const out = await runCollect(ctx.ffmpeg.ffprobePath, ['-v', 'error', '-rw_timeout', '10000000', ...INPUT_PROBE_ARGS, '-show_streams', '-of', 'json', url], 20_000, ctx.signal);
   const streams = (JSON.parse(out) as { streams?: Array<Record<string, unknown>> }).streams ?? [];
   const v = streams.find((s) => s.codec_type === 'video');
   const a = streams.find((s) => s.codec_type === 'audio');
@@ -81,7 +97,7 @@ export function buildLiveArgs(o: {
   const { probe } = o;
   if (!probe.video) throw new FfmpegError('The live input has no video stream');
   const inputRes = Math.min(probe.video.width, probe.video.height);
-  const args = ['-hide_banner', '-loglevel', 'error', '-rw_timeout', '10000000', '-i', o.url];
+  const args = ['-hide_banner', '-loglevel', 'error', '-rw_timeout', '10000000', ...INPUT_PROBE_ARGS, '-i', o.url];
   const copied: number[] = [];
   const streamMap: string[] = [];
   o.toTranscode.forEach((rung, i) => {
@@ -157,7 +173,9 @@ export const processLiveHls: Processor<'live-rtmp-hls-transcoding'> = async (ctx
   ctx.setPhase('transcoding');
 
   const nice = Math.max(0, Math.min(19, ctx.ffmpeg.nice));
-  const proc = nice > 0 ? spawn('nice', ['-n', String(nice), ctx.ffmpeg.ffmpegPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn(ctx.ffmpeg.ffmpegPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const line = [...(nice > 0 ? ['nice', '-n', String(nice)] : []), ctx.ffmpeg.ffmpegPath, ...args];
+  const [cmd, ...rest] = SETPRIV ? [SETPRIV, '--pdeathsig', 'KILL', ...line] : line;
+  const proc = spawn(cmd!, rest, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-3000)));
   const exited = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));

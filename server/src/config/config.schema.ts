@@ -145,6 +145,8 @@ export const configSchema = z.object({
     delivery: z.object({ first_retry_after: duration, max_retry_interval: duration, give_up_after: duration }),
   }),
   followers: z.object({ instance: z.object({ enabled: z.boolean(), manual_approval: z.boolean() }) }),
+  contact_form: z.object({ enabled: z.boolean() }),
+  admin: z.object({ email: z.string().trim().email().nullable() }),
   smtp: z.object({
     hostname: z.string().min(1).nullable(),
     port,

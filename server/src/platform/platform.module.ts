@@ -5,6 +5,7 @@ import { CONFIG } from '../common/tokens';
 import type { AppConfig } from '../config/config';
 import { EventBus } from './events/event-bus.service';
 import { OutgoingHttp } from './http/outgoing-http';
+import { MAIL_JOBS } from './mail/mail.jobs';
 import { Mailer } from './mail/mailer.service';
 import { defineJob, type JobDefinition } from './queues/job-definition';
 import { JobsAdminService } from './queues/jobs-admin.service';
@@ -30,7 +31,8 @@ export interface PlatformOptions {
 @Module({})
 export class PlatformModule {
   static forRoot(config: AppConfig, options: PlatformOptions): DynamicModule {
-    const jobs = [...options.jobs];
+    // The platform's own jobs (e-mail) beside every feature's.
+    const jobs = [...Object.values(MAIL_JOBS), ...options.jobs];
     // A test-only switch (NODE_ENV=test): one more declared job that nothing handles, so that a
     // test can see the server refuse to boot naming it.
     if (config.testUnhandledJob) {

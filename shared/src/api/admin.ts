@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { text } from './text';
-import { looseInt, paginationQuery, type Constant } from './common';
+import { displayNameSchema, emailSchema, looseInt, paginationQuery, type Constant } from './common';
 import { registerUserSchema } from './users';
 import type { Video } from './videos';
 import { NSFW_POLICIES } from '../video/enums';
@@ -104,6 +104,7 @@ export const customConfigSchema = z.object({
     .partial()
     .optional(),
   user: z.object({ videoQuota: z.number().int().min(-1), videoQuotaDaily: z.number().int().min(-1) }).partial().optional(),
+  contactForm: z.object({ enabled: z.boolean() }).partial().optional(),
 });
 export type CustomConfigUpdate = z.infer<typeof customConfigSchema>;
 
@@ -127,6 +128,7 @@ export interface CustomConfig {
   };
   signup: { enabled: boolean; limit: number; requiresApproval: boolean; requiresEmailVerification: boolean; minimumAge: number };
   user: { videoQuota: number; videoQuotaDaily: number };
+  contactForm: { enabled: boolean };
 }
 
 // --- /api/v1/server/stats (PeerTube's ServerStats, the figures Flotilla keeps) ---
@@ -168,3 +170,12 @@ export interface TranscodingAvailability {
   /** Null while runners can take the waiting jobs; otherwise a sentence for owners and admins. */
   reason: string | null;
 }
+
+/** PeerTube's `POST /api/v1/server/contact`: a visitor writes to the instance's administrators. */
+export const contactFormSchema = z.object({
+  fromName: displayNameSchema,
+  fromEmail: emailSchema,
+  subject: text().min(1).max(120),
+  body: text().min(3).max(5000),
+});
+export type ContactForm = z.infer<typeof contactFormSchema>;

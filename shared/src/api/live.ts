@@ -2,8 +2,12 @@ import { z } from 'zod';
 import { looseInt, queryBoolean } from './common';
 import { videoCreateSchema } from './videos';
 
-/** PeerTube's LiveVideoLatencyMode. */
-export const LiveVideoLatencyMode = { DEFAULT: 1, HIGH_LATENCY: 2, SMALL_LATENCY: 3 } as const;
+/**
+ * PeerTube's LiveVideoLatencyMode (1–3) plus Flotilla's low-latency mode (LL-HLS parts, blocking
+ * playlist reload, HTTP only). Flotilla's own values start at 100 so that a value PeerTube adds
+ * later (4, 5…) never means something else here.
+ */
+export const LiveVideoLatencyMode = { DEFAULT: 1, HIGH_LATENCY: 2, SMALL_LATENCY: 3, LOW_LATENCY: 100 } as const;
 export type LiveVideoLatencyMode = (typeof LiveVideoLatencyMode)[keyof typeof LiveVideoLatencyMode];
 
 /** PeerTube's LiveVideoError: why a session ended abnormally (null when it ended normally). */
@@ -20,7 +24,20 @@ export type LiveVideoError = (typeof LiveVideoError)[keyof typeof LiveVideoError
 
 const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
 const optionalBool = z.preprocess(blankToUndefined, queryBoolean.optional());
-const latencyMode = z.preprocess(blankToUndefined, looseInt.pipe(z.number().int().min(1).max(3)).optional());
+const LATENCY_MODES = Object.values(LiveVideoLatencyMode);
+const latencyMode = z.preprocess(
+  blankToUndefined,
+  looseInt
+    .pipe(z.literal(LATENCY_MODES))
+    .meta({
+      // The enum is spelled out: the document shows a pipe's input side (an integer).
+      enum: LATENCY_MODES,
+      description:
+        "1 default, 2 high latency, 3 small latency (PeerTube's values); 100 Flotilla's low-latency mode: LL-HLS with " +
+        'partial segments and blocking playlist reload, served over HTTP only (no P2P), about 1–3 s behind the camera.',
+    })
+    .optional(),
+);
 /** `replaySettings[privacy]` (multipart) or `replaySettings: { privacy }` (JSON). */
 const replaySettings = z.preprocess(
   blankToUndefined,

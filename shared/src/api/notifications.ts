@@ -61,10 +61,30 @@ export type UserNotificationSetting = Record<keyof typeof DEFAULT_NOTIFICATION_S
 export type UserNotificationSettingName = keyof UserNotificationSetting;
 
 const settingValue = z.number().int().min(0).max(3);
-/** PUT /users/me/notification-settings: any subset of the fields, each 0–3; unknown fields refused. */
-export const notificationSettingsSchema = z
-  .object(Object.fromEntries(Object.keys(DEFAULT_NOTIFICATION_SETTINGS).map((k) => [k, settingValue.optional()])) as Record<UserNotificationSettingName, z.ZodOptional<typeof settingValue>>)
-  .strict();
+/**
+ * The settings PeerTube's PUT /users/me/notification-settings requires in every body (its validator
+ * checks each of these); the newer ones are optional there, and unknown fields are ignored.
+ */
+export const REQUIRED_NOTIFICATION_SETTINGS = [
+  'newVideoFromSubscription',
+  'newCommentOnMyVideo',
+  'abuseAsModerator',
+  'videoAutoBlacklistAsModerator',
+  'blacklistOnMyVideo',
+  'myVideoImportFinished',
+  'myVideoPublished',
+  'commentMention',
+  'newFollow',
+  'newUserRegistration',
+  'newInstanceFollower',
+  'autoInstanceFollowing',
+] as const satisfies readonly UserNotificationSettingName[];
+const required = new Set<string>(REQUIRED_NOTIFICATION_SETTINGS);
+export const notificationSettingsSchema = z.object(
+  Object.fromEntries(Object.keys(DEFAULT_NOTIFICATION_SETTINGS).map((k) => [k, required.has(k) ? settingValue : settingValue.optional()])) as {
+    [K in UserNotificationSettingName]: K extends (typeof REQUIRED_NOTIFICATION_SETTINGS)[number] ? typeof settingValue : z.ZodOptional<typeof settingValue>;
+  },
+);
 export type NotificationSettingsUpdate = z.infer<typeof notificationSettingsSchema>;
 
 export const notificationListQuery = paginationQuery.extend({

@@ -44,6 +44,8 @@ export interface ServerConfig {
   tracker?: { enabled: boolean };
   /** True when the server can send mail (smtp.hostname set). */
   email?: { enabled: boolean };
+  /** The about page's contact form is offered (it also needs `email.enabled`). */
+  contactForm?: { enabled: boolean };
   webrtc?: { stunServers?: string[] };
   views?: { videos?: { watchingInterval?: { anonymous?: number; users?: number }; [key: string]: unknown } };
   fieldsConstraints?: { users?: { password?: { minLength: number; maxLength: number } } };

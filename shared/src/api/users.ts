@@ -182,3 +182,6 @@ export type ResetPassword = z.infer<typeof resetPasswordSchema>;
 
 export const verifyEmailSchema = z.object({ verificationString, isPendingEmail: z.boolean().optional() });
 export type VerifyEmail = z.infer<typeof verifyEmailSchema>;
+
+export const verifyRegistrationEmailSchema = z.object({ verificationString });
+export type VerifyRegistrationEmail = z.infer<typeof verifyRegistrationEmailSchema>;

@@ -40,6 +40,8 @@ export const ErrorCode = {
   PAYLOAD_TOO_LARGE: 'payload_too_large',
   UNSUPPORTED_MEDIA_TYPE: 'unsupported_media_type',
   TOO_MANY_REQUESTS: 'too_many_requests',
+  /** A low-latency live's blocking playlist reload: the part asked for did not appear in time (503). */
+  LIVE_PART_NOT_READY: 'live_part_not_ready',
   /** The client stopped sending the body (an aborted upload): answered if still possible, not logged as a fault. */
   REQUEST_ABORTED: 'request_aborted',
   INTERNAL: 'internal_error',
@@ -99,6 +101,9 @@ export const ErrorCode = {
   VIDEO_ALREADY_BLACKLISTED: 'video_already_blacklisted',
   VIDEO_NOT_BLACKLISTED: 'video_not_blacklisted',
   VIDEO_BLACKLISTED: 'video_blacklisted',
+  CONTACT_FORM_DISABLED: 'contact_form_disabled',
+  CONTACT_FORM_ALREADY_SENT: 'contact_form_already_sent',
+  EMAIL_NOT_CONFIGURED: 'email_not_configured',
   // Federation
   AP_INVALID_SIGNATURE: 'activitypub_invalid_signature',
   AP_INVALID_ACTIVITY: 'activitypub_invalid_activity',

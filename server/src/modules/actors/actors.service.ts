@@ -30,7 +30,10 @@ export class ActorsService {
        WHERE ac.id = $1`,
       { bind: [actorId, localHost], type: QueryTypes.SELECT },
     );
-    return r ? { ...r, avatars: [] } : null;
+    if (!r) return null;
+    // PeerTube's notification actors carry their avatars as { path, width }, every size.
+    const images = await ActorImageModel.findAll({ where: { actorId, type: ActorImageType.AVATAR }, order: [['width', 'ASC']], raw: true });
+    return { ...r, avatars: images.map((i) => ({ path: `/lazy-static/avatars/${i.filename}`, width: i.width })) };
   }
 
   /** Image rows (avatars, banners) of many actors at once (a list page), as plain rows. */

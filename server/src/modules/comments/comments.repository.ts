@@ -12,6 +12,8 @@ export interface CommentRow {
   in_reply_to_comment_id: number | null;
   held_for_review: boolean;
   reply_approval: string | null;
+  /** Local accounts named in it (told when it is shown: at once, or when a held comment is approved). */
+  mentioned_account_ids: number[];
   deleted_at: Date | null;
   created_at: Date;
   updated_at: Date;
@@ -74,16 +76,26 @@ export class CommentsRepository {
 
   /** Inserts a comment; `url(id)` gives its URL once the id is known (local comments' URLs carry it). */
   async insert(
-    row: { text: string; videoId: number; accountId: number; originCommentId: number | null; inReplyToCommentId: number | null; heldForReview: boolean; createdAt?: Date; updatedAt?: Date },
+    row: {
+      text: string;
+      videoId: number;
+      accountId: number;
+      originCommentId: number | null;
+      inReplyToCommentId: number | null;
+      heldForReview: boolean;
+      mentionedAccountIds: number[];
+      createdAt?: Date;
+      updatedAt?: Date;
+    },
     url: string | ((id: number) => string),
   ): Promise<CommentRow> {
     return this.sequelize.transaction(async (transaction) => {
       const [{ id }] = await this.sequelize.query<{ id: number }>("SELECT nextval('video_comment_id_seq')::int AS id", { type: QueryTypes.SELECT, transaction });
       const [rows] = await this.sequelize.query(
-        `INSERT INTO video_comment (id, url, text, video_id, account_id, origin_comment_id, in_reply_to_comment_id, held_for_review, created_at, updated_at)
-         VALUES (:id, :url, :text, :videoId, :accountId, :originCommentId, :inReplyToCommentId, :heldForReview, :createdAt, :updatedAt) RETURNING *`,
+        `INSERT INTO video_comment (id, url, text, video_id, account_id, origin_comment_id, in_reply_to_comment_id, held_for_review, mentioned_account_ids, created_at, updated_at)
+         VALUES (:id, :url, :text, :videoId, :accountId, :originCommentId, :inReplyToCommentId, :heldForReview, CAST(:mentioned AS INTEGER[]), :createdAt, :updatedAt) RETURNING *`,
         {
-          replacements: { ...row, id, url: typeof url === 'string' ? url : url(id), createdAt: row.createdAt ?? new Date(), updatedAt: row.updatedAt ?? row.createdAt ?? new Date() },
+          replacements: { ...row, id, url: typeof url === 'string' ? url : url(id), mentioned: `{${row.mentionedAccountIds.map((n) => Math.trunc(n)).join(',')}}`, createdAt: row.createdAt ?? new Date(), updatedAt: row.updatedAt ?? row.createdAt ?? new Date() },
           transaction,
         },
       );

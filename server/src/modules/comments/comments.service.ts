@@ -114,25 +114,51 @@ export class CommentsService {
     // The owner's comments are never held, nor a moderator's on our videos (on a remote video, its origin decides).
     const held =
       video.commentsPolicy === VideoCommentPolicy.REQUIRES_APPROVAL && !this.isOwner(video, user) && (video.remote || !hasRight(user.role, UserRight.MANAGE_ANY_VIDEO));
+    const mentioned = await this.mentionedLocalAccounts(text, account.id);
     const row = await this.repo.insert(
-      { text, videoId: video.id, accountId: account.id, originCommentId: parent ? (parent.origin_comment_id ?? parent.id) : null, inReplyToCommentId: parent?.id ?? null, heldForReview: held },
+      {
+        text,
+        videoId: video.id,
+        accountId: account.id,
+        originCommentId: parent ? (parent.origin_comment_id ?? parent.id) : null,
+        inReplyToCommentId: parent?.id ?? null,
+        heldForReview: held,
+        mentionedAccountIds: mentioned,
+      },
       (id) => `${this.config.webserverUrl}/videos/watch/${video.uuid}/comments/${id}`,
     );
-    this.emitCreated(row, account.id, await this.mentionedLocalAccounts(text, account.id));
+    this.emitCreated(row, account.id);
     const accounts = await this.accounts.formatMany([account.id]);
     return { comment: this.format({ ...row, total_replies: '0', total_replies_from_video_author: '0' }, accounts) };
   }
 
   /** The seam to notifications (and to federation for local comments). */
-  private emitCreated(row: CommentRow, authorAccountId: number, mentionedAccountIds: number[]): void {
+  private emitCreated(row: CommentRow, authorAccountId: number): void {
     this.events.emit('comment.created', {
       commentId: row.id,
       videoId: row.video_id,
       threadId: row.origin_comment_id ?? row.id,
       inReplyToCommentId: row.in_reply_to_comment_id,
       authorAccountId,
-      mentionedAccountIds,
+      mentionedAccountIds: row.mentioned_account_ids,
       heldForReview: row.held_for_review,
+    });
+  }
+
+  /**
+   * A held comment is now shown: federation sends it on (`byAccountId`: the local approver; null when
+   * the remote video's origin approved it) and notifications tell those it mentions or answers.
+   */
+  private emitApproved(row: CommentRow, byAccountId: number | null): void {
+    if (row.account_id === null) return;
+    this.events.emit('comment.approved', {
+      commentId: row.id,
+      videoId: row.video_id,
+      threadId: row.origin_comment_id ?? row.id,
+      inReplyToCommentId: row.in_reply_to_comment_id,
+      authorAccountId: row.account_id,
+      mentionedAccountIds: row.mentioned_account_ids,
+      byAccountId,
     });
   }
 
@@ -144,7 +170,7 @@ export class CommentsService {
       const ref = await this.accounts.findLocalByName(m.name);
       if (ref && ref.id !== authorAccountId) ids.add(ref.id);
     }
-    return [...ids];
+    return [...ids].slice(0, 100);
   }
 
   /** Deleted by its author, the video's owner or a moderator; it stays as a tombstone (409 the second time). */
@@ -170,7 +196,7 @@ export class CommentsService {
     const approval = video.remote ? null : `${comment.url}/approve-reply`;
     if (!(await this.repo.approve(comment.id, approval))) throw conflict('This comment is not held for review', ErrorCode.COMMENT_NOT_HELD);
     const account = await this.accounts.accountOfUser(user.id);
-    this.events.emit('comment.approved', { commentId: comment.id, videoId: video.id, byAccountId: account.id });
+    this.emitApproved(comment, account.id);
   }
 
   /** Every comment (`all`, moderators: `/videos/comments`) or those on the caller's videos (`/users/me/videos/comments`). */
@@ -279,10 +305,20 @@ export class CommentsService {
     if (!video.remote && video.commentsPolicy === VideoCommentPolicy.DISABLED) return null;
     const held = !video.remote && video.commentsPolicy === VideoCommentPolicy.REQUIRES_APPROVAL;
     const row = await this.repo.insert(
-      { text: c.text, videoId: video.id, accountId: c.accountId, originCommentId: c.inReplyTo?.threadId ?? null, inReplyToCommentId: c.inReplyTo?.id ?? null, heldForReview: held, createdAt: c.published, updatedAt: c.updated },
+      {
+        text: c.text,
+        videoId: video.id,
+        accountId: c.accountId,
+        originCommentId: c.inReplyTo?.threadId ?? null,
+        inReplyToCommentId: c.inReplyTo?.id ?? null,
+        heldForReview: held,
+        mentionedAccountIds: [...new Set(c.mentionedAccountIds.filter((id) => id !== c.accountId))].slice(0, 100),
+        createdAt: c.published,
+        updatedAt: c.updated,
+      },
       c.url,
     );
-    this.emitCreated(row, c.accountId, c.mentionedAccountIds.filter((id) => id !== c.accountId));
+    this.emitCreated(row, c.accountId);
     return row.id;
   }
 
@@ -299,8 +335,11 @@ export class CommentsService {
     return this.repo.updateText(commentId, text, updated);
   }
 
-  /** An ApproveReply from the remote video's origin. */
-  async approveRemote(commentId: number, replyApproval: string): Promise<void> {
-    await this.repo.approve(commentId, replyApproval);
+  /** An ApproveReply from the remote video's origin; false when the comment was not held (nothing changed). */
+  async approveRemote(commentId: number, replyApproval: string): Promise<boolean> {
+    if (!(await this.repo.approve(commentId, replyApproval))) return false;
+    const row = await this.repo.findById(commentId);
+    if (row) this.emitApproved(row, null);
+    return true;
   }
 }

@@ -6,7 +6,7 @@ import type { AppConfig } from '../../config/config';
 import { ServerConfigService } from '../server-config/server-config.service';
 import { CustomConfigRepository } from './custom-config.repository';
 
-type Sections = Pick<AppConfig, 'instance' | 'signup' | 'user'>;
+type Sections = Pick<AppConfig, 'instance' | 'signup' | 'user' | 'contact_form'>;
 
 const SYNC_EVERY_MS = 5000;
 
@@ -31,7 +31,7 @@ export class CustomConfigService implements OnModuleInit, OnModuleDestroy {
     private readonly repo: CustomConfigRepository,
     private readonly serverConfig: ServerConfigService,
   ) {
-    this.fromFiles = clone({ instance: config.instance, signup: config.signup, user: config.user });
+    this.fromFiles = clone({ instance: config.instance, signup: config.signup, user: config.user, contact_form: config.contact_form });
   }
 
   async onModuleInit(): Promise<void> {
@@ -84,6 +84,7 @@ export class CustomConfigService implements OnModuleInit, OnModuleDestroy {
         minimumAge: s.minimum_age,
       },
       user: { videoQuota: u.video_quota, videoQuotaDaily: u.video_quota_daily },
+      contactForm: { enabled: this.config.contact_form.enabled },
     };
   }
 
@@ -94,6 +95,7 @@ export class CustomConfigService implements OnModuleInit, OnModuleDestroy {
       instance: { ...stored.instance, ...body.instance },
       signup: { ...stored.signup, ...body.signup },
       user: { ...stored.user, ...body.user },
+      contactForm: { ...stored.contactForm, ...body.contactForm },
     };
     await this.repo.write(merged);
     await this.sync(true);
@@ -146,6 +148,7 @@ export class CustomConfigService implements OnModuleInit, OnModuleDestroy {
     Object.assign(this.config.instance, instance);
     Object.assign(this.config.signup, signup);
     Object.assign(this.config.user, user);
+    Object.assign(this.config.contact_form, { ...base.contact_form, ...defined({ enabled: v.contactForm?.enabled }) });
     this.applied = true;
     this.serverConfig.invalidate();
   }

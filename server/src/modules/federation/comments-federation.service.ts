@@ -74,7 +74,7 @@ export class CommentsFederationService implements OnModuleInit {
     const guard = (what: string, fn: () => Promise<void>) =>
       fn().catch((err: Error) => logger.error({ err: err.message, what }, 'federating a comment failed'));
     this.events.on('comment.created', (e) => guard('create', () => this.onLocalCreated(e.commentId)));
-    this.events.on('comment.approved', (e) => guard('approve', () => this.onApproved(e.commentId, e.byAccountId)));
+    this.events.on('comment.approved', (e) => guard('approve', () => (e.byAccountId === null ? Promise.resolve() : this.onApproved(e.commentId, e.byAccountId))));
     this.events.on('comment.deleted', (e) => guard('delete', () => this.onLocalDeleted(e)));
     this.inbox.register('Create', (a, s) => this.onRemoteCreate(a, s));
     this.inbox.register('Update', (a, s) => this.onRemoteUpdate(a, s));
@@ -225,7 +225,17 @@ export class CommentsFederationService implements OnModuleInit {
     }
     if (!object || typeof object !== 'object' || (object as Json).type !== 'Note') return;
     const stored = await this.storeNote(object as Json, signerUrl, 0);
-    if (stored?.created && !stored.video.remote && !stored.held) await this.forward(activity, stored.video, signerUrl);
+    if (!stored || stored.video.remote || stored.held) return;
+    if (stored.created || (await this.isApprovedResend(object as Json, stored.commentId))) await this.forward(activity, stored.video, signerUrl);
+  }
+
+  /**
+   * A Note we approved (our ApproveReply) that its author's instance sends again, now carrying the
+   * approval: the video's audience has not seen it yet, so it goes on to them (PeerTube does the same).
+   */
+  private async isApprovedResend(note: Json, commentId: number): Promise<boolean> {
+    const c = await this.comments.findForFederation(commentId);
+    return !!c && !c.deleted_at && c.reply_approval !== null && note.replyApproval === c.reply_approval;
   }
 
   /**
@@ -361,6 +371,10 @@ export class CommentsFederationService implements OnModuleInit {
     if (!comment || typeof activity.id !== 'string') return;
     const video = await this.videos.loadWithFiles(comment.video_id);
     if (!video?.remote || video.VideoChannel?.Account?.Actor?.url !== signerUrl) return;
-    await this.comments.approveRemote(comment.id, activity.id);
+    if (!(await this.comments.approveRemote(comment.id, activity.id))) return;
+    // Our own comment: sent again to the video's origin, now with its approval, which passes it on to
+    // the video's audience (the ApproveReply came to us only).
+    const c = await this.comments.findForFederation(comment.id);
+    if (c?.author_local) await this.onLocalCreated(c.id);
   }
 }

@@ -6,9 +6,10 @@ import { LlHlsPackager } from './ll-hls-packager';
 const run = promisify(execFile);
 
 /** 4 s of 30 fps video, a keyframe every second, fragments cut at 200 ms (ffmpeg closes one on the frame past it: ≤ 250 ms): ffmpeg's real fMP4 output. */
-async function encode(): Promise<Buffer> {
+async function encode(withAudio = false): Promise<Buffer> {
+  const audio = withAudio ? ['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-map', '0:v', '-map', '1:a', '-c:a', 'aac'] : [];
   const { stdout } = await run('ffmpeg', [
-    '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x180:rate=30', '-t', '4',
+    '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x180:rate=30', ...audio, '-t', '4',
     '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-g', '30', '-pix_fmt', 'yuv420p',
     '-f', 'mp4', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-frag_duration', '200000', 'pipe:1',
   ], { encoding: 'buffer', maxBuffer: 64 << 20 });
@@ -47,6 +48,19 @@ describe('LL-HLS packager', () => {
     expect(p.resource('seg-3.m4s')).toBeNull();
     expect(p.resource('../init.mp4')).toBeNull();
   });
+
+  it('times and flags parts from the video track when audio is muxed in (audio samples are all sync)', async () => {
+    const segments: Array<{ msn: number; duration: number; bytes: number }> = [];
+    const p = new LlHlsPackager({ ...options, onSegment: (msn, data, duration) => segments.push({ msn, duration, bytes: data.length }) });
+    p.push(await encode(true));
+    const parts = p.playlist().split('\n').filter((l) => l.startsWith('#EXT-X-PART:'));
+    expect(parts.length).toBeGreaterThanOrEqual(12);
+    for (const part of parts) expect(part.includes(',INDEPENDENT=YES')).toBe(/seg-\d+\.0\.m4s/.test(part));
+    expect(segments.map((s) => [s.msn, Math.round(s.duration * 10) / 10])).toEqual([[0, 1], [1, 1], [2, 1]]);
+    p.finish();
+    expect(segments.map((s) => s.msn)).toEqual([0, 1, 2, 3]);
+    expect(p.resource('seg-3.m4s')!.length).toBe(segments[3]!.bytes);
+  }, 60_000);
 
   it('keeps the window and lists parts of the last segments only', () => {
     const p = new LlHlsPackager({ ...options, windowSegments: 2 });

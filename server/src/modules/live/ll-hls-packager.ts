@@ -1,5 +1,5 @@
 /**
- * Low-latency HLS packager: cuts ffmpeg's fragmented MP4 output (one video track,
+ * Low-latency HLS packager: cuts ffmpeg's fragmented MP4 output (a video track, maybe an audio one,
  * `-movflags +frag_keyframe+empty_moov+default_base_moof -frag_duration <part µs>`) into LL-HLS
  * parts and segments, and answers blocking playlist reloads (`_HLS_msn`/`_HLS_part`). ffmpeg has no
  * LL-HLS muxer; each moof+mdat fragment ffmpeg writes is one part, and a segment closes at the
@@ -13,6 +13,15 @@ export interface LlHlsOptions {
   segmentTarget: number;
   /** Complete segments kept in the playlist. */
   windowSegments: number;
+  /**
+   * A session continued by a new encoder (publisher reconnect): numbering goes on from here, the
+   * playlist names another init segment and counts the discontinuity, so players move on.
+   */
+  continueFrom?: { msn: number; discontinuitySequence: number; initUri: string };
+  /** A segment closed (its bytes: the parts end to end). */
+  onSegment?: (msn: number, data: Buffer, duration: number) => void;
+  /** A complete segment left the window. */
+  onSegmentDropped?: (msn: number) => void;
 }
 
 interface Part { data: Buffer; duration: number; independent: boolean }
@@ -26,13 +35,17 @@ export class LlHlsPackager {
   private init: Buffer | null = null;
   private ftyp: Buffer | null = null;
   private timescale = 0;
+  /** The video track's id: parts are timed and flagged from its samples (audio ones are all sync). */
+  private videoTrackId = 0;
   private moof: Buffer | null = null;
   private segments: Segment[] = [];
   private nextMsn = 0;
   private waiters = new Set<Waiter>();
   private maxSegmentDuration = 0;
 
-  constructor(private readonly opts: LlHlsOptions) {}
+  constructor(private readonly opts: LlHlsOptions) {
+    this.nextMsn = opts.continueFrom?.msn ?? 0;
+  }
 
   get initSegment(): Buffer | null { return this.init; }
 
@@ -59,11 +72,11 @@ export class LlHlsPackager {
   private onBox(type: string, box: Buffer): void {
     if (type === 'ftyp') this.ftyp = box;
     else if (type === 'moov') {
-      this.timescale = mdhdTimescale(box);
+      ({ trackId: this.videoTrackId, timescale: this.timescale } = videoTrack(box));
       this.init = Buffer.concat(this.ftyp ? [this.ftyp, box] : [box]);
     } else if (type === 'moof') this.moof = box;
     else if (type === 'mdat' && this.moof) {
-      const { duration, independent } = fragmentInfo(this.moof, this.timescale);
+      const { duration, independent } = fragmentInfo(this.moof, this.videoTrackId, this.timescale);
       this.addPart({ data: Buffer.concat([this.moof, box]), duration, independent });
       this.moof = null;
     }
@@ -72,18 +85,39 @@ export class LlHlsPackager {
   private addPart(part: Part): void {
     let open = this.segments.at(-1);
     if (open && !open.complete && part.independent && open.duration >= this.opts.segmentTarget - 1e-3) {
-      open.complete = true;
-      this.maxSegmentDuration = Math.max(this.maxSegmentDuration, open.duration);
+      this.complete(open);
       open = undefined;
     }
     if (!open || open.complete) {
       open = { msn: this.nextMsn++, parts: [], duration: 0, complete: false };
       this.segments.push(open);
-      while (this.segments.filter((s) => s.complete).length > this.opts.windowSegments) this.segments.shift();
+      while (this.segments.filter((s) => s.complete).length > this.opts.windowSegments) {
+        const dropped = this.segments.shift()!;
+        this.opts.onSegmentDropped?.(dropped.msn);
+      }
     }
     open.parts.push(part);
     open.duration += part.duration;
     for (const w of [...this.waiters]) if (w.ready()) this.settle(w, true);
+  }
+
+  private complete(seg: Segment): void {
+    seg.complete = true;
+    this.maxSegmentDuration = Math.max(this.maxSegmentDuration, seg.duration);
+    this.opts.onSegment?.(seg.msn, Buffer.concat(seg.parts.map((p) => p.data)), seg.duration);
+  }
+
+  /** The stream is over: the open segment closes as it is (the replay and the hashes get it). */
+  finish(): void {
+    const open = this.segments.at(-1);
+    if (open && !open.complete && open.parts.length) this.complete(open);
+    this.close();
+  }
+
+  /** The last segment's number and how many parts it holds (-1, 0 before any). */
+  get edge(): { msn: number; parts: number; complete: boolean } {
+    const last = this.segments.at(-1);
+    return last ? { msn: last.msn, parts: last.parts.length, complete: last.complete } : { msn: -1, parts: 0, complete: false };
   }
 
   private settle(w: Waiter, ok: boolean): void {
@@ -150,8 +184,9 @@ export class LlHlsPackager {
       `#EXT-X-TARGETDURATION:${target}`,
       `#EXT-X-PART-INF:PART-TARGET=${partTarget.toFixed(3)}`,
       `#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=${(3 * partTarget).toFixed(3)}`,
-      `#EXT-X-MEDIA-SEQUENCE:${this.segments[0]?.msn ?? 0}`,
-      '#EXT-X-MAP:URI="init.mp4"',
+      `#EXT-X-MEDIA-SEQUENCE:${this.segments[0]?.msn ?? this.nextMsn}`,
+      ...(this.opts.continueFrom ? [`#EXT-X-DISCONTINUITY-SEQUENCE:${this.opts.continueFrom.discontinuitySequence}`] : []),
+      `#EXT-X-MAP:URI="${this.opts.continueFrom?.initUri ?? 'init.mp4'}"`,
     ];
     // Parts are listed for the last segments only (the spec lets older ones drop them: 3 target durations).
     const partsFrom = this.segments.length - 3;
@@ -185,31 +220,36 @@ function children(box: Buffer, start: number): Array<{ type: string; body: Buffe
   return out;
 }
 
-function find(box: Buffer, path: string[]): Buffer | null {
-  let cur: Buffer = box.subarray(8);
-  for (const type of path) {
-    const next = children(cur, 0).find((c) => c.type === type);
-    if (!next) return null;
-    cur = next.body;
+/** The first video track of a moov: its id (tkhd) and timescale (mdhd). */
+function videoTrack(moov: Buffer): { trackId: number; timescale: number } {
+  for (const trak of children(moov, 8).filter((c) => c.type === 'trak')) {
+    const inTrak = children(trak.body, 0);
+    const tkhd = inTrak.find((c) => c.type === 'tkhd')?.body;
+    const mdia = inTrak.find((c) => c.type === 'mdia')?.body;
+    if (!tkhd || !mdia) continue;
+    const inMdia = children(mdia, 0);
+    const hdlr = inMdia.find((c) => c.type === 'hdlr')?.body;
+    const mdhd = inMdia.find((c) => c.type === 'mdhd')?.body;
+    if (!hdlr || !mdhd || hdlr.toString('latin1', 8, 12) !== 'vide') continue;
+    return {
+      trackId: tkhd[0] === 1 ? tkhd.readUInt32BE(20) : tkhd.readUInt32BE(12),
+      timescale: mdhd[0] === 1 ? mdhd.readUInt32BE(20) : mdhd.readUInt32BE(12),
+    };
   }
-  return cur;
-}
-
-function mdhdTimescale(moov: Buffer): number {
-  const mdhd = find(moov, ['trak', 'mdia', 'mdhd']);
-  if (!mdhd) throw new Error('moov without mdhd');
-  return mdhd[0] === 1 ? mdhd.readUInt32BE(20) : mdhd.readUInt32BE(12);
+  throw new Error('moov without a video track');
 }
 
 const NON_SYNC = 0x10000;
 
-/** Duration (seconds) of a fragment's samples and whether it starts on a keyframe. */
-function fragmentInfo(moof: Buffer, timescale: number): { duration: number; independent: boolean } {
-  const traf = find(moof, ['traf']);
-  if (!traf) throw new Error('moof without traf');
-  const boxes = children(traf, 0);
+/** Duration (seconds) of a fragment's video samples and whether they start on a keyframe. */
+function fragmentInfo(moof: Buffer, trackId: number, timescale: number): { duration: number; independent: boolean } {
+  const trafs = children(moof, 8).filter((c) => c.type === 'traf').map((c) => children(c.body, 0));
+  const boxes = trafs.find((b) => b.find((c) => c.type === 'tfhd')?.body.readUInt32BE(4) === trackId);
+  // A fragment without video samples (audio only) adds no time and starts nothing.
+  if (!boxes) return { duration: 0, independent: false };
   const tfhd = boxes.find((b) => b.type === 'tfhd')!.body;
-  const trun = boxes.find((b) => b.type === 'trun')!.body;
+  const trun = boxes.find((b) => b.type === 'trun')?.body;
+  if (!trun) return { duration: 0, independent: false };
   const tfFlags = tfhd.readUInt32BE(0) & 0xffffff;
   let at = 8; // version+flags, track_ID
   if (tfFlags & 0x1) at += 8;

@@ -37,6 +37,10 @@ export interface Publisher {
   metadata(): { width: number; height: number; fps: number } | null;
   /** Cuts the publisher off (and, through its close, its pullers). */
   kick(): void;
+  /** RTMP connections pulling this stream now (runners' ffprobe / ffmpeg). */
+  pullers(): number;
+  /** Cuts every puller of this stream (a runner's ffmpeg left behind by a takeover); the publisher stays. */
+  cutPullers(): void;
 }
 
 export interface RtmpIngestHooks {
@@ -131,6 +135,10 @@ export class RtmpIngestService implements OnModuleDestroy {
       ip: session.ip,
       metadata: () => (session.videoHeight > 0 ? { width: session.videoWidth, height: session.videoHeight, fps: session.videoFramerate || 30 } : null),
       kick: () => session.socket?.destroy(),
+      pullers: () => session.broadcast?.subscribers.size ?? 0,
+      cutPullers: () => {
+        for (const sub of session.broadcast?.subscribers.values() ?? []) sub.socket?.destroy();
+      },
     };
     const entry = { session, publisher, lastBytes: session.inBytes, lastChange: Date.now(), gone: false };
     session.socket?.once('close', () => {

@@ -72,6 +72,15 @@ export class LiveHlsStorageService {
     });
   }
 
+  /** A chunk made in this process (low-latency lives: the packager's segment), with its hash. */
+  async addChunkBytes(video: { id: number; uuid: string }, name: string, data: Buffer): Promise<void> {
+    const sha = createHash('sha256').update(data).digest('hex');
+    await this.storage.writeObject(liveKey(video.uuid, name), data);
+    await this.updateHashes(video, (h) => {
+      h[name] = sha;
+    });
+  }
+
   /** A chunk left the live window: its hash goes; the file too unless the replay keeps it. */
   async removeChunk(video: { id: number; uuid: string }, name: string, keepFile: boolean): Promise<void> {
     await this.updateHashes(video, (h) => {

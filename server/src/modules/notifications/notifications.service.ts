@@ -77,6 +77,7 @@ export class NotificationsService implements OnModuleInit {
     });
     this.events.on('video.transcoding-failed', ({ videoId }) => queue({ source: 'transcoding-failed', videoId }));
     this.events.on('comment.created', (c) => queue({ source: 'comment-created', ...c }));
+    this.events.on('comment.approved', (c) => queue({ source: 'comment-approved', ...c }));
     this.events.on('actor.followed', ({ followerActorId, followingActorId }) => queue({ source: 'actor-followed', followerActorId, followingActorId }));
     this.events.on('user.registered', ({ userId }) => queue({ source: 'user-registered', userId }));
   }
@@ -95,13 +96,6 @@ export class NotificationsService implements OnModuleInit {
     return this.repo.markAllRead(userId);
   }
 
-  @OnJob(NOTIFICATION_JOBS.email)
-  async sendEmail(mail: JobPayload<typeof NOTIFICATION_JOBS.email>): Promise<void> {
-    if (!this.mailer.enabled) return;
-    // Thrown so that bull tries again later (the SMTP server may be down for a while).
-    if (!(await this.mailer.send(mail))) throw new Error('the SMTP server did not take the e-mail');
-  }
-
   @OnJob(NOTIFICATION_JOBS.fanOut)
   async fanOut(p: FanOut): Promise<void> {
     switch (p.source) {
@@ -115,6 +109,8 @@ export class NotificationsService implements OnModuleInit {
         return this.transcodingFailed(p.videoId);
       case 'comment-created':
         return this.commentCreated(p);
+      case 'comment-approved':
+        return this.commentApproved(p);
       case 'actor-followed':
         return this.actorFollowed(p.followerActorId, p.followingActorId);
       case 'user-registered':
@@ -168,19 +164,26 @@ export class NotificationsService implements OnModuleInit {
     });
   }
 
-  private async commentCreated(c: Extract<FanOut, { source: 'comment-created' }>): Promise<void> {
+  /** The comment as notifications show it, with its video and author; null when either is gone. */
+  private async commentSubject(c: { commentId: number; videoId: number; threadId: number; authorAccountId: number }, heldForReview: boolean) {
     const v = await this.video(c.videoId);
     const authorActorId = await this.recipients.actorIdOfAccount(c.authorAccountId);
     const author = authorActorId === null ? null : await this.actorInfo(authorActorId);
-    if (!v || !author) return;
+    if (!v || !author) return null;
     const comment = {
       id: c.commentId,
       threadId: c.threadId,
-      heldForReview: c.heldForReview,
+      heldForReview,
       account: { id: author.id, name: author.name, displayName: author.displayName, host: author.host, avatars: author.avatars },
       video: { id: v.id, uuid: v.uuid, shortUUID: translator.fromUUID(v.uuid), name: v.name },
     };
-    const url = `${this.videoUrl(v.uuid)};threadId=${c.threadId}`;
+    return { v, author, comment, url: `${this.videoUrl(v.uuid)};threadId=${c.threadId}` };
+  }
+
+  private async commentCreated(c: Extract<FanOut, { source: 'comment-created' }>): Promise<void> {
+    const s = await this.commentSubject(c, c.heldForReview);
+    if (!s) return;
+    const { v, author, comment, url } = s;
     const told = new Set<number>();
     // The video's owner (not for their own comments).
     if (v.ownerAccountId !== c.authorAccountId) {
@@ -191,8 +194,25 @@ export class NotificationsService implements OnModuleInit {
         text: `${author.displayName} commented on your video "${v.name}".\n\n${url}\n`,
       });
     }
-    // A held comment is shown to nobody but the owner until approved.
+    // A held comment is shown to nobody but the owner until approved: its mentions are told then.
     if (c.heldForReview) return;
+    await this.commentMentions(c, s, told);
+  }
+
+  /** A held comment was approved: those it mentions or answers are told now (the owner was told when it came). */
+  private async commentApproved(c: Extract<FanOut, { source: 'comment-approved' }>): Promise<void> {
+    const s = await this.commentSubject(c, false);
+    if (!s) return;
+    const owner = await this.recipients.usersOfAccounts([s.v.ownerAccountId], 'commentMention');
+    await this.commentMentions(c, s, new Set(owner.map((r) => r.userId)));
+  }
+
+  private async commentMentions(
+    c: { commentId: number; inReplyToCommentId: number | null; authorAccountId: number; mentionedAccountIds: number[] },
+    s: NonNullable<Awaited<ReturnType<NotificationsService['commentSubject']>>>,
+    told: Set<number>,
+  ): Promise<void> {
+    const { v, author, comment, url } = s;
     const mentioned = new Set(c.mentionedAccountIds);
     if (c.inReplyToCommentId !== null) {
       const parentAuthor = await this.comments.authorAccountIdOf(c.inReplyToCommentId);
@@ -264,7 +284,7 @@ export class NotificationsService implements OnModuleInit {
     }
     if (!this.mailer.enabled) return;
     for (const r of recipients) {
-      if (r.setting & SETTING_EMAIL) await this.queues.add(NOTIFICATION_JOBS.email, { to: r.email, ...mail });
+      if (r.setting & SETTING_EMAIL) await this.mailer.queue({ to: r.email, ...mail });
     }
   }
 }

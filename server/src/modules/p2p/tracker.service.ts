@@ -56,9 +56,13 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
     this.events.on('video.swarms-changed', async ({ uuid, infoHashes }) => {
       this.setVideo(uuid, (await this.sharesOverP2P(uuid)) ? infoHashes : []);
     });
-    this.events.on('video.privacy-changed', async ({ uuid, privacy }) => {
-      this.setVideo(uuid, p2pPrivacy(privacy) ? await this.storedHashes(uuid) : []);
-    });
+    // A hidden video's files are owner/moderator-only: its swarm goes too, as PeerTube turns P2P off
+    // for every video that requires the viewer's authentication.
+    const refresh = async ({ uuid }: { uuid: string }) => {
+      this.setVideo(uuid, (await this.sharesOverP2P(uuid)) ? await this.storedHashes(uuid) : []);
+    };
+    this.events.on('video.privacy-changed', refresh);
+    this.events.on('video.hidden-changed', refresh);
     this.events.on('video.deleted', ({ uuid }) => this.setVideo(uuid, []));
 
     // bittorrent-tracker is CommonJS-compatible ESM; loaded lazily so a disabled tracker costs nothing.
@@ -123,7 +127,7 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
   /** Swarms are those of every public or unlisted video's HLS master playlist written so far. */
   private async loadKnownVideos(): Promise<void> {
     const [videos, swarms] = await Promise.all([this.videos.privacies(), this.mediaFiles.swarmsByVideo()]);
-    const uuidOf = new Map(videos.filter((v) => p2pPrivacy(v.privacy)).map((v) => [v.id, v.uuid]));
+    const uuidOf = new Map(videos.filter((v) => p2pPrivacy(v.privacy) && !v.hidden).map((v) => [v.id, v.uuid]));
     const byUuid = new Map<string, string[]>();
     for (const s of swarms) {
       const uuid = uuidOf.get(s.videoId);
@@ -134,7 +138,7 @@ export class TrackerService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async sharesOverP2P(uuid: string): Promise<boolean> {
     const [v] = await this.videos.privacies([uuid]);
-    return !!v && p2pPrivacy(v.privacy);
+    return !!v && p2pPrivacy(v.privacy) && !v.hidden;
   }
 
   private async storedHashes(uuid: string): Promise<string[]> {

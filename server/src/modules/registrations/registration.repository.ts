@@ -56,6 +56,15 @@ export class RegistrationRepository {
     return (rows as RegistrationRow[])[0];
   }
 
+  async findByEmail(email: string): Promise<RegistrationRow | null> {
+    const rows = await this.sequelize.query<RegistrationRow>('SELECT * FROM user_registration WHERE lower(email) = lower(:email)', { replacements: { email }, type: QueryTypes.SELECT });
+    return rows[0] ?? null;
+  }
+
+  async markEmailVerified(id: number): Promise<void> {
+    await this.sequelize.query('UPDATE user_registration SET email_verified = true, updated_at = now() WHERE id = :id', { replacements: { id } });
+  }
+
   async findById(id: number): Promise<RegistrationRow | null> {
     const rows = await this.sequelize.query<RegistrationRow>('SELECT * FROM user_registration WHERE id = :id', { replacements: { id }, type: QueryTypes.SELECT });
     return rows[0] ?? null;

@@ -1,14 +1,17 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
+  askEmailSchema,
   listRegistrationsQuery,
   registrationModerationSchema,
   registrationRequestSchema,
+  type AskEmail,
   type ListRegistrationsQuery,
   type RegistrationModeration,
   type RegistrationRequest,
   type ResultList,
   type UserRegistration,
 } from '@flotilla/shared';
+import { verifyRegistrationEmailSchema, type VerifyRegistrationEmail } from '@flotilla/shared';
 import { z } from 'zod';
 import { looseInt } from '@flotilla/shared';
 import { UserRight } from '../../common/rights';
@@ -31,6 +34,18 @@ export class RegistrationsController {
   @HttpCode(200)
   request(@Body(zod(registrationRequestSchema)) body: RegistrationRequest): Promise<UserRegistration> {
     return this.registrations.request(body);
+  }
+
+  @Post('ask-send-verify-email')
+  @HttpCode(204)
+  async askSendVerifyEmail(@Body(zod(askEmailSchema)) body: AskEmail): Promise<void> {
+    await this.registrations.askSendVerifyEmail(body.email);
+  }
+
+  @Post(':registrationId/verify-email')
+  @HttpCode(204)
+  async verifyEmail(@Param(zod(registrationIdParam)) p: RegistrationIdParam, @Body(zod(verifyRegistrationEmailSchema)) body: VerifyRegistrationEmail): Promise<void> {
+    await this.registrations.verifyEmail(p.registrationId, body.verificationString);
   }
 
   @Get()

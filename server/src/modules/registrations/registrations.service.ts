@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import {
   ErrorCode,
   USER_REGISTRATION_STATE_LABELS,
@@ -11,22 +12,30 @@ import {
   type UserRegistration,
 } from '@flotilla/shared';
 import { AppError, conflict, forbidden, notFound } from '../../common/app-error';
-import { CONFIG } from '../../common/tokens';
+import { consumeSecret, issueSecret } from '../../common/one-time-secrets';
+import { redisKey } from '../../common/redis';
+import { CONFIG, REDIS } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import { Mailer } from '../../platform/mail/mailer.service';
 import { hashPassword } from '../auth/auth.service';
 import { UsersService } from '../users/users.service';
 import { RegistrationRepository, type RegistrationRow } from './registration.repository';
 
+/** PeerTube's EMAIL_VERIFY_LIFETIME: a registration's verification link lives one hour. */
+const VERIFY_LIFETIME_MS = 60 * 60_000;
+
 /**
  * Sign-up that needs a moderator's approval (PeerTube 5.1, `signup.requires_approval`): the request
  * is stored with the password already hashed; accepting creates the user, account and channel as an
- * open sign-up would; the requester is told the outcome by mail when SMTP is configured.
+ * open sign-up would; the requester is told the outcome by mail when SMTP is configured. With
+ * `signup.requires_email_verification` the request's address is verified first (a mailed link), and
+ * the user created on acceptance inherits whether it was.
  */
 @Injectable()
 export class RegistrationsService {
   constructor(
     @Inject(CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: Redis,
     private readonly repo: RegistrationRepository,
     private readonly users: UsersService,
     private readonly mailer: Mailer,
@@ -58,7 +67,41 @@ export class RegistrationsService {
       channel_handle: channel,
       channel_display_name: body.channel?.displayName ?? null,
     });
+    if (s.requires_email_verification) await this.sendVerifyEmail(row);
     return this.format(row);
+  }
+
+  private secretKey(id: number): string {
+    return redisKey(this.config, 'verify-registration-email', id);
+  }
+
+  private async sendVerifyEmail(row: RegistrationRow): Promise<void> {
+    if (!this.mailer.enabled) return;
+    const secret = await issueSecret(this.redis, this.secretKey(row.id), VERIFY_LIFETIME_MS);
+    const link = `${this.config.webserverUrl}/verify-account/email?registrationId=${row.id}&verificationString=${secret}`;
+    await this.mailer.queue({
+      to: row.email,
+      subject: 'Verify your e-mail address',
+      text: `Please confirm that ${row.email} is your e-mail address for your request to join ${this.config.instance.name} as ${row.username} ` +
+        `by following this link within an hour:\n${link}\n`,
+    });
+  }
+
+  /** 204 whatever the address (nothing is learnt from it); mails a new link to an unverified request. */
+  async askSendVerifyEmail(email: string): Promise<void> {
+    const row = await this.repo.findByEmail(email);
+    if (!row || row.email_verified || row.state !== UserRegistrationState.PENDING) return;
+    await this.sendVerifyEmail(row);
+  }
+
+  /** POST /users/registrations/:id/verify-email: 404 unknown request, 403 wrong, used or expired link. */
+  async verifyEmail(id: number, secret: string): Promise<void> {
+    const row = await this.repo.findById(id);
+    if (!row) throw notFound('Registration not found', ErrorCode.REGISTRATION_NOT_FOUND);
+    if (!(await consumeSecret(this.redis, this.secretKey(id), secret))) {
+      throw forbidden('Invalid verification string.', ErrorCode.INVALID_VERIFICATION_STRING);
+    }
+    await this.repo.markEmailVerified(id);
   }
 
   async list(q: ListRegistrationsQuery): Promise<ResultList<UserRegistration>> {
@@ -89,7 +132,7 @@ export class RegistrationsService {
       throw conflict('This registration was already moderated', ErrorCode.REGISTRATION_ALREADY_MODERATED);
     }
     if (!body.preventEmailDelivery) {
-      await this.mailer.send({
+      await this.mailer.queue({
         to: row.email,
         subject: 'Your registration request was accepted',
         text: `Your request to join ${this.config.instance.name} as ${row.username} was accepted. You can log in at ${this.config.webserverUrl}/login.\n\nModerator's message: ${body.moderationResponse}\n`,
@@ -103,7 +146,7 @@ export class RegistrationsService {
       throw conflict('This registration was already moderated', ErrorCode.REGISTRATION_ALREADY_MODERATED);
     }
     if (!body.preventEmailDelivery) {
-      await this.mailer.send({
+      await this.mailer.queue({
         to: row.email,
         subject: 'Your registration request was rejected',
         text: `Your request to join ${this.config.instance.name} as ${row.username} was rejected.\n\nReason: ${body.moderationResponse}\n`,

@@ -299,6 +299,26 @@ export class RunnerJobsService {
     return reset.length + errored;
   }
 
+  /**
+   * A feature saw the work of a processing job stop (live: nothing pulls the stream any more).
+   * When the runner holding it has also left the `/runners` socket on every server process, the
+   * runner is gone: the job fails now instead of after the stall window (a live then moves to
+   * another runner). A runner still connected keeps its job: it reports its own failures. Returns
+   * whether the job was failed.
+   */
+  async failIfRunnerGone(uuid: string, message: string): Promise<boolean> {
+    const job = await this.repo.findByUuid(uuid);
+    if (!job || job.state !== RunnerJobState.PROCESSING || !job.processingJobToken || job.runnerId === null) return false;
+    if ((await this.socket.connectedAnywhere([job.runnerId])).has(job.runnerId)) return false;
+    try {
+      await this.fail(job, job.processingJobToken, message, !this.policy(job.type).abortable);
+      return true;
+    } catch (err) {
+      logger.info({ err, job: uuid }, 'job moved on before its runner was declared gone');
+      return false;
+    }
+  }
+
   /** How often the sweep must look: half the shortest window any type may use. */
   shortestStallWindow(): number {
     return Math.min(...RUNNER_JOB_TYPES.map((t) => this.policy(t).stallWindowMs));

@@ -75,7 +75,7 @@ export class ServerConfigService {
       plugin: { registered: [], registeredExternalAuths: [], registeredIdAndPassAuths: [] },
       theme: { registered: [], builtIn: [{ name: 'peertube-core-light-beige' }, { name: 'peertube-core-dark-brown' }], default: 'default', customization: {} },
       email: { enabled: !!c.smtp.hostname },
-      contactForm: { enabled: false },
+      contactForm: { enabled: c.contact_form.enabled },
       signup: {
         allowed: c.signup.enabled,
         allowedForCurrentIP: c.signup.enabled,

@@ -36,7 +36,7 @@ export class UserBlocksService {
     user.blockedReason = reason ?? null;
     await user.save();
     await this.auth.revokeAllFor(user.id);
-    void this.mailer.send({
+    await this.mailer.queue({
       to: user.email,
       subject: 'Your account has been blocked',
       text: `Your account ${user.username} has been blocked by a moderator.${reason ? `\n\nReason: ${reason}` : ''}\n`,

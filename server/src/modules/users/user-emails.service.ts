@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { col, fn, where } from 'sequelize';
 import { ErrorCode } from '@flotilla/shared';
 import { conflict, forbidden, notFound } from '../../common/app-error';
-import { randomToken, sha256Hex } from '../../common/crypto';
+import { consumeSecret, issueSecret } from '../../common/one-time-secrets';
 import { redisKey } from '../../common/redis';
 import { CONFIG, REDIS } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
@@ -18,10 +18,8 @@ export const EMAIL_VERIFY_LIFETIME_MS = 60 * 60_000;
 type Purpose = 'reset-password' | 'verify-email';
 
 /**
- * The secrets behind "forgot password" and e-mail verification. The secret goes out only in the
- * mailed link; Redis keeps its SHA-256 under a TTL, so a leaked Redis dump opens nothing and an
- * expired link is simply gone. A secret is consumed by the DEL that removes it: of two concurrent
- * uses only the one whose DEL removed the key succeeds.
+ * The secrets behind "forgot password" and e-mail verification (common/one-time-secrets: hashed in
+ * Redis under a TTL, consumed once). The secret goes out only in the mailed link.
  */
 @Injectable()
 export class UserEmailsService {
@@ -41,17 +39,13 @@ export class UserEmailsService {
     return redisKey(this.config, purpose, userId);
   }
 
-  private async issue(purpose: Purpose, userId: number, ttlMs: number): Promise<string> {
-    const secret = randomToken(32);
-    await this.redis.set(this.key(purpose, userId), sha256Hex(secret), 'PX', ttlMs);
-    return secret;
+  private issue(purpose: Purpose, userId: number, ttlMs: number): Promise<string> {
+    return issueSecret(this.redis, this.key(purpose, userId), ttlMs);
   }
 
   /** 403 unless `secret` is the live one for this user and purpose; it cannot be used again after. */
   private async consume(purpose: Purpose, userId: number, secret: string): Promise<void> {
-    const key = this.key(purpose, userId);
-    const stored = await this.redis.get(key);
-    if (!stored || stored !== sha256Hex(secret) || (await this.redis.del(key)) !== 1) {
+    if (!(await consumeSecret(this.redis, this.key(purpose, userId), secret))) {
       throw forbidden('Invalid verification string.', ErrorCode.INVALID_VERIFICATION_STRING);
     }
   }
@@ -68,7 +62,7 @@ export class UserEmailsService {
 
   /**
    * Always answers the same way (204) whether or not the address is known, so the endpoint does not
-   * tell who has an account; the mail goes out in the background so a slow or dead SMTP server
+   * tell who has an account; the mail goes to the e-mail queue (retried while SMTP is down), so a slow or dead SMTP server
    * neither delays the answer nor reveals the difference.
    */
   async askResetPassword(email: string): Promise<void> {
@@ -76,7 +70,7 @@ export class UserEmailsService {
     if (!user || !this.mailer.enabled) return;
     const secret = await this.issue('reset-password', user.id, PASSWORD_RESET_LIFETIME_MS);
     const link = `${this.config.webserverUrl}/reset-password?userId=${user.id}&verificationString=${secret}`;
-    void this.mailer.send({
+    await this.mailer.queue({
       to: user.email,
       subject: 'Reset your account password',
       text: `A reset of the password of your account ${user.username} was requested.\n\n` +
@@ -101,7 +95,7 @@ export class UserEmailsService {
     const to = pending ? user.pendingEmail! : user.email;
     const link = `${this.config.webserverUrl}/verify-account/email?userId=${user.id}&verificationString=${secret}` +
       (pending ? '&isPendingEmail=true' : '');
-    void this.mailer.send({
+    await this.mailer.queue({
       to,
       subject: 'Verify your e-mail address',
       text: `Please confirm that ${to} is the e-mail address of your account ${user.username} ` +

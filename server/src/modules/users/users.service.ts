@@ -164,6 +164,12 @@ export class UsersService {
     return user;
   }
 
+  /** E-mail addresses of the administrators who can act on a message (not blocked). */
+  async administratorEmails(): Promise<string[]> {
+    const rows = await UserModel.findAll({ where: { role: UserRole.ADMINISTRATOR, blocked: false }, attributes: ['email'], raw: true });
+    return rows.map((r) => r.email);
+  }
+
   async list(q: { start: number; count: number; sort?: string; search?: string; blocked?: boolean }): Promise<ResultList<User>> {
     const conditions: WhereOptions[] = [];
     if (q.search) {
@@ -247,7 +253,7 @@ export class UsersService {
     });
   }
 
-  /** Only the fields given change (PeerTube's PUT /users/me/notification-settings). */
+  /** PeerTube's PUT /users/me/notification-settings: the required fields and the optional ones given. */
   async updateNotificationSettings(userId: number, data: NotificationSettingsUpdate): Promise<void> {
     const user = await UserModel.findByPk(userId);
     if (!user) throw notFound('User not found', ErrorCode.USER_NOT_FOUND);

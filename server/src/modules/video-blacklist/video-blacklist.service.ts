@@ -42,6 +42,7 @@ export class VideoBlacklistService implements OnModuleInit {
     if (!(await this.repo.add(video.id, body.reason ?? null, body.unfederate ?? false))) {
       throw conflict('This video is already hidden', ErrorCode.VIDEO_ALREADY_BLACKLISTED);
     }
+    this.events.emit('video.hidden-changed', { uuid: video.uuid, hidden: true });
     const reason = body.reason ? `\n\nReason: ${body.reason}` : '';
     await this.tellOwner(video.VideoChannel?.Account?.userId, `Your video "${video.name}" was hidden by a moderator`,
       `Your video "${video.name}" (${this.config.webserverUrl}/w/${video.uuid}) was hidden by a moderator: only you and the moderators can see it now.${reason}\n`);
@@ -56,6 +57,7 @@ export class VideoBlacklistService implements OnModuleInit {
   async unhide(idOrUuid: string): Promise<void> {
     const video = await this.videos.loadByIdentifier(idOrUuid);
     if (!(await this.repo.remove(video.id))) throw notFound('This video is not hidden', ErrorCode.VIDEO_NOT_BLACKLISTED);
+    this.events.emit('video.hidden-changed', { uuid: video.uuid, hidden: false });
     await this.tellOwner(video.VideoChannel?.Account?.userId, `Your video "${video.name}" is visible again`,
       `A moderator made your video "${video.name}" (${this.config.webserverUrl}/w/${video.uuid}) visible again.\n`);
   }
@@ -91,6 +93,6 @@ export class VideoBlacklistService implements OnModuleInit {
   private async tellOwner(userId: number | null | undefined, subject: string, text: string): Promise<void> {
     if (!userId || !this.mailer.enabled) return;
     const owner = await this.users.findById(userId);
-    await this.mailer.send({ to: owner.email, subject, text });
+    await this.mailer.queue({ to: owner.email, subject, text });
   }
 }

@@ -3,6 +3,7 @@ import type { Response } from 'express';
 import { basename } from 'node:path';
 import { ErrorCode } from '@flotilla/shared';
 import { AppError, forbidden, notFound, unauthorized } from '../../common/app-error';
+import { EventBus } from '../../platform/events/event-bus.service';
 import { AuthService } from '../auth/auth.service';
 import { VideoChannelModel } from '../channels';
 import { AccountModel } from '../users';
@@ -42,7 +43,9 @@ export interface FileCredentials {
 export class StaticFilesService {
   /**
    * Privacy and hidden state of videos by UUID for a few seconds: HLS players ask for a segment every
-   * few seconds. A video hidden meanwhile stops being served to others within those seconds.
+   * few seconds. This process forgets a video's entry as soon as its privacy or hidden state changes
+   * here; another server process sharing the database serves it by the old state for at most those
+   * few seconds.
    */
   private readonly privacyCache = new Map<string, { privacy: number; hidden: boolean; until: number }>();
 
@@ -52,7 +55,11 @@ export class StaticFilesService {
     private readonly fileTokens: VideoFileTokensService,
     private readonly users: UsersService,
     private readonly videos: VideoRepository,
-  ) {}
+    events: EventBus,
+  ) {
+    events.on('video.hidden-changed', ({ uuid }) => this.forget(uuid));
+    events.on('video.privacy-changed', ({ uuid }) => this.forget(uuid));
+  }
 
   /** The stored object `name` of an area, or a 400 when `name` is not one safe segment. */
   safeKey(area: StorageArea, name: string): StorageKey {
@@ -159,7 +166,7 @@ export class StaticFilesService {
     }
   }
 
-  forget(uuid: string): void {
+  private forget(uuid: string): void {
     this.privacyCache.delete(uuid);
   }
 

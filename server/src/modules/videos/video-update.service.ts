@@ -3,7 +3,6 @@ import { ErrorCode, VideoPrivacy, type VideoUpdate } from '@flotilla/shared';
 import { AppError } from '../../common/app-error';
 import { ChannelsService } from '../channels/channels.service';
 import type { AuthUser } from '../users/users.types';
-import { StaticFilesService } from './static-files.service';
 import { ImageFilesService } from '../media-files/image-files.service';
 import { ThumbnailType } from '../media-files';
 import { EventBus } from '../../platform/events/event-bus.service';
@@ -17,7 +16,6 @@ export class VideoUpdateService {
     private readonly channels: ChannelsService,
     private readonly images: ImageFilesService,
     private readonly events: EventBus,
-    private readonly staticFiles: StaticFilesService,
   ) {}
 
   async update(video: VideoModel, user: AuthUser, body: VideoUpdate, images: { thumbnail?: string; preview?: string }): Promise<void> {
@@ -42,9 +40,9 @@ export class VideoUpdateService {
       await this.images.discardVideoImages(prepared, []);
       throw err;
     }
-    // Files move between the public and private/ URL prefixes: drop this process's cached privacy now.
+    // Files move between the public and private/ URL prefixes (the static files' privacy cache and the
+    // tracker listen).
     if (body.privacy !== undefined) {
-      this.staticFiles.forget(video.uuid);
       this.events.emit('video.privacy-changed', { uuid: video.uuid, privacy: body.privacy });
     }
     for (const p of prepared) await this.images.useVideoImage(video, p.type, p.filename);

@@ -79,9 +79,16 @@ export class VideoRepository {
     return new Set(rows.map((r) => r.uuid));
   }
 
-  /** Ids, uuids and privacy of videos (the P2P tracker's view), optionally of some uuids only. */
-  privacies(uuids?: string[]): Promise<Array<{ id: number; uuid: string; privacy: number }>> {
-    return VideoModel.findAll({ where: uuids ? { uuid: uuids } : {}, attributes: ['id', 'uuid', 'privacy'], raw: true });
+  /**
+   * Ids, uuids, privacy and hidden state (a `video_blacklist` row) of videos — the P2P tracker's view —
+   * optionally of some uuids only.
+   */
+  privacies(uuids?: string[]): Promise<Array<{ id: number; uuid: string; privacy: number; hidden: boolean }>> {
+    return this.sequelize.query<{ id: number; uuid: string; privacy: number; hidden: boolean }>(
+      `SELECT v.id, v.uuid, v.privacy, EXISTS (SELECT 1 FROM video_blacklist b WHERE b.video_id = v.id) AS hidden
+       FROM video v ${uuids ? 'WHERE v.uuid = ANY($1::uuid[])' : ''}`,
+      { bind: uuids ? [uuids] : [], type: QueryTypes.SELECT },
+    );
   }
 
   findById(id: number): Promise<VideoModel | null> {

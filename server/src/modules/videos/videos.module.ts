@@ -44,6 +44,6 @@ import { VideoOverviewsService } from './video-overviews.service';
     VideosJobs,
     RemoteTrackersService,
   ],
-  exports: [VideosService, VideoFormatterService, VideoRatesService, VideoViewsService, RemoteTrackersService],
+  exports: [VideosService, VideoFormatterService, VideoRatesService, VideoViewsService, StaticFilesService, RemoteTrackersService],
 })
 export class VideosModule {}

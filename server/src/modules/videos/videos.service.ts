@@ -105,7 +105,7 @@ export class VideosService {
     return row ? this.loadWithFiles(row.id) : null;
   }
 
-  /** Ids, uuids and privacy of every video, or of these uuids (the P2P tracker's view). */
+  /** Ids, uuids, privacy and hidden state of every video, or of these uuids (the P2P tracker's view). */
   privacies(uuids?: string[]) {
     return this.repo.privacies(uuids);
   }

@@ -45,6 +45,8 @@ export interface DomainEvents {
   'video.live-created': { videoId: number };
   /** A video's privacy changed: its files' URL prefix and whether its swarms are public follow. */
   'video.privacy-changed': { uuid: string; privacy: number };
+  /** A moderator hid a video or made it visible again: its files and swarms become owner/moderator-only, or public again. */
+  'video.hidden-changed': { uuid: string; hidden: boolean };
   /**
    * A comment was stored (local or from another instance). The comments feature emits it;
    * notifications listen (comment on my video, reply to my comment, mention). `heldForReview`: the
@@ -65,8 +67,17 @@ export interface DomainEvents {
    * Delete on, with that account as its actor.
    */
   'comment.deleted': { commentId: number; videoId: number; url: string; authorAccountId: number | null; byAccountId: number | null };
-  /** The video's owner approved a comment held for review (policy 3): it is now shown to everyone. */
-  'comment.approved': { commentId: number; videoId: number; byAccountId: number };
+  /** A comment held for review (policy 3) was approved by the video's owner: it is now shown to everyone. */
+  'comment.approved': {
+    commentId: number;
+    videoId: number;
+    threadId: number;
+    inReplyToCommentId: number | null;
+    authorAccountId: number;
+    mentionedAccountIds: number[];
+    /** The local account that approved it; null when the remote video's origin did (an ApproveReply). */
+    byAccountId: number | null;
+  };
   /** A local video's transcoding failed for good (its runner jobs errored past their retries): its owner is told. */
   'video.transcoding-failed': { videoId: number; message: string };
   /** A video from another instance was stored here for the first time (notifications tell the channel's local subscribers). */

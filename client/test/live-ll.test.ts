@@ -1,0 +1,41 @@
+/// <reference types="node" />
+/**
+ * A low-latency live (LL-HLS) played in headless Chromium in the loopback-only namespace: it plays
+ * over HTTP only, hls.js runs in low-latency mode (blocking playlist reloads, parts) and stays
+ * close to the live edge.
+ */
+import { fileURLToPath, URL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runInLoopbackNamespace } from './support/loopback-netns';
+import type { LiveLlResult } from './support/live-ll.scenario';
+
+const SCENARIO = fileURLToPath(new URL('./support/live-ll.scenario.ts', import.meta.url));
+
+describe('a low-latency live in the browser (loopback namespace)', () => {
+  let r: LiveLlResult;
+
+  beforeAll(async () => {
+    const run = await runInLoopbackNamespace<LiveLlResult>(SCENARIO, [], { timeoutMs: 150_000, echo: !!process.env.SHOW_E2E_LOG });
+    if (run.code !== 0 || !run.result || run.result.error) {
+      throw new Error(`scenario failed (exit ${run.code}): ${run.result?.error ?? 'no result'}\n--- log tail ---\n${run.log.slice(-8000)}`);
+    }
+    r = run.result;
+  }, 170_000);
+
+  it('plays over HTTP with blocking playlist reloads and parts, close to the live edge', () => {
+    const behind = [...r.behindEdge].sort((a, b) => a - b);
+    const median = behind[Math.floor(behind.length / 2)]!;
+    console.log(`LL live: ${JSON.stringify({ blocking: r.blockingReloads, failures: r.blockingFailures, parts: r.partsFetched, behindMedian: median.toFixed(2), t: r.viewer?.currentTime })}`);
+    const v = r.viewer!;
+    expect(v.error).toBeNull();
+    expect(v.engine).toBe('hls'); // no P2P engine for this mode
+    expect(v.p2pBytes).toBe(0);
+    expect(v.currentTime).toBeGreaterThan(15);
+    // 20 s of playback with ~0.2 s parts: hls.js asked for the next part again and again.
+    expect(r.blockingReloads).toBeGreaterThan(20);
+    expect(r.partsFetched).toBeGreaterThan(20);
+    // The player holds PART-HOLD-BACK (0.75 s) behind the newest part, not segments behind.
+    expect(median).toBeLessThan(2);
+    expect(r.pageErrors).toEqual([]);
+  });
+});
