@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { AP_BASE_CONTEXT } from '@flotilla/shared';
+import { AP_BASE_CONTEXT, LiveVideoLatencyMode } from '@flotilla/shared';
 import { logger } from '../../common/logger';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
@@ -50,7 +50,10 @@ export class VideoOutboxService implements OnModuleInit {
   private async liveSettings(video: LoadedVideo): Promise<LiveSettings | null> {
     if (!video.isLive) return null;
     const { live } = await this.live.load(video.uuid).catch(() => ({ live: null }));
-    return live ? { saveReplay: live.saveReplay, permanentLive: live.permanentLive, latencyMode: live.latencyMode } : null;
+    if (!live) return null;
+    // Flotilla's low-latency mode (100) is its own: the network is told PeerTube's nearest (small).
+    const latencyMode = live.latencyMode === LiveVideoLatencyMode.LOW_LATENCY ? LiveVideoLatencyMode.SMALL_LATENCY : live.latencyMode;
+    return { saveReplay: live.saveReplay, permanentLive: live.permanentLive, latencyMode };
   }
 
   async build(video: LoadedVideo, withContext = true): Promise<Record<string, unknown>> {
