@@ -55,6 +55,11 @@ describe('live federation between two instances', () => {
     // B's Video object: a live broadcast with its settings (activitypub.md §4).
     const object = await (await fetch(`${b.url}/videos/watch/${uuid}`, { headers: AP })).json();
     expect(object).toMatchObject({ type: 'Video', isLiveBroadcast: true, liveSaveReplay: false, permanentLive: false, latencyMode: 3, state: 4 });
+    // PeerTube refuses a Video without icon: a live has placeholder pictures until it has frames.
+    expect(object.icon).toHaveLength(2);
+    const icon = await fetch(object.icon[0].url);
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toBe('image/jpeg');
 
     // Created on B → on A as a remote live waiting for its stream (4).
     const waiting = await waitFor(() => a.api.get<Remote>(`/api/v1/videos/${uuid}`).catch(() => null), 15_000, 100);

@@ -15,7 +15,9 @@ import {
 import { AppError, badRequest, forbidden, notFound } from '../../common/app-error';
 import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
+import { logger } from '../../common/logger';
 import { EventBus } from '../../platform/events/event-bus.service';
+import { ImageFilesService } from '../media-files/image-files.service';
 import { ChannelsService } from '../channels/channels.service';
 import type { AuthContext } from '../auth';
 import { VideosService } from '../videos/videos.service';
@@ -39,6 +41,7 @@ export class LiveService {
     private readonly channels: ChannelsService,
     private readonly sessions: LiveSessionsService,
     private readonly events: EventBus,
+    private readonly images: ImageFilesService,
   ) {}
 
   private checkSettings(s: { saveReplay?: boolean; permanentLive?: boolean; latencyMode?: number }): void {
@@ -78,6 +81,8 @@ export class LiveService {
       );
       return video;
     });
+    // Pictures until the live has frames (lists, and the Video object's required icon).
+    await this.images.makePlaceholderImages(video).catch((err: Error) => logger.warn({ err: err.message, video: video.uuid }, 'no placeholder pictures for the live'));
     this.events.emit('video.live-created', { videoId: video.id });
     return video;
   }
