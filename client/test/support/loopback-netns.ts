@@ -72,15 +72,17 @@ export function runInLoopbackNamespace<T>(script: string, args: string[] = [], o
 
 /** A namespace killed before its own clean-up leaves its database and storage: remove them (idempotent). */
 async function leftovers(stackFile: string): Promise<void> {
-  let stack: { dbName: string; storage: string };
+  let stacks: { dbName: string; storage: string }[];
   try {
-    stack = JSON.parse(readFileSync(stackFile, 'utf8')) as typeof stack;
+    stacks = readFileSync(stackFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { dbName: string; storage: string });
   } catch {
     return; // no server was started
   }
   const { dropDatabase } = await import('./stack');
-  await dropDatabase(stack.dbName).catch(() => undefined);
-  rmSync(stack.storage, { recursive: true, force: true });
+  for (const stack of stacks) {
+    await dropDatabase(stack.dbName).catch(() => undefined);
+    rmSync(stack.storage, { recursive: true, force: true });
+  }
 }
 
 /** Called by the script inside the namespace: hands its result to runInLoopbackNamespace. */

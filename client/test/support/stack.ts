@@ -6,7 +6,7 @@
  * embedded runner transcoding through real ffmpeg.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { Client } from 'pg';
@@ -71,9 +71,10 @@ export async function startStack(overrides: ConfigOverrides = {}): Promise<Stack
     stopRedis();
     throw err;
   }
-  // For the process outside the namespace: what to remove if this one is killed before stop().
+  // For the process outside the namespace: what to remove if this one is killed before stop()
+  // (one line per stack: federation scenarios start several).
   if (process.env.FLOTILLA_NETNS_RESULT) {
-    writeFileSync(`${process.env.FLOTILLA_NETNS_RESULT}.stack`, JSON.stringify({ dbName: server.dbName, storage: server.storage }));
+    appendFileSync(`${process.env.FLOTILLA_NETNS_RESULT}.stack`, JSON.stringify({ dbName: server.dbName, storage: server.storage }) + '\n');
   }
   return {
     server,

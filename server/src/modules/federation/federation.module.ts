@@ -8,12 +8,14 @@ import { InboxController } from './inbox.controller';
 import { InboxService } from './inbox.service';
 import { RemoteActorsService } from './remote-actors.service';
 import { RemoteVideosService } from './remote-videos.service';
+import { RemoteVideoTrackersService } from './remote-video-trackers.service';
 import { RatesFederationService } from './rates-federation.service';
 import { VideoObjectsController } from './video-objects.controller';
 import { VideoOutboxService } from './video-outbox.service';
 import { SubscriptionsController } from './subscriptions.controller';
 import { SubscriptionsService } from './subscriptions.service';
 import { VideosModule } from '../videos/videos.module';
+import { LiveModule } from '../live/live.module';
 import { CommentsModule } from '../comments/comments.module';
 import { CommentObjectsController } from './comment-objects.controller';
 import { CommentsFederationService } from './comments-federation.service';
@@ -27,7 +29,7 @@ import { ServerBlocklistService } from './server-blocklist.service';
 
 /** ActivityPub in and out: signatures, inboxes, delivery, follows, remote actors. */
 @Module({
-  imports: [VideosModule, CommentsModule],
+  imports: [VideosModule, CommentsModule, LiveModule],
   controllers: [InboxController, FollowsController, VideoObjectsController, CommentObjectsController, SubscriptionsController, ServerBlocklistController],
   providers: [
     ApClientService,
@@ -38,6 +40,7 @@ import { ServerBlocklistService } from './server-blocklist.service';
     InboxService,
     VideoOutboxService,
     RemoteVideosService,
+    RemoteVideoTrackersService,
     RatesFederationService,
     CommentsFederationService,
     SubscriptionsService,

@@ -2,6 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { VideoCommentPolicy, VideoPrivacy, VideoState } from '@flotilla/shared';
 import { logger } from '../../common/logger';
 import { EventBus } from '../../platform/events/event-bus.service';
+import { LiveVideosNamespace } from '../../platform/sockets/live-videos.namespace';
 import { AccountsService } from '../users/accounts.service';
 import { ActorsService } from '../actors/actors.service';
 import { ChannelsService } from '../channels/channels.service';
@@ -82,7 +83,9 @@ export function parseVideoObject(o: Json): ParsedVideo | null {
   const links = asArray(o.url).filter((l): l is Json => !!l && typeof l === 'object');
   if (links.length === 0) return null;
   const icons = asArray(o.icon).filter((i): i is Json => !!i && typeof i === 'object' && isUrl((i as Json).url) && /^image\/(png|jpe?g|webp)$/.test(String((i as Json).mediaType)));
-  if (icons.length === 0) return null;
+  // A live has no picture nor file before its stream starts (Flotilla's lives get no thumbnail).
+  const isLive = o.isLiveBroadcast === true;
+  if (icons.length === 0 && !isLive) return null;
   const by = asArray(o.attributedTo).map((a) => ({ type: typeof a === 'object' && a ? (a as Json).type : null, id: idOf(a) }));
   const channelUrl = by.find((a) => a.type === 'Group')?.id ?? null;
   const accountUrl = by.find((a) => a.type === 'Person')?.id ?? null;
@@ -103,7 +106,7 @@ export function parseVideoObject(o: Json): ParsedVideo | null {
       files: tags.filter(isVideoFileLink).map(parseFile).filter((f): f is RemoteFile => f !== null),
     });
   }
-  if (webFiles.length === 0 && playlists.length === 0) return null;
+  if (webFiles.length === 0 && playlists.length === 0 && !isLive) return null;
   const trackers = links.filter((l) => asArray(l.rel).includes('tracker') && typeof l.href === 'string' && /^(https?|wss?):\/\//.test(l.href)).map((l) => l.href as string);
 
   const to = asArray(o.to).map(String);
@@ -170,6 +173,7 @@ export class RemoteVideosService implements OnModuleInit {
     private readonly files: RemoteFilesService,
     private readonly repo: FederationRepository,
     private readonly events: EventBus,
+    private readonly liveSockets: LiveVideosNamespace,
   ) {}
 
   onModuleInit(): void {
@@ -250,6 +254,8 @@ export class RemoteVideosService implements OnModuleInit {
     await this.files.replace(id, p.webFiles, p.playlists);
     await this.repo.saveRemoteVideo({ videoId: id, thumbnailUrl: p.thumbnailUrl, previewUrl: p.previewUrl, trackerUrls: p.trackerUrls, remoteUpdatedAt: p.updated });
     if (!existing) this.events.emit('video.received', { videoId: id });
+    // Watch pages of a remote live here follow it on this instance's /live-videos (as PeerTube).
+    else if (existing.isLive && existing.state !== p.row.state) this.liveSockets.emitToLiveVideo(id, 'state-change', { state: p.row.state });
     return id;
   }
 

@@ -1,4 +1,4 @@
-import { AP_BASE_CONTEXT, VideoCommentPolicy, VideoPrivacy, type VideoDetails, type VideoFile } from '@flotilla/shared';
+import { AP_BASE_CONTEXT, VideoCommentPolicy, VideoPrivacy, VideoState, type VideoDetails, type VideoFile } from '@flotilla/shared';
 import { AP_PUBLIC } from './ap-constants';
 
 /** The Video context's extra terms (activitypub.md §9). */
@@ -59,6 +59,16 @@ export function videoAudience(privacy: number, followersUrl: string): { to: stri
 
 export const isFederatedPrivacy = (privacy: number) => privacy === VideoPrivacy.PUBLIC || privacy === VideoPrivacy.UNLISTED;
 
+/** States the network sees (as PeerTube): published, and lives waiting for their stream or ended. */
+export const isFederatedState = (state: number) => state === VideoState.PUBLISHED || state === VideoState.WAITING_FOR_LIVE || state === VideoState.LIVE_ENDED;
+
+/** A live's settings as the Video object carries them (`pt:liveSaveReplay`, `pt:permanentLive`, `pt:latencyMode`). */
+export interface LiveSettings {
+  saveReplay: boolean;
+  permanentLive: boolean;
+  latencyMode: number;
+}
+
 const imageType = (url: string) => (/\.png$/i.test(url) ? 'image/png' : /\.webp$/i.test(url) ? 'image/webp' : 'image/jpeg');
 
 function fileLinks(d: VideoDetails, f: VideoFile, format: 'fragmented' | 'web-video') {
@@ -87,7 +97,7 @@ function fileLinks(d: VideoDetails, f: VideoFile, format: 'fragmented' | 'web-vi
  * A local video as PeerTube's Video object (activitypub.md §4), built from the API's VideoDetails
  * (its file, playlist and tracker URLs) and the owner actors' URLs.
  */
-export function buildVideoObject(d: VideoDetails, actors: VideoActors, opts: { privacy: number; thumbnailUrl: string | null; previewUrl: string | null; withContext?: boolean }): Record<string, unknown> {
+export function buildVideoObject(d: VideoDetails, actors: VideoActors, opts: { privacy: number; thumbnailUrl: string | null; previewUrl: string | null; withContext?: boolean; live?: LiveSettings | null }): Record<string, unknown> {
   const url = d.url;
   const icon = [
     ...(d.thumbnailPath && opts.thumbnailUrl ? [{ type: 'Image', url: opts.thumbnailUrl, mediaType: imageType(opts.thumbnailUrl), width: 280, height: 157 }] : []),
@@ -152,9 +162,10 @@ export function buildVideoObject(d: VideoDetails, actors: VideoActors, opts: { p
       { type: 'Group', id: actors.channelUrl },
     ],
     isLiveBroadcast: d.isLive,
-    liveSaveReplay: null,
-    permanentLive: null,
-    latencyMode: null,
+    // Null when the video is not a live (a live ended into a replay is a VOD again).
+    liveSaveReplay: d.isLive && opts.live ? opts.live.saveReplay : null,
+    permanentLive: d.isLive && opts.live ? opts.live.permanentLive : null,
+    latencyMode: d.isLive && opts.live ? opts.live.latencyMode : null,
     ...videoAudience(opts.privacy, actors.followersUrl),
   };
 }

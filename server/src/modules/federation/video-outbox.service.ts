@@ -1,14 +1,15 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { AP_BASE_CONTEXT, VideoState } from '@flotilla/shared';
+import { AP_BASE_CONTEXT, LiveVideoLatencyMode } from '@flotilla/shared';
 import { logger } from '../../common/logger';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import { EventBus } from '../../platform/events/event-bus.service';
 import { VideoFormatterService } from '../videos/video-formatter.service';
+import { LiveService } from '../live/live.service';
 import { VideosService } from '../videos/videos.service';
 import { DeliveryService } from './delivery.service';
 import { FollowsService } from './follows.service';
-import { buildVideoObject, isFederatedPrivacy, videoAudience } from './video-object';
+import { buildVideoObject, isFederatedPrivacy, isFederatedState, videoAudience, type LiveSettings } from './video-object';
 
 type LoadedVideo = NonNullable<Awaited<ReturnType<VideosService['loadWithFiles']>>>;
 
@@ -22,6 +23,7 @@ export class VideoOutboxService implements OnModuleInit {
     private readonly formatter: VideoFormatterService,
     private readonly follows: FollowsService,
     private readonly delivery: DeliveryService,
+    private readonly live: LiveService,
   ) {}
 
   onModuleInit(): void {
@@ -30,17 +32,31 @@ export class VideoOutboxService implements OnModuleInit {
     this.events.on('video.published', ({ videoId }) => guard('publish', () => this.onPublished(videoId)));
     this.events.on('video.updated', ({ videoId, previousPrivacy }) => guard('update', () => this.onUpdated(videoId, previousPrivacy)));
     this.events.on('video.deleted', (e) => guard('delete', () => this.onDeleted(e)));
+    // Lives federate from their creation (waiting, state 4), then an Update at each state change
+    // (on air 1, ended 5, waiting again for a permanent live), as PeerTube does.
+    this.events.on('video.live-created', ({ videoId }) => guard('live created', () => this.onPublished(videoId)));
+    this.events.on('video.live-state-changed', ({ videoId }) => guard('live state', () => this.onStateChanged(videoId)));
   }
 
   /** The Video object of a local video, or null when it is not federated (remote, private, not published). */
   async videoObject(idOrUuid: string): Promise<{ object: Record<string, unknown> | null; redirect: string | null }> {
     const video = await this.videos.loadByIdentifier(idOrUuid);
     if (video.remote) return { object: null, redirect: video.url };
-    if (!isFederatedPrivacy(video.privacy) || video.state !== VideoState.PUBLISHED) return { object: null, redirect: null };
-    return { object: this.build(video), redirect: null };
+    if (!isFederatedPrivacy(video.privacy) || !isFederatedState(video.state)) return { object: null, redirect: null };
+    return { object: await this.build(video), redirect: null };
   }
 
-  build(video: LoadedVideo, withContext = true): Record<string, unknown> {
+  /** A live's settings; null for other videos. */
+  private async liveSettings(video: LoadedVideo): Promise<LiveSettings | null> {
+    if (!video.isLive) return null;
+    const { live } = await this.live.load(video.uuid).catch(() => ({ live: null }));
+    if (!live) return null;
+    // Flotilla's low-latency mode (100) is its own: the network is told PeerTube's nearest (small).
+    const latencyMode = live.latencyMode === LiveVideoLatencyMode.LOW_LATENCY ? LiveVideoLatencyMode.SMALL_LATENCY : live.latencyMode;
+    return { saveReplay: live.saveReplay, permanentLive: live.permanentLive, latencyMode };
+  }
+
+  async build(video: LoadedVideo, withContext = true): Promise<Record<string, unknown>> {
     const details = this.formatter.details(video);
     const channel = video.VideoChannel!;
     const base = this.config.webserverUrl;
@@ -56,6 +72,7 @@ export class VideoOutboxService implements OnModuleInit {
         thumbnailUrl: details.thumbnailPath ? base + details.thumbnailPath : null,
         previewUrl: details.previewPath ? base + details.previewPath : null,
         withContext,
+        live: await this.liveSettings(video),
       },
     );
     // Each HLS playlist carries its resolutions' info hashes (pt:Infohash).
@@ -82,7 +99,7 @@ export class VideoOutboxService implements OnModuleInit {
 
   private async onPublished(videoId: number): Promise<void> {
     const video = await this.load(videoId);
-    if (!video || !isFederatedPrivacy(video.privacy) || video.state !== VideoState.PUBLISHED) return;
+    if (!video || !isFederatedPrivacy(video.privacy) || !isFederatedState(video.state)) return;
     await this.sendCreateAndAnnounces(video);
   }
 
@@ -119,7 +136,7 @@ export class VideoOutboxService implements OnModuleInit {
     const accountFollowers = await this.follows.followerIds([ids.account]);
     if (accountFollowers.length === 0) return;
     const accountUrl = channel.Account!.Actor!.url;
-    const { '@context': context, ...object } = this.build(video);
+    const { '@context': context, ...object } = await this.build(video);
     const create = { '@context': context, id: `${video.url}/activity`, type: 'Create', actor: accountUrl, object, ...videoAudience(video.privacy, `${accountUrl}/followers`) };
     await this.delivery.toActors(accountFollowers, create, ids.account);
   }
@@ -132,7 +149,7 @@ export class VideoOutboxService implements OnModuleInit {
 
   private async onUpdated(videoId: number, previousPrivacy: number): Promise<void> {
     const video = await this.load(videoId);
-    if (!video || video.state !== VideoState.PUBLISHED) return;
+    if (!video || !isFederatedState(video.state)) return;
     const was = isFederatedPrivacy(previousPrivacy);
     const now = isFederatedPrivacy(video.privacy);
     if (!was && !now) return;
@@ -144,8 +161,22 @@ export class VideoOutboxService implements OnModuleInit {
       // Public → private is a Delete for the network.
       return this.delivery.toActors(followers, this.deleteActivity(video.url, accountUrl), ids.account);
     }
+    await this.sendUpdate(video, followers);
+  }
+
+  /** A live went on air, ended, or waits again: the network gets the Video object with its new state. */
+  private async onStateChanged(videoId: number): Promise<void> {
+    const video = await this.load(videoId);
+    if (!video || !isFederatedPrivacy(video.privacy) || !isFederatedState(video.state)) return;
+    const ids = this.actorIds(video);
+    await this.sendUpdate(video, await this.allFollowers(ids.account, ids.channel));
+  }
+
+  private async sendUpdate(video: LoadedVideo, followers: number[]): Promise<void> {
     if (followers.length === 0) return;
-    const { '@context': context, ...object } = this.build(video);
+    const ids = this.actorIds(video);
+    const accountUrl = video.VideoChannel!.Account!.Actor!.url;
+    const { '@context': context, ...object } = await this.build(video);
     const update = {
       '@context': context,
       id: `${video.url}/updates/${video.updatedAt.toISOString()}`,

@@ -24,7 +24,7 @@ const translator = short();
 
 /**
  * PeerTube's live routes. Creation takes JSON or multipart (PeerTube's client sends multipart);
- * image fields are accepted and ignored for now (a live gets no thumbnail until it has frames).
+ * image fields are accepted and ignored for now (a live gets placeholder pictures at creation).
  */
 @Controller('api/v1/videos')
 export class LiveController {

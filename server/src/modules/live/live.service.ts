@@ -15,6 +15,9 @@ import {
 import { AppError, badRequest, forbidden, notFound } from '../../common/app-error';
 import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
+import { logger } from '../../common/logger';
+import { EventBus } from '../../platform/events/event-bus.service';
+import { ImageFilesService } from '../media-files/image-files.service';
 import { ChannelsService } from '../channels/channels.service';
 import type { AuthContext } from '../auth';
 import { VideosService } from '../videos/videos.service';
@@ -37,6 +40,8 @@ export class LiveService {
     private readonly videos: VideosService,
     private readonly channels: ChannelsService,
     private readonly sessions: LiveSessionsService,
+    private readonly events: EventBus,
+    private readonly images: ImageFilesService,
   ) {}
 
   private checkSettings(s: { saveReplay?: boolean; permanentLive?: boolean; latencyMode?: number }): void {
@@ -61,7 +66,7 @@ export class LiveService {
     if (maxUser >= 0 && (await this.repo.countOpenSessions(user.id)) >= maxUser) {
       throw forbidden('Cannot create this live because the max user lives limit is reached.', ErrorCode.MAX_USER_LIVES_LIMIT_REACHED);
     }
-    return this.sequelize.transaction(async (transaction) => {
+    const video = await this.sequelize.transaction(async (transaction) => {
       const video = await this.videos.createLive(channel.id, body, transaction);
       await this.repo.create(
         {
@@ -76,6 +81,10 @@ export class LiveService {
       );
       return video;
     });
+    // Pictures until the live has frames (lists, and the Video object's required icon).
+    await this.images.makePlaceholderImages(video).catch((err: Error) => logger.warn({ err: err.message, video: video.uuid }, 'no placeholder pictures for the live'));
+    this.events.emit('video.live-created', { videoId: video.id });
+    return video;
   }
 
   /** The live of a video id/uuid; 404 when unknown or not a live. */

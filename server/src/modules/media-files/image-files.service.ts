@@ -73,6 +73,28 @@ export class ImageFilesService {
   }
 
   /**
+   * A live's miniature and preview before it has frames: placeholders, as PeerTube gives its lives a
+   * default picture (its Video objects need an `icon`: without one PeerTube refuses the video).
+   */
+  async makePlaceholderImages(video: { id: number }): Promise<void> {
+    const made: StorageKey[] = [];
+    const rows: Array<{ type: number; filename: string } & Size> = [];
+    try {
+      for (const type of [ThumbnailType.MINIATURE, ThumbnailType.PREVIEW]) {
+        const size = type === ThumbnailType.MINIATURE ? THUMBNAIL_SIZE : PREVIEW_SIZE;
+        const key: StorageKey = { area: thumbnailArea(type), name: `${randomUUID()}.jpg` };
+        made.push(key);
+        await this.storeRendered(key, (out) => placeholderImage(out, size));
+        rows.push({ type, filename: key.name, ...size });
+      }
+      await this.repo.createThumbnails(video.id, rows);
+    } catch (err) {
+      await this.remove(made);
+      throw err;
+    }
+  }
+
+  /**
    * Resizes an uploaded image of a video (PUT /videos/:id) into a new stored file and removes the
    * upload; nothing the video shows changes yet (useVideoImage does that). A refused image leaves
    * no file behind.

@@ -102,7 +102,8 @@ export class VideoFormatterService {
       commentsPolicy: { id: video.commentsPolicy, label: VIDEO_COMMENT_POLICY_LABELS[video.commentsPolicy as VideoCommentPolicy] ?? 'Unknown' },
       downloadEnabled: video.downloadEnabled,
       inputFileUpdatedAt: video.inputFileUpdatedAt?.toISOString() ?? null,
-      trackerUrls: trackerUrls(this.config),
+      // A remote video's trackers are its origin's (RemoteTrackersService, filled in by the API).
+      trackerUrls: video.remote ? [] : trackerUrls(this.config),
       files: this.webVideoFiles(video),
       streamingPlaylists: this.streamingPlaylists(video),
     };

@@ -37,6 +37,7 @@ import { VideoRatesService } from './video-rates.service';
 import { VideoUpdateService } from './video-update.service';
 import { VideoUpdateInterceptor, VideoUploadInterceptor, type MultipartRequest } from './video-upload.interceptor';
 import { VideoViewsService } from './video-views.service';
+import { RemoteTrackersService } from './remote-trackers.service';
 import { VideosService } from './videos.service';
 
 const videoIdParam = z.object({ id: text().min(1).max(64) });
@@ -56,6 +57,7 @@ export class VideosController {
     private readonly accounts: AccountsService,
     private readonly fileTokens: VideoFileTokensService,
     private readonly events: EventBus,
+    private readonly remoteTrackers: RemoteTrackersService,
   ) {}
 
   @Get()
@@ -110,6 +112,7 @@ export class VideosController {
     // A remote copy is refreshed from its origin in the background when stale (federation listens).
     if (video.remote) this.events.emit('video.remote-used', { videoId: video.id });
     const details = this.formatter.details(video);
+    if (video.remote) details.trackerUrls = await this.remoteTrackers.of(video.id);
     details.views += await this.views.pending(video.id);
     if (canManageVideo(video, auth?.user)) {
       details.transcodingError = video.transcodingError;

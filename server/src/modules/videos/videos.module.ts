@@ -17,6 +17,7 @@ import { VideoListParts } from './video-list-parts.service';
 import { VideoRepository } from './video.repository';
 import { VideosService } from './videos.service';
 import { OverviewsController } from './overviews.controller';
+import { RemoteTrackersService } from './remote-trackers.service';
 import { VideoOverviewsService } from './video-overviews.service';
 
 /**
@@ -41,7 +42,8 @@ import { VideoOverviewsService } from './video-overviews.service';
     VideoFileTokensService,
     StaticFilesService,
     VideosJobs,
+    RemoteTrackersService,
   ],
-  exports: [VideosService, VideoFormatterService, VideoRatesService, VideoViewsService, StaticFilesService],
+  exports: [VideosService, VideoFormatterService, VideoRatesService, VideoViewsService, StaticFilesService, RemoteTrackersService],
 })
 export class VideosModule {}

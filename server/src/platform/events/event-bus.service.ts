@@ -41,6 +41,8 @@ export interface DomainEvents {
    * the seam for federation, which sends PeerTube's Update of the video (`isLiveBroadcast`, state).
    */
   'video.live-state-changed': { videoId: number; uuid: string; state: number; isLive: boolean };
+  /** A local live was created (waiting for its stream): federation sends it to the network as PeerTube does. */
+  'video.live-created': { videoId: number };
   /** A video's privacy changed: its files' URL prefix and whether its swarms are public follow. */
   'video.privacy-changed': { uuid: string; privacy: number };
   /** A moderator hid a video or made it visible again: its files and swarms become owner/moderator-only, or public again. */
