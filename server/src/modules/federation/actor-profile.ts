@@ -1,6 +1,6 @@
 /** What a remote actor document says about its profile: display fields and images (§1). */
+import { isUrl, type Json } from './ap-values';
 
-type Json = Record<string, unknown>;
 
 export interface ActorImageLink {
   url: string;
@@ -8,14 +8,6 @@ export interface ActorImageLink {
   height: number;
 }
 
-const isHttpUrl = (v: unknown): v is string => {
-  if (typeof v !== 'string' || v.length > 2000) return false;
-  try {
-    return ['http:', 'https:'].includes(new URL(v).protocol);
-  } catch {
-    return false;
-  }
-};
 const size = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= 10_000 ? v : null);
 
 /**
@@ -31,7 +23,7 @@ export function actorImages(value: unknown, fallback: { width: number; height: n
     if (!item || typeof item !== 'object') continue;
     const i = item as Json;
     if (i.type !== undefined && i.type !== 'Image') continue;
-    if (!isHttpUrl(i.url)) continue;
+    if (!isUrl(i.url)) continue;
     if (typeof i.mediaType === 'string' && !i.mediaType.startsWith('image/')) continue;
     const width = size(i.width) ?? fallback.width;
     const height = size(i.height) ?? fallback.height;

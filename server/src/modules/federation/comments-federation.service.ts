@@ -17,28 +17,16 @@ import { DeliveryService } from './delivery.service';
 import { FollowsService } from './follows.service';
 import { InboxService } from './inbox.service';
 import { hostOf, RemoteActorsService } from './remote-actors.service';
+import { date, isUrl, type Json } from './ap-values';
 import { RemoteVideosService } from './remote-videos.service';
 import { isFederatedPrivacy } from './video-object';
 
-type Json = Record<string, unknown>;
 type LoadedVideo = NonNullable<Awaited<ReturnType<VideosService['loadWithFiles']>>>;
 
 /** PeerTube resolves a reply's chain up to the video, at most this deep (MAX_RECURSION_COMMENTS). */
 const MAX_REPLY_DEPTH = 100;
 
-const isUrl = (v: unknown): v is string => {
-  if (typeof v !== 'string' || v.length > 2000) return false;
-  try {
-    return ['http:', 'https:'].includes(new URL(v).protocol);
-  } catch {
-    return false;
-  }
-};
 const firstId = (v: unknown): string | null => idOf(Array.isArray(v) ? v[0] : v);
-const date = (v: unknown): Date | null => {
-  const d = typeof v === 'string' ? new Date(v) : null;
-  return d && !Number.isNaN(d.getTime()) ? d : null;
-};
 
 /** A Note's text as stored: PeerTube's markdown as written, anyone else's HTML sanitized; null when empty or too long. */
 function noteText(note: Json): string | null {

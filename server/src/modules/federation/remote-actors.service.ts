@@ -3,19 +3,11 @@ import { logger } from '../../common/logger';
 import { ActorsService, type RemoteActorData } from '../actors/actors.service';
 import { ApClientService, RemoteFetchError } from './ap-client.service';
 import { REMOTE_REFRESH_MS } from './ap-constants';
+import { isUrl } from './ap-values';
 
 export const ACTOR_TYPES = new Set(['Person', 'Application', 'Group', 'Service', 'Organization']);
 const USERNAME = /^[A-Za-z0-9\-_.:]{1,255}$/;
 
-const isUrl = (v: unknown): v is string => {
-  if (typeof v !== 'string' || v.length > 2000) return false;
-  try {
-    const u = new URL(v);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
-};
 
 export const hostOf = (url: string) => new URL(url).host.toLowerCase();
 

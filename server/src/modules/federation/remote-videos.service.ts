@@ -13,27 +13,12 @@ import { idOf } from './activities';
 import { ApClientService, RemoteFetchError } from './ap-client.service';
 import { AP_PUBLIC } from './ap-constants';
 import { FederationRepository } from './federation.repository';
+import { asArray, date, int, isUrl, type Json } from './ap-values';
 import { InboxService } from './inbox.service';
 import { hostOf, RemoteActorsService } from './remote-actors.service';
 
-type Json = Record<string, unknown>;
 const PUBLIC_FORMS = new Set([AP_PUBLIC, 'as:Public', 'Public']);
 
-const isUrl = (v: unknown): v is string => {
-  if (typeof v !== 'string' || v.length > 2000) return false;
-  try {
-    return ['http:', 'https:'].includes(new URL(v).protocol);
-  } catch {
-    return false;
-  }
-};
-const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
-const int = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : null);
-const date = (v: unknown): Date | null => {
-  if (typeof v !== 'string') return null;
-  const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? null : d;
-};
 
 function parseFile(l: Json): RemoteFile | null {
   const height = int(l.height);

@@ -1,8 +1,9 @@
-import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ErrorCode } from '@flotilla/shared';
 import { AppError, badRequest, notFound } from '../../common/app-error';
-import { StaticFilesService } from '../videos/static-files.service';
+import { FileCreds } from '../videos';
+import { StaticFilesService, type FileCredentials } from '../videos/static-files.service';
 import { LL_FOLDER, LL_OPTIONS, LL_PLAYLIST } from './ll-hls-session';
 import { LlHlsSessionsService } from './ll-hls-sessions.service';
 
@@ -10,8 +11,6 @@ import { LlHlsSessionsService } from './ll-hls-sessions.service';
 const BLOCK_TIMEOUT_MS = 3 * LL_OPTIONS.segmentTarget * 1000;
 const NAME = /^(index\.m3u8|init(-\d{1,6})?\.mp4|seg-\d{1,9}(\.\d{1,4})?\.m4s)$/;
 const INDEX = /^\d{1,9}$/;
-
-type Creds = { authorization?: string; videoFileToken?: string };
 
 /**
  * A low-latency live's media playlist, init segment and parts, served from the packager's memory
@@ -28,15 +27,13 @@ export class LlHlsController {
   ) {}
 
   @Get(`:uuid/${LL_FOLDER}/:name`)
-  async publicFile(@Param('uuid') uuid: string, @Param('name') name: string, @Query() query: Record<string, unknown>, @Headers('authorization') authorization: string | undefined, @Res() res: Response) {
-    const creds: Creds = { authorization, videoFileToken: typeof query.videoFileToken === 'string' ? query.videoFileToken : undefined };
+  async publicFile(@Param('uuid') uuid: string, @Param('name') name: string, @Query() query: Record<string, unknown>, @FileCreds() creds: FileCredentials, @Res() res: Response) {
     const hidden = await this.files.assertPublicFile(this.files.assertUuid(uuid), creds);
     await this.serve(uuid, name, query, hidden, res);
   }
 
   @Get(`private/:uuid/${LL_FOLDER}/:name`)
-  async privateFile(@Param('uuid') uuid: string, @Param('name') name: string, @Query() query: Record<string, unknown>, @Headers('authorization') authorization: string | undefined, @Res() res: Response) {
-    const creds: Creds = { authorization, videoFileToken: typeof query.videoFileToken === 'string' ? query.videoFileToken : undefined };
+  async privateFile(@Param('uuid') uuid: string, @Param('name') name: string, @Query() query: Record<string, unknown>, @FileCreds() creds: FileCredentials, @Res() res: Response) {
     const video = await this.files.loadVideoByUuid(this.files.assertUuid(uuid));
     await this.files.assertPrivateFile(video, creds);
     await this.serve(uuid, name, query, true, res);

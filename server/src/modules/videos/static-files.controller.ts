@@ -1,10 +1,11 @@
-import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ErrorCode } from '@flotilla/shared';
 import { notFound, forbidden } from '../../common/app-error';
 import { canManageVideo } from './video-access';
 import { needsFileToken, MediaFilesRepository } from '../media-files';
-import { IMMUTABLE, StaticFilesService } from './static-files.service';
+import { FileCreds } from './file-credentials.decorator';
+import { IMMUTABLE, StaticFilesService, type FileCredentials } from './static-files.service';
 
 /** Playlists and segment hashes change while renditions arrive (and constantly for lives). */
 const SHORT = 'public, max-age=2';
@@ -34,24 +35,22 @@ export class StaticFilesController {
   @Get('static/web-videos/private/:name')
   async privateWebVideo(
     @Param('name') name: string,
-    @Query('videoFileToken') videoFileToken: string | undefined,
-    @Headers('authorization') authorization: string | undefined,
+    @FileCreds() creds: FileCredentials,
     @Res() res: Response,
   ) {
     const { video } = await this.webVideoFile(name);
-    await this.files.assertPrivateFile(video, { authorization, videoFileToken });
+    await this.files.assertPrivateFile(video, creds);
     await this.files.send(res, this.files.webVideoKey(name), 'private, max-age=31536000, immutable');
   }
 
   @Get('static/web-videos/:name')
   async webVideo(
     @Param('name') name: string,
-    @Query('videoFileToken') videoFileToken: string | undefined,
-    @Headers('authorization') authorization: string | undefined,
+    @FileCreds() creds: FileCredentials,
     @Res() res: Response,
   ) {
     const { video } = await this.webVideoFile(name);
-    const hidden = await this.files.assertPublicFile(video.uuid, { authorization, videoFileToken });
+    const hidden = await this.files.assertPublicFile(video.uuid, creds);
     await this.files.send(res, this.files.webVideoKey(name), hidden ? 'private, max-age=0' : IMMUTABLE);
   }
 
@@ -59,13 +58,12 @@ export class StaticFilesController {
   async privateHls(
     @Param('uuid') uuid: string,
     @Param('name') name: string,
-    @Query('videoFileToken') videoFileToken: string | undefined,
-    @Headers('authorization') authorization: string | undefined,
+    @FileCreds() creds: FileCredentials,
     @Res() res: Response,
   ) {
     const key = this.files.hlsKey(uuid, name);
     const video = await this.files.loadVideoByUuid(uuid.toLowerCase());
-    await this.files.assertPrivateFile(video, { authorization, videoFileToken });
+    await this.files.assertPrivateFile(video, creds);
     await this.files.send(res, key, hlsCache(name, true));
   }
 
@@ -73,12 +71,11 @@ export class StaticFilesController {
   async hls(
     @Param('uuid') uuid: string,
     @Param('name') name: string,
-    @Query('videoFileToken') videoFileToken: string | undefined,
-    @Headers('authorization') authorization: string | undefined,
+    @FileCreds() creds: FileCredentials,
     @Res() res: Response,
   ) {
     const key = this.files.hlsKey(uuid, name);
-    const hidden = await this.files.assertPublicFile(uuid.toLowerCase(), { authorization, videoFileToken });
+    const hidden = await this.files.assertPublicFile(uuid.toLowerCase(), creds);
     await this.files.send(res, key, hlsCache(name, hidden));
   }
 
@@ -92,7 +89,7 @@ export class StaticFilesController {
     await this.files.send(res, this.files.safeKey('previews', name), LAZY);
   }
 
-  private async torrent(name: string, creds: { authorization?: string; videoFileToken?: string }) {
+  private async torrent(name: string, creds: FileCredentials) {
     const key = this.files.safeKey('torrents', name);
     const videoId = await this.mediaFiles.videoIdOfTorrent(name);
     if (!videoId) throw notFound('File not found');
@@ -105,29 +102,26 @@ export class StaticFilesController {
   @Get('lazy-static/torrents/:name')
   async lazyTorrent(
     @Param('name') name: string,
-    @Query('videoFileToken') videoFileToken: string | undefined,
-    @Headers('authorization') authorization: string | undefined,
+    @FileCreds() creds: FileCredentials,
     @Res() res: Response,
   ) {
-    await this.files.send(res, await this.torrent(name, { authorization, videoFileToken }), TORRENT);
+    await this.files.send(res, await this.torrent(name, creds), TORRENT);
   }
 
   @Get('download/torrents/:name')
   async downloadTorrent(
     @Param('name') name: string,
-    @Query('videoFileToken') videoFileToken: string | undefined,
-    @Headers('authorization') authorization: string | undefined,
+    @FileCreds() creds: FileCredentials,
     @Res() res: Response,
   ) {
-    await this.files.send(res, await this.torrent(name, { authorization, videoFileToken }), TORRENT, { download: name });
+    await this.files.send(res, await this.torrent(name, creds), TORRENT, { download: name });
   }
 
   /** `/download/videos/<uuid>-<resolution>.<ext>`: the web video file as an attachment named after the video. */
   @Get('download/videos/:name')
   async downloadVideo(
     @Param('name') name: string,
-    @Query('videoFileToken') videoFileToken: string | undefined,
-    @Headers('authorization') authorization: string | undefined,
+    @FileCreds() creds: FileCredentials,
     @Res() res: Response,
   ) {
     const m = /^([0-9a-f-]{36})-(\d{1,5})(\.[a-z0-9]{1,8})$/i.exec(name);
@@ -135,7 +129,7 @@ export class StaticFilesController {
     const video = await this.files.loadVideoByUuid(this.files.assertUuid(m[1]));
     const file = await this.mediaFiles.webFileByResolution(video.id, Number(m[2]), m[3].toLowerCase());
     if (!file) throw notFound('File not found');
-    await this.checkDownload(video, { authorization, videoFileToken });
+    await this.checkDownload(video, creds);
     const label = video.name.replace(/[^\p{L}\p{N} ._-]/gu, '_').slice(0, 100);
     await this.files.send(res, this.files.webVideoKey(file.filename), 'private, max-age=0', { download: `${label}-${file.resolution}p${file.extname}` });
   }
@@ -144,8 +138,7 @@ export class StaticFilesController {
   @Get('download/streaming-playlists/hls/videos/:name')
   async downloadHls(
     @Param('name') name: string,
-    @Query('videoFileToken') videoFileToken: string | undefined,
-    @Headers('authorization') authorization: string | undefined,
+    @FileCreds() creds: FileCredentials,
     @Res() res: Response,
   ) {
     const m = /^([0-9a-f-]{36})-(\d{1,5})-fragmented(\.mp4)$/i.exec(name);
@@ -153,13 +146,13 @@ export class StaticFilesController {
     const video = await this.files.loadVideoByUuid(this.files.assertUuid(m[1]));
     const file = await this.mediaFiles.renditionByResolution(video.id, Number(m[2]));
     if (!file) throw notFound('File not found');
-    await this.checkDownload(video, { authorization, videoFileToken });
+    await this.checkDownload(video, creds);
     const label = video.name.replace(/[^\p{L}\p{N} ._-]/gu, '_').slice(0, 100);
     await this.files.send(res, this.files.hlsKey(video.uuid, file.filename), 'private, max-age=0', { download: `${label}-${file.resolution}p.mp4` });
   }
 
   /** Downloads follow the video's visibility; owners and moderators may download even when it is disabled. */
-  private async checkDownload(video: Awaited<ReturnType<StaticFilesService['loadVideoByUuid']>>, creds: { authorization?: string; videoFileToken?: string }) {
+  private async checkDownload(video: Awaited<ReturnType<StaticFilesService['loadVideoByUuid']>>, creds: FileCredentials) {
     if (needsFileToken(video.privacy)) await this.files.assertPrivateFile(video, creds);
     else await this.files.assertPublicFile(video.uuid, creds);
     if (!video.downloadEnabled) {
