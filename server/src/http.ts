@@ -48,6 +48,15 @@ function requestLog(req: Request, res: Response, next: NextFunction): void {
   next();
 }
 
+const AP_TYPES = /application\/(activity\+json|ld\+json)/i;
+
+/** An inbox POST, or a GET asking for an ActivityPub document (not a page, not the API). */
+function isActivityPubRequest(req: Request): boolean {
+  if (req.path.startsWith('/api/') || req.path.startsWith('/static/') || req.path.startsWith('/lazy-static/')) return false;
+  if (req.method === 'POST') return req.path === '/inbox' || req.path.endsWith('/inbox');
+  return (req.method === 'GET' || req.method === 'HEAD') && AP_TYPES.test(req.headers.accept ?? '');
+}
+
 function limiter(config: AppConfig, redis: Redis, name: string, windowMs: number, max: number, extra: Partial<Options> = {}) {
   return rateLimit({
     windowMs,
@@ -91,6 +100,10 @@ export function configureHttp(app: NestExpressApplication, config: AppConfig, re
     const ownPaths = new Set(['/users/token', '/users/register', '/users/ask-reset-password', '/users/ask-send-verify-email', '/users/registrations/ask-send-verify-email']);
     const ownLimiter = (path: string) => path.startsWith('/runners/') || ownPaths.has(path);
     app.use('/api/v1', limiter(config, redis, 'api', rl.api.window, rl.api.max, { skip: (req) => ownLimiter(req.path) }));
+    // ActivityPub: every inbox POST and every fetch of an ActivityPub document (PeerTube's
+    // activityPubRateLimiter); the pages and the API at the same paths are not counted here.
+    app.use(limiter(config, redis, 'activity_pub', rl.activity_pub.window, rl.activity_pub.max, { skip: (req) => !isActivityPubRequest(req) }));
+    app.use('/.well-known', limiter(config, redis, 'well_known', rl.well_known.window, rl.well_known.max));
   }
 
   // Body parsers: JSON for the API, form-encoded for OAuth; uploads use their own parsers.

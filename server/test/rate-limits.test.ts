@@ -74,3 +74,39 @@ describe('signup limiter', () => {
     expect(rows.map((r) => r.username)).toEqual(['root', 'alice', 'bruno']);
   });
 });
+
+describe('ActivityPub and .well-known limiters (PeerTube: activity_pub, well_known)', () => {
+  let server: TestServer;
+  const MAX = 3;
+  const AP = { accept: 'application/activity+json' };
+  beforeAll(async () => {
+    server = await TestServer.start({
+      transcoding: { enabled: false },
+      rates_limit: { activity_pub: { window: '1 minute', max: MAX }, well_known: { window: '1 minute', max: 2 } },
+    });
+  });
+  afterAll(async () => server?.stop());
+
+  it('counts ActivityPub fetches and inbox POSTs per IP, not pages; past the limit a 429 problem', async () => {
+    const actor = `${server.url}/accounts/root`;
+    expect((await fetch(actor, { headers: AP })).status).toBe(200);
+    // A malformed, unsigned POST is refused (400), and still counted.
+    const post = await fetch(`${server.url}/inbox`, { method: 'POST', headers: { 'content-type': 'application/activity+json' }, body: '{}' });
+    expect(post.status).toBe(400);
+    expect((await fetch(actor, { headers: AP })).status).toBe(200);
+    const refused = await fetch(actor, { headers: AP });
+    expect(refused.status).toBe(429);
+    assertProblemShape(refused.headers.get('content-type'), (await refused.json()) as Record<string, unknown>, 429);
+    expect((await fetch(`${server.url}/accounts/root/inbox`, { method: 'POST', headers: { 'content-type': 'application/activity+json' }, body: '{}' })).status).toBe(429);
+    // The page at the same path and the API are not ActivityPub requests.
+    expect((await fetch(actor, { headers: { accept: 'text/html' } })).status).toBe(200);
+    expect((await fetch(`${server.url}/api/v1/config`, { headers: AP })).status).toBe(200);
+  });
+
+  it('limits /.well-known on its own', async () => {
+    const url = `${server.url}/.well-known/webfinger?resource=acct:root@${new URL(server.url).host}`;
+    expect((await fetch(url)).status).toBe(200);
+    expect((await fetch(`${server.url}/.well-known/nodeinfo`)).status).toBe(200);
+    expect((await fetch(url)).status).toBe(429);
+  });
+});

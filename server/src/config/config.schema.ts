@@ -57,6 +57,8 @@ export const configSchema = z.object({
     login: z.object({ window: duration, max: z.number().int().min(1) }),
     signup: z.object({ window: duration, max: z.number().int().min(1) }),
     ask_send_email: z.object({ window: duration, max: z.number().int().min(1) }),
+    activity_pub: z.object({ window: duration, max: z.number().int().min(1) }),
+    well_known: z.object({ window: duration, max: z.number().int().min(1) }),
   }),
   instance: z.object({
     name: z.string().min(1).max(120),
