@@ -33,6 +33,8 @@ export interface RequestOptions {
    * 'manual' mode, even a 308 without Location; resumable uploads need 'follow' to read their 308s.
    */
   redirect?: 'follow' | 'manual' | 'error';
+  /** fetch's cache mode ('no-cache': revalidate what the browser holds). */
+  cache?: RequestCache;
 }
 
 export interface RawResponse {
@@ -79,7 +81,7 @@ export class ApiClient {
       headers['Content-Type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(opts.form).toString();
     }
-    const res = await fetch(this.url(path, opts.query), { method, headers, body, signal: opts.signal, redirect: opts.redirect ?? 'manual' });
+    const res = await fetch(this.url(path, opts.query), { method, headers, body, signal: opts.signal, redirect: opts.redirect ?? 'manual', cache: opts.cache });
     const text = await res.text();
     const ok = (res.status >= 200 && res.status < 300) || (opts.okStatuses ?? []).includes(res.status);
     if (!ok) {

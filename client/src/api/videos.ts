@@ -85,10 +85,11 @@ export type SegmentsSha256 = Record<string, string | Record<string, string>>;
 
 /**
  * The playlist's segment hashes (streamingPlaylists[].segmentsSha256Url). `withAuth` sends the
- * session token; only do that for this instance's own files.
+ * session token; only do that for this instance's own files. Revalidated on every load: a live's
+ * file grows per segment, and the server lets caches keep it 2 s.
  */
 export function getSegmentsSha256(api: ApiClient, url: string, withAuth: boolean): Promise<SegmentsSha256> {
-  return api.request<SegmentsSha256>('GET', url, withAuth ? {} : { headers: { Authorization: '' } });
+  return api.request<SegmentsSha256>('GET', url, { cache: 'no-cache', ...(withAuth ? {} : { headers: { Authorization: '' } }) });
 }
 
 /** PeerTube's Discover groups: one category, channel and tag per page (empty past the last page). */

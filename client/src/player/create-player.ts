@@ -190,6 +190,8 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
   if (usesP2P) {
     const validate = createSegmentValidator({
       loadJson: () => (source.segmentsSha256Url ? opts.loadSegmentsSha256(source.segmentsSha256Url) : Promise.resolve({})),
+      // A live's hashes grow per segment: an unknown one waits for a reload (at most 1 s away).
+      ...(source.isLive ? { waitForNewHashes: true, reloadIntervalMs: 1000 } : {}),
       onReject: ({ bytes }) => {
         stats.segmentRejected(bytes);
         notify();

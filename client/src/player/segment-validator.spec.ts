@@ -74,6 +74,20 @@ describe('validateP2PSegment', () => {
     expect(await validate('/n-fragmented.mp4', { start: 0, end: 19 }, later.buffer)).toBe(true);
   });
 
+  it('live: a segment published just after the last load waits for the next reload instead of being refused', async () => {
+    const fresh = seg(16, 3);
+    const versions: SegmentsSha256Json[] = [{}, { 'live-7.ts': sha(fresh) }];
+    const loadJson = vi.fn(async () => versions.shift() ?? {});
+    const validate = createSegmentValidator({ loadJson, reloadIntervalMs: 40, waitForNewHashes: true });
+    const started = Date.now();
+    expect(await validate('/hls/live-7.ts', undefined, fresh.buffer)).toBe(true);
+    expect(loadJson).toHaveBeenCalledTimes(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(30);
+    // Still unknown after that reload: refused (a bogus name costs one reload per interval, no more).
+    expect(await validate('/hls/bogus.ts', undefined, fresh.buffer)).toBe(false);
+    expect(loadJson).toHaveBeenCalledTimes(3);
+  });
+
   it('treats a failed JSON download as "nothing is trusted"', async () => {
     const validate = createSegmentValidator({ loadJson: () => Promise.reject(new Error('offline')) });
     expect(await validate(file, { start: 0, end: 99 }, good.buffer)).toBe(false);

@@ -44,6 +44,12 @@ export interface SegmentValidatorOptions {
   loadJson: () => Promise<SegmentsSha256Json>;
   /** Minimum delay between two reloads of the JSON when a segment is unknown (ms). */
   reloadIntervalMs?: number;
+  /**
+   * Lives: the JSON grows with every segment, and a peer may offer one published just after the
+   * last load. An unknown segment then waits until a reload is allowed and is checked against it,
+   * instead of being refused at once (VOD: refused, its JSON never changes).
+   */
+  waitForNewHashes?: boolean;
   hash?: (data: ArrayBuffer) => Promise<string>;
   onReject?: (info: { url: string; byteRange?: ByteRangeInclusive; reason: 'unknown' | 'mismatch'; bytes: number }) => void;
   now?: () => number;
@@ -67,9 +73,18 @@ export function createSegmentValidator(opts: SegmentValidatorOptions) {
     let hashes = await (json ?? load());
     let expected = expectedHash(hashes, url, byteRange);
     // The JSON grows while renditions/live segments are added: reload it, at most every few seconds.
-    if (expected === undefined && now() - loadedAt >= reloadInterval) {
-      hashes = await load();
-      expected = expectedHash(hashes, url, byteRange);
+    if (expected === undefined) {
+      const wait = reloadInterval - (now() - loadedAt);
+      if (wait > 0 && opts.waitForNewHashes) {
+        await new Promise((r) => setTimeout(r, wait));
+        // Another segment's wait may have reloaded it meanwhile.
+        if (now() - loadedAt >= reloadInterval) await load();
+        hashes = await json!;
+        expected = expectedHash(hashes, url, byteRange);
+      } else if (wait <= 0) {
+        hashes = await load();
+        expected = expectedHash(hashes, url, byteRange);
+      }
     }
     if (expected === undefined) {
       opts.onReject?.({ url, byteRange, reason: 'unknown', bytes: data.byteLength });
