@@ -22,10 +22,12 @@ describe('web client: administration pages (real server, real SMTP)', () => {
     r = run.result;
   }, 320_000);
 
-  it('a registration request accepted and one rejected, each requester told by mail', () => {
+  it('a registration request tells the moderator (notification leading to the registrations page); one accepted and one rejected, each requester told by mail', () => {
     expect(r.checks).toMatchObject({
       'wren: the sign-up page says the request was sent': true,
       'spammer: the sign-up page says the request was sent': true,
+      'moderator notified of the request': true,
+      'the request notification leads to the registrations page': true,
       'registrations page: one accepted, one rejected': true,
       'accepted requester told by mail, with the message': true,
       'rejected requester told by mail, with the reason': true,

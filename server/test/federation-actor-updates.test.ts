@@ -89,7 +89,7 @@ describe('actor updates (Update{Person|Group}) between instances', () => {
     expect(update).toMatchObject({
       type: 'Update',
       actor: accountUrl,
-      object: { type: 'Person', id: accountUrl, name: 'Root of B', summary: 'I run B', preferredUsername: 'root' },
+      object: { type: 'Person', id: accountUrl, name: 'Root of B', summary: 'I run B', preferredUsername: 'root', updated: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
       to: ['https://www.w3.org/ns/activitystreams#Public'],
       cc: [`${accountUrl}/followers`],
     });
@@ -126,5 +126,35 @@ describe('actor updates (Update{Person|Group}) between instances', () => {
     // The spoof was processed before the fake's own Update (one inbox queue, in order): B's account kept its profile.
     expect((await rootOnA()).displayName).toBe(before);
     expect(before).not.toBe('Hacked');
+  });
+
+  it('a signed Update{Person} older than the stored profile changes nothing; a newer one applies', async () => {
+    const bRootUrl = `${b.url}/accounts/root`;
+    const channelUrl = `${b.url}/video-channels/${channelName}`;
+    const rootOnA = async () => (await a.api.request<{ displayName: string }>('GET', `/api/v1/accounts/root@${hostOf(b)}`)).displayName;
+    const channelOnA = async () => (await a.api.request<C>('GET', `/api/v1/video-channels/${channelName}@${hostOf(b)}`)).displayName;
+    const keyOf = async (url: string) => (await b.sql<{ private_key: string }>('SELECT private_key FROM actor WHERE url = $1', [url]))[0].private_key;
+    const [rootKey, channelKey] = await Promise.all([keyOf(bRootUrl), keyOf(channelUrl)]);
+    const person = { ...(await (await fetch(bRootUrl, { headers: AP })).json()), '@context': undefined };
+    const group = { ...(await (await fetch(channelUrl, { headers: AP })).json()), '@context': undefined };
+    // Each Update signed by the actor itself, as B would send it.
+    const send = (actorUrl: string, key: string, object: object, n: number) => {
+      const body = JSON.stringify({ '@context': 'https://www.w3.org/ns/activitystreams', id: `${actorUrl}/updates/test-${n}`, type: 'Update', actor: actorUrl, object, to: ['https://www.w3.org/ns/activitystreams#Public'] });
+      return fetch(`${a.url}/inbox`, { method: 'POST', body, headers: signPost(`${a.url}/inbox`, body, `${actorUrl}#main-key`, key) });
+    };
+    const t = Date.now();
+    const at = (s: number) => new Date(t + s * 1000).toISOString();
+
+    expect((await send(bRootUrl, rootKey, { ...person, name: 'Newer name', updated: at(0) }, 1)).status).toBe(204);
+    await until('the newer profile on A', async () => (await rootOnA()) === 'Newer name');
+    // Delivered late, older than what A stored: nothing changes. The channel's Update queued behind
+    // it (one inbox queue, in order) shows when it has been handled.
+    expect((await send(bRootUrl, rootKey, { ...person, name: 'Older name', updated: at(-60) }, 2)).status).toBe(204);
+    expect((await send(channelUrl, channelKey, { ...group, name: 'Marker' }, 3)).status).toBe(204);
+    await until('the marker on A', async () => (await channelOnA()) === 'Marker');
+    expect(await rootOnA()).toBe('Newer name');
+    // A newer one applies.
+    expect((await send(bRootUrl, rootKey, { ...person, name: 'Newest name', updated: at(60) }, 4)).status).toBe(204);
+    await until('the newest profile on A', async () => (await rootOnA()) === 'Newest name');
   });
 });

@@ -4,9 +4,9 @@
  * loopback-only namespace: the real server with a real SMTP server (smtp-server) beside it, headless
  * Chromium for each person.
  *
- *   - visitors ask for an account on the sign-up page (approval required); a moderator accepts one
- *     and rejects the other on the registrations page; each requester gets a mail; the accepted one
- *     logs in;
+ *   - visitors ask for an account on the sign-up page (approval required); the moderator's
+ *     notification leads to the registrations page, where they accept one and reject the other;
+ *     each requester gets a mail; the accepted one logs in;
  *   - a user is blocked by the moderator while logged in: their next page load sends them to log in;
  *   - the administrator hides another user's video on the videos page: visitors cannot open it;
  *   - the administrator renames the instance on the settings page: the header follows, no reload;
@@ -99,7 +99,15 @@ async function registrations(stack: Stack, visitor: Viewer, mod: Viewer): Promis
   await requestAccount(stack, visitor, 'wren', 'I film birds at dawn');
   await visitor.page.evaluate(() => localStorage.clear());
   await requestAccount(stack, visitor, 'spammer', 'cheap watches');
-  await mod.page.goto(`${base}/admin/registrations`);
+  // The moderator was told (NEW_USER_REGISTRATION_REQUEST): the notification leads to the registrations page.
+  const told = 'a[href="/admin/registrations"]:has-text("spammer wants to register")';
+  check('moderator notified of the request', await until('the request notification', async () => {
+    await mod.page.goto(`${base}/my-account/notifications`);
+    return seen(mod, told, 2000);
+  }, 20_000).then(() => true, () => false));
+  const followed = result.checks['moderator notified of the request'] && (await mod.page.click(told, { timeout: 5000 }).then(() => true, () => false));
+  check('the request notification leads to the registrations page', followed && (await mod.page.waitForURL((u) => u.pathname === '/admin/registrations', { timeout: 10_000 }).then(() => true, () => false)));
+  if (!followed) await mod.page.goto(`${base}/admin/registrations`);
   await mod.page.waitForSelector('tr[data-username="spammer"]', { timeout: 10_000 });
   await moderate(mod, 'wren', true, 'Welcome, bird lover');
   await moderate(mod, 'spammer', false, 'Looks like spam');

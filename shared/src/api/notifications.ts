@@ -125,6 +125,8 @@ export interface UserNotification {
     state: 'pending' | 'accepted';
     following: { type: 'account' | 'channel' | 'instance'; name: string; displayName: string; host: string };
   } | null;
+  /** A sign-up request waiting for a moderator (NEW_USER_REGISTRATION_REQUEST), as PeerTube's. */
+  registration?: { id: number; username: string } | null;
   createdAt: string;
   updatedAt: string;
 }

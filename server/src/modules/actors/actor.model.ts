@@ -41,6 +41,8 @@ export class ActorModel extends Model {
   declare followingUrl: string | null;
   declare serverId: number | null;
   declare remoteCreatedAt: Date | null;
+  /** The `updated` date of the newest profile stored for a remote actor (null when none said one). */
+  declare remoteUpdatedAt: Date | null;
   declare createdAt: Date;
   declare updatedAt: Date;
   declare Server?: ServerModel | null;
@@ -77,6 +79,7 @@ export class ActorModel extends Model {
         followingUrl: { type: DataTypes.STRING(2000) },
         serverId: { type: DataTypes.INTEGER },
         remoteCreatedAt: { type: DataTypes.DATE },
+        remoteUpdatedAt: { type: DataTypes.DATE },
       },
       { sequelize, tableName: 'actor', modelName: 'Actor' },
     );

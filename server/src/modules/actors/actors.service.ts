@@ -96,6 +96,8 @@ export class ActorsService {
       followingUrl: doc.followingUrl,
       serverId: server.id,
       remoteCreatedAt: doc.published,
+      // A document without `updated` (PeerTube's, Mastodon's) keeps the date of the last one that had it.
+      ...(doc.updated ? { remoteUpdatedAt: doc.updated } : {}),
     };
     const existing = await ActorModel.findOne({ where: { url: doc.url } });
     if (existing) return this.refreshRemote(existing, values);
@@ -238,4 +240,6 @@ export interface RemoteActorData {
   followersUrl: string | null;
   followingUrl: string | null;
   published: Date | null;
+  /** The profile's `updated` date, when the document gives one. */
+  updated: Date | null;
 }

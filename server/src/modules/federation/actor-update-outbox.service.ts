@@ -45,12 +45,14 @@ export class ActorUpdateOutboxService implements OnModuleInit {
           : null;
     if (!doc) return;
     const { '@context': context, ...object } = doc;
+    // `updated` on the object: an instance that stores it can tell a late delivery (a retry) from a newer profile.
+    const at = new Date().toISOString();
     const update = {
       '@context': context,
-      id: `${actor.url}/updates/${new Date().toISOString()}`,
+      id: `${actor.url}/updates/${at}`,
       type: 'Update',
       actor: actor.url,
-      object,
+      object: { ...object, updated: at },
       to: [AP_PUBLIC],
       cc: [actor.followersUrl ?? `${actor.url}/followers`],
     };

@@ -31,6 +31,7 @@ export function parseActorDocument(doc: Record<string, unknown>): RemoteActorDat
   const host = hostOf(doc.id);
   if (hostOf(doc.inbox) !== host || hostOf(key.owner) !== host) return null;
   const published = typeof doc.published === 'string' ? new Date(doc.published) : null;
+  const updated = typeof doc.updated === 'string' ? new Date(doc.updated) : null;
   return {
     type: doc.type as RemoteActorData['type'],
     preferredUsername: doc.preferredUsername,
@@ -43,6 +44,7 @@ export function parseActorDocument(doc: Record<string, unknown>): RemoteActorDat
     followersUrl: isUrl(doc.followers) ? doc.followers : null,
     followingUrl: isUrl(doc.following) ? doc.following : null,
     published: published && !Number.isNaN(published.getTime()) ? published : null,
+    updated: updated && !Number.isNaN(updated.getTime()) ? updated : null,
   };
 }
 

@@ -48,6 +48,7 @@ export class RemoteProfilesService implements OnModuleInit {
    * `Update{Person|Group|…}`: a profile change (§6.3). Only the actor itself may send it (its id is
    * the signer's, on the signer's host), and only for an actor already known here; the embedded
    * document is validated like a fetched one, and a new public key in it replaces the stored one.
+   * One whose `updated` is older than the stored profile's changes nothing (a late delivery).
    */
   private async onUpdate(activity: Json, signerUrl: string): Promise<void> {
     const object = activity.object;
@@ -65,6 +66,11 @@ export class RemoteProfilesService implements OnModuleInit {
     }
     const known = await this.actors.findByUrl(signerUrl);
     if (!known || known.serverId === null) return;
+    // An Update delivered late (a retry that comes after a newer one) must not bring an old profile back.
+    if (data.updated && known.remoteUpdatedAt && data.updated.getTime() < known.remoteUpdatedAt.getTime()) {
+      logger.info({ object: signerUrl, updated: data.updated, stored: known.remoteUpdatedAt }, 'actor Update older than the stored profile ignored');
+      return;
+    }
     await this.remoteActors.store(data, doc);
   }
 }

@@ -36,6 +36,7 @@ export const NOTIFICATION_JOBS = {
       }),
       z.object({ source: z.literal('actor-followed'), followerActorId: z.number().int(), followingActorId: z.number().int() }),
       z.object({ source: z.literal('user-registered'), userId: z.number().int() }),
+      z.object({ source: z.literal('registration-requested'), registrationId: z.number().int(), username: z.string().max(255) }),
     ]),
     options: { attempts: 3, backoff: { type: 'exponential', delay: 1000 }, concurrency: 2 },
   }),

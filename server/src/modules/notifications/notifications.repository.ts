@@ -9,6 +9,7 @@ export interface NotificationRefs {
   commentId?: number | null;
   accountId?: number | null;
   actorFollowId?: number | null;
+  registrationId?: number | null;
 }
 
 export type NotificationPayload = Omit<UserNotification, 'id' | 'type' | 'read' | 'createdAt' | 'updatedAt'>;
@@ -34,11 +35,11 @@ export class NotificationsRepository {
   async insertMany(type: number, userIds: number[], refs: NotificationRefs, payload: NotificationPayload): Promise<{ id: number; userId: number; createdAt: Date }[]> {
     if (userIds.length === 0) return [];
     return this.sequelize.query<{ id: number; userId: number; createdAt: Date }>(
-      `INSERT INTO user_notification (type, user_id, video_id, comment_id, account_id, actor_follow_id, payload)
-       SELECT $1, u, $3, $4, $5, $6, $7::jsonb FROM unnest($2::int[]) AS u
+      `INSERT INTO user_notification (type, user_id, video_id, comment_id, account_id, actor_follow_id, registration_id, payload)
+       SELECT $1, u, $3, $4, $5, $6, $7, $8::jsonb FROM unnest($2::int[]) AS u
        RETURNING id, user_id AS "userId", created_at AS "createdAt"`,
       {
-        bind: [type, userIds, refs.videoId ?? null, refs.commentId ?? null, refs.accountId ?? null, refs.actorFollowId ?? null, JSON.stringify(payload)],
+        bind: [type, userIds, refs.videoId ?? null, refs.commentId ?? null, refs.accountId ?? null, refs.actorFollowId ?? null, refs.registrationId ?? null, JSON.stringify(payload)],
         type: QueryTypes.SELECT,
       },
     );

@@ -80,6 +80,7 @@ export class NotificationsService implements OnModuleInit {
     this.events.on('comment.approved', (c) => queue({ source: 'comment-approved', ...c }));
     this.events.on('actor.followed', ({ followerActorId, followingActorId }) => queue({ source: 'actor-followed', followerActorId, followingActorId }));
     this.events.on('user.registered', ({ userId }) => queue({ source: 'user-registered', userId }));
+    this.events.on('user.registration-requested', ({ registrationId, username }) => queue({ source: 'registration-requested', registrationId, username }));
   }
 
   list(userId: number, q: NotificationListQuery): Promise<ResultList<UserNotification>> {
@@ -115,6 +116,8 @@ export class NotificationsService implements OnModuleInit {
         return this.actorFollowed(p.followerActorId, p.followingActorId);
       case 'user-registered':
         return this.userRegistered(p.userId);
+      case 'registration-requested':
+        return this.registrationRequested(p.registrationId, p.username);
     }
   }
 
@@ -266,6 +269,18 @@ export class NotificationsService implements OnModuleInit {
     await this.deliver(UserNotificationType.NEW_USER_REGISTRATION, staff, { accountId }, { account: { ...info, id: accountId } }, {
       subject: `New user registration: ${info.name}`,
       text: `A new user registered: ${info.name}.\n\n${this.config.webserverUrl}/admin/users/list\n`,
+    });
+  }
+
+  /**
+   * A sign-up request waits for approval: administrators and moderators (PeerTube: the
+   * MANAGE_REGISTRATIONS right) are told per their `newUserRegistration` setting, as PeerTube does.
+   */
+  private async registrationRequested(registrationId: number, username: string): Promise<void> {
+    const staff = await this.recipients.staff([0, 1], 'newUserRegistration');
+    await this.deliver(UserNotificationType.NEW_USER_REGISTRATION_REQUEST, staff, { registrationId }, { registration: { id: registrationId, username } }, {
+      subject: `A new user wants to register: ${username}`,
+      text: `${username} asked for an account on ${this.config.instance.name}; the request waits for a moderator.\n\n${this.config.webserverUrl}/admin/registrations\n`,
     });
   }
 

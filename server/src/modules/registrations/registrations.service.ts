@@ -16,6 +16,7 @@ import { consumeSecret, issueSecret } from '../../common/one-time-secrets';
 import { redisKey } from '../../common/redis';
 import { CONFIG, REDIS } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
+import { EventBus } from '../../platform/events/event-bus.service';
 import { Mailer } from '../../platform/mail/mailer.service';
 import { hashPassword } from '../auth/auth.service';
 import { UsersService } from '../users/users.service';
@@ -39,6 +40,7 @@ export class RegistrationsService {
     private readonly repo: RegistrationRepository,
     private readonly users: UsersService,
     private readonly mailer: Mailer,
+    private readonly events: EventBus,
   ) {}
 
   async request(body: RegistrationRequest): Promise<UserRegistration> {
@@ -68,6 +70,8 @@ export class RegistrationsService {
       channel_display_name: body.channel?.displayName ?? null,
     });
     if (s.requires_email_verification) await this.sendVerifyEmail(row);
+    // Moderators are told at once, as PeerTube does (whether the e-mail is verified yet or not).
+    this.events.emit('user.registration-requested', { registrationId: row.id, username: row.username });
     return this.format(row);
   }
 

@@ -90,6 +90,8 @@ export interface DomainEvents {
   'video.remote-used': { videoId: number };
   /** A user signed up without a moderator's approval (notifications tell moderators). */
   'user.registered': { userId: number };
+  /** A visitor asked for an account where sign-up needs a moderator's approval (notifications tell moderators). */
+  'user.registration-requested': { registrationId: number; username: string };
   /** An actor (a local user's account, a remote account) now follows a local channel or account: notifications tell its owner. */
   'actor.followed': { followerActorId: number; followingActorId: number; state: 'pending' | 'accepted' };
 }
