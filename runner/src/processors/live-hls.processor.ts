@@ -6,9 +6,7 @@ import { ErrorCode } from '@flotilla/shared';
 import { hasErrorCode } from '../client/errors';
 import { FfmpegError } from './ffmpeg';
 import { INPUT_PROBE_ARGS, mustRestart, probeFromHint, probeLive, type LiveProbe } from './live-input';
-import type { Processor, ProcessorContext } from './processor';
-
-type Ctx = ProcessorContext<'live-rtmp-hls-transcoding'>;
+import type { Processor } from './processor';
 
 const CHUNK = /^([a-z0-9]+)-(\d+)\.ts$/;
 /** How often the output folder is looked at. */
@@ -192,6 +190,8 @@ export const processLiveHls: Processor<'live-rtmp-hls-transcoding'> = async (ctx
   let chunksSent = 0;
   let cutCount = 0;
   let firstComplete = false;
+  /** ffmpeg has read its input's headers and opened its first segment (timing mark only). */
+  let writing = false;
 
   const send = async (payload: Record<string, string>, files: Record<string, string>) => {
     for (let attempt = 1; ; attempt++) {
@@ -282,6 +282,10 @@ export const processLiveHls: Processor<'live-rtmp-hls-transcoding'> = async (ctx
         continue;
       }
       break;
+    }
+    if (!writing && (await readdir(dir).catch(() => [] as string[])).some((n) => CHUNK.test(n))) {
+      writing = true;
+      mark('ffmpeg writes its first segment file');
     }
     if (confirmed) await scan(false);
     await new Promise((r) => setTimeout(r, WATCH_MS));
