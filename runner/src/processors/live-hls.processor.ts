@@ -190,8 +190,6 @@ export const processLiveHls: Processor<'live-rtmp-hls-transcoding'> = async (ctx
   let chunksSent = 0;
   let cutCount = 0;
   let firstComplete = false;
-  /** ffmpeg has read its input's headers and opened its first segment (timing mark only). */
-  let writing = false;
 
   const send = async (payload: Record<string, string>, files: Record<string, string>) => {
     for (let attempt = 1; ; attempt++) {
@@ -282,10 +280,6 @@ export const processLiveHls: Processor<'live-rtmp-hls-transcoding'> = async (ctx
         continue;
       }
       break;
-    }
-    if (!writing && (await readdir(dir).catch(() => [] as string[])).some((n) => CHUNK.test(n))) {
-      writing = true;
-      mark('ffmpeg writes its first segment file');
     }
     if (confirmed) await scan(false);
     await new Promise((r) => setTimeout(r, WATCH_MS));
