@@ -17,6 +17,27 @@ import type { BenchRow } from './report';
 const TRIALS = Number(process.env.LIVE_TAKEOVER_TRIALS ?? 3);
 type Job = { uuid: string; type: string; state: { id: number }; runner: { name: string } | null };
 
+/**
+ * Where the stall went: the server's "runner gone" warning and the taking-over runner's
+ * `live timing:` lines (wall-clock ms), as offsets from the kill.
+ */
+function traceAfterKill(serverLog: string, others: RunnerCli[], killedAt: number, storedAt: number): string {
+  const events: [number, string][] = [];
+  for (const line of serverLog.split('\n')) {
+    if (!line.includes('live runner gone') && !line.includes('live job failed')) continue;
+    const time = /"time":"([^"]+)"/.exec(line)?.[1];
+    const msg = /"msg":"([^"]+)"/.exec(line)?.[1];
+    if (time && msg && Date.parse(time) >= killedAt) events.push([Date.parse(time), `server: ${msg}`]);
+  }
+  for (const r of others) {
+    for (const m of r.output.matchAll(/live timing: (.+?) at (\d+) /g)) {
+      if (Number(m[2]) >= killedAt) events.push([Number(m[2]), `${r.name}: ${m[1]}`]);
+    }
+  }
+  events.push([storedAt, 'bench: first new segment seen stored']);
+  return events.sort((a, b) => a[0] - b[0]).map(([t, what]) => `    +${t - killedAt} ms  ${what}\n`).join('');
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 export async function liveTakeoverBench(): Promise<BenchRow[]> {
@@ -66,6 +87,7 @@ export async function liveTakeoverBench(): Promise<BenchRow[]> {
         const stall = firstNew[1] - killedAt;
         stalls.push(stall);
         process.stdout.write(`takeover trial ${trial}: first new segment stored ${stall} ms after the kill (ordinary gap ${median(gaps)} ms)\n`);
+        process.stdout.write(traceAfterKill(server.output, runners.filter((r) => r !== holder), killedAt, firstNew[1]));
         rows.push({
           name: `trial ${trial}: runner SIGKILL → first segment of the new runner stored (stall)`,
           value: stall,

@@ -8,7 +8,10 @@ import { createLive, Publisher, RunnerCli } from './helpers/live';
 import { newRegistrationToken, waitFor } from './helpers/runners';
 import { freePort, REPO_ROOT, TestServer } from './helpers/test-server';
 
-type Job = { uuid: string; type: string; state: { id: number }; runner: { name: string } | null; startedAt: string | null; error: string | null };
+type Job = {
+  uuid: string; type: string; state: { id: number }; runner: { name: string } | null; startedAt: string | null; error: string | null;
+  payload: { input: Record<string, unknown>; output: Record<string, unknown> };
+};
 
 /**
  * The runner holding a live is SIGKILLed while the publisher streams: another runner takes the
@@ -54,10 +57,14 @@ describe('live runner takeover', () => {
     const lastBefore = Math.max(...(await chunkSeqs()));
     const sessionBefore = (await root.get<ResultList<{ id: number }>>(`/api/v1/videos/live/${id}/sessions`)).data[0]!.id;
 
+    // Flotilla's hint of the stream (from the publisher's metadata) rides beside PeerTube's fields.
+    expect(first.payload.input.streamHint).toEqual({ video: { codec: 'h264', width: 320, height: 240, fps: 15 }, audio: { codec: 'aac', bitrate: expect.any(Number), channels: 1 } });
+
     const holder = runners.find((r) => r.name === first.runner!.name)!;
     await holder.kill('SIGKILL');
     const taken = await waitFor(async () => (await jobs()).find((j) => j.uuid !== first.uuid && j.state.id === 2 && j.runner && j.runner.name !== holder.name), 30_000, 100);
     expect(taken.runner!.name).not.toBe(holder.name);
+    const taker = runners.find((r) => r.name === taken.runner!.name)!;
     // Segments keep coming from the new runner: several, numbered after the old ones.
     await waitFor(async () => (await chunkSeqs()).filter((s) => s > lastBefore).length >= 3, 40_000, 200);
     // The old job failed because its runner left the socket and its RTMP pull closed (the fast
@@ -76,7 +83,31 @@ describe('live runner takeover', () => {
     const media = await (await fetch(`${hls}/${/^[a-z0-9-]+\.m3u8$/m.exec(master)![0]}`)).text();
     expect(media).toContain('#EXT-X-DISCONTINUITY');
     expect(Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(media)![1])).toBeGreaterThan(lastBefore);
+    // The runner taking over started ffmpeg from the hint, and its own probe agreed (no restart).
+    expect(taker.output).toContain('ffmpeg starts from the server hint');
+    expect(taker.output).toContain('live timing: probe in');
+    expect(taker.output).not.toContain('restarted with the probed values');
 
+    await publisher.stop();
+    await waitFor(async () => (await root.get<VideoDetails>(`/api/v1/videos/${id}`)).state.id === 5, 20_000, 200);
+  }, 120_000);
+
+  it('a job without the hint (a publisher sending no metadata) is PeerTube’s payload field for field, and the runner probes first', async () => {
+    const channelId = (await root.get<{ videoChannels: { id: number }[] }>('/api/v1/users/me')).videoChannels[0]!.id;
+    const { id, uuid, live } = await createLive(root, channelId, { name: 'No metadata', latencyMode: 3 });
+    const publisher = Publisher.start(`${live.rtmpUrl}/${live.streamKey}`, { noMetadata: true });
+    publishers.push(publisher);
+    const job = await waitFor(async () => (await root.get<ResultList<Job>>('/api/v1/runners/jobs', { count: 10, sort: '-createdAt' })).data.find((j) => j.type === 'live-rtmp-hls-transcoding' && j.state.id === 2 && j.runner && (j.payload.input.rtmpUrl as string).endsWith(live.streamKey)), 30_000, 200);
+    expect(Object.keys(job.payload.input)).toEqual(['rtmpUrl']);
+    expect(Object.keys(job.payload.output).sort()).toEqual(['segmentDuration', 'segmentListSize', 'toTranscode']);
+    const hls = `${server.url}/static/streaming-playlists/hls/${uuid}`;
+    await waitFor(async () => (await root.get<VideoDetails>(`/api/v1/videos/${id}`)).state.id === 1, 40_000, 200);
+    await waitFor(async () => {
+      const res = await fetch(`${hls}/segments-sha256.json`);
+      return res.ok && Object.keys((await res.json()) as Record<string, string>).length >= 2;
+    }, 40_000, 200);
+    const holder = runners.find((r) => r.name === job.runner!.name)!;
+    expect(holder.output).toContain('live timing: probed, ffmpeg starts');
     await publisher.stop();
     await waitFor(async () => (await root.get<VideoDetails>(`/api/v1/videos/${id}`)).state.id === 5, 20_000, 200);
   }, 120_000);

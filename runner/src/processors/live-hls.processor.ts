@@ -1,29 +1,16 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode } from '@flotilla/shared';
 import { hasErrorCode } from '../client/errors';
 import { FfmpegError } from './ffmpeg';
-import type { Processor, ProcessorContext } from './processor';
-
-type Ctx = ProcessorContext<'live-rtmp-hls-transcoding'>;
-
-interface LiveProbe {
-  video: { codec: string; width: number; height: number; fps: number } | null;
-  audio: { codec: string; bitrate: number; channels: number } | null;
-}
+import { INPUT_PROBE_ARGS, mustRestart, probeFromHint, probeLive, type LiveProbe } from './live-input';
+import type { Processor } from './processor';
 
 const CHUNK = /^([a-z0-9]+)-(\d+)\.ts$/;
 /** How often the output folder is looked at. */
 const WATCH_MS = 200;
-/**
- * How much of the RTMP input ffprobe and ffmpeg read before deciding what it holds. Their defaults
- * (5 s, and frame-rate guessing over many frames) make a runner taking a live over wait seconds
- * more; the server's GOP cache hands both streams' headers and a keyframe at once, and the reading
- * stops as soon as both streams are known, so 1 s / 1 MB is only an upper bound.
- */
-const INPUT_PROBE_ARGS = ['-analyzeduration', '1000000', '-probesize', '1000000', '-fpsprobesize', '8'];
 /**
  * util-linux's `setpriv --pdeathsig KILL` makes ffmpeg die with this runner (exec keeps the pid, so
  * the runner stays its parent): a runner killed mid-live leaves no ffmpeg pulling the stream, and
@@ -34,44 +21,6 @@ const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) 
 
 /** After ffmpeg ends: ffmpeg's last files settle before the final flush (PeerTube's runner waits 1.5 s). */
 const FLUSH_DELAY_MS = 1500;
-
-function fpsOf(rate: string | undefined): number {
-  if (!rate) return 0;
-  const [n, d] = rate.split('/').map(Number);
-  return d ? n! / d : (n ?? 0);
-}
-
-/** ffprobe of the RTMP input: which streams, codecs and sizes (the runner decides copy or encode from it). */
-async function probeLive(ctx: Ctx, url: string): Promise<LiveProbe> {
-  const out = await runCollect(ctx.ffmpeg.ffprobePath, ['-v', 'error', '-rw_timeout', '10000000', ...INPUT_PROBE_ARGS, '-show_streams', '-of', 'json', url], 20_000, ctx.signal);
-  const streams = (JSON.parse(out) as { streams?: Array<Record<string, unknown>> }).streams ?? [];
-  const v = streams.find((s) => s.codec_type === 'video');
-  const a = streams.find((s) => s.codec_type === 'audio');
-  return {
-    video: v ? { codec: String(v.codec_name), width: Number(v.width) || 0, height: Number(v.height) || 0, fps: fpsOf(String(v.avg_frame_rate ?? v.r_frame_rate ?? '')) || 30 } : null,
-    audio: a ? { codec: String(a.codec_name), bitrate: Number(a.bit_rate) || 0, channels: Number(a.channels) || 0 } : null,
-  };
-}
-
-function runCollect(cmd: string, args: string[], timeoutMs: number, signal: AbortSignal): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], signal });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
-    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    proc.stderr.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-2000)));
-    proc.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    proc.on('close', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(out);
-      else reject(new FfmpegError(`cannot read the live input: ${err.trim().split('\n').slice(-2).join(' | ') || `ffprobe exited with ${code}`}`));
-    });
-  });
-}
 
 /** Bitrate for a rung, roughly PeerTube's live targets. */
 function bitrateOf(resolution: number, fps: number): number {
@@ -157,36 +106,90 @@ export function cutPlaylistAfter(playlist: string, chunk: string): string {
  */
 export const processLiveHls: Processor<'live-rtmp-hls-transcoding'> = async (ctx) => {
   const { input, output } = ctx.payload;
-  ctx.setPhase('probing');
-  const probe = await probeLive(ctx, input.rtmpUrl);
+  const t0 = Date.now();
+  // Timestamps of the start-up (wall clock, so a bench can set them against a runner kill).
+  const mark = (what: string) => ctx.log(`live timing: ${what} at ${Date.now()} (+${Date.now() - t0} ms)`);
+  mark('job starts');
   const dir = ctx.workspace.outputDir;
-  const { args, copied } = buildLiveArgs({
-    url: input.rtmpUrl,
-    probe,
-    toTranscode: output.toTranscode,
-    segmentDuration: output.segmentDuration,
-    segmentListSize: output.segmentListSize,
-    outputDir: dir,
-    threads: ctx.ffmpeg.threads,
-  });
-  ctx.log(`live: ${output.toTranscode.map((r) => `${r.resolution}p${copied.includes(r.resolution) ? ' (copy)' : ''}`).join(', ')}, ${output.segmentDuration} s segments`);
+  const argsFor = (probe: LiveProbe) =>
+    buildLiveArgs({
+      url: input.rtmpUrl,
+      probe,
+      toTranscode: output.toTranscode,
+      segmentDuration: output.segmentDuration,
+      segmentListSize: output.segmentListSize,
+      outputDir: dir,
+      threads: ctx.ffmpeg.threads,
+    });
+  const describe = (copied: number[]) =>
+    ctx.log(`live: ${output.toTranscode.map((r) => `${r.resolution}p${copied.includes(r.resolution) ? ' (copy)' : ''}`).join(', ')}, ${output.segmentDuration} s segments`);
+
+  // With Flotilla's hint, ffmpeg starts at once and the probe runs alongside; without it (a
+  // PeerTube server), the probe comes first, as in PeerTube's runner.
+  ctx.setPhase('probing');
+  const hinted = probeFromHint(input.streamHint);
+  const probing = probeLive(ctx.ffmpeg.ffprobePath, input.rtmpUrl, ctx.signal);
+  if (hinted) probing.catch(() => undefined);
+  const first = argsFor(hinted ?? (await probing));
+  mark(hinted ? 'ffmpeg starts from the server hint' : 'probed, ffmpeg starts');
+  describe(first.copied);
   ctx.setPhase('transcoding');
 
-  const nice = Math.max(0, Math.min(19, ctx.ffmpeg.nice));
-  const line = [...(nice > 0 ? ['nice', '-n', String(nice)] : []), ctx.ffmpeg.ffmpegPath, ...args];
-  const [cmd, ...rest] = SETPRIV ? [SETPRIV, '--pdeathsig', 'KILL', ...line] : line;
-  const proc = spawn(cmd!, rest, { stdio: ['ignore', 'ignore', 'pipe'] });
+  interface Run { proc: ChildProcess; exited: Promise<number | null>; args: string[] }
   let stderr = '';
-  proc.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-3000)));
-  const exited = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));
-  const onAbort = () => proc.kill('SIGKILL');
+  let run!: Run;
+  /** The current ffmpeg has exited (set false again by a restart). */
+  let ended = false;
+  const startFfmpeg = (args: string[]) => {
+    const nice = Math.max(0, Math.min(19, ctx.ffmpeg.nice));
+    const line = [...(nice > 0 ? ['nice', '-n', String(nice)] : []), ctx.ffmpeg.ffmpegPath, ...args];
+    const [cmd, ...rest] = SETPRIV ? [SETPRIV, '--pdeathsig', 'KILL', ...line] : line;
+    const proc = spawn(cmd!, rest, { stdio: ['ignore', 'ignore', 'pipe'] });
+    proc.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-3000)));
+    const r: Run = { proc, args, exited: new Promise((resolve) => proc.on('close', (code) => resolve(code))) };
+    run = r;
+    ended = false;
+    void r.exited.then(() => {
+      if (run === r) ended = true;
+    });
+  };
+  startFfmpeg(first.args);
+  const onAbort = () => run.proc.kill('SIGKILL');
   ctx.signal.addEventListener('abort', onAbort, { once: true });
+
+  // Nothing is uploaded before the probe agrees with the command running: a restart then starts
+  // from clean files (the probe, ≈ 1 s, is in well before the first segment is complete).
+  let confirmed = !hinted;
+  let probeError: Error | null = null;
+  const confirmation = !hinted
+    ? Promise.resolve()
+    : probing
+        .then(async (probed) => {
+          mark('probe in');
+          const real = argsFor(probed);
+          if (ctx.signal.aborted || !mustRestart(run.args, real.args)) return;
+          ctx.log('live: the probe differs from the server hint: ffmpeg restarted with the probed values');
+          const old = run;
+          old.proc.kill('SIGKILL');
+          await old.exited;
+          for (const n of await readdir(dir).catch(() => [] as string[])) await rm(join(dir, n), { force: true, recursive: true });
+          if (ctx.signal.aborted) return;
+          describe(real.copied);
+          startFfmpeg(real.args);
+        })
+        .catch((err: Error) => {
+          // The input cannot be read (or holds no video): the job fails as it would without the hint.
+          probeError = err;
+          run.proc.kill('SIGKILL');
+        })
+        .finally(() => (confirmed = true));
 
   const sent = new Map<string, Set<string>>(); // index → chunks sent
   const chains = new Map<string, Promise<void>>(); // index → its uploads, one after another
   let stopped: Error | null = null;
   let chunksSent = 0;
   let cutCount = 0;
+  let firstComplete = false;
 
   const send = async (payload: Record<string, string>, files: Record<string, string>) => {
     for (let attempt = 1; ; attempt++) {
@@ -218,9 +221,9 @@ export const processLiveHls: Processor<'live-rtmp-hls-transcoding'> = async (ctx
     }
     try {
       await send(payload, files);
-      if (type === 'add-chunk') chunksSent++;
+      if (type === 'add-chunk' && ++chunksSent === 1) mark('first chunk stored by the server');
     } finally {
-      if (files.resolutionPlaylistFile) await import('node:fs/promises').then((f) => f.rm(files.resolutionPlaylistFile!, { force: true }));
+      if (files.resolutionPlaylistFile) await rm(files.resolutionPlaylistFile, { force: true });
     }
   };
 
@@ -228,7 +231,7 @@ export const processLiveHls: Processor<'live-rtmp-hls-transcoding'> = async (ctx
     const next = (chains.get(index) ?? Promise.resolve()).then(fn).catch((err: Error) => {
       if (!stopped) {
         stopped = err;
-        proc.kill('SIGKILL');
+        run.proc.kill('SIGKILL');
       }
     });
     chains.set(index, next);
@@ -252,6 +255,10 @@ export const processLiveHls: Processor<'live-rtmp-hls-transcoding'> = async (ctx
       for (const c of complete) {
         if (done.has(c)) continue;
         done.add(c);
+        if (!firstComplete) {
+          firstComplete = true;
+          mark(`first chunk complete (${c})`);
+        }
         enqueue(index, () => upload(index, c, 'add-chunk', final));
       }
     }
@@ -265,15 +272,22 @@ export const processLiveHls: Processor<'live-rtmp-hls-transcoding'> = async (ctx
     }
   };
 
-  let running = true;
-  void exited.then(() => (running = false));
-  while (running && !stopped) {
-    await scan(false);
+  while (!stopped) {
+    if (ended) {
+      // A hinted ffmpeg that failed (the hint was wrong) is restarted once the probe is in.
+      if (!confirmed) {
+        await confirmation;
+        continue;
+      }
+      break;
+    }
+    if (confirmed) await scan(false);
     await new Promise((r) => setTimeout(r, WATCH_MS));
   }
-  const code = await exited;
+  const code = await run.exited;
   ctx.signal.removeEventListener('abort', onAbort);
   if (ctx.signal.aborted) throw ctx.signal.reason;
+  if (probeError) throw probeError;
   if (!stopped) {
     await new Promise((r) => setTimeout(r, FLUSH_DELAY_MS));
     await scan(true);

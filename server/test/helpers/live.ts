@@ -19,7 +19,8 @@ export class Publisher {
     this.exited = new Promise((resolve) => proc.on('close', (code) => resolve(code)));
   }
 
-  static start(rtmpUrl: string, o: { size?: string; fps?: number; seconds?: number; audioOnly?: boolean; verbose?: boolean } = {}): Publisher {
+  /** `noMetadata`: no onMetaData (ffmpeg's `-flvflags no_metadata`), as some encoders send. */
+  static start(rtmpUrl: string, o: { size?: string; fps?: number; seconds?: number; audioOnly?: boolean; verbose?: boolean; noMetadata?: boolean } = {}): Publisher {
     const fps = o.fps ?? 15;
     if (o.audioOnly) {
       const audio = ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100', '-c:a', 'aac', '-b:a', '64k', '-f', 'flv', rtmpUrl];
@@ -32,6 +33,7 @@ export class Publisher {
       ...(o.seconds ? ['-t', String(o.seconds)] : []),
       '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-g', String(fps), '-keyint_min', String(fps),
       '-c:a', 'aac', '-b:a', '64k', '-threads', '1',
+      ...(o.noMetadata ? ['-flvflags', 'no_metadata'] : []),
       '-f', 'flv', rtmpUrl,
     ];
     return new Publisher(spawn('ffmpeg', args, { stdio: ['pipe', 'ignore', 'pipe'] }));

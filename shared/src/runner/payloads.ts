@@ -49,8 +49,19 @@ export const vodAudioMergeTranscodingPayloadSchema = z.object({
 });
 export type VodAudioMergeTranscodingPayload = z.infer<typeof vodAudioMergeTranscodingPayloadSchema>;
 
+/**
+ * Flotilla's hint of what the live's RTMP input holds, from the publisher's metadata (codec names as
+ * ffprobe's). A Flotilla runner starts ffmpeg from it at once and checks it with its own probe
+ * alongside; PeerTube runners ignore the field, and without it a runner probes first.
+ */
+export const liveStreamHintSchema = z.object({
+  video: z.object({ codec: z.string().max(32), width: z.number().int().min(1).max(16_384), height: z.number().int().min(1).max(16_384), fps: z.number().min(0).max(1000) }),
+  audio: z.object({ codec: z.string().max(32), bitrate: z.number().min(0), channels: z.number().int().min(0).max(64) }).nullable(),
+});
+export type LiveStreamHint = z.infer<typeof liveStreamHintSchema>;
+
 export const liveRtmpHlsTranscodingPayloadSchema = z.object({
-  input: z.object({ rtmpUrl: z.string().min(1) }),
+  input: z.object({ rtmpUrl: z.string().min(1), streamHint: liveStreamHintSchema.optional() }),
   output: z.object({
     toTranscode: z.array(z.object({ resolution, fps })).min(1),
     segmentDuration: z.number().positive(),

@@ -4,6 +4,12 @@ import type { AppConfig } from '../../config/config';
 import { LIVE_RESOLUTION_KEYS } from '../../config/config.schema';
 import type { Publisher } from './rtmp-ingest.service';
 import { SEGMENT_LIST_SIZE, segmentDurationOf, type ActiveLive } from './live-session';
+import { streamHintOf } from './live-stream-hint';
+
+/** No `streamHint` key at all when there is no hint: the payload is then PeerTube's, field for field. */
+function withHint(hint: ReturnType<typeof streamHintOf>): { streamHint?: NonNullable<typeof hint> } {
+  return hint ? { streamHint: hint } : {};
+}
 
 /** The rungs: enabled live resolutions not above the input's, plus the input's own. */
 export function toTranscode(config: AppConfig, publisher: Publisher): LiveRtmpHlsTranscodingPayload['output']['toTranscode'] {
@@ -23,7 +29,7 @@ export function rtmpBase(config: AppConfig): string {
   return `rtmp://${host}:${config.live.rtmp.port}/live`;
 }
 
-/** PeerTube's `live-rtmp-hls-transcoding` payloads, plus Flotilla's renumbering of a continued session. */
+/** PeerTube's `live-rtmp-hls-transcoding` payloads, plus Flotilla's stream hint and renumbering of a continued session. */
 export function liveJobPayloads(
   config: AppConfig,
   entry: ActiveLive,
@@ -32,7 +38,8 @@ export function liveJobPayloads(
 ): { payload: LiveRtmpHlsTranscodingPayload; privatePayload: LiveRtmpHlsTranscodingPrivatePayload } {
   return {
     payload: {
-      input: { rtmpUrl: `${rtmpBase(config)}/${entry.streamKey}` },
+      // PeerTube's fields, plus Flotilla's optional stream hint (PeerTube runners ignore it).
+      input: { rtmpUrl: `${rtmpBase(config)}/${entry.streamKey}`, ...withHint(streamHintOf(publisher.metadata())) },
       output: {
         toTranscode: toTranscode(config, publisher),
         segmentDuration: segmentDurationOf(latencyMode),

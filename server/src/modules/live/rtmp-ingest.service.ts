@@ -17,6 +17,12 @@ export interface NmsSession {
   videoWidth: number;
   videoHeight: number;
   videoFramerate: number;
+  /** From the publisher's onMetaData: FLV codec ids (7 = H.264, 10 = AAC) or enhanced-RTMP FourCCs; absent when not sent. */
+  videoCodec?: unknown;
+  audioCodec?: unknown;
+  audioChannels?: number;
+  /** kb/s, as the publisher announced it. */
+  audioDatarate?: unknown;
   socket?: { destroy(): void; once(event: 'close', fn: () => void): void; destroyed?: boolean };
   broadcast?: { publishGraceMs: number; subscribers: Map<string, NmsSession>; publisher: NmsSession | null };
 }
@@ -28,13 +34,26 @@ interface NodeMediaServer {
   rtmpServer: { tcpServer?: { once(event: string, fn: (...a: unknown[]) => void): void; listening: boolean; address(): unknown } };
 }
 
+/** What the publisher's onMetaData said of its stream. */
+export interface PublisherMetadata {
+  width: number;
+  height: number;
+  fps: number;
+  /** FLV codec id or FourCC (number or string), as the encoder sent it; undefined when not sent. */
+  videoCodec?: unknown;
+  audioCodec?: unknown;
+  audioChannels?: number;
+  /** kb/s. */
+  audioDatarate?: unknown;
+}
+
 /** A publisher the live module accepted: what it may read and do. */
 export interface Publisher {
   readonly sessionId: string;
   readonly streamKey: string;
   readonly ip: string;
-  /** Width × height × fps from the stream's metadata, when the encoder sent it. */
-  metadata(): { width: number; height: number; fps: number } | null;
+  /** Width × height × fps from the stream's metadata, when the encoder sent it (codecs as announced, raw). */
+  metadata(): PublisherMetadata | null;
   /** Cuts the publisher off (and, through its close, its pullers). */
   kick(): void;
   /** RTMP connections pulling this stream now (runners' ffprobe / ffmpeg). */
@@ -133,7 +152,13 @@ export class RtmpIngestService implements OnModuleDestroy {
       sessionId: session.id,
       streamKey: session.streamName,
       ip: session.ip,
-      metadata: () => (session.videoHeight > 0 ? { width: session.videoWidth, height: session.videoHeight, fps: session.videoFramerate || 30 } : null),
+      metadata: () =>
+        session.videoHeight > 0
+          ? {
+              width: session.videoWidth, height: session.videoHeight, fps: session.videoFramerate || 30,
+              videoCodec: session.videoCodec, audioCodec: session.audioCodec, audioChannels: session.audioChannels, audioDatarate: session.audioDatarate,
+            }
+          : null,
       kick: () => session.socket?.destroy(),
       pullers: () => session.broadcast?.subscribers.size ?? 0,
       cutPullers: () => {
