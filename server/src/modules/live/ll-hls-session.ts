@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { logger } from '../../common/logger';
 import type { LiveHlsStorageService } from '../media-files/live-hls-storage.service';
 import { LlHlsPackager } from './ll-hls-packager';
+import { llSegmentName, llStoredInitName } from './ll-replay-files';
 
 /** Where the media playlist, init segment and parts of a low-latency live are served, under the live's HLS folder URL. */
 export const LL_FOLDER = 'll';
@@ -74,7 +75,8 @@ export function codecsOf(init: Buffer): string | null {
 /**
  * One low-latency live: the server's own ffmpeg pulls the RTMP stream into fragmented MP4, the
  * packager cuts it into LL-HLS parts held in memory (served by LlHlsController), and each complete
- * segment is also stored in the live's folder with its SHA-256 in `segments-sha256.json`.
+ * segment is also stored in the live's folder with its SHA-256 in `segments-sha256.json` (kept
+ * there for the replay when `keepSegments`, with the init segment: ll-replay-files.ts).
  */
 export class LlHlsSession {
   readonly packager: LlHlsPackager;
@@ -92,7 +94,7 @@ export class LlHlsSession {
     private readonly storage: LiveHlsStorageService,
     private readonly hooks: LlHlsSessionHooks,
   ) {
-    const name = (msn: number) => `seg-${msn}.m4s`;
+    const name = llSegmentName;
     const c = spec.continueFrom;
     this.initUri = c ? `init-${c.discontinuitySequence}.mp4` : LL_INIT;
     this.packager = new LlHlsPackager({
@@ -147,7 +149,8 @@ export class LlHlsSession {
       '',
     ].join('\n');
     this.write(async () => {
-      await this.storage.addChunkBytes(this.spec.video, this.initUri, init);
+      // Stored under the run's first segment number: the replay pairs each segment with its init.
+      await this.storage.addChunkBytes(this.spec.video, llStoredInitName(this.spec.continueFrom?.msn ?? 0), init);
       // Not writeMaster: a low-latency live has no P2P swarm.
       await this.storage.writePlaylist(this.spec.video, 'master.m3u8', master);
       this.hooks.onReady();

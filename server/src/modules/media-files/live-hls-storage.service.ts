@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { appendFile, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { swarmInfoHashesFromMaster, VideoStreamingPlaylistType, type ProbeSummary } from '@flotilla/shared';
@@ -11,7 +11,7 @@ import type { AppConfig } from '../../config/config';
 import { HlsStorageService } from './hls-storage.service';
 import { MediaFilesRepository } from './media-files.repository';
 import { WebVideoFilesService } from './web-video-files.service';
-import { concatSegmentsToMp4, probeMedia } from './media-tools';
+import { concatFragmentedToMp4, concatSegmentsToMp4, probeMedia } from './media-tools';
 import { STORAGE_PROVIDER, type StorageKey, type StorageProvider } from './providers/storage-provider';
 import { ensureStagingFolder, readStagedText, removeStaged } from './upload-staging';
 import { VideoStreamingPlaylistModel } from './video-streaming-playlist.model';
@@ -120,9 +120,13 @@ export class LiveHlsStorageService {
 
   /** Chunk names in the folder (`<index>-<seq>.ts`). */
   async chunks(video: { uuid: string }): Promise<string[]> {
+    return (await this.fileNames(video)).filter((n) => /^[a-z0-9-]+\.ts$/.test(n));
+  }
+
+  /** Every file name in the live's folder (a low-latency live's replay picks its own from them). */
+  async fileNames(video: { uuid: string }): Promise<string[]> {
     const root = join(this.config.paths.streamingPlaylists, 'hls', video.uuid.toLowerCase());
-    const names = await readdir(root).catch(() => [] as string[]);
-    return names.filter((n) => /^[a-z0-9-]+\.ts$/.test(n));
+    return readdir(root).catch(() => [] as string[]);
   }
 
   /** Removes the live's files and its streaming-playlist row. */
@@ -147,6 +151,33 @@ export class LiveHlsStorageService {
     } catch (err) {
       await removeStaged([output]);
       throw err;
+    }
+  }
+
+  /**
+   * A low-latency live's kept fragmented MP4 joined into a staged MP4 (with its probe), for the
+   * replay: each run (`init` then its `segments`, names in the live's folder) is laid end to end
+   * into one staged fragmented file, and the runs are remuxed into one MP4.
+   */
+  async concatFragmentedReplay(video: { uuid: string }, runs: Array<{ init: string; segments: string[] }>): Promise<{ path: string; probe: ProbeSummary }> {
+    const dir = await ensureStagingFolder(this.config, 'live-replays');
+    const id = randomUUID();
+    const output = join(dir, `${id}.mp4`);
+    const list = join(dir, `${id}.txt`);
+    const parts = runs.map((_, i) => join(dir, `${id}-${i}.m4s`));
+    try {
+      for (const [i, r] of runs.entries()) {
+        for (const name of [r.init, ...r.segments]) {
+          await this.storage.withLocalFile(liveKey(video.uuid, name), async (p) => appendFile(parts[i]!, await readFile(p)));
+        }
+      }
+      await concatFragmentedToMp4(parts, list, output);
+      return { path: output, probe: await probeMedia(output) };
+    } catch (err) {
+      await removeStaged([output]);
+      throw err;
+    } finally {
+      await removeStaged([list, ...parts]);
     }
   }
 

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
 import { buildFfprobeArgs, ErrorCode, inputGuardOptions, isAllowedContainer, parseFfprobeOutput, type ProbeSummary } from '@flotilla/shared';
 import sharp from 'sharp';
 import { AppError } from '../../common/app-error';
@@ -154,4 +155,14 @@ export async function makeTorrent(opts: { file: string; name: string; announce: 
 export async function concatSegmentsToMp4(segments: string[], output: string): Promise<void> {
   const input = `concat:${segments.join('|')}`;
   await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-protocol_whitelist', 'file,concat', '-i', input, '-c', 'copy', '-bsf:a', 'aac_adtstoasc', '-movflags', '+faststart', output], 10 * 60_000);
+}
+
+/**
+ * Joins fragmented MP4 files (a low-latency live's runs, each its init segment followed by its
+ * segments, in order) into one MP4 without re-encoding (ffmpeg's concat demuxer: each run's
+ * timestamps follow the previous run's end). `list` is a staging path for the demuxer's list.
+ */
+export async function concatFragmentedToMp4(runs: string[], list: string, output: string): Promise<void> {
+  await writeFile(list, runs.map((r) => `file '${r.replace(/'/g, "'\\''")}'\n`).join(''));
+  await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', '-movflags', '+faststart', output], 10 * 60_000);
 }
