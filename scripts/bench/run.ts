@@ -4,6 +4,7 @@ import { commentsBench } from './comments.bench';
 import { federationBench } from './federation.bench';
 import { foundationBench } from './foundation.bench';
 import { liveLatencyBench } from './live-latency.bench';
+import { liveP2PBench } from './live-p2p.bench';
 import { liveTakeoverBench } from './live-takeover.bench';
 import { notificationsBench } from './notifications.bench';
 import { p2pBench } from './p2p.bench';
@@ -19,6 +20,7 @@ const benches: Record<string, { title: string; run: () => Promise<BenchRow[]> }>
   transcoding: { title: 'Transcoding: runner overhead, time to first playable rendition, 1 vs 2 runners', run: transcodingBench },
   comments: { title: 'Comments: comment-thread page with 1,000 comments on a video, beside /api/v1/config', run: commentsBench },
   notifications: { title: 'Notifications: fan-out of a new video to 10,000 local subscribers (rows, 200 sockets)', run: notificationsBench },
+  'live-p2p': { title: 'Live: P2P share with 3 viewers of a default-mode live (peer bytes against all media bytes, same run)', run: liveP2PBench },
   'live-takeover': { title: 'Live: stall after the runner holding a live is SIGKILLed and another runner takes it over', run: liveTakeoverBench },
   'live-latency': { title: 'Live: glass-to-glass latency from frames carrying their capture time (Gray code), low-latency (LL-HLS) vs 2 s-segment HLS vs default mode', run: liveLatencyBench },
 };

@@ -3,7 +3,8 @@
  * A live watched by two headless Chromium viewers with P2P, inside the loopback-only namespace
  * (notes/p2p.md): a real ffmpeg publisher over RTMP, the embedded runner making the live HLS, the
  * viewers opening the watch page 4 s apart and playing the live for a while. Reports each viewer's
- * player counters (HTTP and peer bytes, hash-rejected segments, errors).
+ * player counters (HTTP and peer bytes, hash-rejected segments, errors). Arguments (the live P2P
+ * bench): number of viewers (default 2) and watch time in ms (default 40,000).
  */
 import { spawn } from 'node:child_process';
 import type { User } from '@flotilla/shared';
@@ -18,7 +19,8 @@ export interface LiveP2PResult {
   pageErrors: string[][];
 }
 
-const WATCH_MS = 40_000;
+const VIEWERS = Number(process.argv[2] ?? 2);
+const WATCH_MS = Number(process.argv[3] ?? 40_000);
 
 async function main(): Promise<void> {
   const result: LiveP2PResult = { error: null, viewers: [], pageErrors: [] };
@@ -45,7 +47,7 @@ async function main(): Promise<void> {
       '-c:a', 'aac', '-b:a', '64k', '-threads', '1', '-f', 'flv', `${live.rtmpUrl}/${live.streamKey}`,
     ], { stdio: 'ignore' });
     await until('the live to be on air', async () => (await admin.get<{ state: { id: number } }>(`/api/v1/videos/${video.id}`)).state.id === 1, 60_000, 500);
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < VIEWERS; i++) {
       if (i > 0) await sleep(4000);
       const v = await Viewer.launch(`live-viewer-${i + 1}`, stack.server.url);
       viewers.push(v);
