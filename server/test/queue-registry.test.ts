@@ -99,6 +99,21 @@ describe('queue registry boot check', () => {
     expect(await boot([ping, pong], [handlerClass('Both', [ping, pong])])).toBeNull();
   });
 
+  it('closes while its queues start without an unhandled rejection', async () => {
+    // bull names the worker connection in the background when processing starts; a close at
+    // that moment used to reject that promise with nobody listening (a red CI run).
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      for (let i = 0; i < 80; i++) expect(await boot([ping, pong], [handlerClass(`Both${i}`, [ping, pong])])).toBeNull();
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+  });
+
   it('refuses a declared job without a handler, naming it', async () => {
     expect(await boot([ping, pong], [handlerClass('OnlyPing', [ping])])).toBe('job check/pong is declared but has no handler (@OnJob)');
   });

@@ -109,6 +109,13 @@ export class QueueRegistry implements OnModuleInit, OnApplicationBootstrap, OnMo
         new IORedis(type === 'client' ? base : { ...base, maxRetriesPerRequest: null, enableReadyCheck: false }),
       defaultJobOptions: { removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED, attempts: 1 },
     });
+    // bull 4 names the worker connection from process() without handling the returned promise: a
+    // queue closed at that moment ("Connection is closed.") became an unhandled rejection.
+    const setWorkerName = queue.setWorkerName.bind(queue);
+    queue.setWorkerName = () =>
+      setWorkerName().catch((err: Error) => {
+        if (!this.closing) logger.warn({ err, queue: name }, 'cannot name the queue worker connection');
+      });
     queue.on('error', (err) => logger.error({ err, queue: name }, 'queue error'));
     queue.on('failed', (job, err) => logger.warn({ err, queue: name, job: job.name }, 'job failed'));
     this.queues.set(name, queue);
