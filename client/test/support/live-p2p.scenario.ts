@@ -4,7 +4,15 @@
  * (notes/p2p.md): a real ffmpeg publisher over RTMP, the embedded runner making the live HLS, the
  * viewers opening the watch page 4 s apart and playing the live for a while. Reports each viewer's
  * player counters (HTTP and peer bytes, hash-rejected segments, errors). Arguments (the live P2P
- * bench): number of viewers (default 2) and watch time in ms (default 40,000).
+ * bench): number of viewers (default 2), watch time in ms (default 40,000), and how many segments
+ * the live's playlist holds before the first viewer comes (default 5: a live already running).
+ *
+ * Why the last one: the player stays 5 segments (20 s) behind the edge only when the playlist is
+ * that long. A viewer who comes in the live's first seconds starts at the playlist's first segment,
+ * a few seconds from the edge, and stays there; new segments are then at once within its 6 s
+ * high-demand window, which p2p-media-loader always fetches over HTTP. Such a viewer serves the
+ * others and gets nothing from them (bench: 0 % from peers, 4 s behind the edge, against 66–86 %
+ * for the viewers 10–16 s behind).
  */
 import { spawn } from 'node:child_process';
 import type { User } from '@flotilla/shared';
@@ -21,6 +29,16 @@ export interface LiveP2PResult {
 
 const VIEWERS = Number(process.argv[2] ?? 2);
 const WATCH_MS = Number(process.argv[3] ?? 40_000);
+const JOIN_AFTER_SEGMENTS = Number(process.argv[4] ?? 5);
+
+/** Segments in the live's first rendition playlist now. */
+async function liveSegments(masterUrl: string): Promise<number> {
+  const master = await (await fetch(masterUrl)).text();
+  const variant = master.split('\n').find((l) => l.trim() && !l.startsWith('#'));
+  if (!variant) return 0;
+  const media = await (await fetch(new URL(variant.trim(), masterUrl))).text();
+  return media.split('\n').filter((l) => l.startsWith('#EXTINF')).length;
+}
 
 async function main(): Promise<void> {
   const result: LiveP2PResult = { error: null, viewers: [], pageErrors: [] };
@@ -46,7 +64,11 @@ async function main(): Promise<void> {
       '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '50', '-keyint_min', '50', '-b:v', '800k',
       '-c:a', 'aac', '-b:a', '64k', '-threads', '1', '-f', 'flv', `${live.rtmpUrl}/${live.streamKey}`,
     ], { stdio: 'ignore' });
-    await until('the live to be on air', async () => (await admin.get<{ state: { id: number } }>(`/api/v1/videos/${video.id}`)).state.id === 1, 60_000, 500);
+    const onAir = await until('the live to be on air', async () => {
+      const v = await admin.get<{ state: { id: number }; streamingPlaylists: { playlistUrl: string }[] }>(`/api/v1/videos/${video.id}`);
+      return v.state.id === 1 && v.streamingPlaylists[0] ? v.streamingPlaylists[0].playlistUrl : null;
+    }, 60_000, 500);
+    await until(`${JOIN_AFTER_SEGMENTS} live segments`, async () => (await liveSegments(onAir)) >= JOIN_AFTER_SEGMENTS, 90_000, 500);
     for (let i = 0; i < VIEWERS; i++) {
       if (i > 0) await sleep(4000);
       const v = await Viewer.launch(`live-viewer-${i + 1}`, stack.server.url);
