@@ -40,3 +40,18 @@ describe('a live with P2P between two viewers (loopback namespace)', () => {
     expect(r.pageErrors).toEqual([[], []]);
   });
 });
+
+describe('a viewer who opens a default-mode live in its first seconds (loopback namespace)', () => {
+  it('starts once 3 segments are out and plays more than 8 s behind the edge (not a second from it, stalling at each segment)', async () => {
+    const run = await runInLoopbackNamespace<LiveP2PResult>(SCENARIO, ['1', '20000', '0'], { timeoutMs: 150_000, echo: !!process.env.SHOW_E2E_LOG });
+    if (run.code !== 0 || !run.result || run.result.error) {
+      throw new Error(`scenario failed (exit ${run.code}): ${run.result?.error ?? 'no result'}\n--- log tail ---\n${run.log.slice(-8000)}`);
+    }
+    const [v] = run.result.viewers;
+    console.log(`early live viewer: ${JSON.stringify({ behind: +(v!.duration - v!.currentTime).toFixed(1), firstPlayingMs: v!.firstPlayingMs, t: v!.currentTime })}`);
+    expect(v!.error).toBeNull();
+    expect(v!.currentTime).toBeGreaterThan(3);
+    expect(v!.duration - v!.currentTime).toBeGreaterThan(8);
+    expect(run.result.pageErrors).toEqual([[]]);
+  }, 170_000);
+});

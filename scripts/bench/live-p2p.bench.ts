@@ -38,7 +38,7 @@ async function run(joinAfterSegments: number, label: string): Promise<BenchRow[]
       value: (100 * v.p2pBytes) / Math.max(1, v.p2pBytes + v.httpBytes),
       unit: '%',
       plain: true,
-      note: `${(v.duration - v.currentTime).toFixed(1)} s behind the edge, ${v.peers} peer links, uploaded ${v.uploadedBytes} bytes, ${v.rejected} refused, ${v.error ?? 'no error'}`,
+      note: `first picture after ${v.firstPlayingMs === null ? 'never' : `${(v.firstPlayingMs / 1000).toFixed(1)} s`}, ${(v.duration - v.currentTime).toFixed(1)} s behind the edge, ${v.peers} peer links, uploaded ${v.uploadedBytes} bytes, ${v.rejected} refused, ${v.error ?? 'no error'}`,
     });
   });
   rows.push({ name: `${label}: wall time`, value: res.ms / 1000, unit: 's', plain: true });

@@ -7,7 +7,7 @@ import Hls, { type Level } from 'hls.js';
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import { generateStreamShortId, type CoreConfig } from 'p2p-media-loader-core';
 import { applyByteRangeRetryFix } from './byte-range-retry-fix';
-import { liveHlsConfig, type LiveLatencySource } from './live-latency';
+import { liveHlsConfig, liveStartSegments, waitForLiveWindow, type LiveLatencySource } from './live-latency';
 import { P2PStatsCollector, type P2PStats } from './p2p-stats';
 import { createMixedSourceGuard, createSegmentValidator, type SegmentsSha256Json } from './segment-validator';
 import { firstFragmentOverHttp, type FragmentLoaderClass } from './startup-fragment-loader';
@@ -90,6 +90,8 @@ export interface PlayerController {
   p2pActive(): boolean;
   /** How long the first HTTP requests were held for peers (0 = the tracker knew nobody). */
   startupHoldMs(): number;
+  /** A live in its first seconds: loading waits until its playlist holds a few segments. */
+  liveStarting(): boolean;
   onUpdate(cb: () => void): void;
   destroy(): void;
 }
@@ -143,6 +145,7 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
     setP2PEnabled: () => undefined,
     p2pActive: () => false,
     startupHoldMs: () => 0,
+    liveStarting: () => false,
     onUpdate: (cb) => listeners.push(cb),
     destroy: () => {
       video.removeAttribute('src');
@@ -266,6 +269,7 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
 
   let destroyed = false;
   let holdMs = 0;
+  let liveStarting = false;
   // hls.currentLevel reports the playing level until the switch happens; keep the viewer's choice.
   let selected = -1;
   hls.on(Hls.Events.MANIFEST_PARSED, (_e, data) => {
@@ -293,7 +297,20 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
         p2pEngine.applyDynamicConfig({ core: { httpDownloadInitialTimeoutMs: holdMs } });
       });
     }
-    if (!destroyed) hls.startLoad(-1);
+    const start = () => {
+      if (!destroyed) hls.startLoad(-1);
+    };
+    const gate = liveStartSegments(source);
+    const first = data.levels[Math.max(0, selected >= 0 ? selected : (opts.startLevel ?? 0))] ?? data.levels[0];
+    if (gate && first) {
+      liveStarting = true;
+      notify();
+      void waitForLiveWindow(first.uri, gate, { fetchText: (url) => fetchText(url, opts.authHeader), cancelled: () => destroyed }).then(() => {
+        liveStarting = false;
+        notify();
+        start();
+      });
+    } else start();
   });
   hls.on(Hls.Events.LEVEL_SWITCHED, notify);
   hls.on(Hls.Events.ERROR, (_e, data) => {
@@ -326,12 +343,21 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
     },
     p2pActive: () => p2pOn,
     startupHoldMs: () => holdMs,
+    liveStarting: () => liveStarting,
     onUpdate: (cb) => listeners.push(cb),
     destroy: () => {
       destroyed = true;
       hls.destroy();
     },
   };
+}
+
+/** A playlist's text, with the viewer's credentials on this instance's files. */
+async function fetchText(url: string, authHeader?: () => string | null): Promise<string> {
+  const auth = authHeader?.();
+  const res = await fetch(url, { headers: auth && sameOrigin(url) ? { Authorization: auth } : {}, cache: 'no-store' });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  return res.text();
 }
 
 function sameOrigin(url: string): boolean {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { liveHlsConfig, liveSourceOf } from './live-latency';
+import { liveHlsConfig, liveSourceOf, liveStartSegments, playlistWindow, waitForLiveWindow } from './live-latency';
 
 describe('live settings by latency mode', () => {
   it("follows PeerTube's player for its modes (small 2 segments, default 5, high 10) and turns LL-HLS on for 100", () => {
@@ -16,5 +16,46 @@ describe('live settings by latency mode', () => {
     expect(ll.liveMaxLatencyDuration!).toBeGreaterThan(ll.liveSyncDuration! + 1);
     expect(liveHlsConfig({ isLive: true, liveSyncSegments: 2 })).toEqual({ liveSyncDurationCount: 2 });
     expect(liveHlsConfig({ isLive: false, lowLatency: true })).toEqual({});
+  });
+});
+
+describe('start of a live in its first seconds', () => {
+  const playlist = (n: number, ended = false) =>
+    ['#EXTM3U', '#EXT-X-TARGETDURATION:4', ...Array.from({ length: n }, (_, i) => `#EXTINF:4.000,\n${i}.mp4`), ...(ended ? ['#EXT-X-ENDLIST'] : [])].join('\n');
+
+  it('waits for 3 segments in default and high latency modes only', () => {
+    expect(liveStartSegments({ isLive: true, liveSyncSegments: 5 })).toBe(3);
+    expect(liveStartSegments({ isLive: true, liveSyncSegments: 10 })).toBe(3);
+    expect(liveStartSegments({ isLive: true, liveSyncSegments: 2 })).toBe(0);
+    expect(liveStartSegments({ isLive: true, lowLatency: true })).toBe(0);
+    expect(liveStartSegments({ isLive: false, liveSyncSegments: 5 })).toBe(0);
+  });
+
+  it('counts segments and sees the end', () => {
+    expect(playlistWindow(playlist(2))).toEqual({ segments: 2, ended: false });
+    expect(playlistWindow(playlist(1, true))).toEqual({ segments: 1, ended: true });
+  });
+
+  it('polls until the playlist is long enough, and gives up on errors, an ended live or the time limit', async () => {
+    const lengths = [1, 2, 3, 9];
+    let reads = 0;
+    await waitForLiveWindow('/p.m3u8', 3, { fetchText: async () => playlist(lengths[reads++]!), cancelled: () => false, intervalMs: 1 });
+    expect(reads).toBe(3);
+
+    reads = 0;
+    await waitForLiveWindow('/p.m3u8', 3, { fetchText: async () => (reads++, playlist(1, true)), cancelled: () => false, intervalMs: 1 });
+    expect(reads).toBe(1);
+
+    await expect(waitForLiveWindow('/p.m3u8', 3, { fetchText: () => Promise.reject(new Error('403')), cancelled: () => false })).resolves.toBeUndefined();
+
+    reads = 0;
+    const t0 = Date.now();
+    await waitForLiveWindow('/p.m3u8', 3, { fetchText: async () => (reads++, playlist(1)), cancelled: () => false, intervalMs: 5, maxWaitMs: 60 });
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(reads).toBeGreaterThan(2);
+
+    reads = 0;
+    await waitForLiveWindow('/p.m3u8', 3, { fetchText: async () => (reads++, playlist(1)), cancelled: () => reads >= 2, intervalMs: 1 });
+    expect(reads).toBe(2);
   });
 });

@@ -49,3 +49,55 @@ export function liveSourceOf(latencyMode: number | null | undefined): LiveLatenc
   if (latencyMode === 1) return { liveSyncSegments: 5 };
   return {};
 }
+
+/**
+ * Segments a live's playlist must hold before the player starts loading it (0: start at once).
+ *
+ * The player plays `liveSyncSegments` segments behind the edge only when the playlist is that
+ * long; in a live's first seconds it starts at the playlist's first segment and stays there, a
+ * second or less from the edge: it waits for every new segment (a stall each time), and new
+ * segments are at once within p2p-media-loader's high-demand window, which is fetched over HTTP
+ * only (bench, viewers coming in the first seconds: the first one 0.6 s from the edge, 0 % from
+ * peers). Default and high latency lives therefore start once 3 segments (12 s) are out: the
+ * newcomer then has a buffer, and new segments appear 8 s before they are needed. Small-latency
+ * and low-latency lives start at once: their viewers asked for the edge.
+ */
+export function liveStartSegments(source: LiveLatencySource): number {
+  if (!source.isLive || source.lowLatency || (source.liveSyncSegments ?? 0) < 5) return 0;
+  return 3;
+}
+
+/** Media segments in an HLS media playlist, and whether it has ended. */
+export function playlistWindow(text: string): { segments: number; ended: boolean } {
+  const lines = text.split(/\r?\n/);
+  return { segments: lines.filter((l) => l.startsWith('#EXTINF')).length, ended: lines.some((l) => l.startsWith('#EXT-X-ENDLIST')) };
+}
+
+export interface LiveWindowWait {
+  /** Reads the media playlist (with the viewer's credentials for a private live). */
+  fetchText: (url: string) => Promise<string>;
+  /** Stop waiting (the player was closed). */
+  cancelled: () => boolean;
+  intervalMs?: number;
+  /** Start anyway after this long (a live that produces segments slower than expected). */
+  maxWaitMs?: number;
+}
+
+/**
+ * Resolves once the media playlist at `url` holds `segments` segments (or has ended, or could not
+ * be read, or `maxWaitMs` passed: the player then starts as it would have without waiting).
+ */
+export async function waitForLiveWindow(url: string, segments: number, opts: LiveWindowWait): Promise<void> {
+  const interval = opts.intervalMs ?? 1000;
+  const end = Date.now() + (opts.maxWaitMs ?? 20_000);
+  while (!opts.cancelled() && Date.now() < end) {
+    let window: { segments: number; ended: boolean };
+    try {
+      window = playlistWindow(await opts.fetchText(url));
+    } catch {
+      return;
+    }
+    if (window.ended || window.segments >= segments) return;
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
