@@ -88,6 +88,16 @@ describe('validateP2PSegment', () => {
     expect(loadJson).toHaveBeenCalledTimes(3);
   });
 
+  it('live: segments waiting together share one reload', async () => {
+    const a = seg(16, 4);
+    const b = seg(16, 5);
+    const versions: SegmentsSha256Json[] = [{}, { 'live-8.ts': sha(a), 'live-9.ts': sha(b) }];
+    const loadJson = vi.fn(async () => versions.shift() ?? {});
+    const validate = createSegmentValidator({ loadJson, reloadIntervalMs: 40, waitForNewHashes: true });
+    expect(await Promise.all([validate('/hls/live-8.ts', undefined, a.buffer), validate('/hls/live-9.ts', undefined, b.buffer)])).toEqual([true, true]);
+    expect(loadJson).toHaveBeenCalledTimes(2);
+  });
+
   it('treats a failed JSON download as "nothing is trusted"', async () => {
     const validate = createSegmentValidator({ loadJson: () => Promise.reject(new Error('offline')) });
     expect(await validate(file, { start: 0, end: 99 }, good.buffer)).toBe(false);

@@ -76,9 +76,11 @@ export function createSegmentValidator(opts: SegmentValidatorOptions) {
     if (expected === undefined) {
       const wait = reloadInterval - (now() - loadedAt);
       if (wait > 0 && opts.waitForNewHashes) {
+        const seen = loadedAt;
         await new Promise((r) => setTimeout(r, wait));
-        // Another segment's wait may have reloaded it meanwhile.
-        if (now() - loadedAt >= reloadInterval) await load();
+        // Another segment's wait may have reloaded it meanwhile. (Not a clock comparison: a timer
+        // may fire a millisecond before Date.now() says the interval is over.)
+        if (loadedAt === seen) await load();
         hashes = await json!;
         expected = expectedHash(hashes, url, byteRange);
       } else if (wait <= 0) {

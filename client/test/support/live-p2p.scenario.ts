@@ -5,7 +5,8 @@
  * viewers opening the watch page 4 s apart and playing the live for a while. Reports each viewer's
  * player counters (HTTP and peer bytes, hash-rejected segments, errors). Arguments (the live P2P
  * bench): number of viewers (default 2), watch time in ms (default 40,000), and how many segments
- * the live's playlist holds before the first viewer comes (default 5: a live already running).
+ * the live's playlist holds before the first viewer comes (default 5: a live already running),
+ * and the latency mode (default 1).
  *
  * Why the last one: the player stays 5 segments (20 s) behind the edge only when the playlist is
  * that long. A viewer who comes in the live's first seconds starts at the playlist's first segment,
@@ -30,6 +31,8 @@ export interface LiveP2PResult {
 const VIEWERS = Number(process.argv[2] ?? 2);
 const WATCH_MS = Number(process.argv[3] ?? 40_000);
 const JOIN_AFTER_SEGMENTS = Number(process.argv[4] ?? 5);
+/** PeerTube's latency mode: 1 default (4 s segments), 3 small latency (2 s). */
+const LATENCY_MODE = Number(process.argv[5] ?? 1);
 
 /** Segments in the live's first rendition playlist now. */
 async function liveSegments(masterUrl: string): Promise<number> {
@@ -55,7 +58,7 @@ async function main(): Promise<void> {
     const admin = await stack.server.login();
     const channelId = (await admin.get<User>('/api/v1/users/me')).videoChannels[0].id;
     const { video } = await admin.request<{ video: { id: number; shortUUID: string } }>('POST', '/api/v1/videos/live', {
-      json: { channelId, name: 'P2P live', privacy: 1, latencyMode: 1 },
+      json: { channelId, name: 'P2P live', privacy: 1, latencyMode: LATENCY_MODE },
     });
     const live = await admin.get<{ rtmpUrl: string; streamKey: string }>(`/api/v1/videos/live/${video.id}`);
     publisher = spawn('ffmpeg', [
