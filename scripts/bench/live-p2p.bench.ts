@@ -2,9 +2,10 @@
 // headless Chromium viewers joining 4 s apart, in the loopback-only namespace (the live browser
 // test's scenario with 3 viewers and a longer watch). Figures: the bytes the viewers got over HTTP
 // against all the media bytes they got (HTTP + peers) in the same run, and each viewer's P2P share.
-// Two runs: viewers joining a running live (the playlist already holds the 5 segments the player
-// stays behind the edge, the goal's case), and viewers joining in the live's first seconds (the
-// first one then plays a few seconds from the edge, where p2p-media-loader fetches over HTTP only).
+// Three runs: viewers joining a running default-mode live (the playlist already holds the 5
+// segments the player stays behind the edge: the goal's case), viewers joining in its first seconds
+// (the player waits for 3 segments, see liveStartSegments), and a running small-latency live (2 s
+// segments, 2 behind; PeerTube turns P2P off in that mode).
 import { join } from 'node:path';
 import { REPO_ROOT, runInLoopbackNamespace } from '../../client/test/support/loopback-netns';
 import type { LiveP2PResult } from '../../client/test/support/live-p2p.scenario';
@@ -14,8 +15,8 @@ const SCENARIO = join(REPO_ROOT, 'client/test/support/live-p2p.scenario.ts');
 const VIEWERS = 3;
 const WATCH_MS = 45_000;
 
-async function run(joinAfterSegments: number, label: string): Promise<BenchRow[]> {
-  const args = [String(VIEWERS), String(WATCH_MS), String(joinAfterSegments)];
+async function run(joinAfterSegments: number, latencyMode: number, label: string): Promise<BenchRow[]> {
+  const args = [String(VIEWERS), String(WATCH_MS), String(joinAfterSegments), String(latencyMode)];
   const res = await runInLoopbackNamespace<LiveP2PResult>(SCENARIO, args, { timeoutMs: 300_000, echo: !!process.env.SHOW_BENCH_LOG });
   const r = res.result;
   if (res.code !== 0 || !r || r.error) throw new Error(`live P2P scenario failed (exit ${res.code}): ${r?.error ?? 'no result'}\n${res.log.slice(-6000)}`);
@@ -38,7 +39,7 @@ async function run(joinAfterSegments: number, label: string): Promise<BenchRow[]
       value: (100 * v.p2pBytes) / Math.max(1, v.p2pBytes + v.httpBytes),
       unit: '%',
       plain: true,
-      note: `first picture after ${v.firstPlayingMs === null ? 'never' : `${(v.firstPlayingMs / 1000).toFixed(1)} s`}, ${(v.duration - v.currentTime).toFixed(1)} s behind the edge, ${v.peers} peer links, uploaded ${v.uploadedBytes} bytes, ${v.rejected} refused, ${v.error ?? 'no error'}`,
+      note: `first picture after ${v.firstPlayingMs === null ? 'never' : `${(v.firstPlayingMs / 1000).toFixed(1)} s`}, ${(v.duration - v.currentTime).toFixed(1)} s behind the edge, ${v.stalls} stalls (${v.stalledMs} ms), ${v.peers} peer links, uploaded ${v.uploadedBytes} bytes, ${v.rejected} refused, ${v.error ?? 'no error'}`,
     });
   });
   rows.push({ name: `${label}: wall time`, value: res.ms / 1000, unit: 's', plain: true });
@@ -46,7 +47,8 @@ async function run(joinAfterSegments: number, label: string): Promise<BenchRow[]
 }
 
 export async function liveP2PBench(): Promise<BenchRow[]> {
-  const running = await run(5, 'running live (goal: share ≥ 50 %)');
-  const early = await run(0, 'joining in the first seconds');
-  return [...running, ...early];
+  const running = await run(5, 1, 'running live (goal: share ≥ 50 %)');
+  const early = await run(0, 1, 'joining in the first seconds');
+  const small = await run(5, 3, 'small-latency live');
+  return [...running, ...early, ...small];
 }

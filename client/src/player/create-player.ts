@@ -7,7 +7,7 @@ import Hls, { type Level } from 'hls.js';
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import { generateStreamShortId, type CoreConfig } from 'p2p-media-loader-core';
 import { applyByteRangeRetryFix } from './byte-range-retry-fix';
-import { liveHlsConfig, liveStartSegments, waitForLiveWindow, type LiveLatencySource } from './live-latency';
+import { liveHighDemandWindow, liveHlsConfig, liveStartSegments, waitForLiveWindow, type LiveLatencySource } from './live-latency';
 import { P2PStatsCollector, type P2PStats } from './p2p-stats';
 import { createMixedSourceGuard, createSegmentValidator, type SegmentsSha256Json } from './segment-validator';
 import { firstFragmentOverHttp, type FragmentLoaderClass } from './startup-fragment-loader';
@@ -202,8 +202,10 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
     });
     const mixed = createMixedSourceGuard(validate);
     const HlsWithP2P = HlsJsP2PEngine.injectMixin(Hls);
+    const highDemand = liveHighDemandWindow(source);
     const core: Partial<CoreConfig> = {
       ...P2P_TUNING,
+      ...(highDemand === undefined ? {} : { highDemandTimeWindow: highDemand }),
       swarmId: source.swarmId,
       announceTrackers: opts.trackerUrls,
       rtcConfig: opts.rtcConfig ?? { iceServers: [] },

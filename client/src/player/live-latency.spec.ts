@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { liveHlsConfig, liveSourceOf, liveStartSegments, playlistWindow, waitForLiveWindow } from './live-latency';
+import { liveHighDemandWindow, liveHlsConfig, liveSourceOf, liveStartSegments, playlistWindow, waitForLiveWindow } from './live-latency';
 
 describe('live settings by latency mode', () => {
   it("follows PeerTube's player for its modes (small 2 segments, default 5, high 10) and turns LL-HLS on for 100", () => {
@@ -57,5 +57,15 @@ describe('start of a live in its first seconds', () => {
     reads = 0;
     await waitForLiveWindow('/p.m3u8', 3, { fetchText: async () => (reads++, playlist(1)), cancelled: () => reads >= 2, intervalMs: 1 });
     expect(reads).toBe(2);
+  });
+});
+
+describe("p2p-media-loader's high-demand window for lives", () => {
+  it("is PeerTube's 4 s for default and high latency, half a segment for small latency, the VOD value otherwise", () => {
+    expect(liveHighDemandWindow({ isLive: true, ...liveSourceOf(1) })).toBe(4);
+    expect(liveHighDemandWindow({ isLive: true, ...liveSourceOf(2) })).toBe(4);
+    expect(liveHighDemandWindow({ isLive: true, ...liveSourceOf(3) })).toBe(1);
+    expect(liveHighDemandWindow({ isLive: true, ...liveSourceOf(100) })).toBeUndefined();
+    expect(liveHighDemandWindow({ isLive: false })).toBeUndefined();
   });
 });

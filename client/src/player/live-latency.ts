@@ -51,6 +51,18 @@ export function liveSourceOf(latencyMode: number | null | undefined): LiveLatenc
 }
 
 /**
+ * p2p-media-loader's high-demand window for a live (s): what is this close to the playhead is
+ * fetched over HTTP even when a peer has it, so peers serve only what a viewer loads before that.
+ * PeerTube's player uses 4 s for its lives (one default-mode segment). A small-latency viewer plays
+ * 2 segments of 2 s behind the edge: with 4 s every new segment would be due at once (PeerTube
+ * turns P2P off in that mode); half a segment leaves peers the rest.
+ */
+export function liveHighDemandWindow(source: LiveLatencySource): number | undefined {
+  if (!source.isLive || source.lowLatency || !source.liveSyncSegments) return undefined;
+  return source.liveSyncSegments >= 5 ? 4 : 1;
+}
+
+/**
  * Segments a live's playlist must hold before the player starts loading it (0: start at once).
  *
  * The player plays `liveSyncSegments` segments behind the edge only when the playlist is that

@@ -35,6 +35,9 @@ export interface PlayerState {
   firstPlayingMs: number | null;
   /** ms from navigation start to window.flotillaPlayer appearing. */
   playerReadyMs: number | null;
+  /** Stalls after the first picture (`waiting` events) and the time spent in them (ms). */
+  stalls: number;
+  stalledMs: number;
 }
 
 export class Viewer {
@@ -74,9 +77,23 @@ export class Viewer {
       await context.exposeBinding('__flotillaPlayingNow', () => onPlaying());
       // Start-up figures measured in the page itself (no round trip to the test process).
       await context.addInitScript(() => {
-        const w = window as unknown as { __flotillaT?: { playing?: number; ready?: number }; __flotillaPlayingNow?: () => void };
-        w.__flotillaT = {};
+        const w = window as unknown as {
+          __flotillaT?: { playing?: number; ready?: number; stalls: number; stalledMs: number; stallFrom?: number };
+          __flotillaPlayingNow?: () => void;
+        };
+        w.__flotillaT = { stalls: 0, stalledMs: 0 };
+        document.addEventListener('waiting', () => {
+          const t = w.__flotillaT!;
+          if (t.playing === undefined || t.stallFrom !== undefined) return;
+          t.stalls++;
+          t.stallFrom = performance.now();
+        }, true);
         document.addEventListener('playing', () => {
+          const t = w.__flotillaT!;
+          if (t.stallFrom !== undefined) {
+            t.stalledMs += performance.now() - t.stallFrom;
+            t.stallFrom = undefined;
+          }
           if (w.__flotillaT!.playing !== undefined) return;
           w.__flotillaT!.playing = performance.now();
           void w.__flotillaPlayingNow?.();
@@ -164,7 +181,8 @@ export class Viewer {
         getCurrentTime(): number;
         getDuration(): number;
       };
-      const w = window as unknown as { flotillaPlayer?: FP; __flotillaT?: { playing?: number; ready?: number } };
+      const w = window as unknown as { flotillaPlayer?: FP; __flotillaT?: { playing?: number; ready?: number; stalls: number; stalledMs: number; stallFrom?: number } };
+      const t = w.__flotillaT;
       const fp = w.flotillaPlayer;
       const video = document.querySelector('video');
       const uiError = document.querySelector('.stage-error, .player .overlay.error')?.textContent?.trim();
@@ -181,6 +199,8 @@ export class Viewer {
         error: mediaError ?? uiError ?? null,
         firstPlayingMs: w.__flotillaT?.playing ?? null,
         playerReadyMs: w.__flotillaT?.ready ?? null,
+        stalls: t?.stalls ?? 0,
+        stalledMs: Math.round((t?.stalledMs ?? 0) + (t?.stallFrom !== undefined ? performance.now() - t.stallFrom : 0)),
       };
     });
   }
