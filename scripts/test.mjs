@@ -26,6 +26,12 @@ await build();
   if (res.status !== 0) process.exit(res.status ?? 1);
   console.log('lint: no problems');
 }
+// The web client's types, templates included (Vite's build strips types without checking them).
+{
+  const res = spawnSync(process.execPath, [join(ROOT, 'node_modules/vue-tsc/bin/vue-tsc.js'), '--noEmit', '-p', 'tsconfig.json'], { cwd: join(ROOT, 'client'), stdio: 'inherit' });
+  if (res.status !== 0) process.exit(res.status ?? 1);
+  console.log('client types: no problems');
+}
 await ensurePostgres(env);
 await ensureRedis(env);
 
