@@ -57,7 +57,7 @@ describe('web client: my account, channels, browse and watch pages (real server)
   it('watch page: quality label = videoHeight, speed, theater, help, markdown, share, download, counts', () => {
     expectChecks([
       'auto: the quality label names the playing height every time', '240p chosen: the label says 240p and the picture is 240 high',
-      'speed menu sets 1.5×', '> speeds up to 1.75×', 't turns theater mode on', 't turns it off again', '? opens the shortcuts help',
+      'speed menu sets 1.5×', '> speeds up to 1.75×', 'P2P panel: the switch and the byte counts, as a popup', 'P2P panel: Escape closes it', 't turns theater mode on', 't turns it off again', '? opens the shortcuts help',
       'Escape closes it', 'description: markdown rendered', 'description: raw HTML neither rendered nor run',
       'description: external links open safely', 'description: hashtags search', 'share: the watch link',
       'share: start time in the link and the embed code', 'share: QR code of the link', 'download: one link per rendition',

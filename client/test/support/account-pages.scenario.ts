@@ -280,6 +280,14 @@ async function watch(c: Ctx, visitor: Viewer, owner: Viewer): Promise<void> {
   await page.keyboard.press('>');
   check('> speeds up to 1.75×', (await rate()) === 1.75);
   await page.keyboard.press('<');
+  await page.click('button.p2p-btn');
+  const panel = await page.evaluate(() => {
+    const p = document.querySelector('[role=dialog][aria-label=Peer-to-peer]');
+    return p ? { text: p.textContent ?? '', inPopup: p.classList.contains('popup'), shown: getComputedStyle(p).position === 'absolute' } : null;
+  });
+  check('P2P panel: the switch and the byte counts, as a popup', !!panel && panel.inPopup && panel.shown && panel.text.includes('Share with other viewers') && panel.text.includes('From server'));
+  await page.keyboard.press('Escape');
+  check('P2P panel: Escape closes it', await ok(page.waitForSelector('[role=dialog][aria-label=Peer-to-peer]', { state: 'detached', timeout: 3000 })));
   await page.keyboard.press('t');
   check('t turns theater mode on', await visible(page, '.watch.theater .theater-btn[aria-pressed=true]', 3000));
   await page.keyboard.press('t');
