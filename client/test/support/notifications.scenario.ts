@@ -82,7 +82,7 @@ async function scenario(stack: Stack, dir: string): Promise<void> {
     check('channel page: Subscribe button', await visible(page, '[data-testid=subscribe]:has-text("Subscribe")'));
     await audit(page, 'channel page', '[data-testid=subscribe]');
     await page.click('[data-testid=subscribe]');
-    check('channel page: Unsubscribe once subscribed', await textIs(page, '[data-testid=subscribe]', /Unsubscribe/));
+    check('channel page: Unsubscribe once subscribed', await textIs(page, '[data-testid=subscribe][aria-pressed=true]:not([disabled])', /Unsubscribe/));
     check('channel page: count 1', await textIs(page, '[data-testid=followers-count]', /^1 subscriber$/));
     const subs = await annApi.get<{ total: number }>('/api/v1/users/me/subscriptions');
     check('the API lists the subscription', subs.total === 1);
@@ -119,10 +119,11 @@ async function scenario(stack: Stack, dir: string): Promise<void> {
     await audit(page, 'subscriptions page', 'main h1');
 
     await page.goto(`${base}/w/${video.shortUUID}`);
-    check('watch page: Unsubscribe shown', await textIs(page, '[data-testid=subscribe]', /Unsubscribe/));
+    // Settled states only: the button is disabled while the server has not said, or a click is on its way.
+    check('watch page: Unsubscribe shown', await textIs(page, '[data-testid=subscribe][aria-pressed=true]:not([disabled])', /Unsubscribe/));
     await audit(page, 'watch page with subscribe', '[data-testid=subscribe]');
     await page.click('[data-testid=subscribe]');
-    check('watch page: unsubscribed', await textIs(page, '[data-testid=subscribe]', /^\s*Subscribe\s*$/));
+    check('watch page: unsubscribed', await textIs(page, '[data-testid=subscribe][aria-pressed=false]:not([disabled])', /^\s*Subscribe\s*$/));
     check('the API has no subscription left', await ok((async () => {
       for (let i = 0; i < 50; i++) {
         if ((await annApi.get<{ total: number }>('/api/v1/users/me/subscriptions')).total === 0) return;
