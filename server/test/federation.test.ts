@@ -226,6 +226,41 @@ describe('federation between instances (signatures, inbox, instance follows)', (
     await rootA.request('PUT', `/api/v1/videos/${video.uuid}/rate`, { json: { rating: 'none' } });
     await until('the like withdrawn on B', async () => (await b.api.request<{ likes: number }>('GET', `/api/v1/videos/${video.uuid}`)).likes === 0);
 
+    // B serves the video's likes/dislikes/announces collections as PeerTube pages them (§8): a like
+    // from A and one from a Mastodon-style account, listed by their activity ids, newest first.
+    await rootA.request('PUT', `/api/v1/videos/${video.uuid}/rate`, { json: { rating: 'like' } });
+    await until('the like counted on B again', async () => (await b.api.request<{ likes: number }>('GET', `/api/v1/videos/${video.uuid}`)).likes === 1);
+    const like = JSON.stringify({ '@context': 'https://www.w3.org/ns/activitystreams', id: `${fake.base}/likes/1`, type: 'Like', actor: fake.actorUrl, object: object.id });
+    expect((await fetch(`${b.url}/inbox`, { method: 'POST', body: like, headers: signPost(`${b.url}/inbox`, like, `${fake.actorUrl}#main-key`, fake.keys.privateKey) })).status).toBe(204);
+    await until('the Mastodon-style like counted on B', async () => (await b.api.request<{ likes: number }>('GET', `/api/v1/videos/${video.uuid}`)).likes === 2);
+    const apGet = async (path: string) => {
+      const r = await fetch(`${object.id}${path}`, { headers: AP });
+      return { status: r.status, body: r.status === 200 ? await r.json() : null };
+    };
+    expect((await apGet('/likes')).body).toMatchObject({ type: 'OrderedCollection', id: `${object.id}/likes`, totalItems: 2, first: `${object.id}/likes?page=1` });
+    const likesPage = (await apGet('/likes?page=1')).body;
+    expect(likesPage).toMatchObject({ type: 'OrderedCollectionPage', partOf: `${object.id}/likes`, totalItems: 2 });
+    expect(likesPage.orderedItems).toHaveLength(2);
+    expect(likesPage.orderedItems[0]).toBe(`${fake.base}/likes/1`);
+    expect(likesPage.orderedItems[1]).toMatch(new RegExp(`^${a.url}/accounts/root/likes/\\d+$`));
+    const dislikes = (await apGet('/dislikes')).body;
+    expect(dislikes).toMatchObject({ type: 'OrderedCollection', totalItems: 0 });
+    expect(dislikes.first).toBeUndefined();
+    const shares = (await apGet('/announces?page=1')).body;
+    expect(shares).toMatchObject({ type: 'OrderedCollectionPage', totalItems: 2 });
+    const sharers = [];
+    for (const url of shares.orderedItems as string[]) {
+      const r = await fetch(url, { headers: AP });
+      expect(r.status).toBe(200);
+      const a1 = await r.json();
+      expect(a1).toMatchObject({ id: url, type: 'Announce', object: object.id });
+      sharers.push(a1.actor);
+    }
+    expect(sharers.sort()).toEqual([`${b.url}/accounts/peertube`, channelUrl].sort());
+    expect((await apGet('/announces/2147483647')).status).toBe(404);
+    expect((await apGet('/announces/abc')).status).toBe(400);
+    expect((await fetch(`${object.id}/likes`)).headers.get('content-type')).not.toContain('activity+json');
+
     // A view on A of B's video is sent to B and counted there.
     const viewsOnB = async () => (await b.api.request<{ views: number }>('GET', `/api/v1/videos/${video.uuid}`)).views;
     const before = await viewsOnB();
@@ -234,6 +269,8 @@ describe('federation between instances (signatures, inbox, instance follows)', (
 
     await rootB.request('PUT', `/api/v1/videos/${video.uuid}`, { json: { name: 'Renamed on B' } });
     await until('the new name on A', async () => (await a.api.request<{ name: string }>('GET', `/api/v1/videos/${video.uuid}`)).name === 'Renamed on B');
+    // A reads the origin's totals from its likes/dislikes collections with the Update (A's own like alone counted 1).
+    await until('the origin\'s like count on A', async () => (await a.api.request<{ likes: number; dislikes: number }>('GET', `/api/v1/videos/${video.uuid}`)).likes === 2);
 
     // Forwards (§6.4/§7.3): the Update carries B's account's RsaSignature2017; a third party may
     // forward it unchanged, not altered.

@@ -24,3 +24,21 @@ export const AP_MEDIA_TYPES = ['application/activity+json', 'application/ld+json
 export const AP_CONTENT_TYPE = 'application/activity+json; charset=utf-8';
 
 export const AP_COLLECTION_PAGE_SIZE = 10;
+
+/**
+ * A collection as PeerTube serves it (activitypub.md §8): without a page, the OrderedCollection with
+ * its total and (when not empty) `first`; with `page` (from 1), that OrderedCollectionPage of `items`.
+ */
+export function apCollection(id: string, totalItems: number, page: number | undefined, items: readonly unknown[]): Record<string, unknown> {
+  if (!page) return { '@context': AP_BASE_CONTEXT, id, type: 'OrderedCollection', totalItems, ...(totalItems ? { first: `${id}?page=1` } : {}) };
+  return {
+    '@context': AP_BASE_CONTEXT,
+    id: `${id}?page=${page}`,
+    type: 'OrderedCollectionPage',
+    partOf: id,
+    totalItems,
+    orderedItems: items,
+    ...(page > 1 ? { prev: `${id}?page=${page - 1}` } : {}),
+    ...(totalItems > page * AP_COLLECTION_PAGE_SIZE ? { next: `${id}?page=${page + 1}` } : {}),
+  };
+}

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import { AP_BASE_CONTEXT, AP_COLLECTION_PAGE_SIZE, AP_CONTENT_TYPE, ErrorCode, looseInt } from '@flotilla/shared';
+import { apCollection, AP_COLLECTION_PAGE_SIZE, AP_CONTENT_TYPE, ErrorCode, looseInt } from '@flotilla/shared';
 import { nameParam } from '../../common/params';
 import { notFound } from '../../common/app-error';
 import { zod } from '../../common/zod.pipe';
@@ -81,20 +81,6 @@ export class ActorsController {
       collection === 'followers' || collection === 'following'
         ? await this.follows.collectionPage(collection, owner.id, start, AP_COLLECTION_PAGE_SIZE)
         : { total: 0, urls: [] as string[] };
-    const totalItems = page.total;
-    if (!q.page) {
-      sendAp(res, { '@context': AP_BASE_CONTEXT, id, type: 'OrderedCollection', totalItems, ...(totalItems ? { first: `${id}?page=1` } : {}) });
-      return;
-    }
-    sendAp(res, {
-      '@context': AP_BASE_CONTEXT,
-      id: `${id}?page=${q.page}`,
-      type: 'OrderedCollectionPage',
-      partOf: id,
-      orderedItems: page.urls,
-      totalItems,
-      ...(q.page > 1 ? { prev: `${id}?page=${q.page - 1}` } : {}),
-      ...(totalItems > q.page * AP_COLLECTION_PAGE_SIZE ? { next: `${id}?page=${q.page + 1}` } : {}),
-    });
+    sendAp(res, apCollection(id, page.total, q.page, page.urls));
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { AP_BASE_CONTEXT, AP_COLLECTION_PAGE_SIZE, COMMENT_TEXT_MAX } from '@flotilla/shared';
+import { AP_BASE_CONTEXT, apCollection, AP_COLLECTION_PAGE_SIZE, COMMENT_TEXT_MAX } from '@flotilla/shared';
 import { logger } from '../../common/logger';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
@@ -88,17 +88,7 @@ export class CommentsFederationService implements OnModuleInit {
     if (!video || video.remote || !isFederatedPrivacy(video.privacy)) return null;
     const id = `${video.url}/comments`;
     const { total, urls } = await this.comments.publicUrls(video.id, ((page ?? 1) - 1) * AP_COLLECTION_PAGE_SIZE, AP_COLLECTION_PAGE_SIZE);
-    if (!page) return { '@context': AP_BASE_CONTEXT, id, type: 'OrderedCollection', totalItems: total, ...(total ? { first: `${id}?page=1` } : {}) };
-    return {
-      '@context': AP_BASE_CONTEXT,
-      id: `${id}?page=${page}`,
-      type: 'OrderedCollectionPage',
-      partOf: id,
-      totalItems: total,
-      orderedItems: urls,
-      ...(page > 1 ? { prev: `${id}?page=${page - 1}` } : {}),
-      ...(total > page * AP_COLLECTION_PAGE_SIZE ? { next: `${id}?page=${page + 1}` } : {}),
-    };
+    return apCollection(id, total, page, urls);
   }
 
   // --- out -------------------------------------------------------------------------------------

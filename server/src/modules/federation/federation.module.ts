@@ -12,6 +12,7 @@ import { RemoteVideoTrackersService } from './remote-video-trackers.service';
 import { RatesFederationService } from './rates-federation.service';
 import { VideoObjectsController } from './video-objects.controller';
 import { VideoOutboxService } from './video-outbox.service';
+import { VideoCollectionsService } from './video-collections.service';
 import { SubscriptionsController } from './subscriptions.controller';
 import { SubscriptionsService } from './subscriptions.service';
 import { VideosModule } from '../videos/videos.module';
@@ -39,6 +40,7 @@ import { ServerBlocklistService } from './server-blocklist.service';
     FollowsService,
     InboxService,
     VideoOutboxService,
+    VideoCollectionsService,
     RemoteVideosService,
     RemoteVideoTrackersService,
     RatesFederationService,

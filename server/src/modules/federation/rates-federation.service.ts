@@ -11,6 +11,8 @@ import { VideosService } from '../videos/videos.service';
 import { idOf } from './activities';
 import { DeliveryService } from './delivery.service';
 import { InboxService } from './inbox.service';
+import { isUrl } from './ap-values';
+import { hostOf } from './remote-actors.service';
 import { RemoteVideosService } from './remote-videos.service';
 
 type Json = Record<string, unknown>;
@@ -104,6 +106,8 @@ export class RatesFederationService implements OnModuleInit {
     // Ratings are counted at the video's origin only.
     if (!video || video.remote) return;
     const accountId = await this.remoteVideos.ensureAccount(signerUrl);
-    await this.rates.rate(video.id, accountId, rating);
+    // The Like/Dislike's own id is kept: the video's likes/dislikes collections list it.
+    const activityUrl = rating !== 'none' && isUrl(activity.id) && hostOf(activity.id) === hostOf(signerUrl) ? activity.id : null;
+    await this.rates.rate(video.id, accountId, rating, activityUrl);
   }
 }

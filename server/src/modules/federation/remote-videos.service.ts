@@ -9,6 +9,7 @@ import { ChannelsService } from '../channels/channels.service';
 import type { RemoteFile, RemotePlaylist } from '../media-files/remote-files.service';
 import { RemoteFilesService } from '../media-files/remote-files.service';
 import { VideosService, type RemoteVideoRow } from '../videos/videos.service';
+import { VideoRatesService } from '../videos/video-rates.service';
 import { idOf } from './activities';
 import { ApClientService, RemoteFetchError } from './ap-client.service';
 import { AP_PUBLIC } from './ap-constants';
@@ -53,6 +54,9 @@ export interface ParsedVideo {
   previewUrl: string | null;
   trackerUrls: string[];
   updated: Date;
+  /** The origin's `likes` and `dislikes` collections (same host as the video), read for their totals. */
+  likesUrl: string | null;
+  dislikesUrl: string | null;
 }
 
 /** Checks a remote Video object as PeerTube does; null when it is not acceptable. */
@@ -129,8 +133,6 @@ export function parseVideoObject(o: Json): ParsedVideo | null {
       publishedAt: published,
       originallyPublishedAt: date(o.originallyPublishedAt),
       views: int(o.views) ?? 0,
-      likes: 0,
-      dislikes: 0,
       isLive: o.isLiveBroadcast === true,
     },
     channelUrl,
@@ -141,6 +143,8 @@ export function parseVideoObject(o: Json): ParsedVideo | null {
     previewUrl: (thumbnail[thumbnail.length - 1]?.url as string) ?? null,
     trackerUrls: trackers.slice(0, 4),
     updated,
+    likesUrl: isUrl(o.likes) && hostOf(o.likes) === hostOf(o.id) ? o.likes : null,
+    dislikesUrl: isUrl(o.dislikes) && hostOf(o.dislikes) === hostOf(o.id) ? o.dislikes : null,
   };
 }
 
@@ -155,6 +159,7 @@ export class RemoteVideosService implements OnModuleInit {
     private readonly accounts: AccountsService,
     private readonly channels: ChannelsService,
     private readonly videos: VideosService,
+    private readonly rates: VideoRatesService,
     private readonly files: RemoteFilesService,
     private readonly repo: FederationRepository,
     private readonly events: EventBus,
@@ -238,10 +243,30 @@ export class RemoteVideosService implements OnModuleInit {
     const { id } = await this.videos.upsertRemote({ ...p.row, channelId });
     await this.files.replace(id, p.webFiles, p.playlists);
     await this.repo.saveRemoteVideo({ videoId: id, thumbnailUrl: p.thumbnailUrl, previewUrl: p.previewUrl, trackerUrls: p.trackerUrls, remoteUpdatedAt: p.updated });
+    // The origin's like/dislike totals, read after the video is listed (PeerTube reads the same collections).
+    void this.syncRateCounts(id, p);
     if (!existing) this.events.emit('video.received', { videoId: id });
     // Watch pages of a remote live here follow it on this instance's /live-videos (as PeerTube).
     else if (existing.isLive && existing.state !== p.row.state) this.liveSockets.emitToLiveVideo(id, 'state-change', { state: p.row.state });
     return id;
+  }
+
+  /** Sets a remote video's likes/dislikes to the `totalItems` of the origin's collections; a collection that fails to load changes nothing. */
+  private async syncRateCounts(videoId: number, p: ParsedVideo): Promise<void> {
+    const total = async (url: string | null): Promise<number | undefined> => {
+      if (!url) return undefined;
+      try {
+        const { json } = await this.client.get(url);
+        const n = int(json.totalItems);
+        return n !== null && n >= 0 ? n : undefined;
+      } catch (err) {
+        logger.info({ url, err: (err as Error).message }, 'remote rates collection not read');
+        return undefined;
+      }
+    };
+    const [likes, dislikes] = await Promise.all([total(p.likesUrl), total(p.dislikesUrl)]);
+    const counts = { ...(likes !== undefined ? { likes } : {}), ...(dislikes !== undefined ? { dislikes } : {}) };
+    if (Object.keys(counts).length) await this.rates.setRemoteCounts(videoId, counts).catch((err: Error) => logger.error({ err: err.message, videoId }, 'remote rate counts not saved'));
   }
 
   /** The local row of a remote channel (and of its account), fetched when unknown. */

@@ -57,6 +57,18 @@ export function videoAudience(privacy: number, followersUrl: string): { to: stri
   return privacy === VideoPrivacy.PUBLIC ? { to: [AP_PUBLIC], cc: [followersUrl] } : { to: [], cc: [AP_PUBLIC] };
 }
 
+/** The Announce of a video by one of the actors that share it (its channel, the instance): id `<video>/announces/<actor id>`. */
+export function announceActivity(video: { url: string; privacy: number }, actor: { id: number; url: string }): Record<string, unknown> {
+  return {
+    '@context': AP_BASE_CONTEXT,
+    id: `${video.url}/announces/${actor.id}`,
+    type: 'Announce',
+    actor: actor.url,
+    object: video.url,
+    ...videoAudience(video.privacy, `${actor.url}/followers`),
+  };
+}
+
 export const isFederatedPrivacy = (privacy: number) => privacy === VideoPrivacy.PUBLIC || privacy === VideoPrivacy.UNLISTED;
 
 /** States the network sees (as PeerTube): published, and lives waiting for their stream or ended. */

@@ -9,7 +9,7 @@ import { LiveService } from '../live/live.service';
 import { VideosService } from '../videos/videos.service';
 import { DeliveryService } from './delivery.service';
 import { FollowsService } from './follows.service';
-import { buildVideoObject, isFederatedPrivacy, isFederatedState, videoAudience, type LiveSettings } from './video-object';
+import { announceActivity, buildVideoObject, isFederatedPrivacy, isFederatedState, videoAudience, type LiveSettings } from './video-object';
 
 type LoadedVideo = NonNullable<Awaited<ReturnType<VideosService['loadWithFiles']>>>;
 
@@ -112,25 +112,10 @@ export class VideoOutboxService implements OnModuleInit {
     const ids = this.actorIds(video);
     const channel = video.VideoChannel!;
     const instance = await this.follows.instanceActor();
-    const byInstance = {
-      '@context': AP_BASE_CONTEXT,
-      id: `${video.url}/announces/${instance.id}`,
-      type: 'Announce',
-      actor: instance.url,
-      object: video.url,
-      ...videoAudience(video.privacy, `${instance.url}/followers`),
-    };
+    const byInstance = announceActivity(video, instance);
     await this.delivery.toActors(await this.follows.followerIds([instance.id]), byInstance, instance.id);
 
-    const channelUrl = channel.Actor!.url;
-    const byChannel = {
-      '@context': AP_BASE_CONTEXT,
-      id: `${video.url}/announces/${ids.channel}`,
-      type: 'Announce',
-      actor: channelUrl,
-      object: video.url,
-      ...videoAudience(video.privacy, `${channelUrl}/followers`),
-    };
+    const byChannel = announceActivity(video, channel.Actor!);
     await this.delivery.toActors(await this.follows.followerIds([ids.channel]), byChannel, ids.channel);
 
     const accountFollowers = await this.follows.followerIds([ids.account]);

@@ -161,21 +161,38 @@ export class VideoRepository {
    * Sets an account's rating of a video and moves the video's counters by the difference, in one
    * transaction with the video row locked: concurrent rates of one video serialize, counters stay exact.
    */
-  async setRating(videoId: number, accountId: number, rating: AccountVideoRateType | 'none'): Promise<void> {
+  async setRating(videoId: number, accountId: number, rating: AccountVideoRateType | 'none', url: string | null = null): Promise<void> {
     await this.sequelize.transaction(async (transaction) => {
       await VideoModel.findByPk(videoId, { transaction, lock: transaction.LOCK.UPDATE, attributes: ['id'] });
       const existing = await AccountVideoRateModel.findOne({ where: { videoId, accountId }, transaction });
       const before = existing?.type ?? 'none';
       if (before === rating) return;
       if (existing && rating === 'none') await existing.destroy({ transaction });
-      else if (existing) await existing.update({ type: rating }, { transaction });
-      else await AccountVideoRateModel.create({ videoId, accountId, type: rating }, { transaction });
+      else if (existing) await existing.update({ type: rating, url }, { transaction });
+      else await AccountVideoRateModel.create({ videoId, accountId, type: rating, url }, { transaction });
       const delta = (r: string, kind: AccountVideoRateType) => (r === kind ? 1 : 0);
       await this.sequelize.query('UPDATE video SET likes = likes + :l, dislikes = dislikes + :d WHERE id = :id', {
         replacements: { id: videoId, l: delta(rating, 'like') - delta(before, 'like'), d: delta(rating, 'dislike') - delta(before, 'dislike') },
         transaction,
       });
     });
+  }
+
+  /** One page of a video's likes or dislikes, newest first: the rating accounts and the activity URLs stored (remote raters'). */
+  async raters(videoId: number, type: AccountVideoRateType, start: number, count: number): Promise<{ total: number; rows: Array<{ accountId: number; url: string | null }> }> {
+    const { count: total, rows } = await AccountVideoRateModel.findAndCountAll({
+      where: { videoId, type },
+      attributes: ['accountId', 'url'],
+      order: [['id', 'DESC']],
+      offset: start,
+      limit: count,
+    });
+    return { total, rows: rows.map((r) => ({ accountId: r.accountId, url: r.url })) };
+  }
+
+  /** A remote video's counters as its origin counts them (the totals of its likes/dislikes collections). */
+  async setRemoteRateCounts(videoId: number, counts: { likes?: number; dislikes?: number }): Promise<void> {
+    await VideoModel.update(counts, { where: { id: videoId, remote: true } });
   }
 
   async ratingOf(videoId: number, accountId: number): Promise<AccountVideoRateType | 'none'> {
@@ -224,8 +241,6 @@ export interface RemoteVideoRow {
   publishedAt: Date;
   originallyPublishedAt: Date | null;
   views: number;
-  likes: number;
-  dislikes: number;
   isLive: boolean;
   channelId: number;
 }
