@@ -290,6 +290,33 @@ describe('federation between instances (signatures, inbox, instance follows)', (
     await until('the deletion on A', async () => (await a.sql('SELECT 1 FROM video WHERE uuid = $1', [video.uuid])).length === 0);
   });
 
+  it('public → private on B is a Delete for A; an Update or Delete of the video signed by another actor changes nothing on A', async () => {
+    const rootB = await b.login();
+    const me = await rootB.request<{ videoChannels: { id: number }[] }>('GET', '/api/v1/users/me');
+    const clip = makeClip(mkdtempSync(join(tmpdir(), 'fed-clip-')), 'clip.mp4', { seconds: 2, size: '320x240' });
+    const { video } = await legacyUpload(rootB, clip, { name: 'Soon private', channelId: String(me.videoChannels[0].id), privacy: '1' });
+    await until('A lists the video', async () => (await a.sql('SELECT 1 FROM video WHERE uuid = $1', [video.uuid])).length === 1);
+    const url = `${b.url}/videos/watch/${video.uuid}`;
+    const object = await (await fetch(url, { headers: AP })).json();
+
+    // The fake actor (a Person on another host) claims B's video: refused by ownership, nothing changes.
+    const postAsFake = async (activity: object) => {
+      const body = JSON.stringify(activity);
+      return fetch(`${a.url}/inbox`, { method: 'POST', body, headers: signPost(`${a.url}/inbox`, body, `${fake.actorUrl}#main-key`, fake.keys.privateKey) });
+    };
+    const spoofed = { ...object, name: 'Spoofed', updated: new Date(Date.now() + 60_000).toISOString() };
+    expect((await postAsFake({ '@context': object['@context'], id: `${fake.base}/update-1`, type: 'Update', actor: fake.actorUrl, object: spoofed })).status).toBeLessThan(500);
+    expect((await postAsFake({ '@context': 'https://www.w3.org/ns/activitystreams', id: `${fake.base}/delete-1`, type: 'Delete', actor: fake.actorUrl, object: url })).status).toBeLessThan(500);
+    await new Promise((r) => setTimeout(r, 1000));
+    const [row] = await a.sql<{ name: string }>('SELECT name FROM video WHERE uuid = $1', [video.uuid]);
+    expect(row?.name).toBe('Soon private');
+
+    await rootB.request('PUT', `/api/v1/videos/${video.uuid}`, { json: { privacy: 3 } });
+    await until('the video gone from A', async () => (await a.sql('SELECT 1 FROM video WHERE uuid = $1', [video.uuid])).length === 0);
+    // B no longer serves it to the network either.
+    expect((await fetch(url, { headers: AP })).status).toBe(404);
+  });
+
   // The outage case (B stopped, activities produced, B restarted) is in federation-faults.test.ts.
 
   it('A unfollows B: the Undo reaches B', async () => {
