@@ -161,4 +161,34 @@ describe('delivery survives faults (outage, concurrent first sight of an actor, 
     await send('Newer name', new Date(stored + 60_000).toISOString());
     expect((await b.api.request<{ name: string }>('GET', `/api/v1/videos/${tracked.uuid}`)).name).toBe('Newer name');
   }, 60_000);
+  it('a host that never answers has at most 4 POSTs open and delays nobody else: B and another follower get 40 Updates at once', async () => {
+    const hanging = new FakeActorServer();
+    hanging.hangPosts = true;
+    const good = new FakeActorServer();
+    await Promise.all([hanging.start(), good.start()]);
+    try {
+      const me = await rootA.request<{ videoChannels: { name: string }[] }>('GET', '/api/v1/users/me');
+      const channelUrl = `${a.url}/video-channels/${me.videoChannels[0].name}`;
+      const { video } = await legacyUpload(rootA, clip, { name: 'Busy 0', channelId: String(channelId), privacy: '1' });
+      await until('B has the video', async () => (await b.api.request<{ name: string }>('GET', `/api/v1/videos/${video.uuid}`)).name === 'Busy 0');
+      for (const f of [good, hanging]) {
+        const body = JSON.stringify({ id: `${f.base}/follow`, type: 'Follow', actor: f.actorUrl, object: channelUrl });
+        expect((await fetch(`${a.url}/inbox`, { method: 'POST', body, headers: signPost(`${a.url}/inbox`, body, `${f.actorUrl}#main-key`, f.keys.privateKey) })).status).toBe(204);
+        await until('the Accept sent', async () => f.received.some((r) => JSON.parse(r.body).type === 'Accept'));
+      }
+      // 40 Updates for each of B, the good follower and the hanging one (more than the 32 delivery workers).
+      for (let i = 1; i <= 40; i++) await rootA.request('PUT', `/api/v1/videos/${video.uuid}`, { json: { name: `Busy ${i}` } });
+      const lastName = (r: { body: string }) => {
+        const act = JSON.parse(r.body) as { type: string; object?: { name?: string } };
+        return act.type === 'Update' && act.object?.name === 'Busy 40';
+      };
+      // Without the per-host gate giving its slot back, the hanging host's POSTs hold every worker for their 10 s timeout.
+      await until('the good follower has the last Update', async () => good.received.some(lastName), 8_000);
+      await until('B shows the last name', async () => (await b.api.request<{ name: string }>('GET', `/api/v1/videos/${video.uuid}`)).name === 'Busy 40', 8_000);
+      expect(hanging.maxOpenPosts).toBeGreaterThanOrEqual(1);
+      expect(hanging.maxOpenPosts).toBeLessThanOrEqual(4);
+    } finally {
+      await Promise.all([hanging.stop(), good.stop()]);
+    }
+  }, 60_000);
 });

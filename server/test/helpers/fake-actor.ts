@@ -22,6 +22,11 @@ export class FakeActorServer {
   actorDelayMs = 0;
   /** Times the actor document was served. */
   actorFetches = 0;
+  /** POSTs are recorded and never answered (a host that hangs); `stop()` drops them. */
+  hangPosts = false;
+  /** Unanswered POSTs open now, and the most open at once (with `hangPosts`). */
+  openPosts = 0;
+  maxOpenPosts = 0;
   /** Statuses answered to the next POSTs, in order (then 202). */
   readonly postStatuses: number[] = [];
   /** Extra GET routes (path → handler): documents too large, too slow, redirecting… */
@@ -57,6 +62,11 @@ export class FakeActorServer {
       req.on('end', () => {
         if (req.method === 'POST') {
           this.received.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+          if (this.hangPosts) {
+            this.maxOpenPosts = Math.max(this.maxOpenPosts, ++this.openPosts);
+            req.socket.once('close', () => this.openPosts--);
+            return;
+          }
           res.statusCode = this.postStatuses.shift() ?? 202;
           return res.end();
         }

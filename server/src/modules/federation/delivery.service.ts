@@ -36,21 +36,22 @@ export function inboxesFor(targets: InboxTarget[], exceptHosts: string[] = []): 
   return [...byHost.values()].flatMap((e) => (e.shared ? [e.shared] : [...e.personal]));
 }
 
+/** Wait before a job whose host is at its limit is tried again (plus up to as much at random). */
+const HOST_BUSY_RETRY_MS = 250;
+
+/** POSTs in flight to one host. A job over the limit goes back to the queue: it never holds a worker slot while it waits. */
 class HostGate {
   private active = 0;
-  private readonly waiting: (() => void)[] = [];
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.active >= PER_HOST_CONCURRENCY) await new Promise<void>((r) => this.waiting.push(r));
+  tryEnter(): boolean {
+    if (this.active >= PER_HOST_CONCURRENCY) return false;
     this.active++;
-    try {
-      return await fn();
-    } finally {
-      this.active--;
-      this.waiting.shift()?.();
-    }
+    return true;
+  }
+  leave(): void {
+    this.active--;
   }
   get idle(): boolean {
-    return this.active === 0 && this.waiting.length === 0;
+    return this.active === 0;
   }
 }
 
@@ -155,8 +156,13 @@ export class DeliveryService {
     const firstTryAt = job.firstTryAt ?? Date.now();
     let gate = this.gates.get(host);
     if (!gate) this.gates.set(host, (gate = new HostGate()));
+    if (!gate.tryEnter()) {
+      // A slow host must not take every worker: this job waits in the queue (not counted as a try).
+      await this.queues.add(FEDERATION_JOBS.deliver, job, { delay: HOST_BUSY_RETRY_MS + Math.floor(Math.random() * HOST_BUSY_RETRY_MS) });
+      return;
+    }
     try {
-      await gate.run(() => this.postOnce(job, host));
+      await this.postOnce(job, host);
     } catch (err) {
       if (err instanceof PermanentDeliveryError) {
         logger.warn({ inbox: job.inbox, err: err.message }, 'activity refused by the remote inbox (not retried)');
@@ -170,6 +176,7 @@ export class DeliveryService {
       }
       await this.queues.add(FEDERATION_JOBS.deliver, { ...job, tries, firstTryAt }, { delay });
     } finally {
+      gate.leave();
       if (gate.idle) this.gates.delete(host);
     }
   }
