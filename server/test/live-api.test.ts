@@ -16,7 +16,7 @@ describe('live API (PeerTube shapes)', () => {
   beforeAll(async () => {
     rtmpPort = await freePort();
     server = await TestServer.start({
-      live: { enabled: true, allow_replay: true, max_user_lives: 2, max_duration: '3 seconds', rtmp: { port: rtmpPort, hostname: '127.0.0.1' } },
+      live: { enabled: true, allow_replay: true, max_user_lives: 5, max_duration: '3 seconds', rtmp: { port: rtmpPort, hostname: '127.0.0.1' } },
       rates_limit: { api: { max: 1000 } },
     });
     root = await server.login();
@@ -38,7 +38,7 @@ describe('live API (PeerTube shapes)', () => {
       latencySetting: { enabled: true },
       maxDuration: 3000,
       maxInstanceLives: 20,
-      maxUserLives: 2,
+      maxUserLives: 5,
       rtmp: { port: rtmpPort },
       transcoding: { enabled: true, remoteRunners: { enabled: true }, enabledResolutions: [240, 360, 720] },
     });
@@ -152,13 +152,26 @@ describe('live API (PeerTube shapes)', () => {
     } finally {
       await off.stop();
     }
-    const noReplay = await TestServer.start({ live: { enabled: true, allow_replay: false, rtmp: { enabled: false } } });
+    const noReplay = await TestServer.start({ live: { enabled: true, allow_replay: false, max_user_lives: 1, max_instance_lives: 2, rtmp: { enabled: false } } });
     try {
       const admin = await noReplay.login();
       const me = await admin.get<{ videoChannels: { id: number }[] }>('/api/v1/users/me');
       await expectProblem(admin.request('POST', '/api/v1/videos/live', { json: { channelId: me.videoChannels[0]!.id, name: 'Replay me', saveReplay: true } }), 403, 'live_not_allowing_replay');
       const { video } = await admin.request<{ video: { id: number } }>('POST', '/api/v1/videos/live', { json: { channelId: me.videoChannels[0]!.id, name: 'No ingest' } });
       expect((await admin.get<LiveVideo>(`/api/v1/videos/live/${video.id}`)).rtmpUrl).toBeNull();
+
+      // Limits count lives not ended, waiting ones included (as PeerTube), per user and per instance.
+      await expectProblem(admin.request('POST', '/api/v1/videos/live', { json: { channelId: me.videoChannels[0]!.id, name: 'Second' } }), 403, 'max_user_lives_limit_reached');
+      await admin.request('POST', '/api/v1/users', { json: { username: 'carol', password: 'password1', email: 'carol@example.org', role: 2 } });
+      const carol = await noReplay.login('carol', 'password1');
+      const carolChannel = (await carol.get<{ videoChannels: { id: number }[] }>('/api/v1/users/me')).videoChannels[0]!.id;
+      const { video: carols } = await carol.request<{ video: { id: number } }>('POST', '/api/v1/videos/live', { json: { channelId: carolChannel, name: 'Carol live' } });
+      await admin.request('DELETE', `/api/v1/videos/${video.id}`);
+      await expectProblem(carol.request('POST', '/api/v1/videos/live', { json: { channelId: carolChannel, name: 'Carol again' } }), 403, 'max_user_lives_limit_reached');
+      const { video: again } = await admin.request<{ video: { id: number } }>('POST', '/api/v1/videos/live', { json: { channelId: me.videoChannels[0]!.id, name: 'Once more' } });
+      expect(again.id).toBeGreaterThan(carols.id);
+      // Two lives waiting on the instance: the instance limit comes first, whoever asks.
+      await expectProblem(admin.request('POST', '/api/v1/videos/live', { json: { channelId: me.videoChannels[0]!.id, name: 'Third' } }), 403, 'max_instance_lives_limit_reached');
     } finally {
       await noReplay.stop();
     }

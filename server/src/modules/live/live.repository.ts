@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { QueryTypes, UniqueConstraintError, type Transaction } from 'sequelize';
 import { VideoLiveModel, VideoLiveSessionModel } from './live.model';
+import { VideoState } from '@flotilla/shared';
 
 /** The queries of `video_live` and `video_live_session`. */
 @Injectable()
@@ -58,6 +59,19 @@ export class LiveRepository {
   }
 
   /** Sessions open anywhere, or those of one user's lives. */
+  /** Local lives not ended (waiting or on air), of one user or of the instance: what PeerTube's creation limits count. */
+  async countNotEndedLives(userId?: number): Promise<number> {
+    const byUser = userId === undefined ? '' : 'AND a.user_id = :userId';
+    const [{ n }] = (await VideoLiveSessionModel.sequelize!.query(
+      `SELECT count(*)::int AS n FROM video v
+         JOIN video_channel vc ON vc.id = v.channel_id
+         JOIN account a ON a.id = vc.account_id
+        WHERE v.is_live AND NOT v.remote AND v.state <> :ended ${byUser}`,
+      { type: QueryTypes.SELECT, replacements: { userId, ended: VideoState.LIVE_ENDED } },
+    )) as Array<{ n: number }>;
+    return n;
+  }
+
   async countOpenSessions(userId?: number): Promise<number> {
     const byUser = userId === undefined ? '' : 'AND a.user_id = :userId';
     const [{ n }] = (await VideoLiveSessionModel.sequelize!.query(

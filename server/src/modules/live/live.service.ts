@@ -60,10 +60,11 @@ export class LiveService {
     if (!channel) throw new AppError(400, ErrorCode.CHANNEL_NOT_FOUND, `Video channel ${body.channelId} not found`);
     this.channels.assertCanManage(channel, user);
     const { max_instance_lives: maxInstance, max_user_lives: maxUser } = this.config.live;
-    if (maxInstance >= 0 && (await this.repo.countOpenSessions()) >= maxInstance) {
+    // As PeerTube: every local live not ended (waiting ones too) counts against the creation limits.
+    if (maxInstance >= 0 && (await this.repo.countNotEndedLives()) >= maxInstance) {
       throw forbidden('Cannot create this live because the max instance lives limit is reached.', ErrorCode.MAX_INSTANCE_LIVES_LIMIT_REACHED);
     }
-    if (maxUser >= 0 && (await this.repo.countOpenSessions(user.id)) >= maxUser) {
+    if (maxUser >= 0 && (await this.repo.countNotEndedLives(user.id)) >= maxUser) {
       throw forbidden('Cannot create this live because the max user lives limit is reached.', ErrorCode.MAX_USER_LIVES_LIMIT_REACHED);
     }
     const video = await this.sequelize.transaction(async (transaction) => {
