@@ -24,14 +24,15 @@ const hostOf = (s: TestServer) => new URL(s.url).host;
 describe('federation between instances (signatures, inbox, instance follows)', () => {
   let a: TestServer;
   let b: TestServer;
+  let c: TestServer; // a third instance whose user subscribes to B's channel (an account's Follow, as Mastodon's)
   let fake: FakeActorServer;
   beforeAll(async () => {
     fake = new FakeActorServer();
     await fake.start();
-    [a, b] = await Promise.all([TestServer.start(FED), TestServer.start(FED)]);
+    [a, b, c] = await Promise.all([TestServer.start(FED), TestServer.start(FED), TestServer.start(FED)]);
   }, 120_000);
   afterAll(async () => {
-    await Promise.all([a?.stop(), b?.stop(), fake?.stop()]);
+    await Promise.all([a?.stop(), b?.stop(), c?.stop(), fake?.stop()]);
   });
 
   it('A follows B, B accepts: both sides list the accepted follow', async () => {
@@ -150,7 +151,7 @@ describe('federation between instances (signatures, inbox, instance follows)', (
     await expectProblem(a.api.request('GET', '/api/v1/server/federation/hosts'), 401);
   });
 
-  it('a video published on B is listed on A within 2 s; its update and its deletion reach A; a channel follower gets the Announce', async () => {
+  it('a video published on B is listed on A within 2 s; its update and its deletion reach A and C (whose user subscribed to the channel); a Mastodon-style channel follower gets the Announce', async () => {
     const rootB = await b.login();
     const me = await rootB.request<{ videoChannels: { id: number; name: string }[] }>('GET', '/api/v1/users/me');
     const channel = me.videoChannels[0];
@@ -166,6 +167,12 @@ describe('federation between instances (signatures, inbox, instance follows)', (
     expect(res2.status).toBe(204);
     await until('the account Accept', async () => fake.received.find((r) => JSON.parse(r.body).object?.id === `${fake.base}/follow-account`));
 
+    // A user on C subscribes to the channel: C's account follows it (no instance follow between C and B).
+    const rootC = await c.login();
+    await rootC.request('POST', '/api/v1/users/me/subscriptions', { json: { uri: `${channel.name}@${hostOf(b)}` } });
+    await until('B accepts the follow from C', async () =>
+      (await b.sql("SELECT 1 FROM actor_follow f JOIN actor x ON x.id = f.actor_id WHERE x.url LIKE $1 AND f.state = 'accepted'", [`${c.url}/%`])).length === 1);
+
     const clip = makeClip(mkdtempSync(join(tmpdir(), 'fed-clip-')), 'clip.mp4', { seconds: 2, size: '320x240' });
     const { video } = await legacyUpload(rootB, clip, { name: 'From B', channelId: String(channel.id), privacy: '1', tags: 'federated' });
     const published = Date.now();
@@ -176,6 +183,9 @@ describe('federation between instances (signatures, inbox, instance follows)', (
     });
     expect(Date.now() - published).toBeLessThan(2000);
     expect(listed).toMatchObject({ isLocal: false, name: 'From B', channel: { host: hostOf(b) }, account: { host: hostOf(b) } });
+    // C got it from the channel's Announce, and lists it in the subscriber's feed.
+    await until('C lists the video', async () => (await c.api.request<{ data: Listed[] }>('GET', '/api/v1/videos', { query: { isLocal: 'false' } })).data.some((v) => v.uuid === video.uuid));
+    expect((await rootC.request<{ data: Listed[] }>('GET', '/api/v1/users/me/subscriptions/videos')).data.map((v) => v.uuid)).toContain(video.uuid);
     const byHost = async (host: string) => (await a.api.request<{ data: Listed[] }>('GET', '/api/v1/videos', { query: { host } })).data.map((v) => v.uuid);
     expect(await byHost(hostOf(b))).toContain(video.uuid);
     expect(await byHost(hostOf(a))).not.toContain(video.uuid);
@@ -269,6 +279,7 @@ describe('federation between instances (signatures, inbox, instance follows)', (
 
     await rootB.request('PUT', `/api/v1/videos/${video.uuid}`, { json: { name: 'Renamed on B' } });
     await until('the new name on A', async () => (await a.api.request<{ name: string }>('GET', `/api/v1/videos/${video.uuid}`)).name === 'Renamed on B');
+    await until('the new name on C', async () => (await c.api.request<{ name: string }>('GET', `/api/v1/videos/${video.uuid}`)).name === 'Renamed on B');
     // A reads the origin's totals from its likes/dislikes collections with the Update (A's own like alone counted 1).
     await until('the origin\'s like count on A', async () => (await a.api.request<{ likes: number; dislikes: number }>('GET', `/api/v1/videos/${video.uuid}`)).likes === 2);
 
@@ -288,6 +299,7 @@ describe('federation between instances (signatures, inbox, instance follows)', (
 
     await rootB.request('DELETE', `/api/v1/videos/${video.uuid}`);
     await until('the deletion on A', async () => (await a.sql('SELECT 1 FROM video WHERE uuid = $1', [video.uuid])).length === 0);
+    await until('the deletion on C', async () => (await c.sql('SELECT 1 FROM video WHERE uuid = $1', [video.uuid])).length === 0);
   });
 
   it('public → private on B is a Delete for A; an Update or Delete of the video signed by another actor changes nothing on A', async () => {
