@@ -3,7 +3,7 @@ import { expectProblem, TestServer } from './helpers/test-server';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakeActorServer, signPost, verifyReceived } from './helpers/fake-actor';
+import { FakeActorServer, signPost, verifyReceived, verifyRequest } from './helpers/fake-actor';
 import { legacyUpload, makeClip } from './helpers/videos';
 
 const FED = { federation: { prevent_ssrf: false, delivery: { first_retry_after: '200 ms', max_retry_interval: '1 second' } }, rates_limit: { enabled: false }, transcoding: { enabled: false } };
@@ -132,6 +132,10 @@ describe('federation between instances (signatures, inbox, instance follows)', (
       expect(check).toEqual({ keyId: `${b.url}/accounts/peertube#main-key`, headers: ['(request-target)', 'host', 'date', 'digest'], ok: true });
       expect(accept.headers['content-type']).toBe('application/activity+json');
       expect(await follows()).toBe(before + 1);
+      // B fetched the unknown follower's actor with a GET signed by its instance actor (federation.sign_federated_fetches).
+      expect(fake.actorGets.length).toBeGreaterThan(0);
+      const get = verifyRequest('get', '/users/alice', fake.actorGets[0], bActor.publicKey.publicKeyPem);
+      expect(get).toEqual({ keyId: `${b.url}/accounts/peertube#main-key`, headers: expect.arrayContaining(['(request-target)', 'host', 'date']), ok: true });
 
       // Undo removes it.
       const undo = JSON.stringify({ id: `${id}/undo`, type: 'Undo', actor: fake.actorUrl, object: JSON.parse(body) });

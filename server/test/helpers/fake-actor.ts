@@ -20,8 +20,9 @@ export class FakeActorServer {
   port = 0;
   /** Delay before the actor document is served (widens the window of concurrent first fetches). */
   actorDelayMs = 0;
-  /** Times the actor document was served. */
+  /** Times the actor document was served, and the headers of each of those GETs. */
   actorFetches = 0;
+  readonly actorGets: IncomingMessage['headers'][] = [];
   /** POSTs are recorded and never answered (a host that hangs); `stop()` drops them. */
   hangPosts = false;
   /** Unanswered POSTs open now, and the most open at once (with `hangPosts`). */
@@ -74,6 +75,7 @@ export class FakeActorServer {
         if (route) return route(req, res);
         if (req.url === '/users/alice') {
           this.actorFetches++;
+          this.actorGets.push(req.headers);
           res.setHeader('content-type', 'application/activity+json');
           const send = () => res.end(JSON.stringify(this.actorDocument()));
           return this.actorDelayMs ? void setTimeout(send, this.actorDelayMs) : send();
@@ -124,14 +126,18 @@ export function signPost(
   };
 }
 
-/** Checks a received request's draft-cavage signature against a public key (the server's outgoing side). */
-export function verifyReceived(r: Received, publicKeyPem: string): { keyId: string; headers: string[]; ok: boolean } {
-  const sig = String(r.headers.signature);
+/** Checks a request's draft-cavage signature (path, headers) against the signer's public key (the server's outgoing side). */
+export function verifyRequest(method: 'get' | 'post', path: string, headers: IncomingMessage['headers'], publicKeyPem: string): { keyId: string; headers: string[]; ok: boolean } {
+  const sig = String(headers.signature);
   const params = Object.fromEntries([...sig.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-  const headers = params.headers.split(' ');
-  const signingString = headers
-    .map((h: string) => (h === '(request-target)' ? `(request-target): post ${r.path}` : `${h}: ${r.headers[h]}`))
-    .join('\n');
+  const names = params.headers.split(' ');
+  const signingString = names.map((h: string) => (h === '(request-target)' ? `(request-target): ${method} ${path}` : `${h}: ${headers[h]}`)).join('\n');
   const ok = createVerify('sha256').update(signingString).verify(publicKeyPem, params.signature, 'base64');
-  return { keyId: params.keyId, headers, ok: ok && r.headers.digest === digestOf(r.body) };
+  return { keyId: params.keyId, headers: names, ok };
+}
+
+/** The same for a received POST, its Digest included. */
+export function verifyReceived(r: Received, publicKeyPem: string): { keyId: string; headers: string[]; ok: boolean } {
+  const v = verifyRequest('post', r.path, r.headers, publicKeyPem);
+  return { ...v, ok: v.ok && r.headers.digest === digestOf(r.body) };
 }
