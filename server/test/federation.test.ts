@@ -142,6 +142,22 @@ describe('federation between instances (signatures, inbox, instance follows)', (
       expect((await post('/inbox', undo, signPost(`${b.url}/inbox`, undo, `${fake.actorUrl}#main-key`, fake.keys.privateKey))).status).toBe(204);
       await until('the undo', async () => (await follows()) === before);
     });
+
+    it('an activity signed with a rotated key: the actor is fetched again once, the new key applies', async () => {
+      const before = await follows();
+      const fetches = fake.actorFetches;
+      fake.rotateKey();
+      const id = `${fake.base}/after-rotation-follow`;
+      const body = JSON.stringify(follow(id, fake.actorUrl));
+      expect((await post('/inbox', body, signPost(`${b.url}/inbox`, body, `${fake.actorUrl}#main-key`, fake.keys.privateKey))).status).toBe(204);
+      expect(fake.actorFetches).toBe(fetches + 1);
+      await until('the follow stored', async () => (await follows()) === before + 1);
+      // The next one verifies with the stored new key: no fetch.
+      const undo = JSON.stringify({ id: `${id}/undo`, type: 'Undo', actor: fake.actorUrl, object: JSON.parse(body) });
+      expect((await post('/inbox', undo, signPost(`${b.url}/inbox`, undo, `${fake.actorUrl}#main-key`, fake.keys.privateKey))).status).toBe(204);
+      await until('the undo', async () => (await follows()) === before);
+      expect(fake.actorFetches).toBe(fetches + 1);
+    });
   });
 
   it('admin API: rights, bad input and unknown follows', async () => {

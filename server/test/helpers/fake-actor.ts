@@ -15,7 +15,14 @@ export interface Received {
  */
 export class FakeActorServer {
   readonly received: Received[] = [];
-  readonly keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  keys = FakeActorServer.newKeys();
+  static newKeys() {
+    return generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  }
+  /** A new key pair, served from now on in the actor document (a remote key rotation). */
+  rotateKey(): void {
+    this.keys = FakeActorServer.newKeys();
+  }
   private server!: Server;
   port = 0;
   /** Delay before the actor document is served (widens the window of concurrent first fetches). */
