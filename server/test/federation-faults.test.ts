@@ -191,4 +191,33 @@ describe('delivery survives faults (outage, concurrent first sight of an actor, 
       await Promise.all([hanging.stop(), good.stop()]);
     }
   }, 60_000);
+  it('a host failing for more than a day and 30 deliveries is marked unreachable, and unmarked by its first answer', async () => {
+    const follower = new FakeActorServer();
+    await follower.start();
+    try {
+      const me = await rootA.request<{ videoChannels: { name: string }[] }>('GET', '/api/v1/users/me');
+      const body = JSON.stringify({ id: `${follower.base}/follow`, type: 'Follow', actor: follower.actorUrl, object: `${a.url}/video-channels/${me.videoChannels[0].name}` });
+      expect((await fetch(`${a.url}/inbox`, { method: 'POST', body, headers: signPost(`${a.url}/inbox`, body, `${follower.actorUrl}#main-key`, follower.keys.privateKey) })).status).toBe(204);
+      await until('the Accept', async () => follower.received.some((r) => JSON.parse(r.body).type === 'Accept'));
+      const host = new URL(follower.base).host;
+      const row = async () => (await rootA.request<{ data: HostRow[] }>('GET', '/api/v1/server/federation/hosts')).data.find((h) => h.host === host);
+      const port = follower.port;
+      await follower.stop();
+      // A day of failures in a row, one short of the count (the clock is not waited for).
+      await a.sql("UPDATE federation_host SET consecutive_failures = 28, failing_since = now() - interval '25 hours' WHERE host = $1", [host]);
+      await rootA.request('PUT', `/api/v1/videos/${tracked.uuid}`, { json: { name: 'While the follower is down' } });
+      await until('two more failures, then unreachable', async () => {
+        const h = await row();
+        return h && h.consecutiveFailures >= 30 && h.unreachable;
+      });
+      await follower.start(port);
+      await until('unmarked once it answers', async () => {
+        const h = await row();
+        return h && !h.unreachable && h.consecutiveFailures === 0;
+      });
+      expect(follower.received.some((r) => JSON.parse(r.body).object?.name === 'While the follower is down')).toBe(true);
+    } finally {
+      await follower.stop();
+    }
+  }, 60_000);
 });

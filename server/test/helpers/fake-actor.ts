@@ -63,7 +63,8 @@ export class FakeActorServer {
     };
   }
 
-  async start(): Promise<void> {
+  /** Listens on a free port, or on `port` (a restart on the same address). */
+  async start(port = 0): Promise<void> {
     this.server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -91,7 +92,7 @@ export class FakeActorServer {
         res.end();
       });
     });
-    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', () => r()));
+    await new Promise<void>((r) => this.server.listen(port, '127.0.0.1', () => r()));
     this.port = (this.server.address() as { port: number }).port;
   }
 
