@@ -289,6 +289,28 @@ describe('federation between instances (signatures, inbox, instance follows)', (
     expect(sharers.sort()).toEqual([`${b.url}/accounts/peertube`, channelUrl].sort());
     expect((await apGet('/announces/2147483647')).status).toBe(404);
     expect((await apGet('/announces/abc')).status).toBe(400);
+    // Another instance shares the video: its Announce is listed (by its own id) until its Undo.
+    const sharer = new FakeActorServer();
+    sharer.actorType = 'Application';
+    await sharer.start();
+    try {
+      const shareId = `${sharer.base}/videos/${video.uuid}/announces/1`;
+      const announceBody = { '@context': 'https://www.w3.org/ns/activitystreams', id: shareId, type: 'Announce', actor: sharer.actorUrl, object: object.id };
+      const postAsSharer = async (activity: object) => {
+        const body = JSON.stringify(activity);
+        return (await fetch(`${b.url}/inbox`, { method: 'POST', body, headers: signPost(`${b.url}/inbox`, body, `${sharer.actorUrl}#main-key`, sharer.keys.privateKey) })).status;
+      };
+      expect(await postAsSharer(announceBody)).toBe(204);
+      const shared = await until('the share listed', async () => {
+        const page = (await apGet('/announces?page=1')).body;
+        return page?.totalItems === 3 ? page : null;
+      });
+      expect(shared.orderedItems).toContain(shareId);
+      expect(await postAsSharer({ '@context': 'https://www.w3.org/ns/activitystreams', id: `${shareId}/undo`, type: 'Undo', actor: sharer.actorUrl, object: announceBody })).toBe(204);
+      await until('the share gone', async () => (await apGet('/announces')).body?.totalItems === 2);
+    } finally {
+      await sharer.stop();
+    }
     expect((await fetch(`${object.id}/likes`)).headers.get('content-type')).not.toContain('activity+json');
 
     // A view on A of B's video is sent to B and counted there.

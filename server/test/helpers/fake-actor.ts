@@ -30,6 +30,8 @@ export class FakeActorServer {
   /** Times the actor document was served, and the headers of each of those GETs. */
   actorFetches = 0;
   readonly actorGets: IncomingMessage['headers'][] = [];
+  /** The actor's type: a Mastodon-like Person, or an instance's Application. */
+  actorType: 'Person' | 'Application' | 'Group' = 'Person';
   /** POSTs are recorded and never answered (a host that hangs); `stop()` drops them. */
   hangPosts = false;
   /** Unanswered POSTs open now, and the most open at once (with `hangPosts`). */
@@ -51,7 +53,7 @@ export class FakeActorServer {
     return {
       '@context': ['https://www.w3.org/ns/activitystreams', 'https://w3id.org/security/v1'],
       id: this.actorUrl,
-      type: 'Person',
+      type: this.actorType,
       preferredUsername: 'alice',
       name: 'Alice',
       inbox: `${this.actorUrl}/inbox`,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Op, literal } from 'sequelize';
+import { Op, QueryTypes, literal } from 'sequelize';
 import { ActorFollowModel, FederationHostModel, RemoteVideoModel, type FollowState } from './federation-models';
 
 /**
@@ -95,6 +95,36 @@ export class FederationRepository {
       },
       { where: { id: row.id } },
     );
+  }
+
+  // --- shares (video_share) ------------------------------------------------------------------
+
+  /** A remote actor's Announce of a video, by its activity id (a second Announce by the same actor replaces it). */
+  async upsertShare(actorId: number, videoId: number, url: string): Promise<void> {
+    await ActorFollowModel.sequelize!.query(
+      `INSERT INTO video_share (actor_id, video_id, url) VALUES (:actorId, :videoId, :url)
+       ON CONFLICT (actor_id, video_id) DO UPDATE SET url = EXCLUDED.url`,
+      { replacements: { actorId, videoId, url } },
+    );
+  }
+
+  /** Removes a share by its Announce id, when it is that actor's. */
+  async deleteShare(actorId: number, url: string): Promise<void> {
+    await ActorFollowModel.sequelize!.query('DELETE FROM video_share WHERE actor_id = :actorId AND url = :url', { replacements: { actorId, url } });
+  }
+
+  /** The Announce ids of a video's remote shares, oldest first, and how many there are. */
+  async sharesPage(videoId: number, start: number, count: number): Promise<{ total: number; urls: string[] }> {
+    const rows = await ActorFollowModel.sequelize!.query<{ url: string; total: number }>(
+      'SELECT url, count(*) OVER ()::int AS total FROM video_share WHERE video_id = :videoId ORDER BY id LIMIT :count OFFSET :start',
+      { type: QueryTypes.SELECT, replacements: { videoId, start, count } },
+    );
+    if (rows.length) return { total: rows[0].total, urls: rows.map((r) => r.url) };
+    const [{ n }] = await ActorFollowModel.sequelize!.query<{ n: number }>('SELECT count(*)::int AS n FROM video_share WHERE video_id = :videoId', {
+      type: QueryTypes.SELECT,
+      replacements: { videoId },
+    });
+    return { total: n, urls: [] };
   }
 
   hosts(): Promise<FederationHostModel[]> {

@@ -170,6 +170,7 @@ export class RemoteVideosService implements OnModuleInit {
     this.inbox.register('Create', (a, s) => this.onCreateOrUpdate(a, s));
     this.inbox.register('Update', (a, s) => this.onCreateOrUpdate(a, s));
     this.inbox.register('Announce', (a, s) => this.onAnnounce(a, s));
+    this.inbox.register('Undo:Announce', (a, s) => this.onUndoAnnounce(a, s));
     this.inbox.register('Delete', (a, s) => this.onDelete(a, s));
   }
 
@@ -207,8 +208,18 @@ export class RemoteVideosService implements OnModuleInit {
     const url = idOf(activity.object);
     if (!url || !isUrl(url)) return;
     const known = await this.videos.loadByUrl(url);
-    if (known) return;
-    await this.fetchAndStore(url);
+    const videoId = known ? known.id : await this.fetchAndStore(url);
+    // The share is kept (PeerTube's videoShare) when its id is the sharer's own: the video's `announces` collection lists it.
+    if (videoId !== null && isUrl(activity.id) && hostOf(activity.id) === hostOf(signerUrl)) await this.repo.upsertShare(signer.id, videoId, activity.id);
+  }
+
+  /** Undo of a share, by the actor that shared. */
+  private async onUndoAnnounce(activity: Json, signerUrl: string): Promise<void> {
+    const announce = activity.object;
+    const id = idOf(announce);
+    const signer = await this.actors.findByUrl(signerUrl);
+    if (!id || !signer || (announce && typeof announce === 'object' && idOf((announce as Json).actor) !== signerUrl)) return;
+    await this.repo.deleteShare(signer.id, id);
   }
 
   private async onDelete(activity: Json, signerUrl: string): Promise<void> {

@@ -3,6 +3,7 @@ import { apCollection, AP_COLLECTION_PAGE_SIZE } from '@flotilla/shared';
 import { AccountsService } from '../users/accounts.service';
 import { VideoRatesService } from '../videos/video-rates.service';
 import { VideosService } from '../videos/videos.service';
+import { FederationRepository } from './federation.repository';
 import { FollowsService } from './follows.service';
 import { announceActivity, isFederatedPrivacy, isFederatedState } from './video-object';
 
@@ -10,7 +11,7 @@ type Json = Record<string, unknown>;
 
 /**
  * A local video's `likes`, `dislikes` and `announces` collections (PeerTube's `<video>/likes` …,
- * activitypub.md §3.3 and §8) and the Announces they list. Other instances read their `totalItems`
+ * activitypub.md §3.3 and §8) and this instance's Announces they list. Other instances read their `totalItems`
  * for the video's counters, and fetch each Announce to record who shared it.
  */
 @Injectable()
@@ -20,6 +21,7 @@ export class VideoCollectionsService {
     private readonly videoRates: VideoRatesService,
     private readonly accounts: AccountsService,
     private readonly follows: FollowsService,
+    private readonly repo: FederationRepository,
   ) {}
 
   /** The local video the network sees; null for remote, private or unpublished ones (404). */
@@ -42,14 +44,15 @@ export class VideoCollectionsService {
     return apCollection(`${video.url}/${kind}`, total, page, urls);
   }
 
-  /** The Announces of the video by the actors that share it on the network: the instance and the channel. */
+  /** The Announces of the video: by this instance and the channel first, then those of remote sharers (their own ids), oldest first. */
   async announces(idOrUuid: string, page: number | undefined): Promise<Json | null> {
     const video = await this.federated(idOrUuid);
     if (!video) return null;
-    const sharers = await this.sharers(video);
+    const local = (await this.sharers(video)).map((a) => `${video.url}/announces/${a.id}`);
     const start = ((page ?? 1) - 1) * AP_COLLECTION_PAGE_SIZE;
-    const urls = sharers.slice(start, start + AP_COLLECTION_PAGE_SIZE).map((a) => `${video.url}/announces/${a.id}`);
-    return apCollection(`${video.url}/announces`, sharers.length, page, urls);
+    const fromLocal = local.slice(start, start + AP_COLLECTION_PAGE_SIZE);
+    const remote = await this.repo.sharesPage(video.id, Math.max(0, start - local.length), AP_COLLECTION_PAGE_SIZE - fromLocal.length);
+    return apCollection(`${video.url}/announces`, local.length + remote.total, page, [...fromLocal, ...remote.urls]);
   }
 
   /** One Announce of the collection (`<video>/announces/<actor id>`); null when that actor does not share the video. */
