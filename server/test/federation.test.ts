@@ -253,8 +253,12 @@ describe('federation between instances (signatures, inbox, instance follows)', (
     const rootA = await a.login();
     await rootA.request('PUT', `/api/v1/videos/${video.uuid}/rate`, { json: { rating: 'like' } });
     await until('the like counted on B', async () => (await b.api.request<{ likes: number }>('GET', `/api/v1/videos/${video.uuid}`)).likes === 1);
+    // B forwards it to the video's audience unchanged (signed by A's account): C counts it too.
+    const likesOnC = async () => (await c.api.request<{ likes: number }>('GET', `/api/v1/videos/${video.uuid}`)).likes;
+    await until('the like forwarded to C', async () => (await likesOnC()) === 1);
     await rootA.request('PUT', `/api/v1/videos/${video.uuid}/rate`, { json: { rating: 'none' } });
     await until('the like withdrawn on B', async () => (await b.api.request<{ likes: number }>('GET', `/api/v1/videos/${video.uuid}`)).likes === 0);
+    await until('the withdrawal forwarded to C', async () => (await likesOnC()) === 0);
 
     // B serves the video's likes/dislikes/announces collections as PeerTube pages them (§8): a like
     // from A and one from a Mastodon-style account, listed by their activity ids, newest first.

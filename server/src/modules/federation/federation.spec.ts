@@ -142,4 +142,12 @@ describe('federation wire formats', () => {
     const bad = fixture('mastodon-create-note-reply-to-peertube-video-bad-ld-signature.json');
     expect(await verifyLd(bad, fixture('mastodon-public-key.json').publicKey)).toBe(false);
   });
+
+  it('RsaSignature2017: what is signed is what is sent (a nested `@context: undefined`, dropped by JSON, still verifies on arrival)', async () => {
+    const k = keys();
+    const like = { id: 'https://a.example/accounts/x/likes/1', type: 'Like', actor: 'https://a.example/accounts/x', object: 'https://b.example/videos/watch/1', to: ['https://b.example/accounts/y'], cc: [] };
+    const undo = { '@context': ['https://www.w3.org/ns/activitystreams', 'https://w3id.org/security/v1'], id: `${like.id}/undo`, type: 'Undo', actor: like.actor, object: { ...like, '@context': undefined } };
+    const signed = await signLd(undo, like.actor, k.privateKey);
+    expect(await verifyLd(JSON.parse(JSON.stringify(signed)), k.publicKey)).toBe(true);
+  });
 });

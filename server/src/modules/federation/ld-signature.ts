@@ -44,7 +44,10 @@ export function ldSignatureOf(doc: Record<string, unknown>): LdSignature | null 
 }
 
 /** Adds an RsaSignature2017 by `creator` (the actor URL, as PeerTube writes it). */
-export async function signLd<T extends Record<string, unknown>>(doc: T, creator: string, privateKeyPem: string): Promise<T & { signature: LdSignature }> {
+export async function signLd<T extends Record<string, unknown>>(input: T, creator: string, privateKeyPem: string): Promise<T & { signature: LdSignature }> {
+  // What is signed is what goes on the wire: a key set to undefined (dropped by JSON) must not reach
+  // jsonld, where an undefined nested `@context` resets the context and changes the signed data.
+  const doc = JSON.parse(JSON.stringify(input)) as T;
   const created = new Date().toISOString();
   const data = await toBeSigned(doc, { creator, created });
   const signatureValue = createSign('RSA-SHA256').update(data).sign(privateKeyPem, 'base64');

@@ -20,7 +20,7 @@ type Json = Record<string, unknown>;
 /**
  * Likes and dislikes across instances (§6.2/§6.3): a local account's rating of a remote video is
  * sent to the video's origin (Like/Dislike, Undo when withdrawn); a remote account's rating of a
- * local video is counted here.
+ * local video is counted here and forwarded to the video's audience, who count it as well.
  */
 @Injectable()
 export class RatesFederationService implements OnModuleInit {
@@ -40,10 +40,10 @@ export class RatesFederationService implements OnModuleInit {
     this.events.on('video.rated', (e) =>
       this.onRated(e).catch((err: Error) => logger.error({ err: err.message }, 'federating a rating failed')),
     );
-    this.inbox.register('Like', (a, s) => this.onRemoteRate(a, s, 'like'));
-    this.inbox.register('Dislike', (a, s) => this.onRemoteRate(a, s, 'dislike'));
-    this.inbox.register('Undo:Like', (a, s) => this.onRemoteRate(a.object as Json, s, 'none'));
-    this.inbox.register('Undo:Dislike', (a, s) => this.onRemoteRate(a.object as Json, s, 'none'));
+    this.inbox.register('Like', (a, s) => this.onRemoteRate(a, a, s, 'like'));
+    this.inbox.register('Dislike', (a, s) => this.onRemoteRate(a, a, s, 'dislike'));
+    this.inbox.register('Undo:Like', (a, s) => this.onRemoteRate(a.object as Json, a, s, 'none'));
+    this.inbox.register('Undo:Dislike', (a, s) => this.onRemoteRate(a.object as Json, a, s, 'none'));
     this.events.on('video.viewed', (e) =>
       this.onViewed(e).catch((err: Error) => logger.error({ err: err.message }, 'federating a view failed')),
     );
@@ -93,21 +93,34 @@ export class RatesFederationService implements OnModuleInit {
     const send = (activity: object) => this.delivery.toActors([origin.id], activity, actor.id);
     if (e.previous !== 'none') {
       const old = this.rateActivity(e.previous === 'like' ? 'Like' : 'Dislike', actor.url, video.id, video.url, origin.url);
-      await send({ '@context': AP_BASE_CONTEXT, id: `${old.id}/undo`, type: 'Undo', actor: actor.url, object: { ...old, '@context': undefined }, to: [origin.url] });
+      const { '@context': _context, ...oldObject } = old;
+      await send({ '@context': AP_BASE_CONTEXT, id: `${old.id}/undo`, type: 'Undo', actor: actor.url, object: oldObject, to: [origin.url] });
     }
     if (e.rating !== 'none') await send(this.rateActivity(e.rating === 'like' ? 'Like' : 'Dislike', actor.url, video.id, video.url, origin.url));
   }
 
-  private async onRemoteRate(activity: Json | undefined, signerUrl: string, rating: 'like' | 'dislike' | 'none'): Promise<void> {
+  /**
+   * A remote account's rating (or its Undo, `received`). At the video's origin it is counted and
+   * forwarded unchanged to the video's audience (PeerTube does: the body keeps its author's
+   * RsaSignature2017); elsewhere a forwarded rating is counted too, until the origin's totals are
+   * read again (on the next Update or refresh).
+   */
+  private async onRemoteRate(activity: Json | undefined, received: Json, signerUrl: string, rating: 'like' | 'dislike' | 'none'): Promise<void> {
     if (!activity || typeof activity !== 'object' || idOf(activity.actor) !== signerUrl) return;
     const url = idOf(activity.object);
     if (!url) return;
     const video = await this.videos.loadByUrl(url);
-    // Ratings are counted at the video's origin only.
-    if (!video || video.remote) return;
+    if (!video) return;
     const accountId = await this.remoteVideos.ensureAccount(signerUrl);
     // The Like/Dislike's own id is kept: the video's likes/dislikes collections list it.
     const activityUrl = rating !== 'none' && isUrl(activity.id) && hostOf(activity.id) === hostOf(signerUrl) ? activity.id : null;
+    const before = await this.rates.ratingOf(video.id, accountId);
     await this.rates.rate(video.id, accountId, rating, activityUrl);
+    if (video.remote || before === rating) return;
+    const channel = video.VideoChannel!;
+    const instance = await this.follows.instanceActor();
+    const followers = await this.follows.followerIds([channel.Account!.Actor!.id, channel.Actor!.id, instance.id]);
+    await this.delivery.forward(followers, received, instance.id, [hostOf(signerUrl)]);
   }
+
 }
