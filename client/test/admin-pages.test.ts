@@ -77,6 +77,8 @@ describe('web client: administration pages (real server, real SMTP)', () => {
       'users page: search narrows the list': true,
       'about page: the instance name': true,
       'about page: rules, languages, categories and figures': true,
+      'about page: the contact form is sent': true,
+      'contact mail reaches the administrators with the visitor as Reply-To': true,
       'jobs page: a count for each state, from the queue registry': true,
     });
   });
