@@ -123,6 +123,24 @@ describe('live sessions: replay, permanent lives, reconnect window, dead publish
     await waitFor(async () => (await stateOf(id)) === 4, 15_000, 200);
   }, 120_000);
 
+  it('an ordinary live whose publisher is SIGKILLed ends within a second: no reconnect window, a later publish refused', async () => {
+    const { id, live } = await createLive(root, channelId, { name: 'Killed encoder', latencyMode: 3 });
+    const publisher = publish(`${live.rtmpUrl}/${live.streamKey}`);
+    await waitFor(async () => (await stateOf(id)) === 1, 40_000, 200);
+    await publisher.kill();
+    const killedAt = Date.now();
+    await waitFor(async () => (await stateOf(id)) === 5, 5000, 50);
+    const took = Date.now() - killedAt;
+    console.log(`ordinary live: ended ${took} ms after its publisher was SIGKILLed`);
+    expect(took).toBeLessThan(1000);
+    expect((await sessions(id)).data[0]).toMatchObject({ error: null });
+    expect((await sessions(id)).data[0]!.endDate).not.toBeNull();
+    // Within what would have been the window, the key no longer publishes.
+    const late = publish(`${live.rtmpUrl}/${live.streamKey}`);
+    expect(await late.exited).not.toBe(0);
+    expect((await sessions(id)).total).toBe(1);
+  }, 120_000);
+
   it('a server killed mid-live: at restart the session is ended and the replay saved from what arrived', async () => {
     const { id, uuid, live } = await createLive(root, channelId, { name: 'Interrupted', latencyMode: 3, saveReplay: true });
     const publisher = publish(`${live.rtmpUrl}/${live.streamKey}`);

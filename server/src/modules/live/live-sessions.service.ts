@@ -200,7 +200,9 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
     entry.publisher = null;
     const grace = this.config.live.reconnect_grace;
     logger.info({ video: entry.videoUuid, reason }, 'live publisher gone');
-    if (grace > 0 && reason === 'closed') {
+    // Only a permanent live waits for its encoder to come back (Flotilla); an ordinary live ends
+    // as soon as its publisher's socket closes, as PeerTube's does.
+    if (grace > 0 && reason === 'closed' && entry.permanent) {
       entry.graceTimer = setTimeout(() => {
         entry.graceTimer = null;
         void this.endSession(entry, null);
