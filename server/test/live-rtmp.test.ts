@@ -89,6 +89,37 @@ describe('live over RTMP with a real publisher and the embedded runner', () => {
     await waitFor(async () => !existsSync(hlsDir(uuid)) || readdirSync(hlsDir(uuid)).length === 0, 40_000, 300);
   }, 120_000);
 
+  it('copies the top rung only when the source has a keyframe every segment: a 6 s GOP is re-encoded into 2 s segments', async () => {
+    type Job = { uuid: string; state: { id: number }; payload: { input: { keyframeInterval?: number } }; privatePayload?: unknown };
+    const jobOf = async (uuid: string) => {
+      const { data } = await root.get<{ data: (Job & { privatePayload: { videoUUID: string } })[] }>('/api/v1/runners/jobs', { count: 20, sort: '-createdAt' });
+      return data.find((j) => j.privatePayload.videoUUID === uuid) ?? null;
+    };
+    const extinfs = (text: string) => [...text.matchAll(/^#EXTINF:([\d.]+),/gm)].map((m) => Number(m[1]));
+    const media = async (uuid: string) => {
+      const base = `${server.url}/static/streaming-playlists/hls/${uuid}`;
+      const variant = /^(\S+\.m3u8)$/m.exec(await fetchText(`${base}/master.m3u8`))![1]!;
+      return fetchText(`${base}/${variant}`);
+    };
+    for (const [keyframeEvery, copies] of [[1, true], [6, false]] as const) {
+      const { id, uuid, live } = await createLive(root, channelId, { name: `GOP ${keyframeEvery} s`, latencyMode: 3 });
+      const publisher = publish(`${live.rtmpUrl}/${live.streamKey}`, { keyframeEvery });
+      const job = await waitFor(() => jobOf(uuid), 20_000, 200);
+      const measured = job.payload.input.keyframeInterval!;
+      if (copies) expect(measured).toBeCloseTo(1, 1);
+      else expect(measured).toBeGreaterThan(2);
+      await waitFor(async () => (await stateOf(id)) === 1, 40_000, 200);
+      // Two complete segments of the top (only) rung: a copy cut on a 6 s GOP would make 6 s ones.
+      const text = await waitFor(async () => {
+        const t = await media(uuid);
+        return extinfs(t).length >= 2 ? t : null;
+      }, 30_000, 300);
+      for (const d of extinfs(text)) expect(d).toBeLessThan(2.6);
+      await publisher.stop();
+      await waitFor(async () => (await stateOf(id)) === 5, 15_000, 100);
+    }
+  }, 180_000);
+
   it('a live from start to end: state pushed, HLS served with per-segment hashes, one publisher per key, files gone after', async () => {
     const { id, uuid, live } = await createLive(root, channelId, { name: 'Whole live', latencyMode: 3 });
     // Two viewers follow the live on /live-videos, as PeerTube's watch page does.

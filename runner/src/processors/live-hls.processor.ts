@@ -22,6 +22,9 @@ const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p)) 
 /** After ffmpeg ends: ffmpeg's last files settle before the final flush (PeerTube's runner waits 1.5 s). */
 const FLUSH_DELAY_MS = 1500;
 
+/** A source keyframe interval this much over the segment duration (timestamp jitter) still copies. */
+const KEYFRAME_SLACK_S = 0.1;
+
 /** Bitrate for a rung, roughly PeerTube's live targets. */
 function bitrateOf(resolution: number, fps: number): number {
   const base = resolution >= 1080 ? 3_800_000 : resolution >= 720 ? 2_200_000 : resolution >= 480 ? 1_200_000 : resolution >= 360 ? 800_000 : 400_000;
@@ -31,8 +34,9 @@ function bitrateOf(resolution: number, fps: number): number {
 /**
  * The ffmpeg arguments: one muxed variant per rung (`<index>.m3u8`, chunks `<index>-%06d.ts`,
  * `master.m3u8`), PeerTube's HLS flags. A rung is copied when it is the input's own resolution in
- * H.264 (the top rung, or the only one when the server asks for a remux); the others are encoded
- * with a keyframe every segment.
+ * H.264 (the top rung, or the only one when the server asks for a remux) and the source's keyframes
+ * come at least once a segment (when the server measured them); the others are encoded with a
+ * keyframe every segment.
  */
 export function buildLiveArgs(o: {
   url: string;
@@ -42,6 +46,8 @@ export function buildLiveArgs(o: {
   segmentListSize: number;
   outputDir: string;
   threads: number;
+  /** Flotilla's `input.keyframeInterval` (s): a copy keeps the source's keyframes, so it needs one a segment. */
+  keyframeInterval?: number;
 }): { args: string[]; copied: number[] } {
   const { probe } = o;
   if (!probe.video) throw new FfmpegError('The live input has no video stream');
@@ -52,7 +58,8 @@ export function buildLiveArgs(o: {
   o.toTranscode.forEach((rung, i) => {
     args.push('-map', '0:v:0');
     if (probe.audio) args.push('-map', '0:a:0');
-    const copy = probe.video!.codec === 'h264' && rung.resolution === inputRes && probe.video!.fps <= rung.fps + 1;
+    const keyframesOk = o.keyframeInterval === undefined || o.keyframeInterval <= o.segmentDuration + KEYFRAME_SLACK_S;
+    const copy = probe.video!.codec === 'h264' && rung.resolution === inputRes && probe.video!.fps <= rung.fps + 1 && keyframesOk;
     if (copy) {
       copied.push(rung.resolution);
       args.push(`-c:v:${i}`, 'copy');
@@ -120,6 +127,7 @@ export const processLiveHls: Processor<'live-rtmp-hls-transcoding'> = async (ctx
       segmentListSize: output.segmentListSize,
       outputDir: dir,
       threads: ctx.ffmpeg.threads,
+      keyframeInterval: input.keyframeInterval,
     });
   const describe = (copied: number[]) =>
     ctx.log(`live: ${output.toTranscode.map((r) => `${r.resolution}p${copied.includes(r.resolution) ? ' (copy)' : ''}`).join(', ')}, ${output.segmentDuration} s segments`);

@@ -23,6 +23,18 @@ describe('live runner: ffmpeg arguments', () => {
     expect(line).toContain('-master_pl_name master.m3u8');
   });
 
+  it('copies the top rung only when the measured keyframe interval fits a segment; encodes it with a keyframe per segment otherwise', () => {
+    const rungs = [{ resolution: 720, fps: 30 }];
+    expect(buildLiveArgs({ ...base, probe: probe(), toTranscode: rungs, keyframeInterval: 2 }).copied).toEqual([720]);
+    expect(buildLiveArgs({ ...base, probe: probe(), toTranscode: rungs, keyframeInterval: 1 }).copied).toEqual([720]);
+    const sparse = buildLiveArgs({ ...base, probe: probe(), toTranscode: rungs, keyframeInterval: 10 });
+    expect(sparse.copied).toEqual([]);
+    expect(sparse.args.join(' ')).toContain('-c:v:0 libx264');
+    expect(sparse.args.join(' ')).toContain('-g:v:0 60');
+    // A 60 fps source remuxed (the server asks for 60): copied.
+    expect(buildLiveArgs({ ...base, probe: probe('h264', 1280, 720, 60), toTranscode: [{ resolution: 720, fps: 60 }] }).copied).toEqual([720]);
+  });
+
   it('encodes everything when the input is not H.264, and scales portrait video by its width', () => {
     const { args, copied } = buildLiveArgs({ ...base, probe: probe('hevc', 720, 1280), toTranscode: [{ resolution: 720, fps: 30 }] });
     expect(copied).toEqual([]);

@@ -20,8 +20,10 @@ export class Publisher {
   }
 
   /** `noMetadata`: no onMetaData (ffmpeg's `-flvflags no_metadata`), as some encoders send. */
-  static start(rtmpUrl: string, o: { size?: string; fps?: number; seconds?: number; audioOnly?: boolean; verbose?: boolean; noMetadata?: boolean } = {}): Publisher {
+  /** `keyframeEvery`: seconds between keyframes (default 1). */
+  static start(rtmpUrl: string, o: { size?: string; fps?: number; seconds?: number; audioOnly?: boolean; verbose?: boolean; noMetadata?: boolean; keyframeEvery?: number } = {}): Publisher {
     const fps = o.fps ?? 15;
+    const gop = String(Math.round(fps * (o.keyframeEvery ?? 1)));
     if (o.audioOnly) {
       const audio = ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100', '-c:a', 'aac', '-b:a', '64k', '-f', 'flv', rtmpUrl];
       return new Publisher(spawn('ffmpeg', audio, { stdio: ['pipe', 'ignore', 'pipe'] }));
@@ -31,7 +33,7 @@ export class Publisher {
       '-f', 'lavfi', '-i', `testsrc2=size=${o.size ?? '320x240'}:rate=${fps}`,
       '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=44100',
       ...(o.seconds ? ['-t', String(o.seconds)] : []),
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-g', String(fps), '-keyint_min', String(fps),
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p', '-g', gop, '-keyint_min', gop, '-sc_threshold', '0',
       '-c:a', 'aac', '-b:a', '64k', '-threads', '1',
       ...(o.noMetadata ? ['-flvflags', 'no_metadata'] : []),
       '-f', 'flv', rtmpUrl,

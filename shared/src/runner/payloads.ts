@@ -61,7 +61,15 @@ export const liveStreamHintSchema = z.object({
 export type LiveStreamHint = z.infer<typeof liveStreamHintSchema>;
 
 export const liveRtmpHlsTranscodingPayloadSchema = z.object({
-  input: z.object({ rtmpUrl: z.string().min(1), streamHint: liveStreamHintSchema.optional() }),
+  input: z.object({
+    rtmpUrl: z.string().min(1),
+    streamHint: liveStreamHintSchema.optional(),
+    /**
+     * Flotilla: the longest distance between the source's keyframes, seconds, as the server measured
+     * it (sent only when the live is transcoded). A rung is copied only when it is ≤ the segment duration.
+     */
+    keyframeInterval: z.number().positive().max(86_400).optional(),
+  }),
   output: z.object({
     toTranscode: z.array(z.object({ resolution, fps })).min(1),
     segmentDuration: z.number().positive(),

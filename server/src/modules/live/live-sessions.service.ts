@@ -10,11 +10,11 @@ import { RunnerJobHandlers, type RunnerJobModel, type UploadedRunnerFile } from 
 import { RunnerJobsService } from '../runners/runner-jobs.service';
 import { VideosService } from '../videos/videos.service';
 import { LiveChunksService } from './live-chunks.service';
-import { liveJobPayloads } from './live-job-payload';
+import { liveJobPayloads, waitForKeyframes } from './live-job-payload';
 import { LiveNotifierService } from './live-notifier.service';
 import { LiveReplayService } from './live-replay.service';
 import { LiveRunnerWatch } from './live-runner-watch';
-import { JOB_END_WAIT_MS, LIVE_JOB_PRIORITY, LIVE_JOB_TYPE as JOB_TYPE, newActiveLive, OFFSET_MARGIN, type ActiveLive, type LiveVideoModel } from './live-session';
+import { JOB_END_WAIT_MS, LIVE_JOB_PRIORITY, LIVE_JOB_TYPE as JOB_TYPE, newActiveLive, OFFSET_MARGIN, segmentDurationOf, type ActiveLive, type LiveVideoModel } from './live-session';
 import type { VideoLiveModel } from './live.model';
 import { LlHlsSessionsService } from './ll-hls-sessions.service';
 import { LiveRepository } from './live.repository';
@@ -174,8 +174,13 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
     await this.waitForMetadata(publisher);
     const live = await this.repo.byVideoId(entry.videoId);
     if (live?.latencyMode === LiveVideoLatencyMode.LOW_LATENCY) return this.startLowLatency(entry, publisher);
-    const { payload, privatePayload } = liveJobPayloads(this.config, entry, publisher, live?.latencyMode ?? 1);
-    const job = await this.jobs.create({ type: JOB_TYPE, payload: () => payload, privatePayload, priority: LIVE_JOB_PRIORITY, videoUUID: entry.videoUuid });
+    const latencyMode = live?.latencyMode ?? 1;
+    // Whether the top rung may be copied depends on the source's keyframe interval (a remux keeps it anyway).
+    if (this.config.live.transcoding.enabled) await waitForKeyframes(publisher, segmentDurationOf(latencyMode));
+    const { payload, privatePayload } = liveJobPayloads(this.config, entry, publisher, latencyMode);
+    // remote_runners off: PeerTube transcodes the live on the server itself; here, the embedded runner.
+    const embeddedRunnerOnly = !this.config.live.transcoding.remote_runners.enabled;
+    const job = await this.jobs.create({ type: JOB_TYPE, payload: () => payload, privatePayload, priority: LIVE_JOB_PRIORITY, videoUUID: entry.videoUuid, embeddedRunnerOnly });
     entry.jobUuid = job?.uuid ?? null;
   }
 

@@ -24,7 +24,54 @@ export interface NmsSession {
   /** kb/s, as the publisher announced it. */
   audioDatarate?: unknown;
   socket?: { destroy(): void; once(event: 'close', fn: () => void): void; destroyed?: boolean };
-  broadcast?: { publishGraceMs: number; subscribers: Map<string, NmsSession>; publisher: NmsSession | null };
+  broadcast?: NmsBroadcast;
+}
+
+/** The library's per-stream hub; `broadcastMessage` gets every packet the publisher sends. */
+interface NmsBroadcast {
+  publishGraceMs: number;
+  subscribers: Map<string, NmsSession>;
+  publisher: NmsSession | null;
+  broadcastMessage: (packet: { codec_type: number; flags: number; dts: number }) => unknown;
+  [KEYFRAMES]?: KeyframeClock;
+}
+
+/** Where this service keeps, on a broadcast, the keyframe clock of its current publish. */
+const KEYFRAMES = Symbol('flotilla.keyframes');
+
+/** Keyframes seen in a publish: how far apart they come (stream time) decides whether a live may copy its top rung. */
+export interface KeyframeClock {
+  count: number;
+  /** Wall clock of the first keyframe. */
+  firstAt: number | null;
+  lastDts: number | null;
+  /** Longest distance between two keyframes so far, ms of stream time. */
+  maxGapMs: number;
+}
+
+/** The library's packet flags and codec type (avpacket: 3 = video keyframe; codec_type 9 = video). */
+const VIDEO = 9;
+const KEYFRAME = 3;
+
+/** Counts the publisher's keyframes from the packets the library hands its broadcast (wrapped once per broadcast). */
+function watchKeyframes(broadcast: NmsBroadcast | undefined): KeyframeClock {
+  const clock: KeyframeClock = { count: 0, firstAt: null, lastDts: null, maxGapMs: 0 };
+  if (!broadcast) return clock;
+  if (!broadcast[KEYFRAMES]) {
+    const forward = broadcast.broadcastMessage;
+    broadcast.broadcastMessage = (packet) => {
+      const c = broadcast[KEYFRAMES];
+      if (c && packet.codec_type === VIDEO && packet.flags === KEYFRAME) {
+        if (c.lastDts !== null) c.maxGapMs = Math.max(c.maxGapMs, packet.dts - c.lastDts);
+        c.firstAt ??= Date.now();
+        c.lastDts = packet.dts;
+        c.count++;
+      }
+      return forward(packet);
+    };
+  }
+  broadcast[KEYFRAMES] = clock;
+  return clock;
 }
 
 interface NodeMediaServer {
@@ -60,6 +107,8 @@ export interface Publisher {
   pullers(): number;
   /** Cuts every puller of this stream (a runner's ffmpeg left behind by a takeover); the publisher stays. */
   cutPullers(): void;
+  /** The keyframes seen so far. */
+  keyframes(): Readonly<KeyframeClock>;
 }
 
 export interface RtmpIngestHooks {
@@ -148,6 +197,7 @@ export class RtmpIngestService implements OnModuleDestroy {
       if (!p.gone && p.publisher.streamKey === session.streamName) return refuse('key already publishing');
     }
     this.refused.add(session.id);
+    const keyframes = watchKeyframes(session.broadcast);
     const publisher: Publisher = {
       sessionId: session.id,
       streamKey: session.streamName,
@@ -164,6 +214,7 @@ export class RtmpIngestService implements OnModuleDestroy {
       cutPullers: () => {
         for (const sub of session.broadcast?.subscribers.values() ?? []) sub.socket?.destroy();
       },
+      keyframes: () => keyframes,
     };
     const entry = { session, publisher, lastBytes: session.inBytes, lastChange: Date.now(), gone: false };
     session.socket?.once('close', () => {
