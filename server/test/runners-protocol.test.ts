@@ -81,6 +81,18 @@ describe('runner protocol (server side)', () => {
     await server.sql('DELETE FROM runner_job');
   });
 
+  it('lists live jobs before any other whatever their priority, and hides a job kept for the embedded runner from the others', async () => {
+    const vod = await insertJob(server, { priority: 99 });
+    const live = await insertJob(server, { type: 'live-rtmp-hls-transcoding', priority: 100 });
+    // PeerTube's runner takes the first job listed: a page of uploads must not come before a live.
+    expect((await a.request()).availableJobs.map((j) => j.uuid)).toEqual([live.uuid, vod.uuid]);
+    await server.sql('UPDATE runner_job SET embedded_only = true WHERE id = $1', [live.id]);
+    expect((await a.request()).availableJobs.map((j) => j.uuid)).toEqual([vod.uuid]);
+    await expectProblem(a.accept(live.uuid), 400, 'runner_job_not_in_pending_state');
+    expect((await jobRow(server, live.uuid)).state).toBe(1);
+    await server.sql('DELETE FROM runner_job');
+  });
+
   it('never lets two runners take the same job', async () => {
     const jobs = await Promise.all([1, 2, 3, 4, 5].map((i) => insertJob(server, { resolution: 100 + i })));
     for (const job of jobs) {

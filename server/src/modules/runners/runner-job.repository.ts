@@ -16,6 +16,15 @@ export interface NewRunnerJobRow {
   dependsOnRunnerJobId: number | null;
   videoUUID: string | null;
   resolution: number | null;
+  embeddedOnly: boolean;
+}
+
+/** Who lists pending jobs: the embedded runner or another; and the types offered before any other. */
+export interface PendingQuery {
+  types: string[] | null;
+  limit: number;
+  embedded: boolean;
+  firstTypes: string[];
 }
 
 export interface SilentRunnerJob {
@@ -49,8 +58,8 @@ export class RunnerJobRepository {
   /** ON CONFLICT without a target also covers the partial unique index on the rung: null then. */
   async insert(row: NewRunnerJobRow, transaction?: Transaction): Promise<number | null> {
     const rows = await this.sequelize.query<{ id: number }>(
-      `INSERT INTO runner_job (uuid, type, payload, private_payload, state, priority, depends_on_runner_job_id, video_uuid, resolution)
-       VALUES (:uuid, :type, :payload, :privatePayload, :state, :priority, :parent, :videoUUID, :resolution)
+      `INSERT INTO runner_job (uuid, type, payload, private_payload, state, priority, depends_on_runner_job_id, video_uuid, resolution, embedded_only)
+       VALUES (:uuid, :type, :payload, :privatePayload, :state, :priority, :parent, :videoUUID, :resolution, :embeddedOnly)
        ON CONFLICT DO NOTHING RETURNING id`,
       {
         type: QueryTypes.SELECT,
@@ -83,19 +92,22 @@ export class RunnerJobRepository {
     return RunnerJobModel.findOne({ where, include: this.viewIncludes() });
   }
 
-  listPending(types: string[] | null, limit: number): Promise<{ uuid: string; type: string; payload: unknown }[]> {
+  /** `firstTypes` come before any other type, then priority, then age. */
+  listPending(q: PendingQuery): Promise<{ uuid: string; type: string; payload: unknown }[]> {
     return this.sequelize.query(
-      `SELECT uuid, type, payload FROM runner_job WHERE state IN (:from) ${types ? 'AND type IN (:types)' : ''}
-       ORDER BY priority ASC, id ASC LIMIT :limit`,
-      { type: QueryTypes.SELECT, replacements: { from: T.accept.from, types, limit } },
+      `SELECT uuid, type, payload FROM runner_job
+       WHERE state IN (:from) ${q.types ? 'AND type IN (:types)' : ''} ${q.embedded ? '' : 'AND NOT embedded_only'}
+       ORDER BY ${q.firstTypes.length ? 'type IN (:firstTypes) DESC,' : ''} priority ASC, id ASC LIMIT :limit`,
+      { type: QueryTypes.SELECT, replacements: { from: T.accept.from, ...q } },
     );
   }
 
-  async accept(uuid: string, runnerId: number, jobToken: string): Promise<number | null> {
+  /** Null when the job is not pending, or is the embedded runner's only and `embedded` is false. */
+  async accept(uuid: string, runnerId: number, jobToken: string, embedded: boolean): Promise<number | null> {
     const rows = await this.sequelize.query<{ id: number }>(
       `UPDATE runner_job SET state = :to, processing_job_token = :jobToken, runner_id = :runnerId,
          started_at = now(), progress = NULL, updated_at = now()
-       WHERE uuid = :uuid AND state IN (:from) RETURNING id`,
+       WHERE uuid = :uuid AND state IN (:from) ${embedded ? '' : 'AND NOT embedded_only'} RETURNING id`,
       { type: QueryTypes.SELECT, replacements: { to: T.accept.to, from: T.accept.from, jobToken, runnerId, uuid } },
     );
     return rows[0]?.id ?? null;

@@ -30,6 +30,8 @@ export interface CreateRunnerJobSpec {
   /** With `resolution`: the rung this job makes. At most one unfinished job per (video, type, resolution). */
   videoUUID?: string;
   resolution?: number;
+  /** Listed to and accepted by the embedded runner only (a live transcoded "on the server"). */
+  embeddedRunnerOnly?: boolean;
 }
 
 
@@ -72,6 +74,7 @@ export class RunnerJobsService {
         dependsOnRunnerJobId: spec.dependsOnRunnerJobId ?? null,
         videoUUID: spec.videoUUID ?? null,
         resolution: spec.resolution ?? null,
+        embeddedOnly: spec.embeddedRunnerOnly ?? false,
       },
       transaction,
     );
@@ -85,18 +88,27 @@ export class RunnerJobsService {
 
   // --- runner side ----------------------------------------------------------------------------
 
-  /** Up to 10 pending jobs, most urgent first. Listing assigns nothing. */
-  async listAvailable(jobTypes?: string[]): Promise<AvailableRunnerJob[]> {
+  /**
+   * Up to 10 pending jobs, most urgent first. Listing assigns nothing. Jobs of a type that cannot
+   * wait (not abortable: a live, on air now) come before any other whatever their priority: the
+   * PeerTube runner takes the first job listed, and a full page of uploads must not hide a live.
+   * Only the embedded runner sees the jobs kept for it.
+   */
+  async listAvailable(jobTypes: string[] | undefined, runner: { embedded: boolean }): Promise<AvailableRunnerJob[]> {
     const types = jobTypes ? jobTypes.filter((t) => (RUNNER_JOB_TYPES as readonly string[]).includes(t)) : null;
     if (types && types.length === 0) return [];
-    const rows = await this.repo.listPending(types, RUNNER_PROTOCOL.MAX_AVAILABLE_JOBS);
+    const firstTypes = RUNNER_JOB_TYPES.filter((t) => !this.policy(t).abortable);
+    const rows = await this.repo.listPending({ types, limit: RUNNER_PROTOCOL.MAX_AVAILABLE_JOBS, embedded: runner.embedded, firstTypes });
     return rows.map((r) => ({ uuid: r.uuid, type: r.type, payload: r.payload }));
   }
 
-  /** PENDING → PROCESSING for this runner, in one conditional UPDATE: two runners can never both win. */
-  async accept(runner: RunnerModel, uuid: string): Promise<{ job: RunnerJobModel; jobToken: string }> {
+  /**
+   * PENDING → PROCESSING for this runner, in one conditional UPDATE: two runners can never both win.
+   * A job kept for the embedded runner is, to any other, a job no longer pending (PeerTube's answer).
+   */
+  async accept(runner: RunnerModel, uuid: string, o: { embedded: boolean }): Promise<{ job: RunnerJobModel; jobToken: string }> {
     const jobToken = RUNNER_PROTOCOL.JOB_TOKEN_PREFIX + randomUUID();
-    const id = await this.repo.accept(uuid, runner.id, jobToken);
+    const id = await this.repo.accept(uuid, runner.id, jobToken, o.embedded);
     if (id === null) {
       await this.findByUuid(uuid);
       throw badRequest(ErrorCode.RUNNER_JOB_NOT_IN_PENDING_STATE, 'This job is not in pending state anymore');

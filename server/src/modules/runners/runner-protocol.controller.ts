@@ -61,15 +61,15 @@ export class RunnerProtocolController {
   @Post('jobs/request')
   @HttpCode(200)
   async request(@Body(zod(requestRunnerJobBodySchema)) body: RequestRunnerJobBody, @Req() req: Request) {
-    await this.runners.authenticate(body.runnerToken, clientIp(req), body.version);
-    return { availableJobs: await this.jobs.listAvailable(body.jobTypes) };
+    const runner = await this.runners.authenticate(body.runnerToken, clientIp(req), body.version);
+    return { availableJobs: await this.jobs.listAvailable(body.jobTypes, { embedded: this.runners.isEmbedded(runner) }) };
   }
 
   @Post('jobs/:jobUUID/accept')
   @HttpCode(200)
   async accept(@Param(zod(jobUuidParam)) p: JobUuidParam, @Body(zod(acceptRunnerJobBodySchema)) body: AcceptRunnerJobBody, @Req() req: Request) {
     const runner = await this.runners.authenticate(body.runnerToken, clientIp(req));
-    const { job, jobToken } = await this.jobs.accept(runner, p.jobUUID);
+    const { job, jobToken } = await this.jobs.accept(runner, p.jobUUID, { embedded: this.runners.isEmbedded(runner) });
     return { job: { ...formatRunnerJob(job), jobToken } };
   }
 

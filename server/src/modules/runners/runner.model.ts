@@ -29,6 +29,8 @@ export class RunnerModel extends Model {
   declare runnerRegistrationTokenId: number;
   declare createdAt: Date;
   declare updatedAt: Date;
+  /** Loaded with the runner when authenticating (it tells the embedded runner apart). */
+  declare RunnerRegistrationToken?: RunnerRegistrationTokenModel;
 
   static initModel(sequelize: Sequelize): void {
     RunnerModel.init(
@@ -65,6 +67,8 @@ export class RunnerJobModel extends Model {
   declare runnerId: number | null;
   declare videoUuid: string | null;
   declare resolution: number | null;
+  /** Only the embedded runner may list and accept it. */
+  declare embeddedOnly: boolean;
   declare createdAt: Date;
   declare updatedAt: Date;
   declare Runner?: RunnerModel | null;
@@ -90,6 +94,7 @@ export class RunnerJobModel extends Model {
         runnerId: { type: DataTypes.INTEGER },
         videoUuid: { type: DataTypes.UUID },
         resolution: { type: DataTypes.INTEGER },
+        embeddedOnly: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
       },
       { sequelize, tableName: 'runner_job', modelName: 'RunnerJob' },
     );

@@ -58,8 +58,9 @@ export class RunnerRepository {
     return RunnerModel.create({ ...row, lastContact: new Date() });
   }
 
+  /** With its registration token, which tells the embedded runner apart. */
   findByToken(runnerToken: string): Promise<RunnerModel | null> {
-    return RunnerModel.findOne({ where: { runnerToken } });
+    return RunnerModel.findOne({ where: { runnerToken }, include: [{ model: RunnerRegistrationTokenModel, attributes: ['id', 'registrationToken'] }] });
   }
 
   findByName(name: string): Promise<RunnerModel | null> {

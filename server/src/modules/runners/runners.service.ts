@@ -88,6 +88,11 @@ export class RunnersService {
   async register(body: RegisterRunnerBody, ip: string): Promise<RegisterRunnerResult> {
     const token = await this.repo.findRegistrationToken(body.registrationToken);
     if (!token) throw notFound('Registration token is invalid', ErrorCode.RUNNER_REGISTRATION_TOKEN_INVALID);
+    // A runner registered with it would be taken for the embedded runner (given the lives kept for
+    // it, and never deletable): the embedded runner gets its row without registering.
+    if (isEmbeddedToken(token.registrationToken)) {
+      throw notFound("This is the embedded runner's registration token: generate another one for a remote runner", ErrorCode.RUNNER_REGISTRATION_TOKEN_INVALID);
+    }
     return this.createRunner({ ...body, registrationTokenId: token.id, ip });
   }
 
@@ -129,6 +134,13 @@ export class RunnersService {
     const newVersion = version !== undefined && version !== runner.version;
     if (stale || runner.ip !== ip || newVersion) await this.repo.touch(runner.id, ip, newVersion ? version : undefined);
     return runner;
+  }
+
+  /** Whether this runner (as `authenticate` loads it) is the embedded runner: registered with its token. */
+  isEmbedded(runner: RunnerModel): boolean {
+    const token = runner.RunnerRegistrationToken;
+    if (!token) throw new Error(`runner ${runner.id} loaded without its registration token`);
+    return isEmbeddedToken(token.registrationToken);
   }
 
   /** The runner behind a token without touching lastContact (the socket's handshake), or null. */
