@@ -22,6 +22,7 @@ interface ServerCommandOptions {
   runnerDescription?: string;
   workDir?: string;
   concurrency?: number;
+  liveConcurrency?: number;
   ffmpegThreads?: number;
   ffmpegNice?: number;
   ui: 'auto' | 'tty' | 'log';
@@ -60,7 +61,8 @@ function buildProgram(): Command {
     .option('--registration-token <token>')
     .option('--runner-name <name>')
     .option('--runner-description <description>')
-    .option('--concurrency <n>', 'jobs at once (overrides config.toml)', positiveInt)
+    .option('--concurrency <n>', 'VOD jobs at once (overrides config.toml)', positiveInt)
+    .option('--live-concurrency <n>', 'live jobs at once, beside the VOD ones; 0 = none (overrides config.toml)', nonNegativeInt)
     .option('--ffmpeg-threads <n>', 'ffmpeg -threads, 0 = auto (overrides config.toml)', nonNegativeInt)
     .option('--ffmpeg-nice <n>', 'niceness of ffmpeg, 0-19 (overrides config.toml)', nonNegativeInt)
     .option('--work-dir <dir>', 'parent of the per-job temp folders (default $XDG_CACHE_HOME/flotilla-runner/<id>/jobs)')
@@ -72,7 +74,7 @@ function buildProgram(): Command {
         : undefined;
       await startRunnerDaemon({
         id: g.id, configDir: g.configDir, workDir: opts.workDir, jobTypes: opts.enableJob, register, ui: opts.ui, handleSignals: true,
-        overrides: { concurrency: opts.concurrency, ffmpegThreads: opts.ffmpegThreads, ffmpegNice: opts.ffmpegNice },
+        overrides: { concurrency: opts.concurrency, liveConcurrency: opts.liveConcurrency, ffmpegThreads: opts.ffmpegThreads, ffmpegNice: opts.ffmpegNice },
       });
     });
 

@@ -22,7 +22,7 @@ describe('config file', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'sub', 'config.toml');
     const config = await loadRunnerConfig(file);
     expect(config).toEqual({
-      jobs: { concurrency: 2 },
+      jobs: { concurrency: 2, liveConcurrency: 2 },
       ffmpeg: { threads: 2, nice: 20, ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe', progressTimeout: 600 },
       registeredInstances: [],
     });
@@ -39,6 +39,10 @@ describe('config file', () => {
     expect(await loadRunnerConfig(file)).toMatchObject({ jobs: { concurrency: 4 }, ffmpeg: { threads: 0, nice: 5 } });
     writeFileSync(file, '[jobs]\nconcurrency = 0\n');
     await expect(loadRunnerConfig(file)).rejects.toThrow(/jobs\.concurrency/);
+    writeFileSync(file, '[jobs]\nliveConcurrency = 0\n');
+    expect(await loadRunnerConfig(file)).toMatchObject({ jobs: { concurrency: 2, liveConcurrency: 0 } });
+    writeFileSync(file, '[jobs]\nliveConcurrency = -1\n');
+    await expect(loadRunnerConfig(file)).rejects.toThrow(/jobs\.liveConcurrency/);
     writeFileSync(file, '[ffmpeg]\nprogressTimeout = 90\n');
     expect(await loadRunnerConfig(file)).toMatchObject({ ffmpeg: { progressTimeout: 90 } });
     writeFileSync(file, '[ffmpeg]\nprogressTimeout = 0\n');

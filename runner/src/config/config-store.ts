@@ -19,8 +19,13 @@ export type RegisteredInstance = z.infer<typeof registeredInstanceSchema>;
 export const runnerConfigSchema = z.object({
   jobs: z
     .object({
-      /** Jobs run at once, across every registered instance. */
+      /** VOD jobs (uploads' transcoding) run at once, across every registered instance. */
       concurrency: z.number().int().min(1).max(64).default(2),
+      /**
+       * Live jobs run at once, beside `concurrency`: a live holds its job as long as it is on air,
+       * so it gets slots of its own rather than keeping uploads waiting. 0 takes no live job.
+       */
+      liveConcurrency: z.number().int().min(0).max(64).default(2),
     })
     .prefault({}),
   ffmpeg: z

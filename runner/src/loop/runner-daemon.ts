@@ -11,9 +11,11 @@ import { InputCache } from '../workspace/input-cache';
 import { Workspace } from '../workspace/workspace';
 import { InstanceLink, linkKey } from './instance-link';
 import { JobExecution } from './job-execution';
+import { JobSlots } from './job-slots';
 
 export interface RunnerOverrides {
   concurrency?: number;
+  liveConcurrency?: number;
   ffmpegThreads?: number;
   ffmpegNice?: number;
 }
@@ -39,12 +41,9 @@ export interface RunnerDaemonSettings {
 /** Under the work folder: inputs kept between the jobs of one video. */
 const INPUT_CACHE_DIR = 'inputs';
 
-/** Jobs offered per `request` answer at most; a full list means there may be more. */
-const REQUEST_PAGE = 10;
-
 /**
- * The `server` daemon: serves every registered instance of one runner id, taking jobs while under
- * the configured concurrency. It wakes on `available-jobs`, on start, after each job and on a slow
+ * The `server` daemon: serves every registered instance of one runner id, taking jobs while it has
+ * free slots (VOD and live ones apart, see JobSlots). It wakes on `available-jobs`, on start, after each job and on a slow
  * poll, and stops by aborting in-flight jobs with a reason.
  */
 export class RunnerDaemon {
@@ -57,10 +56,16 @@ export class RunnerDaemon {
   private pollTimer: NodeJS.Timeout | undefined;
   private readonly jobTypes: RunnerJobType[];
   private readonly inputs: InputCache;
+  private readonly slots: JobSlots;
 
   constructor(private readonly s: RunnerDaemonSettings) {
     this.jobTypes = s.jobTypes?.length ? s.jobTypes : DEFAULT_JOB_TYPES;
     this.inputs = new InputCache(join(s.paths.workDir, INPUT_CACHE_DIR));
+    this.slots = new JobSlots(
+      this.jobTypes,
+      () => ({ vod: this.config.jobs.concurrency, live: this.config.jobs.liveConcurrency }),
+      () => this.executions,
+    );
   }
 
   get runningJobs(): number {
@@ -85,7 +90,7 @@ export class RunnerDaemon {
     }
     reporter.info(
       `flotilla-runner ${RUNNER_VERSION} (id ${paths.id}) serving ${this.links.size} instance(s), ` +
-        `concurrency ${this.config.jobs.concurrency}, job types ${this.jobTypes.join(', ')}`,
+        `concurrency ${this.config.jobs.concurrency} (+ ${this.config.jobs.liveConcurrency} live), job types ${this.jobTypes.join(', ')}`,
     );
     if (this.s.watchConfig ?? true) {
       watchFile(paths.configFile, { interval: 1000 }, () => void this.reloadConfig());
@@ -132,36 +137,26 @@ export class RunnerDaemon {
     })();
   }
 
-  private freeSlots(): number {
-    return this.config.jobs.concurrency - this.executions.size;
-  }
-
   /** One round over the instances, in random order so no server starves the others. */
   private async checkOnce(): Promise<void> {
     const links = [...this.links.values()].sort(() => Math.random() - 0.5);
     for (const link of links) {
-      if (this.freeSlots() <= 0 || this.stopping) return;
+      if (!this.slots.wanted().length || this.stopping) return;
       if (!link.available() || !this.links.has(link.key)) continue;
-      let available;
+      const source = {
+        request: async (jobTypes: RunnerJobType[]) => {
+          const { availableJobs } = await link.client.requestJobs({ runnerToken: link.runnerToken, jobTypes, version: RUNNER_VERSION });
+          link.succeeded();
+          return availableJobs;
+        },
+        accept: (uuid: string) => this.tryAccept(link, uuid),
+      };
       try {
-        ({ availableJobs: available } = await link.client.requestJobs({
-          runnerToken: link.runnerToken,
-          jobTypes: this.jobTypes,
-          version: RUNNER_VERSION,
-        }));
-        link.succeeded();
+        if (await this.slots.takeFrom(source, (job) => this.launch(link, job), () => !!this.stopping)) this.recheck = true;
       } catch (err) {
+        // Only a request lands here (tryAccept handles its own failures).
         await this.onLinkError(link, err as Error);
-        continue;
       }
-      for (const offer of available) {
-        if (this.freeSlots() <= 0 || this.stopping) return;
-        if (!(this.jobTypes as string[]).includes(offer.type)) continue;
-        const job = await this.tryAccept(link, offer.uuid);
-        if (job === 'stop') break;
-        if (job) this.launch(link, job);
-      }
-      if (available.length >= REQUEST_PAGE && this.freeSlots() > 0) this.recheck = true;
     }
   }
 
@@ -234,6 +229,7 @@ export class RunnerDaemon {
   private withOverrides(config: RunnerConfig): RunnerConfig {
     const o = this.s.overrides ?? {};
     if (o.concurrency !== undefined) config.jobs.concurrency = o.concurrency;
+    if (o.liveConcurrency !== undefined) config.jobs.liveConcurrency = o.liveConcurrency;
     if (o.ffmpegThreads !== undefined) config.ffmpeg.threads = o.ffmpegThreads;
     if (o.ffmpegNice !== undefined) config.ffmpeg.nice = o.ffmpegNice;
     return config;

@@ -107,6 +107,7 @@ export const configSchema = z.object({
     embedded: z.object({
       enabled: z.boolean(),
       concurrency: z.number().int().min(1).max(32),
+      live_concurrency: z.number().int().min(0).max(32),
       ffmpeg_threads: z.number().int().min(0),
       ffmpeg_nice: z.number().int().min(0).max(19).or(z.literal(20)),
     }),

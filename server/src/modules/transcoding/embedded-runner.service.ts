@@ -48,6 +48,10 @@ export class EmbeddedRunnerService implements OnApplicationBootstrap, BeforeAppl
   }
 
   onApplicationBootstrap(): void {
+    const { live, runners } = this.config;
+    if (live.enabled && !live.transcoding.remote_runners.enabled && (!runners.embedded.enabled || runners.embedded.live_concurrency === 0)) {
+      logger.warn('live.transcoding.remote_runners.enabled is false, so lives go to the embedded runner only, but it takes none (runners.embedded.enabled, live_concurrency): no live will get on air');
+    }
     if (!this.config.runners.embedded.enabled) return;
     if (!localFileExists(RUNNER_CLI)) {
       logger.error({ cli: RUNNER_CLI }, 'embedded runner enabled but the runner is not built (npx tsc -b runner)');
@@ -68,6 +72,7 @@ export class EmbeddedRunnerService implements OnApplicationBootstrap, BeforeAppl
       '# Written by the Flotilla server at each start (runners.embedded); edits are overwritten.',
       '[jobs]',
       `concurrency = ${e.concurrency}`,
+      `liveConcurrency = ${e.live_concurrency}`,
       '',
       '[ffmpeg]',
       `threads = ${e.ffmpeg_threads}`,
