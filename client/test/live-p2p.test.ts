@@ -23,7 +23,7 @@ describe('a live with P2P between two viewers (loopback namespace)', () => {
   }, 200_000);
 
   it('both viewers play the live with P2P, each gets segments from the other, and no segment fails its hash check', () => {
-    console.log(`live P2P: ${JSON.stringify(r.viewers.map((v) => ({ http: v.httpBytes, p2p: v.p2pBytes, up: v.uploadedBytes, rejected: v.rejected, t: v.currentTime, behind: +(v.duration - v.currentTime).toFixed(1) })))}`);
+    console.log(`live P2P: ${JSON.stringify(r.viewers.map((v) => ({ http: v.httpBytes, p2p: v.p2pBytes, up: v.uploadedBytes, rejected: v.rejected, t: v.currentTime, behind: +(v.duration - v.currentTime).toFixed(1), latency: v.liveLatency?.text })))}`);
     expect(r.viewers).toHaveLength(2);
     for (const v of r.viewers) {
       expect(v.engine).toBe('hls-p2p');
@@ -39,6 +39,17 @@ describe('a live with P2P between two viewers (loopback namespace)', () => {
     }
     expect(r.pageErrors).toEqual([[], []]);
   });
+
+  it("each watch page shows its latency from the wall clock and the playlists' PROGRAM-DATE-TIME: a plausible figure, no less than its distance to the live edge", () => {
+    for (const v of r.viewers) {
+      expect(v.liveLatency?.measured).toBe('clock');
+      const seconds = Number(/^Latency (\d+\.\d) s$/.exec(v.liveLatency!.text)?.[1]);
+      expect(seconds).toBeGreaterThan(0);
+      expect(seconds).toBeLessThan(30);
+      // The newest listed segment was encoded before now: the figure cannot be below the distance to it.
+      expect(seconds).toBeGreaterThan(v.duration - v.currentTime - 1);
+    }
+  });
 });
 
 describe('a viewer who opens a default-mode live in its first seconds (loopback namespace)', () => {
@@ -48,7 +59,7 @@ describe('a viewer who opens a default-mode live in its first seconds (loopback 
       throw new Error(`scenario failed (exit ${run.code}): ${run.result?.error ?? 'no result'}\n--- log tail ---\n${run.log.slice(-8000)}`);
     }
     const [v] = run.result.viewers;
-    console.log(`early live viewer: ${JSON.stringify({ behind: +(v!.duration - v!.currentTime).toFixed(1), firstPlayingMs: v!.firstPlayingMs, t: v!.currentTime })}`);
+    console.log(`early live viewer: ${JSON.stringify({ behind: +(v!.duration - v!.currentTime).toFixed(1), firstPlayingMs: v!.firstPlayingMs, t: v!.currentTime, latency: v!.liveLatency?.text })}`);
     expect(v!.error).toBeNull();
     expect(v!.currentTime).toBeGreaterThan(3);
     expect(v!.duration - v!.currentTime).toBeGreaterThan(8);

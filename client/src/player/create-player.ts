@@ -7,7 +7,7 @@ import Hls, { type Level } from 'hls.js';
 import { HlsJsP2PEngine } from 'p2p-media-loader-hlsjs';
 import { generateStreamShortId, type CoreConfig } from 'p2p-media-loader-core';
 import { applyByteRangeRetryFix } from './byte-range-retry-fix';
-import { liveHighDemandWindow, liveHlsConfig, liveStartSegments, waitForLiveWindow, type LiveLatencySource } from './live-latency';
+import { liveHighDemandWindow, liveHlsConfig, liveLatencyOf, liveStartSegments, waitForLiveWindow, type LiveLatencyReading, type LiveLatencySource } from './live-latency';
 import { P2PStatsCollector, type P2PStats } from './p2p-stats';
 import { createMixedSourceGuard, createSegmentValidator, type SegmentsSha256Json } from './segment-validator';
 import { firstFragmentOverHttp, type FragmentLoaderClass } from './startup-fragment-loader';
@@ -92,6 +92,8 @@ export interface PlayerController {
   startupHoldMs(): number;
   /** A live in its first seconds: loading waits until its playlist holds a few segments. */
   liveStarting(): boolean;
+  /** How far behind real time a live plays now; null for a VOD or before the live edge is known. */
+  liveLatency(): LiveLatencyReading | null;
   onUpdate(cb: () => void): void;
   destroy(): void;
 }
@@ -146,6 +148,7 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
     p2pActive: () => false,
     startupHoldMs: () => 0,
     liveStarting: () => false,
+    liveLatency: () => null,
     onUpdate: (cb) => listeners.push(cb),
     destroy: () => {
       video.removeAttribute('src');
@@ -346,6 +349,7 @@ export function createPlayer(video: HTMLVideoElement, source: PlayerSource, opts
     p2pActive: () => p2pOn,
     startupHoldMs: () => holdMs,
     liveStarting: () => liveStarting,
+    liveLatency: () => (source.isLive ? liveLatencyOf(Date.now(), hls.playingDate, hls.latency) : null),
     onUpdate: (cb) => listeners.push(cb),
     destroy: () => {
       destroyed = true;

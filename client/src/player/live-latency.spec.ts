@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { liveHighDemandWindow, liveHlsConfig, liveSourceOf, liveStartSegments, playlistWindow, waitForLiveWindow } from './live-latency';
+import { formatLiveLatency, liveHighDemandWindow, liveHlsConfig, liveLatencyOf, liveSourceOf, liveStartSegments, playlistWindow, waitForLiveWindow } from './live-latency';
 
 describe('live settings by latency mode', () => {
   it("follows PeerTube's player for its modes (small 2 segments, default 5, high 10) and turns LL-HLS on for 100", () => {
@@ -67,5 +67,26 @@ describe("p2p-media-loader's high-demand window for lives", () => {
     expect(liveHighDemandWindow({ isLive: true, ...liveSourceOf(3) })).toBe(1);
     expect(liveHighDemandWindow({ isLive: true, ...liveSourceOf(100) })).toBeUndefined();
     expect(liveHighDemandWindow({ isLive: false })).toBeUndefined();
+  });
+});
+
+describe("a live viewer's latency", () => {
+  const now = Date.parse('2026-01-01T12:00:10Z');
+
+  it('is the wall clock against the PROGRAM-DATE-TIME of the frame on screen when the playlist has it', () => {
+    expect(liveLatencyOf(now, new Date('2026-01-01T12:00:07.600Z'), 1.1)).toEqual({ seconds: 2.4, measured: 'clock' });
+    expect(formatLiveLatency({ seconds: 2.4, measured: 'clock' })).toBe('Latency 2.4 s');
+  });
+
+  it("falls back to hls.js's estimate, shown as a lower bound, without PDT or with clocks that disagree", () => {
+    expect(liveLatencyOf(now, null, 1.25)).toEqual({ seconds: 1.25, measured: 'estimate' });
+    expect(liveLatencyOf(now, new Date(now + 3000), 1.25)?.measured).toBe('estimate');
+    expect(liveLatencyOf(now, new Date(now - 3_600_000), 1.25)?.measured).toBe('estimate');
+    expect(formatLiveLatency({ seconds: 1.25, measured: 'estimate' })).toBe('Latency ≥ 1.3 s');
+  });
+
+  it('is unknown before hls.js has a live edge', () => {
+    expect(liveLatencyOf(now, null, 0)).toBeNull();
+    expect(liveLatencyOf(now, null, Number.NaN)).toBeNull();
   });
 });

@@ -113,3 +113,44 @@ export async function waitForLiveWindow(url: string, segments: number, opts: Liv
     await new Promise((r) => setTimeout(r, interval));
   }
 }
+
+/** How far behind real time a live viewer is, and how that was found. */
+export interface LiveLatencyReading {
+  seconds: number;
+  /**
+   * `clock`: wall clock minus the EXT-X-PROGRAM-DATE-TIME of the frame on screen (the encoder's
+   * clock, stamped as it encoded: ingest and encoding delays included).
+   * `estimate`: hls.js's distance to the playlist's live edge, which starts counting only once a
+   * segment or part is listed, so it leaves out the publisher → server → packager delay (it read
+   * 1–4.5 s below the clock figure when measured): a lower bound.
+   */
+  measured: 'clock' | 'estimate';
+}
+
+/** Longer than any live window the server keeps: a clock figure beyond it means skewed clocks. */
+const MAX_CLOCK_LATENCY_S = 600;
+
+/**
+ * The viewer's latency from what hls.js knows: `playingDate` (null without PROGRAM-DATE-TIME in
+ * the playlist, as in low-latency mode) against `now`, else hls.js's own estimate. A clock figure
+ * below 0 or past MAX_CLOCK_LATENCY_S means the viewer's and the encoder's clocks disagree: the
+ * estimate is shown instead. null when neither is known.
+ */
+export function liveLatencyOf(now: number, playingDate: Date | null, hlsLatency: number): LiveLatencyReading | null {
+  if (playingDate) {
+    const seconds = (now - playingDate.getTime()) / 1000;
+    if (seconds > 0 && seconds < MAX_CLOCK_LATENCY_S) return { seconds, measured: 'clock' };
+  }
+  return Number.isFinite(hlsLatency) && hlsLatency > 0 ? { seconds: hlsLatency, measured: 'estimate' } : null;
+}
+
+/** "Latency 2.4 s", or "Latency ≥ 1.2 s" for the estimate (a lower bound, see LiveLatencyReading). */
+export function formatLiveLatency(r: LiveLatencyReading): string {
+  return `Latency ${r.measured === 'estimate' ? '≥ ' : ''}${r.seconds.toFixed(1)} s`;
+}
+
+/** What each figure means, for the figure's tooltip. */
+export const LIVE_LATENCY_HINTS: Record<LiveLatencyReading['measured'], string> = {
+  clock: 'Time between the picture on screen and its encoding on the server',
+  estimate: "The player's distance to the newest segment the server lists: the time the stream takes to get there is not counted",
+};

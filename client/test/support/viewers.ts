@@ -38,6 +38,8 @@ export interface PlayerState {
   /** Stalls after the first picture (`waiting` events) and the time spent in them (ms). */
   stalls: number;
   stalledMs: number;
+  /** The watch page's live latency figure as shown ("Latency 2.4 s") and how it was measured (clock / estimate); null when not shown. */
+  liveLatency: { text: string; measured: string } | null;
 }
 
 export class Viewer {
@@ -187,6 +189,7 @@ export class Viewer {
       const video = document.querySelector('video');
       const uiError = document.querySelector('.stage-error, .player .overlay.error')?.textContent?.trim();
       const mediaError = video?.error ? `MediaError ${video.error.code}: ${video.error.message}` : null;
+      const latency = document.querySelector<HTMLElement>('[data-live-latency]');
       return {
         ...(fp?.stats() ?? { httpBytes: 0, p2pBytes: 0, uploadedBytes: 0, peers: 0 }),
         rejected: fp?.rejectedSegments() ?? 0,
@@ -201,6 +204,7 @@ export class Viewer {
         playerReadyMs: w.__flotillaT?.ready ?? null,
         stalls: t?.stalls ?? 0,
         stalledMs: Math.round((t?.stalledMs ?? 0) + (t?.stallFrom !== undefined ? performance.now() - t.stallFrom : 0)),
+        liveLatency: latency ? { text: latency.textContent?.trim() ?? '', measured: latency.dataset.liveLatency ?? '' } : null,
       };
     });
   }
