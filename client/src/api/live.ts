@@ -1,4 +1,4 @@
-import type { LiveVideo, LiveVideoSession, ResultList } from '@flotilla/shared';
+import type { LiveVideo, LiveVideoSession, LiveVideoUpdate, ResultList } from '@flotilla/shared';
 import type { ApiClient } from './http';
 
 export interface LiveCreate {
@@ -19,6 +19,11 @@ export function createLive(api: ApiClient, body: LiveCreate): Promise<{ video: {
 
 export function getLive(api: ApiClient, id: number | string): Promise<LiveVideo> {
   return api.get<LiveVideo>(liveBase(id));
+}
+
+/** The live settings; the server takes them only while the live waits for its stream. */
+export async function updateLive(api: ApiClient, id: number | string, body: LiveVideoUpdate): Promise<void> {
+  await api.request('PUT', liveBase(id), { json: body });
 }
 
 export function regenerateStreamKey(api: ApiClient, id: number | string): Promise<LiveVideo> {

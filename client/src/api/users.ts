@@ -14,7 +14,7 @@ export function getMyVideoQuotaUsed(api: ApiClient): Promise<VideoQuotaUsed> {
   return api.get<VideoQuotaUsed>('/api/v1/users/me/video-quota-used');
 }
 
-export function listMyVideos(api: ApiClient, query: ListQuery & { search?: string } = {}): Promise<ResultList<Video>> {
+export function listMyVideos(api: ApiClient, query: ListQuery & { search?: string; isLive?: boolean } = {}): Promise<ResultList<Video>> {
   return api.get<ResultList<Video>>('/api/v1/users/me/videos', { ...query });
 }
 
