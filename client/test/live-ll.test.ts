@@ -2,7 +2,8 @@
 /**
  * A low-latency live (LL-HLS) played in headless Chromium in the loopback-only namespace: it plays
  * over HTTP only, hls.js runs in low-latency mode (blocking playlist reloads, parts) and stays
- * close to the live edge.
+ * close to the live edge, and the watch page shows its latency. The same live's owner finds its
+ * stream key and settings on its edit page and in the Go-live page's list.
  */
 import { fileURLToPath, URL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -37,5 +38,26 @@ describe('a low-latency live in the browser (loopback namespace)', () => {
     // The player holds PART-HOLD-BACK (0.75 s) behind the newest part, not segments behind.
     expect(median).toBeLessThan(2);
     expect(r.pageErrors).toEqual([]);
+  });
+
+  it("shows the latency beside the LIVE badge: hls.js's estimate as a lower bound (LL-HLS playlists carry no PROGRAM-DATE-TIME), a plausible figure", () => {
+    console.log(`LL live latency shown: ${r.latency.map((l) => l?.text ?? '-').join(' | ')}`);
+    const shown = r.latency.filter((l) => l !== null);
+    // Sampled once a second while it plays: shown nearly all the time.
+    expect(shown.length).toBeGreaterThanOrEqual(r.latency.length - 2);
+    for (const l of shown) {
+      expect(l.measured).toBe('estimate');
+      const seconds = Number(/^Latency ≥ (\d+\.\d) s$/.exec(l.text)?.[1]);
+      expect(seconds).toBeGreaterThan(0);
+      expect(seconds).toBeLessThan(30);
+    }
+  });
+
+  it("the owner's edit page shows the API's RTMP URL and stream key, makes a new key and saves a setting; the Go-live page lists the live on air and links there", () => {
+    console.log(`owner: ${r.owner.notes.join(' | ')}`);
+    expect(Object.keys(r.owner.checks).length).toBeGreaterThanOrEqual(8);
+    expect(Object.entries(r.owner.checks).filter(([, pass]) => !pass).map(([name]) => name)).toEqual([]);
+    const found = Object.entries(r.owner.a11y).flatMap(([page, violations]) => violations.map((v) => `${page}: ${v.id} (${v.impact}) ${v.help} — ${v.nodes.join(', ')}`));
+    expect(found).toEqual([]);
   });
 });
