@@ -85,6 +85,22 @@ describe('live sessions: replay, permanent lives, reconnect window, dead publish
     }, 60_000, 500);
   }, 120_000);
 
+  it('a live keeping its replay ends with QUOTA_EXCEEDED (3) once its chunks pass the quota left, its replay kept', async () => {
+    await root.request('POST', '/api/v1/users', { json: { username: 'quota', password: 'password1', email: 'quota@example.org', role: 2, videoQuota: 150_000 } });
+    const user = await server.login('quota', 'password1');
+    const channel = (await user.get<{ videoChannels: { id: number }[] }>('/api/v1/users/me')).videoChannels[0]!.id;
+    const { id, live } = await createLive(user, channel, { name: 'Over quota', latencyMode: 3, saveReplay: true, replaySettings: { privacy: 1 } });
+    const publisher = publish(`${live.rtmpUrl}/${live.streamKey}`);
+    const session = await waitFor(async () => (await sessions(id)).data.find((s) => s.endDate) ?? null, 40_000, 200);
+    expect(session.error).toBe(3);
+    expect(await Promise.race([publisher.exited.then(() => 'exited'), new Promise((r) => setTimeout(() => r('running'), 5000))])).toBe('exited');
+    // What arrived is the replay.
+    await waitFor(async () => {
+      const v = await details(id);
+      return !v.isLive && v.files.length > 0 ? v : null;
+    }, 40_000, 300);
+  }, 120_000);
+
   it('a permanent live: a reconnect within the window continues the session, a SIGKILLed publisher ends it after the window, the key publishes again', async () => {
     const { id, uuid, live } = await createLive(root, channelId, { name: 'Always on', latencyMode: 3, permanentLive: true });
     const url = `${live.rtmpUrl}/${live.streamKey}`;

@@ -126,6 +126,7 @@ export const configSchema = z.object({
     stalled_publisher: duration,
     runner_takeover_after: duration,
     max_runner_takeovers: z.number().int().min(0),
+    runner_accept_timeout: duration,
     latency_setting: z.object({ enabled: z.boolean() }),
     rtmp: z.object({ enabled: z.boolean(), hostname: z.string().min(1), port, public_hostname: z.string().min(1).nullable() }),
     transcoding: z.object({

@@ -178,8 +178,13 @@ export class TestServer {
     this.proc = null;
   }
 
-  async restart(): Promise<void> {
+  /** Restarts the process; `overrides` are merged into its configuration first (a changed setting across a restart). */
+  async restart(overrides?: ConfigOverrides): Promise<void> {
     await this.kill();
+    if (overrides) {
+      const base = yaml.load(await readFile(this.configFile, 'utf8')) as Record<string, unknown>;
+      await writeFile(this.configFile, yaml.dump(deepMerge(base, overrides)));
+    }
     this.output = '';
     await this.spawn();
   }

@@ -10,8 +10,15 @@ import { videoCreateSchema } from './videos';
 export const LiveVideoLatencyMode = { DEFAULT: 1, HIGH_LATENCY: 2, SMALL_LATENCY: 3, LOW_LATENCY: 100 } as const;
 export type LiveVideoLatencyMode = (typeof LiveVideoLatencyMode)[keyof typeof LiveVideoLatencyMode];
 
-/** PeerTube's LiveVideoError: why a session ended abnormally (null when it ended normally). */
+/**
+ * PeerTube's LiveVideoError: why a session ended abnormally (null when it ended normally), plus
+ * Flotilla's values from 100 (as the latency modes): LIVE_LIMIT_REACHED, a publish refused because
+ * the instance or the user already has `live.max_instance_lives` / `live.max_user_lives` lives on air,
+ * and NO_RUNNER, a live whose transcoding job no runner took in time.
+ */
 export const LiveVideoError = {
+  LIVE_LIMIT_REACHED: 100,
+  NO_RUNNER: 101,
   BAD_SOCKET_HEALTH: 1,
   DURATION_EXCEEDED: 2,
   QUOTA_EXCEEDED: 3,

@@ -19,13 +19,13 @@ export class LiveChunksService {
     private readonly liveHls: LiveHlsStorageService,
   ) {}
 
-  /** Stores one update. Returns whether it carried the master playlist of the session's current job. */
+  /** Stores one update. Returns whether it carried the master playlist of the session's current job, and the chunk's size. */
   async store(
     priv: LiveRtmpHlsTranscodingPrivatePayload,
     entry: ActiveLive | undefined,
     files: Record<string, UploadedRunnerFile>,
     payload: Record<string, unknown> | undefined,
-  ): Promise<{ masterWritten: boolean }> {
+  ): Promise<{ masterWritten: boolean; chunkBytes: number }> {
     const parsed = liveRtmpHlsUpdatePayloadSchema.safeParse(payload ?? {});
     if (!parsed.success) throw badRequest(ErrorCode.INVALID_PARAMS, 'Invalid live update payload');
     const body = parsed.data;
@@ -36,13 +36,14 @@ export class LiveChunksService {
     if (body.resolutionPlaylistFilename !== undefined && !files.resolutionPlaylistFile) throw badRequest(ErrorCode.INVALID_PARAMS, 'resolutionPlaylistFilename without its file');
 
     const id = entry?.videoId ?? (await this.videoIdOf(priv.videoUUID));
-    if (id === null) return { masterWritten: false };
+    if (id === null) return { masterWritten: false, chunkBytes: 0 };
     const video = { id, uuid: priv.videoUUID };
     const offset = priv.segmentOffset ?? 0;
     const generation = priv.generation ?? 0;
     const stored = offsetChunkName(body.videoChunkFilename, offset);
+    let chunkBytes = 0;
     if (body.type === 'add-chunk') {
-      await this.liveHls.addChunk(video, stored, files.videoChunkFile!.path);
+      chunkBytes = await this.liveHls.addChunk(video, stored, files.videoChunkFile!.path);
       const seq = chunkSequence(stored);
       if (entry && seq !== null) entry.maxSeq = Math.max(entry.maxSeq, seq);
       if (entry && entry.generation === generation) entry.chunksThisJob++;
@@ -57,9 +58,9 @@ export class LiveChunksService {
     }
     if (current && files.masterPlaylistFile) {
       await this.liveHls.writeMaster(video, await this.liveHls.readStaged(files.masterPlaylistFile.path));
-      return { masterWritten: true };
+      return { masterWritten: true, chunkBytes };
     }
-    return { masterWritten: false };
+    return { masterWritten: false, chunkBytes };
   }
 
   private async videoIdOf(uuid: string): Promise<number | null> {

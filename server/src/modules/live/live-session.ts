@@ -43,8 +43,14 @@ export interface ActiveLive {
   graceTimer: NodeJS.Timeout | null;
   durationTimer: NodeJS.Timeout | null;
   jobWaitTimer: NodeJS.Timeout | null;
+  /** Ends the session when no runner takes its current job in time. */
+  acceptTimer: NodeJS.Timeout | null;
   ended: boolean;
   published: boolean;
+  /** Bytes the user may still store when the session started (replays count against the quota); null: no quota. */
+  quotaLeft: number | null;
+  /** Bytes of the chunks stored this session (every rendition, as PeerTube counts a live). */
+  bytes: number;
 }
 
 /** A fresh session entry: generation 0, no job yet, nothing stored. */
@@ -70,7 +76,10 @@ export function newActiveLive(live: VideoLiveModel, video: LiveVideoModel, sessi
     graceTimer: null,
     durationTimer: null,
     jobWaitTimer: null,
+    acceptTimer: null,
     ended: false,
     published: false,
+    quotaLeft: null,
+    bytes: 0,
   };
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { ErrorCode, LiveVideoError, LiveVideoLatencyMode, liveRtmpHlsTranscodingPrivatePayloadSchema, VideoState, type LiveRtmpHlsTranscodingPrivatePayload } from '@flotilla/shared';
+import { ErrorCode, LiveVideoError, LiveVideoLatencyMode, liveRtmpHlsTranscodingPrivatePayloadSchema, RunnerJobState, VideoState, type LiveRtmpHlsTranscodingPrivatePayload } from '@flotilla/shared';
 import { badRequest } from '../../common/app-error';
 import { logger } from '../../common/logger';
 import { CONFIG } from '../../common/tokens';
@@ -21,6 +21,9 @@ import { LiveRepository } from './live.repository';
 import { RtmpIngestService, type Publisher } from './rtmp-ingest.service';
 
 export { segmentDurationOf } from './live-session';
+
+/** A live that keeps its replay needs at least this much quota left to start (PeerTube's figure). */
+const MIN_REPLAY_QUOTA = 1000;
 
 /**
  * The life of a live session: the RTMP publish is checked (key, state, limits) before anything is
@@ -131,18 +134,23 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
     if (video.state === VideoState.LIVE_ENDED && !live.permanentLive) return false;
     if (!this.config.live.enabled) return false;
     const userId = video.VideoChannel?.Account?.userId ?? null;
-    const { max_instance_lives: maxInstance, max_user_lives: maxUser } = this.config.live;
-    if (maxInstance >= 0 && (await this.repo.countOpenSessions()) >= maxInstance) return false;
-    if (maxUser >= 0 && userId !== null && (await this.repo.countOpenSessions(userId)) >= maxUser) return false;
+    const saveReplay = live.saveReplay && this.config.live.allow_replay;
+    const admission = await this.admission(userId, saveReplay);
+    if ('error' in admission) {
+      await this.recordRefusal(video.id, video.uuid, saveReplay, admission.error);
+      return false;
+    }
 
-    const session = await this.repo.openSession(video.id, live.saveReplay && this.config.live.allow_replay);
+    const session = await this.repo.openSession(video.id, saveReplay);
     if (!session) return false;
     const entry = this.entryFor(live, video, session.id);
     entry.publisher = publisher;
+    entry.quotaLeft = admission.quotaLeft;
     this.active.set(video.id, entry);
     try {
       await this.liveHls.prepare({ id: video.id, uuid: video.uuid });
       await this.createJob(entry, publisher);
+      this.watchAcceptance(entry);
     } catch (err) {
       logger.error({ err, video: video.uuid }, 'cannot start the live session');
       this.active.delete(video.id);
@@ -160,6 +168,42 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
     }
     logger.info({ video: video.uuid, session: session.id }, 'live session started');
     return true;
+  }
+
+  /**
+   * Whether a publish may start: the lives on air (instance, user) under the limits, and, for a live
+   * that keeps its replay, some quota left (PeerTube refuses under 1000 bytes). Otherwise the
+   * session error the refusal is recorded with.
+   */
+  private async admission(userId: number | null, saveReplay: boolean): Promise<{ error: LiveVideoError } | { quotaLeft: number | null }> {
+    const { max_instance_lives: maxInstance, max_user_lives: maxUser } = this.config.live;
+    if (maxInstance >= 0 && (await this.repo.countOpenSessions()) >= maxInstance) return { error: LiveVideoError.LIVE_LIMIT_REACHED };
+    if (maxUser >= 0 && userId !== null && (await this.repo.countOpenSessions(userId)) >= maxUser) return { error: LiveVideoError.LIVE_LIMIT_REACHED };
+    if (!saveReplay || userId === null) return { quotaLeft: null };
+    const quotaLeft = await this.videos.quotaLeft(userId);
+    if (quotaLeft !== null && quotaLeft < MIN_REPLAY_QUOTA) return { error: LiveVideoError.QUOTA_EXCEEDED };
+    return { quotaLeft };
+  }
+
+  /** A refused publish leaves its reason in the session list: a session ended as it began, nothing else made. */
+  private async recordRefusal(videoId: number, uuid: string, saveReplay: boolean, error: LiveVideoError): Promise<void> {
+    const session = await this.repo.openSession(videoId, saveReplay);
+    if (!session) return;
+    await this.repo.endSession(session.id, error);
+    await this.repo.markEndingProcessed(session.id, null);
+    logger.info({ video: uuid, error }, 'live publish refused');
+  }
+
+  /**
+   * Stored chunk bytes count against the quota of a live that keeps its replay: past what was left
+   * at its start, the session ends with QUOTA_EXCEEDED (PeerTube's rule), the replay keeping what came.
+   */
+  private countBytes(entry: ActiveLive, bytes: number): void {
+    entry.bytes += bytes;
+    if (!entry.saveReplay || entry.quotaLeft === null || entry.ended || entry.bytes <= entry.quotaLeft) return;
+    logger.info({ video: entry.videoUuid, bytes: entry.bytes, quotaLeft: entry.quotaLeft }, 'live reached the user quota');
+    const publisher = entry.publisher;
+    void this.endSession(entry, LiveVideoError.QUOTA_EXCEEDED).finally(() => publisher?.kick());
   }
 
   private entryFor(live: VideoLiveModel, video: LiveVideoModel, sessionId: number): ActiveLive {
@@ -191,6 +235,32 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
     entry.jobDone = false;
     entry.chunksThisJob = 0;
     await this.createJob(entry, publisher);
+    this.watchAcceptance(entry);
+  }
+
+  /** A job no runner takes would leave the live "waiting" forever: it ends with NO_RUNNER after `live.runner_accept_timeout`. */
+  private watchAcceptance(entry: ActiveLive): void {
+    const jobUuid = entry.jobUuid;
+    const wait = this.config.live.runner_accept_timeout;
+    if (!jobUuid || wait <= 0) return;
+    if (entry.acceptTimer) clearTimeout(entry.acceptTimer);
+    entry.acceptTimer = setTimeout(() => void this.checkAccepted(entry, jobUuid), wait);
+    entry.acceptTimer.unref();
+  }
+
+  private async checkAccepted(entry: ActiveLive, jobUuid: string): Promise<void> {
+    entry.acceptTimer = null;
+    if (entry.ended || entry.jobUuid !== jobUuid) return;
+    const job = await this.jobs.findByUuid(jobUuid).catch(() => null);
+    if (!job || job.state !== RunnerJobState.PENDING) return;
+    logger.warn({ video: entry.videoUuid, job: jobUuid }, 'no runner took the live job: session ends');
+    entry.jobUuid = null;
+    entry.jobDone = true;
+    const publisher = entry.publisher;
+    entry.publisher = null;
+    await this.endSession(entry, LiveVideoError.NO_RUNNER);
+    publisher?.kick();
+    await this.jobs.cancel(jobUuid).catch((err: unknown) => logger.warn({ err, job: jobUuid }, 'live job not cancelled'));
   }
 
   private stateChanged(videoId: number, uuid: string, state: number, isLive: boolean): void {
@@ -219,8 +289,8 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
   }
 
   private clearTimers(entry: ActiveLive): void {
-    for (const t of [entry.graceTimer, entry.durationTimer, entry.jobWaitTimer]) if (t) clearTimeout(t);
-    entry.graceTimer = entry.durationTimer = entry.jobWaitTimer = null;
+    for (const t of [entry.graceTimer, entry.durationTimer, entry.jobWaitTimer, entry.acceptTimer]) if (t) clearTimeout(t);
+    entry.graceTimer = entry.durationTimer = entry.jobWaitTimer = entry.acceptTimer = null;
   }
 
   /** The session is over for viewers: row ended, state pushed; files are processed when the job is done. */
@@ -284,7 +354,8 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
   private async onJobUpdate(job: RunnerJobModel, files: Record<string, UploadedRunnerFile>, payload: Record<string, unknown> | undefined): Promise<void> {
     const { entry, priv } = this.entryOfJob(job);
     if (!priv) throw badRequest(ErrorCode.INVALID_PARAMS, 'This job is not a live session');
-    const { masterWritten } = await this.chunks.store(priv, entry, files, payload);
+    const { masterWritten, chunkBytes } = await this.chunks.store(priv, entry, files, payload);
+    if (entry && chunkBytes > 0) this.countBytes(entry, chunkBytes);
     if (masterWritten && entry) await this.markPublished(entry);
   }
 
@@ -305,6 +376,7 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
     const generation = entry.generation;
     this.llHls.start({ id: entry.videoId, uuid: entry.videoUuid }, publisher, { keepSegments: entry.saveReplay, continues: generation > 0 }, {
       onReady: () => void this.markPublished(entry).catch((err: unknown) => logger.error({ err, video: entry.videoUuid }, 'cannot publish the live')),
+      onSegmentStored: (bytes) => this.countBytes(entry, bytes),
       onEnd: (failed, message) => {
         if (entry.generation !== generation || this.active.get(entry.videoId) !== entry) return;
         if (failed && entry.publisher && !entry.ended) {

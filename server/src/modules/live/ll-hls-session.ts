@@ -34,6 +34,8 @@ export interface LlHlsSessionHooks {
   onReady(): void;
   /** ffmpeg is gone; `failed` when it ended on an error before or without its input ending. */
   onEnd(failed: boolean, message: string): void;
+  /** A complete segment of this many bytes was stored. */
+  onSegmentStored?(bytes: number): void;
 }
 
 /** ffmpeg arguments: RTMP in, fragmented MP4 (video track first) on stdout. */
@@ -100,7 +102,11 @@ export class LlHlsSession {
     this.packager = new LlHlsPackager({
       ...LL_OPTIONS,
       ...(c ? { continueFrom: { ...c, initUri: this.initUri } } : {}),
-      onSegment: (msn, data) => this.write(() => storage.addChunkBytes(spec.video, name(msn), data)),
+      onSegment: (msn, data) =>
+        this.write(async () => {
+          await storage.addChunkBytes(spec.video, name(msn), data);
+          hooks.onSegmentStored?.(data.length);
+        }),
       onSegmentDropped: (msn) => this.write(() => storage.removeChunk(spec.video, name(msn), spec.keepSegments)),
     });
   }

@@ -52,6 +52,7 @@ export class LlHlsSessionsService implements OnModuleDestroy {
       this.storage,
       {
         onReady: () => hooks.onReady(),
+        onSegmentStored: (bytes) => hooks.onSegmentStored?.(bytes),
         onEnd: (failed, message) => {
           const edge = session.packager.edge;
           this.lastEdge.set(uuid, { msn: Math.max(edge.msn, last ? last.msn + 1 : 0), discontinuitySequence: last ? last.discontinuitySequence + 1 : 0 });

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { logger } from '../../common/logger';
 import { CONFIG } from '../../common/tokens';
@@ -78,7 +78,9 @@ interface NodeMediaServer {
   on(event: string, fn: (session: NmsSession) => void): void;
   run(): Promise<void>;
   stop(): Promise<void>;
-  rtmpServer: { tcpServer?: { once(event: string, fn: (...a: unknown[]) => void): void; listening: boolean; address(): unknown } };
+  rtmpServer: {
+    tcpServer?: { once(event: string, fn: (...a: unknown[]) => void): void; on(event: 'connection', fn: (socket: Socket) => void): void; listening: boolean; address(): unknown };
+  };
 }
 
 /** What the publisher's onMetaData said of its stream. */
@@ -121,6 +123,13 @@ export interface RtmpIngestHooks {
 const APP = 'live';
 
 /**
+ * A connection that has neither published nor started playing this long after it opened is cut:
+ * the library keeps a socket sending garbage (or nothing) open for ever. Encoders publish within a
+ * second of connecting.
+ */
+const HANDSHAKE_DEADLINE_MS = 5000;
+
+/**
  * The RTMP listener (node-media-server 4.x) with the gaps measured in live.md closed: a publish is
  * refused by destroying its socket (the library has no reject API), the end of a publish is taken
  * from the publisher socket's `close` (the library's own `donePublish` comes 30 s later), pullers
@@ -136,6 +145,8 @@ export class RtmpIngestService implements OnModuleDestroy {
   /** Sessions refused or not yet accepted: their postPublish and close are ignored. */
   private readonly refused = new Set<string>();
   private watchdog: NodeJS.Timeout | null = null;
+  /** Sockets that published (accepted) or play: the handshake deadline spares them. */
+  private readonly engaged = new WeakSet<object>();
 
   constructor(@Inject(CONFIG) private readonly config: AppConfig) {}
 
@@ -171,11 +182,23 @@ export class RtmpIngestService implements OnModuleDestroy {
     });
     nmsLogger.level = 'error';
     nms.on('prePublish', (session) => this.prePublish(session));
+    nms.on('postPlay', (session) => {
+      if (session.socket) this.engaged.add(session.socket);
+    });
     await nms.run();
     this.nms = nms;
     // The library exits the process when its port is taken: wait until it listens.
     const tcp = nms.rtmpServer.tcpServer;
     if (tcp && !tcp.listening) await new Promise<void>((resolve) => tcp.once('listening', () => resolve()));
+    tcp?.on('connection', (socket) => {
+      const timer = setTimeout(() => {
+        if (this.engaged.has(socket) || socket.destroyed) return;
+        logger.info({ ip: socket.remoteAddress }, 'RTMP connection neither published nor played in time: cut');
+        socket.destroy();
+      }, HANDSHAKE_DEADLINE_MS);
+      timer.unref();
+      socket.once('close', () => clearTimeout(timer));
+    });
     this.watchdog = setInterval(() => this.checkFrozen(), 250);
     this.watchdog.unref();
     logger.info({ port: this.config.live.rtmp.port }, 'RTMP ingest listening');
@@ -183,6 +206,8 @@ export class RtmpIngestService implements OnModuleDestroy {
   }
 
   private prePublish(session: NmsSession): void {
+    // It speaks RTMP up to the publish: a refusal below destroys it, the deadline need not.
+    if (session.socket) this.engaged.add(session.socket);
     // Our own end-of-publish handling replaces the library's 30 s grace.
     if (session.broadcast) session.broadcast.publishGraceMs = 0;
     const refuse = (why: string) => {

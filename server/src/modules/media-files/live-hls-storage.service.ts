@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { appendFile, readdir, readFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { swarmInfoHashesFromMaster, VideoStreamingPlaylistType, type ProbeSummary } from '@flotilla/shared';
@@ -64,12 +64,14 @@ export class LiveHlsStorageService {
   }
 
   /** Stores a chunk (the staged file moves in) and records its hash. */
-  async addChunk(video: { id: number; uuid: string }, name: string, stagedPath: string): Promise<void> {
-    const sha = await sha256OfFile(stagedPath);
+  /** Stores a runner's chunk with its hash; resolves to its size in bytes (a live's quota counts them). */
+  async addChunk(video: { id: number; uuid: string }, name: string, stagedPath: string): Promise<number> {
+    const [sha, { size }] = await Promise.all([sha256OfFile(stagedPath), stat(stagedPath)]);
     await this.storage.segmentWritten(stagedPath, liveKey(video.uuid, name));
     await this.updateHashes(video, (h) => {
       h[name] = sha;
     });
+    return size;
   }
 
   /** A chunk made in this process (low-latency lives: the packager's segment), with its hash. */

@@ -140,6 +140,15 @@ export class VideoRepository {
   }
 
   /** Bytes stored for a user's videos (all files), and those of videos created in the last 24 hours. */
+  /** A user's quotas (bytes, -1 = none), null for no such user. */
+  async quotasOfUser(userId: number): Promise<{ total: number; daily: number } | null> {
+    const [row] = await this.sequelize.query<{ total: string; daily: string }>(
+      `SELECT video_quota AS total, video_quota_daily AS daily FROM "user" WHERE id = :userId`,
+      { replacements: { userId }, type: QueryTypes.SELECT },
+    );
+    return row ? { total: Number(row.total), daily: Number(row.daily) } : null;
+  }
+
   async bytesOfUser(userId: number): Promise<{ total: number; daily: number }> {
     const [row] = await this.sequelize.query<{ total: string; daily: string }>(
       `SELECT coalesce(sum(f.size), 0) AS total,

@@ -190,6 +190,16 @@ export class VideosService {
     return { videoQuotaUsed: total, videoQuotaUsedDaily: daily };
   }
 
+  /** Bytes a user may still store (the tighter of the total and daily quotas), null when neither applies. */
+  async quotaLeft(userId: number): Promise<number | null> {
+    const quotas = await this.repo.quotasOfUser(userId);
+    if (!quotas || (quotas.total < 0 && quotas.daily < 0)) return null;
+    const used = await this.quotaUsed(userId);
+    const total = quotas.total >= 0 ? quotas.total - used.videoQuotaUsed : Infinity;
+    const daily = quotas.daily >= 0 ? quotas.daily - used.videoQuotaUsedDaily : Infinity;
+    return Math.max(0, Math.min(total, daily));
+  }
+
   /** 413 `quota_reached` when `extra` more bytes would exceed the user's total or daily quota. */
   async assertQuota(user: AuthUser, extra: number): Promise<void> {
     if (user.videoQuota < 0 && user.videoQuotaDaily < 0) return;
