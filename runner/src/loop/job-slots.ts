@@ -8,7 +8,7 @@ export interface SlotLimits {
 }
 export type SlotKind = keyof SlotLimits;
 
-export function slotKindOf(type: string): SlotKind {
+function slotKindOf(type: string): SlotKind {
   return type === 'live-rtmp-hls-transcoding' ? 'live' : 'vod';
 }
 
