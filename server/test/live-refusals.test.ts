@@ -42,7 +42,7 @@ describe('live refusals with a real publisher', () => {
       live: {
         enabled: true,
         allow_replay: true,
-        max_user_lives: 3,
+        max_user_lives: 20,
         runner_accept_timeout: `${ACCEPT_TIMEOUT_MS / 1000} seconds`,
         rtmp: { port: rtmpPort, hostname: '127.0.0.1' },
       },
@@ -113,6 +113,22 @@ describe('live refusals with a real publisher', () => {
     root = await server.login();
     alice = await server.login('alice', 'password1');
   }, 90_000);
+
+  it('a live hidden by a moderator ends with BLACKLISTED (5), its pending job cancelled, and may not publish while hidden', async () => {
+    const { id, uuid, live } = await createLive(alice, aliceChannel, { name: 'To be hidden', permanentLive: true });
+    const publisher = publish(`${live.rtmpUrl}/${live.streamKey}`);
+    await waitFor(async () => (await sessions(alice, id)).data.some((s) => s.endDate === null), 10_000, 50);
+    await root.request('POST', `/api/v1/videos/${id}/blacklist`, { json: { reason: 'not here' } });
+    const ended = await waitFor(async () => (await sessions(alice, id)).data.find((s) => s.endDate) ?? null, 5000, 50);
+    expect(ended.error).toBe(5);
+    expect(await Promise.race([publisher.exited.then(() => 'exited'), new Promise((r) => setTimeout(() => r('running'), 5000))])).toBe('exited');
+    await waitFor(async () => (await jobsOf(uuid)).every((j) => j.state.id === 6), 5000, 100);
+    const again = publish(`${live.rtmpUrl}/${live.streamKey}`);
+    expect(await again.exited).not.toBe(0);
+    const { data, total } = await sessions(alice, id);
+    expect(total).toBe(2);
+    expect(data[0]).toMatchObject({ error: 5 });
+  }, 60_000);
 
   it('refuses the old key after a regeneration, and bytes that are not RTMP, creating nothing', async () => {
     const { id, uuid, live } = await createLive(alice, aliceChannel, { name: 'New key', permanentLive: true });

@@ -33,6 +33,8 @@ export interface ActiveLive {
   publisher: Publisher | null;
   jobUuid: string | null;
   jobDone: boolean;
+  /** An encoder was started for the session (a runner job made, or the low-latency packager). */
+  encoderStarted: boolean;
   generation: number;
   segmentOffset: number;
   /** Highest stored chunk sequence (after offset) of any rendition. */
@@ -68,6 +70,7 @@ export function newActiveLive(live: VideoLiveModel, video: LiveVideoModel, sessi
     publisher: null,
     jobUuid: null,
     jobDone: false,
+    encoderStarted: false,
     generation: 0,
     segmentOffset: 0,
     maxSeq: -1,

@@ -70,6 +70,7 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
       onCancel: (job) => this.onJobFailed(job, 'cancelled', LiveVideoError.RUNNER_JOB_CANCEL),
     });
     this.events.on('video.deleted', ({ videoId }) => this.onVideoDeleted(videoId));
+    this.events.on('video.hidden-changed', ({ uuid, hidden }) => (hidden ? this.onVideoHidden(uuid) : undefined));
     this.notifier.watchViewers();
   }
 
@@ -135,7 +136,7 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
     if (!this.config.live.enabled) return false;
     const userId = video.VideoChannel?.Account?.userId ?? null;
     const saveReplay = live.saveReplay && this.config.live.allow_replay;
-    const admission = await this.admission(userId, saveReplay);
+    const admission = (await this.videos.blacklistOf(video.id)).blacklisted ? { error: LiveVideoError.BLACKLISTED } : await this.admission(userId, saveReplay);
     if ('error' in admission) {
       await this.recordRefusal(video.id, video.uuid, saveReplay, admission.error);
       return false;
@@ -217,10 +218,14 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
   private async createJob(entry: ActiveLive, publisher: Publisher): Promise<void> {
     await this.waitForMetadata(publisher);
     const live = await this.repo.byVideoId(entry.videoId);
+    // The session may have ended during the waits (publisher gone, live hidden): no encoder for it.
+    if (entry.ended) return;
     if (live?.latencyMode === LiveVideoLatencyMode.LOW_LATENCY) return this.startLowLatency(entry, publisher);
     const latencyMode = live?.latencyMode ?? 1;
     // Whether the top rung may be copied depends on the source's keyframe interval (a remux keeps it anyway).
     if (this.config.live.transcoding.enabled) await waitForKeyframes(publisher, segmentDurationOf(latencyMode));
+    if (entry.ended) return;
+    entry.encoderStarted = true;
     const { payload, privatePayload } = liveJobPayloads(this.config, entry, publisher, latencyMode);
     // remote_runners off: PeerTube transcodes the live on the server itself; here, the embedded runner.
     const embeddedRunnerOnly = !this.config.live.transcoding.remote_runners.enabled;
@@ -254,13 +259,11 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
     const job = await this.jobs.findByUuid(jobUuid).catch(() => null);
     if (!job || job.state !== RunnerJobState.PENDING) return;
     logger.warn({ video: entry.videoUuid, job: jobUuid }, 'no runner took the live job: session ends');
-    entry.jobUuid = null;
-    entry.jobDone = true;
     const publisher = entry.publisher;
     entry.publisher = null;
+    // The job is cancelled there.
     await this.endSession(entry, LiveVideoError.NO_RUNNER);
     publisher?.kick();
-    await this.jobs.cancel(jobUuid).catch((err: unknown) => logger.warn({ err, job: jobUuid }, 'live job not cancelled'));
   }
 
   private stateChanged(videoId: number, uuid: string, state: number, isLive: boolean): void {
@@ -309,12 +312,26 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
     } catch (err) {
       logger.error({ err, video: entry.videoUuid }, 'cannot end the live session');
     }
+    await this.cancelPendingJob(entry);
+    // Ended before any encoder started (its creation, still waiting, sees the end): nothing to wait for.
+    if (!entry.encoderStarted) entry.jobDone = true;
     if (entry.jobDone) {
       await this.processEnding(entry);
     } else {
       entry.jobWaitTimer = setTimeout(() => void this.processEnding(entry), JOB_END_WAIT_MS);
       entry.jobWaitTimer.unref();
     }
+  }
+
+  /** A job no runner took yet has nothing to do once the session is over: cancelled, so no runner pulls a stream that is gone. */
+  private async cancelPendingJob(entry: ActiveLive): Promise<void> {
+    const jobUuid = entry.jobUuid;
+    if (!jobUuid || entry.jobDone) return;
+    const job = await this.jobs.findByUuid(jobUuid).catch(() => null);
+    if (!job || job.state !== RunnerJobState.PENDING) return;
+    entry.jobUuid = null;
+    entry.jobDone = true;
+    await this.jobs.cancel(jobUuid).catch((err: unknown) => logger.warn({ err, job: jobUuid }, 'live job not cancelled'));
   }
 
   /** After the session and its job: replay or removal. Runs once. */
@@ -324,6 +341,16 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
     this.clearTimers(entry);
     const replayVideoId = await this.replay.finish(entry);
     await this.repo.markEndingProcessed(entry.sessionId, replayVideoId);
+  }
+
+  /** A moderator hid the live: its session ends with BLACKLISTED (5) and the publisher is cut, as PeerTube does. */
+  private async onVideoHidden(uuid: string): Promise<void> {
+    const entry = [...this.active.values()].find((e) => e.videoUuid === uuid.toLowerCase() || e.videoUuid === uuid);
+    if (!entry || entry.ended) return;
+    logger.info({ video: entry.videoUuid }, 'live hidden by a moderator: session ends');
+    const publisher = entry.publisher;
+    await this.endSession(entry, LiveVideoError.BLACKLISTED);
+    publisher?.kick();
   }
 
   private async onVideoDeleted(videoId: number): Promise<void> {
@@ -373,6 +400,7 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
    */
   private startLowLatency(entry: ActiveLive, publisher: Publisher): void {
     entry.jobUuid = null;
+    entry.encoderStarted = true;
     const generation = entry.generation;
     this.llHls.start({ id: entry.videoId, uuid: entry.videoUuid }, publisher, { keepSegments: entry.saveReplay, continues: generation > 0 }, {
       onReady: () => void this.markPublished(entry).catch((err: unknown) => logger.error({ err, video: entry.videoUuid }, 'cannot publish the live')),
