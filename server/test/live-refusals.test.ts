@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultList, VideoDetails } from '@flotilla/shared';
@@ -21,6 +25,8 @@ describe('live refusals with a real publisher', () => {
   let aliceId: number;
   let aliceChannel: number;
   let rtmpPort: number;
+  let rtmpsPort: number;
+  let tlsDir: string;
   const publishers: Publisher[] = [];
   const ACCEPT_TIMEOUT_MS = 2000;
 
@@ -38,8 +44,14 @@ describe('live refusals with a real publisher', () => {
 
   beforeAll(async () => {
     rtmpPort = await freePort();
+    rtmpsPort = await freePort();
+    // A self-signed certificate for the RTMPS listener (ffmpeg does not verify by default).
+    tlsDir = await mkdtemp(join(tmpdir(), 'flotilla-rtmps-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
+      '-keyout', join(tlsDir, 'key.pem'), '-out', join(tlsDir, 'cert.pem')], { stdio: 'ignore' });
     server = await TestServer.start({
       live: {
+        rtmps: { enabled: true, port: rtmpsPort, key_file: join(tlsDir, 'key.pem'), cert_file: join(tlsDir, 'cert.pem') },
         enabled: true,
         allow_replay: true,
         max_user_lives: 20,
@@ -60,7 +72,19 @@ describe('live refusals with a real publisher', () => {
     for (const p of publishers) await p.kill();
     if (process.env.SHOW_SERVER_LOG) console.log(server?.output);
     await server?.stop();
+    await rm(tlsDir, { recursive: true, force: true });
   });
+
+  it('takes a publish over RTMPS (TLS), whose URL the owner sees beside the RTMP one', async () => {
+    const { id, uuid } = await createLive(alice, aliceChannel, { name: 'Over TLS' });
+    const live = await alice.get<{ rtmpUrl: string; rtmpsUrl: string | null; streamKey: string }>(`/api/v1/videos/live/${id}`);
+    expect(live.rtmpsUrl).toBe(`rtmps://127.0.0.1:${rtmpsPort}/live`);
+    expect((await server.api.get<{ rtmpsUrl: string | null }>(`/api/v1/videos/live/${id}`).catch(() => ({ rtmpsUrl: null }))).rtmpsUrl).toBeNull();
+    const publisher = publish(`${live.rtmpsUrl}/${live.streamKey}`);
+    await waitFor(async () => (await sessions(alice, id)).data.some((s) => s.endDate === null) && (await jobsOf(uuid)).length === 1, 10_000, 100);
+    await publisher.kill();
+    await waitFor(async () => (await sessions(alice, id)).data.every((s) => s.endDate !== null), 5000, 50);
+  }, 60_000);
 
   it('a live whose job no runner takes ends with NO_RUNNER (101) after live.runner_accept_timeout, its job cancelled', async () => {
     const { id, uuid, live } = await createLive(alice, aliceChannel, { name: 'Nobody transcodes' });

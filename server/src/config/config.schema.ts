@@ -129,6 +129,7 @@ export const configSchema = z.object({
     runner_accept_timeout: duration,
     latency_setting: z.object({ enabled: z.boolean() }),
     rtmp: z.object({ enabled: z.boolean(), hostname: z.string().min(1), port, public_hostname: z.string().min(1).nullable() }),
+    rtmps: z.object({ enabled: z.boolean(), port, key_file: z.string(), cert_file: z.string(), public_hostname: z.string().min(1).nullable() }),
     transcoding: z.object({
       enabled: z.boolean(),
       remote_runners: z.object({ enabled: z.boolean() }),

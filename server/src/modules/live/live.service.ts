@@ -98,10 +98,12 @@ export class LiveService {
 
   format(live: VideoLiveModel, canManage: boolean): LiveVideo {
     const host = this.config.live.rtmp.public_hostname ?? this.config.webserver.hostname;
-    const rtmpUrl = this.config.live.rtmp.enabled ? `rtmp://${host}:${this.config.live.rtmp.port}/live` : null;
+    const { rtmp, rtmps } = this.config.live;
+    const rtmpUrl = rtmp.enabled ? `rtmp://${host}:${rtmp.port}/live` : null;
+    const rtmpsUrl = rtmp.enabled && rtmps.enabled ? `rtmps://${rtmps.public_hostname ?? this.config.webserver.hostname}:${rtmps.port}/live` : null;
     return {
       rtmpUrl: canManage ? rtmpUrl : null,
-      rtmpsUrl: null,
+      rtmpsUrl: canManage ? rtmpsUrl : null,
       ...(canManage ? { streamKey: live.streamKey } : {}),
       saveReplay: live.saveReplay,
       replaySettings: live.saveReplay ? { privacy: live.replayPrivacy ?? 1 } : null,

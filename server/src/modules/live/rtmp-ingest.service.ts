@@ -74,13 +74,19 @@ function watchKeyframes(broadcast: NmsBroadcast | undefined): KeyframeClock {
   return clock;
 }
 
+/** The library's plain and TLS listeners (node's net / tls servers). */
+interface NetListener {
+  once(event: string, fn: (...a: unknown[]) => void): void;
+  on(event: 'connection' | 'secureConnection', fn: (socket: Socket) => void): void;
+  listening: boolean;
+  address(): unknown;
+}
+
 interface NodeMediaServer {
   on(event: string, fn: (session: NmsSession) => void): void;
   run(): Promise<void>;
   stop(): Promise<void>;
-  rtmpServer: {
-    tcpServer?: { once(event: string, fn: (...a: unknown[]) => void): void; on(event: 'connection', fn: (socket: Socket) => void): void; listening: boolean; address(): unknown };
-  };
+  rtmpServer: { tcpServer?: NetListener; tlsServer?: NetListener };
 }
 
 /** What the publisher's onMetaData said of its stream. */
@@ -154,18 +160,40 @@ export class RtmpIngestService implements OnModuleDestroy {
     return this.config.live.rtmp.port;
   }
 
-  /** Whether the RTMP port can be bound: node-media-server exits the whole process when it cannot. */
-  private portFree(): Promise<boolean> {
+  /** Whether a port can be bound: node-media-server exits the whole process when it cannot. */
+  private portFree(port: number): Promise<boolean> {
     return new Promise((resolve) => {
       const probe = createServer();
       probe.once('error', () => resolve(false));
-      probe.listen(this.config.live.rtmp.port, this.config.live.rtmp.hostname, () => probe.close(() => resolve(true)));
+      probe.listen(port, this.config.live.rtmp.hostname, () => probe.close(() => resolve(true)));
     });
+  }
+
+  /** The library's RTMPS block when `live.rtmps` is on and its port free; it reads the key and certificate itself. */
+  private async rtmpsBlock(): Promise<{ port: number; key: string; cert: string } | undefined> {
+    const { rtmps } = this.config.live;
+    if (!rtmps.enabled) return undefined;
+    if (!(await this.portFree(rtmps.port))) {
+      logger.error({ port: rtmps.port }, 'RTMPS port in use: RTMPS not started');
+      return undefined;
+    }
+    return { port: rtmps.port, key: rtmps.key_file, cert: rtmps.cert_file };
+  }
+
+  /** A connection that neither publishes nor plays within the deadline is cut. */
+  private armDeadline(socket: Socket): void {
+    const timer = setTimeout(() => {
+      if (this.engaged.has(socket) || socket.destroyed) return;
+      logger.info({ ip: socket.remoteAddress }, 'RTMP connection neither published nor played in time: cut');
+      socket.destroy();
+    }, HANDSHAKE_DEADLINE_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
   }
 
   async start(hooks: RtmpIngestHooks): Promise<boolean> {
     this.hooks = hooks;
-    if (!(await this.portFree())) {
+    if (!(await this.portFree(this.config.live.rtmp.port))) {
       // Another server process holds the listener (or another program): this one serves the API only.
       logger.error({ port: this.config.live.rtmp.port }, 'RTMP port in use: RTMP ingest not started in this process (enable live.rtmp on one process only)');
       return false;
@@ -174,12 +202,22 @@ export class RtmpIngestService implements OnModuleDestroy {
     const NodeMediaServerCtor = require('node-media-server') as new (config: unknown) => NodeMediaServer;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const nmsLogger = require('node-media-server/src/core/logger.js') as { level: string };
-    const nms = new NodeMediaServerCtor({
+    const settings = {
       bind: this.config.live.rtmp.hostname,
       rtmp: { port: this.config.live.rtmp.port, chunk_size: 60000, gop_cache: true, ping: 30, ping_timeout: 60 },
       record: { auto: false },
       store: { path: join(this.config.paths.tmp, 'rtmp-store') },
-    });
+    };
+    const rtmps = await this.rtmpsBlock();
+    let nms: NodeMediaServer;
+    try {
+      nms = new NodeMediaServerCtor(rtmps ? { ...settings, rtmps } : settings);
+    } catch (err) {
+      // The library reads the TLS key and certificate when it is made: unreadable ones leave RTMPS off.
+      if (!rtmps) throw err;
+      logger.error({ err, key: rtmps.key, cert: rtmps.cert }, 'RTMPS key or certificate unreadable: RTMPS not started');
+      nms = new NodeMediaServerCtor(settings);
+    }
     nmsLogger.level = 'error';
     nms.on('prePublish', (session) => this.prePublish(session));
     nms.on('postPlay', (session) => {
@@ -190,15 +228,13 @@ export class RtmpIngestService implements OnModuleDestroy {
     // The library exits the process when its port is taken: wait until it listens.
     const tcp = nms.rtmpServer.tcpServer;
     if (tcp && !tcp.listening) await new Promise<void>((resolve) => tcp.once('listening', () => resolve()));
-    tcp?.on('connection', (socket) => {
-      const timer = setTimeout(() => {
-        if (this.engaged.has(socket) || socket.destroyed) return;
-        logger.info({ ip: socket.remoteAddress }, 'RTMP connection neither published nor played in time: cut');
-        socket.destroy();
-      }, HANDSHAKE_DEADLINE_MS);
-      timer.unref();
-      socket.once('close', () => clearTimeout(timer));
-    });
+    tcp?.on('connection', (socket) => this.armDeadline(socket));
+    const tls = nms.rtmpServer.tlsServer;
+    if (tls) {
+      if (!tls.listening) await new Promise<void>((resolve) => tls.once('listening', () => resolve()));
+      tls.on('secureConnection', (socket) => this.armDeadline(socket));
+      logger.info({ port: this.config.live.rtmps.port }, 'RTMPS ingest listening');
+    }
     this.watchdog = setInterval(() => this.checkFrozen(), 250);
     this.watchdog.unref();
     logger.info({ port: this.config.live.rtmp.port }, 'RTMP ingest listening');
