@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKeyPairSync } from 'node:crypto';
 import sharp from 'sharp';
 import { TestServer } from './helpers/test-server';
 import { FakeActorServer, signPost, verifyReceived } from './helpers/fake-actor';
@@ -20,6 +19,20 @@ async function until<T>(what: string, fn: () => Promise<T | undefined | null | f
 }
 
 const hostOf = (s: TestServer) => new URL(s.url).host;
+
+/** POSTs an activity to a server's shared inbox, signed with `key` as the fake actor's main key. */
+function postAs(remote: FakeActorServer, to: TestServer, activity: object, key: string) {
+  const body = JSON.stringify(activity);
+  return fetch(`${to.url}/inbox`, { method: 'POST', body, headers: signPost(`${to.url}/inbox`, body, `${remote.actorUrl}#main-key`, key) });
+}
+/** An activity of the fake actor that every handler ignores (an Update of a Note attributed to no one). */
+const hello = (remote: FakeActorServer, n: number) => ({ id: `${remote.base}/hello-${n}`, type: 'Update', actor: remote.actorUrl, object: { id: `${remote.base}/notes/${n}`, type: 'Note', content: 'hello' } });
+/** The fake actor's own Update{Person}, its document naming a new public key. */
+function newKeyUpdate(remote: FakeActorServer, n: number, publicKeyPem: string) {
+  const doc = remote.actorDocument();
+  return { id: `${remote.base}/update-${n}`, type: 'Update', actor: remote.actorUrl, object: { ...doc, '@context': undefined, publicKey: { ...doc.publicKey, publicKeyPem } } };
+}
+const storedKey = async (s: TestServer, actorUrl: string) => (await s.sql<{ public_key: string }>('SELECT public_key FROM actor WHERE url = $1', [actorUrl]))[0]?.public_key;
 type Img = { fileUrl?: string };
 type C = { displayName: string; description: string | null; support: string | null; avatars: Img[]; banners: Img[] };
 
@@ -101,10 +114,7 @@ describe('actor updates (Update{Person|Group}) between instances', () => {
     const bRootUrl = `${b.url}/accounts/root`;
     const rootOnA = () => a.api.request<{ displayName: string }>('GET', `/api/v1/accounts/root@${hostOf(b)}`);
     const before = (await rootOnA()).displayName;
-    const post = (activity: object, key: string) => {
-      const body = JSON.stringify(activity);
-      return fetch(`${a.url}/inbox`, { method: 'POST', body, headers: signPost(`${a.url}/inbox`, body, `${fake.actorUrl}#main-key`, key) });
-    };
+    const post = (activity: object, key: string) => postAs(fake, a, activity, key);
 
     // The fake actor sends an Update of B's account (someone else's profile): stored nowhere.
     const bPerson = await (await fetch(bRootUrl, { headers: AP })).json();
@@ -112,12 +122,10 @@ describe('actor updates (Update{Person|Group}) between instances', () => {
     expect((await post(spoof, fake.keys.privateKey)).status).toBe(204);
 
     // The fake actor's own Update with a new key: the key is replaced.
-    const next = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
-    const doc = fake.actorDocument();
-    const own = { id: `${fake.base}/update-1`, type: 'Update', actor: fake.actorUrl, object: { ...doc, '@context': undefined, publicKey: { ...doc.publicKey, publicKeyPem: next.publicKey } } };
+    const next = FakeActorServer.newKeys();
+    const own = newKeyUpdate(fake, 1, next.publicKey);
     expect((await post(own, fake.keys.privateKey)).status).toBe(204);
-    const keyOnA = async () => (await a.sql<{ public_key: string }>('SELECT public_key FROM actor WHERE url = $1', [fake.actorUrl]))[0]?.public_key;
-    await until('the new key stored', async () => (await keyOnA()) === next.publicKey);
+    await until('the new key stored', async () => (await storedKey(a, fake.actorUrl)) === next.publicKey);
     // A POST signed with the new key is accepted (the fake actor's document still serves the old
     // one: a refetch could not have validated it).
     const third = { id: `${fake.base}/update-2`, type: 'Update', actor: fake.actorUrl, object: { ...own.object, name: 'Alice again' } };
@@ -156,5 +164,31 @@ describe('actor updates (Update{Person|Group}) between instances', () => {
     // A newer one applies.
     expect((await send(bRootUrl, rootKey, { ...person, name: 'Newest name', updated: at(60) }, 4)).status).toBe(204);
     await until('the newest profile on A', async () => (await rootOnA()) === 'Newest name');
+  });
+
+  it('a key stored by the actor\'s Update is the one every process checks, before its cached copy expires', async () => {
+    // A second process on A's database and queues (two processes behind one proxy): each keeps the
+    // signers it looked up for a minute, and only the one that processes the Update caches its key.
+    const other = await TestServer.sibling(a);
+    const remote = new FakeActorServer();
+    await remote.start();
+    try {
+      // A's first process fetches the actor, the second reads it from the database: both cache the key.
+      expect((await postAs(remote, a, hello(remote, 1), remote.keys.privateKey)).status).toBe(204);
+      expect((await postAs(remote, other, hello(remote, 2), remote.keys.privateKey)).status).toBe(204);
+      const next = FakeActorServer.newKeys();
+      expect((await postAs(remote, a, newKeyUpdate(remote, 3, next.publicKey), remote.keys.privateKey)).status).toBe(204);
+      await until('the new key stored', async () => (await storedKey(a, remote.actorUrl)) === next.publicKey);
+      // Whichever process did not process the Update still has the old key cached. The actor's
+      // document still names the old key too: only the database knows the new one.
+      expect((await postAs(remote, a, hello(remote, 4), next.privateKey)).status).toBe(204);
+      expect((await postAs(remote, other, hello(remote, 5), next.privateKey)).status).toBe(204);
+      expect(await storedKey(a, remote.actorUrl)).toBe(next.publicKey);
+      // Found in the database: the origin was not asked again.
+      expect(remote.actorFetches).toBe(1);
+    } finally {
+      await other.stop();
+      await remote.stop();
+    }
   });
 });

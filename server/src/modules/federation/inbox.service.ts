@@ -93,6 +93,12 @@ export class InboxService {
     }
     if (signer.serverId === null) throw sigError('Invalid signature: a local actor cannot post to this inbox');
     let valid = verifyParsedSignature(parsed, signer.publicKey ?? '');
+    // A cached signer may be older than the database (a new key stored since): read again first.
+    const stored = valid ? null : await this.remote.reloadKey(signer);
+    if (stored) {
+      signer = stored;
+      valid = verifyParsedSignature(parsed, signer.publicKey ?? '');
+    }
     if (!valid) {
       // Key rotation: the actor is fetched again, once.
       try {
@@ -131,6 +137,8 @@ export class InboxService {
       let author = await this.remote.getOrFetch(actorUrl);
       if (author.serverId === null) return null;
       if (await verifyLd(activity, author.publicKey ?? '')) return author.url;
+      const stored = await this.remote.reloadKey(author);
+      if (stored && (await verifyLd(activity, stored.publicKey ?? ''))) return stored.url;
       author = await this.remote.fetchAndStore(actorUrl);
       return (await verifyLd(activity, author.publicKey ?? '')) ? author.url : null;
     } catch {

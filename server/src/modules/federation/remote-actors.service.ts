@@ -123,6 +123,20 @@ export class RemoteActorsService {
     return this.store(data, doc);
   }
 
+  /**
+   * The actor's row read again from the database, when its key is no longer the one in `seen` (a
+   * cached row whose key failed a signature check); null when the key is the same. The cache lags
+   * behind the database: another process may have stored the actor's Update with a new key, or this
+   * one between writing it and caching it. Asking the origin instead could bring back the key the
+   * Update replaced, from a document it has not updated yet (or cached).
+   */
+  async reloadKey(seen: ActorRow): Promise<ActorRow | null> {
+    const row = await this.actors.findByUrl(seen.url);
+    if (!row || row.publicKey === seen.publicKey) return null;
+    this.remember(row.url, row);
+    return row;
+  }
+
   private remember(url: string, actor: ActorRow): void {
     if (this.rows.size > 5000) this.rows.clear();
     this.rows.set(url, { actor, at: Date.now() });
