@@ -191,4 +191,33 @@ describe('actor updates (Update{Person|Group}) between instances', () => {
       await remote.stop();
     }
   });
+
+  it("an actor fetch that began before the actor's own Update does not bring its old key back", async () => {
+    const remote = new FakeActorServer();
+    await remote.start();
+    try {
+      expect((await postAs(remote, a, hello(remote, 1), remote.keys.privateKey)).status).toBe(204);
+      // A POST signed with a key A does not know makes it fetch the actor again; the origin is slow
+      // to answer, and answers with the key it had.
+      remote.actorDelayMs = 4000;
+      let answered = false;
+      const stranger = postAs(remote, a, hello(remote, 2), FakeActorServer.newKeys().privateKey).then((r) => {
+        answered = true;
+        return r.status;
+      });
+      await until('the actor fetched again', async () => remote.actorFetches === 2);
+      // Meanwhile the actor's own Update with a new key is stored.
+      const next = FakeActorServer.newKeys();
+      expect((await postAs(remote, a, newKeyUpdate(remote, 3, next.publicKey), remote.keys.privateKey)).status).toBe(204);
+      await until('the new key stored', async () => (await storedKey(a, remote.actorUrl)) === next.publicKey);
+      // The interleaving this test is about: the fetch was still waiting for its answer.
+      expect(answered).toBe(false);
+      expect(await stranger).toBe(403);
+      expect(await storedKey(a, remote.actorUrl)).toBe(next.publicKey);
+      remote.actorDelayMs = 0;
+      expect((await postAs(remote, a, hello(remote, 4), next.privateKey)).status).toBe(204);
+    } finally {
+      await remote.stop();
+    }
+  });
 });

@@ -65,6 +65,14 @@ export class RemoteActorsService {
    * otherwise fetch and insert the same actor at the same time.
    */
   private readonly inflight = new Map<string, Promise<ActorRow>>();
+  /**
+   * Stores made by this process (a counter), the count at each actor's last one, and each actor's
+   * store in progress: one actor's stores run one after the other, so that a fetch started before
+   * the actor's own Update was stored can tell, and not overwrite it.
+   */
+  private stores = 0;
+  private readonly lastStore = new Map<string, number>();
+  private readonly writing = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly actors: ActorsService,
@@ -76,11 +84,31 @@ export class RemoteActorsService {
   }
 
   /** Stores a validated actor document (fetched, or embedded in the actor's own Update) and runs the hooks. */
-  async store(data: RemoteActorData, doc: Record<string, unknown>): Promise<ActorRow> {
+  store(data: RemoteActorData, doc: Record<string, unknown>): Promise<ActorRow> {
+    return this.oneAtATime(data.url, () => this.write(data, doc));
+  }
+
+  private async write(data: RemoteActorData, doc: Record<string, unknown>): Promise<ActorRow> {
+    if (this.lastStore.size > 5000) this.lastStore.clear();
+    this.lastStore.set(data.url, ++this.stores);
     const stored = await this.actors.upsertRemote(data);
     this.remember(stored.url, stored);
     for (const hook of this.storedHooks) await hook(stored, doc);
     return stored;
+  }
+
+  /** Runs `fn` after the actor's store in progress, if any. */
+  private oneAtATime<T>(url: string, fn: () => Promise<T>): Promise<T> {
+    const run = (this.writing.get(url) ?? Promise.resolve()).then(fn);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.writing.set(url, settled);
+    void settled.then(() => {
+      if (this.writing.get(url) === settled) this.writing.delete(url);
+    });
+    return run;
   }
 
   /** The actor document at `url`, from the last minute's fetches or fetched now. */
@@ -101,6 +129,7 @@ export class RemoteActorsService {
 
   /** Same-origin check: the document's id is on the URL's host. */
   private async fetchAndStoreOnce(url: string): Promise<ActorRow> {
+    const began = this.stores;
     const { json } = await this.client.get(url);
     if (this.recent.size > 500) this.recent.clear();
     this.recent.set(url, { doc: json, at: Date.now() });
@@ -120,7 +149,16 @@ export class RemoteActorsService {
     if (hostOf(data.url) !== hostOf(url)) throw new RemoteFetchError(`${url} answered an actor of another host`);
     const local = await this.actors.findByUrl(data.url);
     if (local && local.serverId === null) throw new RemoteFetchError(`${url} names a local actor`);
-    return this.store(data, doc);
+    const actor = data;
+    return this.oneAtATime(actor.url, async () => {
+      // Stored since this fetch began: by the actor's own Update (fetches of one URL are shared).
+      // This document may predate that Update and name the key it replaced: the stored copy stays
+      // (a signature its key does not verify makes the inbox fetch again).
+      const current = (this.lastStore.get(actor.url) ?? 0) > began ? await this.actors.findByUrl(actor.url) : null;
+      if (!current) return this.write(actor, doc);
+      this.remember(current.url, current);
+      return current;
+    });
   }
 
   /**
