@@ -209,15 +209,16 @@ describe('delivery survives faults (outage, concurrent first sight of an actor, 
       await until('two more failures, then unreachable', async () => {
         const h = await row();
         return h && h.consecutiveFailures >= 30 && h.unreachable;
-      });
+        // Two retries 0.2–1 s apart; the margin is for a loaded machine (20 s ran out once with ten federation files at once).
+      }, 40_000);
       await follower.start(port);
       await until('unmarked once it answers', async () => {
         const h = await row();
         return h && !h.unreachable && h.consecutiveFailures === 0;
-      });
+      }, 40_000);
       expect(follower.received.some((r) => JSON.parse(r.body).object?.name === 'While the follower is down')).toBe(true);
     } finally {
       await follower.stop();
     }
-  }, 60_000);
+  }, 120_000);
 });
