@@ -1,7 +1,9 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LiveVideo, ResultList, ServerConfig, VideoDetails } from '@flotilla/shared';
 import type { ApiClient } from '../../client/src/api/http';
-import { createLive, Publisher } from './helpers/live';
+import { createLive, pictureKind, Publisher, solidPng } from './helpers/live';
 import { waitFor } from './helpers/runners';
 import { expectProblem, freePort, TestServer } from './helpers/test-server';
 
@@ -16,7 +18,7 @@ describe('live API (PeerTube shapes)', () => {
   beforeAll(async () => {
     rtmpPort = await freePort();
     server = await TestServer.start({
-      live: { enabled: true, allow_replay: true, max_user_lives: 5, max_duration: '3 seconds', rtmp: { port: rtmpPort, hostname: '127.0.0.1' } },
+      live: { enabled: true, allow_replay: true, max_user_lives: 10, max_duration: '3 seconds', rtmp: { port: rtmpPort, hostname: '127.0.0.1' } },
       rates_limit: { api: { max: 1000 } },
     });
     root = await server.login();
@@ -38,7 +40,7 @@ describe('live API (PeerTube shapes)', () => {
       latencySetting: { enabled: true },
       maxDuration: 3000,
       maxInstanceLives: 20,
-      maxUserLives: 5,
+      maxUserLives: 10,
       rtmp: { port: rtmpPort },
       transcoding: { enabled: true, remoteRunners: { enabled: true }, enabledResolutions: [240, 360, 720] },
     });
@@ -118,6 +120,59 @@ describe('live API (PeerTube shapes)', () => {
     await expectProblem(alice.get('/api/v1/videos/live/999999'), 404, 'video_not_found');
     await expectProblem(alice.request('PUT', '/api/v1/videos/live/999999', { json: {} }), 404);
     await expectProblem(server.api.get(`/api/v1/videos/${video.id}/live-session`), 404);
+  });
+
+  const liveForm = (name: string, files: Record<string, Buffer>) => {
+    const form = new FormData();
+    form.append('channelId', String(aliceChannel));
+    form.append('name', name);
+    for (const [field, bytes] of Object.entries(files)) form.append(field, new Blob([bytes], { type: 'image/png' }), `${field}.png`);
+    return form;
+  };
+
+  it('keeps the pictures uploaded with a live (multipart thumbnailfile, previewfile); PUT /videos/:id changes them; without, placeholders', async () => {
+    const created = await alice.request<{ video: { uuid: string } }>('POST', '/api/v1/videos/live', {
+      body: liveForm('Pictured live', { thumbnailfile: await solidPng('#ff0000'), previewfile: await solidPng('#0000ff') }),
+    });
+    const video = await server.api.get<VideoDetails>(`/api/v1/videos/${created.video.uuid}`);
+    expect(video.thumbnailPath).toMatch(/^\/lazy-static\/thumbnails\/.+\.jpg$/);
+    expect(video.previewPath).toMatch(/^\/lazy-static\/previews\/.+\.jpg$/);
+    expect(await pictureKind(server.url + video.thumbnailPath)).toBe('red');
+    expect(await pictureKind(server.url + video.previewPath)).toBe('blue');
+
+    // A thumbnail alone is the preview too, as for uploads.
+    const single = await alice.request<{ video: { uuid: string } }>('POST', '/api/v1/videos/live', { body: liveForm('Thumbnail only', { thumbnailfile: await solidPng('#00ff00') }) });
+    const singleVideo = await server.api.get<VideoDetails>(`/api/v1/videos/${single.video.uuid}`);
+    expect(await pictureKind(server.url + singleVideo.previewPath)).toBe('green');
+
+    // The update path takes a live's pictures as any video's.
+    await alice.request('PUT', `/api/v1/videos/${created.video.uuid}`, { body: liveForm('Pictured live', { thumbnailfile: await solidPng('#00ff00') }) });
+    const updated = await server.api.get<VideoDetails>(`/api/v1/videos/${created.video.uuid}`);
+    expect(updated.thumbnailPath).not.toBe(video.thumbnailPath);
+    expect(await pictureKind(server.url + updated.thumbnailPath)).toBe('green');
+    expect(await pictureKind(server.url + updated.previewPath)).toBe('blue');
+
+    const plain = await createLive(alice, aliceChannel, { name: 'No pictures' });
+    const plainVideo = await server.api.get<VideoDetails>(`/api/v1/videos/${plain.uuid}`);
+    expect(await pictureKind(server.url + plainVideo.thumbnailPath)).toBe('dark');
+    expect(await pictureKind(server.url + plainVideo.previewPath)).toBe('dark');
+  });
+
+  it('refuses a bad picture at creation with no live and no picture left: not an image 400, too large 413, another file field 400', async () => {
+    const lives = async () => (await alice.get<ResultList<unknown>>('/api/v1/users/me/videos', { count: 100 })).total;
+    const pictures = async () => (await readdir(join(server.storage, 'thumbnails'))).length + (await readdir(join(server.storage, 'previews'))).length;
+    const before = { lives: await lives(), pictures: await pictures() };
+    const notImage = Buffer.from('this is not an image at all, only some text bytes');
+    await expectProblem(alice.request('POST', '/api/v1/videos/live', { body: liveForm('Bad thumbnail', { thumbnailfile: notImage }) }), 400, 'invalid_image_file');
+    // A good thumbnail beside a bad preview: the thumbnail made first is removed with the refusal.
+    await expectProblem(
+      alice.request('POST', '/api/v1/videos/live', { body: liveForm('Bad preview', { thumbnailfile: await solidPng('#ff0000'), previewfile: notImage }) }),
+      400,
+      'invalid_image_file',
+    );
+    await expectProblem(alice.request('POST', '/api/v1/videos/live', { body: liveForm('Huge thumbnail', { thumbnailfile: Buffer.alloc(8 * 1024 * 1024 + 1, 1) }) }), 413, 'max_file_size_reached');
+    await expectProblem(alice.request('POST', '/api/v1/videos/live', { body: liveForm('With a video', { videofile: await solidPng('#ff0000') }) }), 400, 'invalid_params');
+    expect({ lives: await lives(), pictures: await pictures() }).toEqual(before);
   });
 
   it('ends a session at the maximum duration, with that reason in the session list', async () => {

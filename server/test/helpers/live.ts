@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import sharp from 'sharp';
 import type { ApiClient } from '../../../client/src/api/http';
 
 /**
@@ -65,6 +66,25 @@ export async function createLive(api: ApiClient, channelId: number, body: Record
   const { video } = await api.request<{ video: { id: number; uuid: string } }>('POST', '/api/v1/videos/live', { json: { channelId, privacy: 1, ...body } });
   const live = await api.get<LiveInfo>(`/api/v1/videos/live/${video.id}`);
   return { ...video, live };
+}
+
+/** A one-colour PNG to upload as a video's picture. */
+export function solidPng(background: string): Promise<Buffer> {
+  return sharp({ create: { width: 640, height: 360, channels: 3, background } }).png().toBuffer();
+}
+
+/**
+ * What a served picture shows: `red`, `green` or `blue` for a one-colour upload, `dark` for the
+ * placeholder (a plain dark grey), `frame` for a picture of many colours (a video frame).
+ */
+export async function pictureKind(url: string): Promise<'red' | 'green' | 'blue' | 'dark' | 'frame'> {
+  const res = await fetch(url);
+  if (res.status !== 200 || !res.headers.get('content-type')?.startsWith('image/')) throw new Error(`${url}: ${res.status} ${res.headers.get('content-type')}`);
+  const { channels } = await sharp(Buffer.from(await res.arrayBuffer())).stats();
+  if (channels.some((c) => c.stdev > 30)) return 'frame';
+  const means = channels.slice(0, 3).map((c) => c.mean);
+  if (Math.max(...means) < 80) return 'dark';
+  return (['red', 'green', 'blue'] as const)[means.indexOf(Math.max(...means))]!;
 }
 
 /** A real `flotilla-runner server` process (the CLI a remote machine runs), registered with a fresh token. */

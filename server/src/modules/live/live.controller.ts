@@ -1,6 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, UseInterceptors } from '@nestjs/common';
-import { AnyFilesInterceptor } from '@nestjs/platform-express';
-import { memoryStorage } from 'multer';
+import { Body, Controller, Get, HttpCode, Param, Post, Put, Req, UseInterceptors } from '@nestjs/common';
 import short from 'short-uuid';
 import {
   liveVideoCreateSchema,
@@ -16,6 +14,7 @@ import {
 import { z } from 'zod';
 import { zod } from '../../common/zod.pipe';
 import { Auth, Authenticated, OptionalAuth, type AuthContext } from '../auth';
+import { VideoImagesInterceptor, type MultipartRequest } from '../videos';
 import { LiveService } from './live.service';
 
 const idParam = z.object({ id: text().min(1).max(64) });
@@ -23,8 +22,9 @@ type IdParam = z.infer<typeof idParam>;
 const translator = short();
 
 /**
- * PeerTube's live routes. Creation takes JSON or multipart (PeerTube's client sends multipart);
- * image fields are accepted and ignored for now (a live gets placeholder pictures at creation).
+ * PeerTube's live routes. Creation takes JSON or multipart (PeerTube's client sends multipart), with
+ * `thumbnailfile` and `previewfile` as uploads and updates take them (streamed to the staging area,
+ * 413 above the image limit, removed when the request ends).
  */
 @Controller('api/v1/videos')
 export class LiveController {
@@ -33,9 +33,12 @@ export class LiveController {
   @Post('live')
   @HttpCode(200)
   @Authenticated()
-  @UseInterceptors(AnyFilesInterceptor({ storage: memoryStorage(), limits: { fileSize: 8 * 1024 * 1024, files: 2, fields: 50 } }))
-  async create(@Auth() auth: AuthContext, @Body(zod(liveVideoCreateSchema)) body: LiveVideoCreate): Promise<VideoCreated> {
-    const video = await this.live.create(auth.user, body);
+  @UseInterceptors(VideoImagesInterceptor)
+  async create(@Auth() auth: AuthContext, @Req() req: MultipartRequest, @Body(zod(liveVideoCreateSchema)) body: LiveVideoCreate): Promise<VideoCreated> {
+    const video = await this.live.create(auth.user, body, {
+      thumbnail: req.files?.thumbnailfile?.[0]?.path,
+      preview: req.files?.previewfile?.[0]?.path,
+    });
     return { video: { id: video.id, uuid: video.uuid, shortUUID: translator.fromUUID(video.uuid) } };
   }
 

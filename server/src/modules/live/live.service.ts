@@ -15,7 +15,6 @@ import {
 import { AppError, badRequest, forbidden, notFound } from '../../common/app-error';
 import { CONFIG, SEQUELIZE } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
-import { logger } from '../../common/logger';
 import { EventBus } from '../../platform/events/event-bus.service';
 import { ImageFilesService } from '../media-files/image-files.service';
 import { ChannelsService } from '../channels/channels.service';
@@ -51,7 +50,8 @@ export class LiveService {
     }
   }
 
-  async create(user: UserModel, body: LiveVideoCreate): Promise<VideoModel> {
+  /** `images`: uploaded `thumbnailfile` / `previewfile` (staged); one that is not an image refuses the whole creation (400). */
+  async create(user: UserModel, body: LiveVideoCreate, images: { thumbnail?: string; preview?: string }): Promise<VideoModel> {
     if (!this.config.live.enabled) throw forbidden('Live is not enabled on this instance', ErrorCode.LIVE_NOT_ENABLED);
     this.checkSettings(body);
     // Permanent lives may save replays (one replay video per session, as PeerTube 5+): no
@@ -80,10 +80,11 @@ export class LiveService {
         },
         transaction,
       );
+      // The uploaded pictures, placeholders for those not given (lists, and the Video object's
+      // required icon): in the transaction, so a refused image leaves no live behind.
+      await this.images.makeImagesWithoutFrames(video, images, transaction);
       return video;
     });
-    // Pictures until the live has frames (lists, and the Video object's required icon).
-    await this.images.makePlaceholderImages(video).catch((err: Error) => logger.warn({ err: err.message, video: video.uuid }, 'no placeholder pictures for the live'));
     this.events.emit('video.live-created', { videoId: video.id });
     return video;
   }

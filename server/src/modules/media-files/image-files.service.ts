@@ -1,19 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import type { Transaction } from 'sequelize';
 import type { ProbeSummary } from '@flotilla/shared';
 import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import { PREVIEW_SIZE, THUMBNAIL_SIZE } from './file-paths';
-import { MediaFilesRepository } from './media-files.repository';
+import { MediaFilesRepository, type ThumbnailValues } from './media-files.repository';
 import { extractFrame, placeholderImage, resizeImage } from './media-tools';
 import { ThumbnailType } from './thumbnail.model';
 import { removeStaged, stagingFolder } from './upload-staging';
 import { STORAGE_PROVIDER, type StorageKey, type StorageProvider } from './providers/storage-provider';
 
-type Size = { width: number; height: number };
-
 export const thumbnailArea = (type: number) => (type === ThumbnailType.MINIATURE ? 'thumbnails' : 'previews') as 'thumbnails' | 'previews';
+
+const sizeOf = (type: number) => (type === ThumbnailType.MINIATURE ? THUMBNAIL_SIZE : PREVIEW_SIZE);
 
 /**
  * Images of videos (miniature, preview) and actors (avatars, banners): rendered into the staging
@@ -55,12 +56,8 @@ export class ImageFilesService {
    * A new video's miniature or preview: an uploaded image resized, else a frame of the (staged)
    * video, else (audio only) a placeholder. The key is pushed to `made` before it is written.
    */
-  async makeVideoImage(
-    type: number,
-    source: { uploaded?: string | null; video: string; probe: ProbeSummary },
-    made: StorageKey[],
-  ): Promise<{ type: number; filename: string } & Size> {
-    const size = type === ThumbnailType.MINIATURE ? THUMBNAIL_SIZE : PREVIEW_SIZE;
+  async makeVideoImage(type: number, source: { uploaded?: string | null; video: string; probe: ProbeSummary }, made: StorageKey[]): Promise<ThumbnailValues> {
+    const size = sizeOf(type);
     const filename = `${randomUUID()}.jpg`;
     const key: StorageKey = { area: thumbnailArea(type), name: filename };
     made.push(key);
@@ -69,25 +66,27 @@ export class ImageFilesService {
       else if (source.probe.video) await extractFrame(source.video, out, size, source.probe.duration);
       else await placeholderImage(out, size);
     });
-    return { type, filename, ...size };
+    return { type, filename, ...size, automaticallyGenerated: !source.uploaded };
   }
 
   /**
-   * A live's miniature and preview before it has frames: placeholders, as PeerTube gives its lives a
-   * default picture (its Video objects need an `icon`: without one PeerTube refuses the video).
+   * A video without frames yet (a live): its miniature from the uploaded `thumbnail`, its preview
+   * from the uploaded `preview` (else the thumbnail, as uploads do), placeholders for the others, as
+   * PeerTube gives its lives a default picture (its Video objects need an `icon`: without one
+   * PeerTube refuses the video). Rows are written in `transaction`; on failure (an upload that is
+   * not an image: 400) no stored file is left.
    */
-  async makePlaceholderImages(video: { id: number }): Promise<void> {
+  async makeImagesWithoutFrames(video: { id: number }, uploads: { thumbnail?: string; preview?: string }, transaction?: Transaction): Promise<void> {
     const made: StorageKey[] = [];
-    const rows: Array<{ type: number; filename: string } & Size> = [];
+    const rows: ThumbnailValues[] = [];
     try {
-      for (const type of [ThumbnailType.MINIATURE, ThumbnailType.PREVIEW]) {
-        const size = type === ThumbnailType.MINIATURE ? THUMBNAIL_SIZE : PREVIEW_SIZE;
+      for (const [type, uploaded] of [[ThumbnailType.MINIATURE, uploads.thumbnail], [ThumbnailType.PREVIEW, uploads.preview ?? uploads.thumbnail]] as const) {
         const key: StorageKey = { area: thumbnailArea(type), name: `${randomUUID()}.jpg` };
         made.push(key);
-        await this.storeRendered(key, (out) => placeholderImage(out, size));
-        rows.push({ type, filename: key.name, ...size });
+        await this.storeRendered(key, (out) => (uploaded ? resizeImage(uploaded, out, sizeOf(type)) : placeholderImage(out, sizeOf(type))));
+        rows.push({ type, filename: key.name, ...sizeOf(type), automaticallyGenerated: !uploaded });
       }
-      await this.repo.createThumbnails(video.id, rows);
+      await this.repo.createThumbnails(video.id, rows, transaction);
     } catch (err) {
       await this.remove(made);
       throw err;
@@ -100,7 +99,7 @@ export class ImageFilesService {
    * no file behind.
    */
   async prepareVideoImage(video: { uuid: string }, type: number, uploaded: string): Promise<string> {
-    const size = type === ThumbnailType.MINIATURE ? THUMBNAIL_SIZE : PREVIEW_SIZE;
+    const size = sizeOf(type);
     const filename = `${video.uuid}-${randomUUID()}.jpg`;
     try {
       await this.storeRendered({ area: thumbnailArea(type), name: filename }, (out) => resizeImage(uploaded, out, size));
@@ -112,14 +111,13 @@ export class ImageFilesService {
 
   /** Points the video at a prepared image and removes the one it replaces. */
   async useVideoImage(video: { id: number }, type: number, filename: string): Promise<void> {
-    const size = type === ThumbnailType.MINIATURE ? THUMBNAIL_SIZE : PREVIEW_SIZE;
     const existing = await this.repo.thumbnail(video.id, type);
     if (existing) {
       const old = existing.filename;
-      await existing.update({ filename });
+      await existing.update({ filename, automaticallyGenerated: false });
       await this.remove([{ area: thumbnailArea(type), name: old }]);
     } else {
-      await this.repo.createThumbnails(video.id, [{ type, filename, ...size }]);
+      await this.repo.createThumbnails(video.id, [{ type, filename, ...sizeOf(type), automaticallyGenerated: false }]);
     }
   }
 

@@ -31,6 +31,8 @@ export interface ThumbnailValues {
   filename: string;
   width: number;
   height: number;
+  /** false when made from an uploaded image. */
+  automaticallyGenerated: boolean;
 }
 
 /** Every query on `video_file`, `video_streaming_playlist` and `thumbnail` made by the media-files module. */

@@ -10,6 +10,8 @@ export class ThumbnailModel extends Model {
   declare filename: string;
   declare width: number;
   declare height: number;
+  /** false: made from an image the owner uploaded; true: a frame or placeholder; null: made before this was kept. */
+  declare automaticallyGenerated: boolean | null;
   declare createdAt: Date;
   declare updatedAt: Date;
 
@@ -22,6 +24,7 @@ export class ThumbnailModel extends Model {
         filename: { type: DataTypes.STRING(255), allowNull: false },
         width: { type: DataTypes.INTEGER, allowNull: false },
         height: { type: DataTypes.INTEGER, allowNull: false },
+        automaticallyGenerated: { type: DataTypes.BOOLEAN },
       },
       { sequelize, tableName: 'thumbnail', modelName: 'Thumbnail' },
     );

@@ -75,5 +75,5 @@ function makeInterceptor(withVideo: boolean, keepOnSuccess: boolean): Type<NestI
 export const VideoUploadInterceptor = makeInterceptor(true, false);
 /** Resumable init (multipart when images are attached): images are kept for the session. */
 export const ResumableInitInterceptor = makeInterceptor(false, true);
-/** PUT /videos/:id: images only. */
-export const VideoUpdateInterceptor = makeInterceptor(false, false);
+/** PUT /videos/:id and POST /videos/live: images only. */
+export const VideoImagesInterceptor = makeInterceptor(false, false);

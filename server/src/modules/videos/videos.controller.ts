@@ -35,7 +35,7 @@ import { VideoFormatterService } from './video-formatter.service';
 import { VideoIngestService } from './video-ingest.service';
 import { VideoRatesService } from './video-rates.service';
 import { VideoUpdateService } from './video-update.service';
-import { VideoUpdateInterceptor, VideoUploadInterceptor, type MultipartRequest } from './video-upload.interceptor';
+import { VideoImagesInterceptor, VideoUploadInterceptor, type MultipartRequest } from './video-upload.interceptor';
 import { VideoViewsService } from './video-views.service';
 import { RemoteTrackersService } from './remote-trackers.service';
 import { VideosService } from './videos.service';
@@ -131,7 +131,7 @@ export class VideosController {
   @Put(':id')
   @HttpCode(204)
   @Authenticated()
-  @UseInterceptors(VideoUpdateInterceptor)
+  @UseInterceptors(VideoImagesInterceptor)
   async update(
     @Auth() auth: AuthContext,
     @Param(zod(videoIdParam)) p: VideoIdParam,
