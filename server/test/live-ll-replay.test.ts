@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultList, VideoDetails } from '@flotilla/shared';
 import type { ApiClient } from '../../client/src/api/http';
-import { createLive, Publisher } from './helpers/live';
+import { createLive, pictureKind, Publisher, solidPng } from './helpers/live';
 import { sleep, waitFor } from './helpers/runners';
 import { freePort, TestServer } from './helpers/test-server';
 
 const LOW_LATENCY = 100;
-type Session = { id: number; endDate: string | null; error: number | null; replayVideo: { id: number; uuid: string } | null; endingProcessed: boolean };
+type Session = { id: number; startDate: string; endDate: string | null; error: number | null; replayVideo: { id: number; uuid: string } | null; endingProcessed: boolean };
 type Probe = { format: { format_name: string; duration: string }; streams: Array<{ codec_type: string; codec_name: string }> };
 
 /**
@@ -109,8 +109,30 @@ describe('low-latency live replays', () => {
     expect(done.streamingPlaylists[0]!.files.map((f) => f.resolution.id)).toContain(240);
   }, 180_000);
 
-  it('a permanent live with saveReplay and a reconnect: a new replay video with the replay privacy, holding both encoder runs', async () => {
-    const { id, live } = await createLive(root, channelId, { name: 'Always low', latencyMode: LOW_LATENCY, permanentLive: true, saveReplay: true, replaySettings: { privacy: 2 } });
+  it('a permanent live with saveReplay and a reconnect: a new replay video with the live’s attributes and uploaded picture, the replay privacy, holding both encoder runs', async () => {
+    const attributes = {
+      description: 'Every **morning**',
+      support: 'Support the show',
+      tags: ['morning', 'radio'],
+      category: 15,
+      licence: 2,
+      language: 'fr',
+      nsfw: true,
+      commentsPolicy: 2,
+      downloadEnabled: false,
+    };
+    const { id, live } = await createLive(root, channelId, {
+      name: 'Always low',
+      latencyMode: LOW_LATENCY,
+      permanentLive: true,
+      saveReplay: true,
+      replaySettings: { privacy: 2 },
+      ...attributes,
+    });
+    // The owner's own miniature (PUT on the live); its preview stays the server's placeholder.
+    const picture = new FormData();
+    picture.append('thumbnailfile', new Blob([await solidPng('#ff0000')], { type: 'image/png' }), 'thumb.png');
+    await root.request('PUT', `/api/v1/videos/${id}`, { body: picture });
     const url = `${live.rtmpUrl}/${live.streamKey}`;
     const first = publish(url);
     await waitFor(async () => (await stateOf(id)) === 1, 40_000, 200);
@@ -134,6 +156,28 @@ describe('low-latency live replays', () => {
     const replay = await details(session.replayVideo!.uuid);
     expect(replay.isLive).toBe(false);
     expect(replay.privacy.id).toBe(2);
+    // PeerTube's name: the live's, then the session's start.
+    expect(replay.name).toBe(`Always low - ${session.startDate.slice(0, 16).replace('T', ' ')}`);
+    const liveVideo = await details(id);
+    expect(replay).toMatchObject({
+      description: attributes.description,
+      support: attributes.support,
+      tags: attributes.tags,
+      category: { id: 15 },
+      licence: { id: 2 },
+      language: { id: 'fr' },
+      nsfw: true,
+      commentsPolicy: { id: 2 },
+      commentsEnabled: false,
+      downloadEnabled: false,
+      waitTranscoding: liveVideo.waitTranscoding,
+      channel: { id: channelId },
+    });
+    // The uploaded miniature is copied (a file of its own); the placeholder preview is replaced by a frame.
+    expect(replay.thumbnailPath).not.toBe(liveVideo.thumbnailPath);
+    expect(await pictureKind(server.url + replay.thumbnailPath)).toBe('red');
+    expect(await pictureKind(server.url + liveVideo.previewPath)).toBe('dark');
+    expect(await pictureKind(server.url + replay.previewPath)).toBe('frame');
     expect(replay.files.length).toBeGreaterThan(0);
     // Both runs: more than the first one alone held.
     expect(replay.duration).toBeGreaterThanOrEqual(Math.floor(firstAired) + 3);

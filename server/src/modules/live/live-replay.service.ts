@@ -5,11 +5,16 @@ import { CONFIG } from '../../common/tokens';
 import type { AppConfig } from '../../config/config';
 import { EventBus } from '../../platform/events/event-bus.service';
 import { LiveHlsStorageService, LIVE_MASTER_PLAYLIST } from '../media-files/live-hls-storage.service';
+import { ImageFilesService } from '../media-files/image-files.service';
 import { VideosService } from '../videos/videos.service';
+import { LiveRepository } from './live.repository';
 import { chunkSequence } from './live-playlists';
 import { LiveNotifierService } from './live-notifier.service';
 import { llReplayRuns } from './ll-replay-files';
 import type { ActiveLive, LiveVideoModel } from './live-session';
+
+/** PeerTube's longest video name. */
+const VIDEO_NAME_MAX = 120;
 
 /** The end of a session's files: a replay (a VOD made of the kept chunks) or their removal. */
 @Injectable()
@@ -20,6 +25,8 @@ export class LiveReplayService {
     private readonly liveHls: LiveHlsStorageService,
     private readonly notifier: LiveNotifierService,
     private readonly events: EventBus,
+    private readonly images: ImageFilesService,
+    private readonly repo: LiveRepository,
   ) {}
 
   /** Replay when the session keeps one, removal otherwise; a failed replay removes the files. Returns the replay's video id. */
@@ -38,7 +45,7 @@ export class LiveReplayService {
   /**
    * The kept chunks become one MP4 (remuxed, watchable at once), stored as the video's web file;
    * runners then make its ladder. A normal live turns into that VOD; a permanent live gets a new
-   * video with the replay privacy.
+   * video (replayVideoOf).
    */
   private async saveReplay(entry: ActiveLive): Promise<number | null> {
     const staged = await this.stageReplay(entry);
@@ -52,15 +59,16 @@ export class LiveReplayService {
       await this.liveHls.discardStaged(path);
       return null;
     }
-    let target: LiveVideoModel = liveVideo;
-    if (entry.permanent) {
-      target = await this.videos.createLive(liveVideo.channelId, {
-        name: `${liveVideo.name} - ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`.slice(0, 120),
-        channelId: liveVideo.channelId,
-        privacy: entry.replayPrivacy ?? liveVideo.privacy,
-      });
+    const target = entry.permanent ? await this.replayVideoOf(entry, liveVideo) : liveVideo;
+    try {
+      // Pictures first: frames come from the staged file, which storing moves away.
+      if (target !== liveVideo) await this.replayPictures(liveVideo, target, { video: path, probe });
+      await this.liveHls.storeReplayFile({ id: target.id, name: target.name, privacy: target.privacy, uuid: target.uuid }, path, probe);
+    } catch (err) {
+      // A permanent live's replay video without its file would be an empty video for ever.
+      if (target !== liveVideo) await this.videos.delete(target).catch(() => undefined);
+      throw err;
     }
-    await this.liveHls.storeReplayFile({ id: target.id, name: target.name, privacy: target.privacy, uuid: target.uuid }, path, probe);
     // The live's own HLS files go: the replay plays from its web file until the ladder is made.
     await this.liveHls.removeLive({ id: entry.videoId, uuid: entry.videoUuid });
     const transcode = this.config.transcoding.enabled;
@@ -73,6 +81,40 @@ export class LiveReplayService {
     if (transcode) this.events.emit('video.uploaded', { videoId: target.id });
     logger.info({ live: entry.videoUuid, replay: target.uuid, chunks }, 'live replay saved');
     return target.id;
+  }
+
+  /**
+   * A permanent live's replay of one session, as PeerTube makes it: a new video in the live's channel
+   * with the live's attributes and the replay privacy, named `<live name> - <session start>`.
+   * waitTranscoding stays false, as the live's: the replay plays from its web file at once. Its state
+   * is set once its file is stored.
+   */
+  private async replayVideoOf(entry: ActiveLive, live: LiveVideoModel): Promise<LiveVideoModel> {
+    const startDate = (await this.repo.sessionById(entry.sessionId))?.startDate ?? new Date();
+    const suffix = ` - ${startDate.toISOString().slice(0, 16).replace('T', ' ')}`;
+    return this.videos.createLive(live.channelId, {
+      name: live.name.slice(0, VIDEO_NAME_MAX - suffix.length).trimEnd() + suffix,
+      channelId: live.channelId,
+      privacy: entry.replayPrivacy ?? live.privacy,
+      category: live.category ?? undefined,
+      licence: live.licence ?? undefined,
+      language: live.language ?? undefined,
+      description: live.description ?? undefined,
+      support: live.support ?? undefined,
+      tags: live.tags,
+      nsfw: live.nsfw,
+      commentsPolicy: live.commentsPolicy,
+      downloadEnabled: live.downloadEnabled,
+    });
+  }
+
+  /** The pictures the owner uploaded to the live (PeerTube copies them), frames of the replay for the others. */
+  private async replayPictures(live: LiveVideoModel, replay: LiveVideoModel, source: { video: string; probe: ProbeSummary }): Promise<void> {
+    await this.images.makeDerivedImages(live, replay, source).catch(async (err: Error) => {
+      // Pictures are not worth losing the replay for: placeholders stand in (federation needs an icon).
+      logger.warn({ err: err.message, replay: replay.uuid }, 'replay pictures not made: placeholders instead');
+      await this.images.makeImagesWithoutFrames(replay, {});
+    });
   }
 
   /**

@@ -94,6 +94,30 @@ export class ImageFilesService {
   }
 
   /**
+   * The pictures of a video made from another one (a permanent live's replay): those the owner
+   * uploaded to `from` are made again from the stored files (PeerTube copies them), the others are
+   * frames of `source`, the new video's staged file. On failure no stored file is left.
+   */
+  async makeDerivedImages(from: { id: number }, to: { id: number }, source: { video: string; probe: ProbeSummary }): Promise<void> {
+    const made: StorageKey[] = [];
+    const rows: ThumbnailValues[] = [];
+    try {
+      for (const type of [ThumbnailType.MINIATURE, ThumbnailType.PREVIEW]) {
+        const own = await this.repo.thumbnail(from.id, type);
+        const row =
+          own?.automaticallyGenerated === false
+            ? await this.storage.withLocalFile({ area: thumbnailArea(type), name: own.filename }, (uploaded) => this.makeVideoImage(type, { ...source, uploaded }, made))
+            : await this.makeVideoImage(type, source, made);
+        rows.push(row);
+      }
+      await this.repo.createThumbnails(to.id, rows);
+    } catch (err) {
+      await this.remove(made);
+      throw err;
+    }
+  }
+
+  /**
    * Resizes an uploaded image of a video (PUT /videos/:id) into a new stored file and removes the
    * upload; nothing the video shows changes yet (useVideoImage does that). A refused image leaves
    * no file behind.
