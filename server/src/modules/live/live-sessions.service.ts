@@ -348,6 +348,9 @@ export class LiveSessionsService implements OnModuleInit, OnApplicationBootstrap
     const entry = [...this.active.values()].find((e) => e.videoUuid === uuid.toLowerCase() || e.videoUuid === uuid);
     if (!entry || entry.ended) return;
     logger.info({ video: entry.videoUuid }, 'live hidden by a moderator: session ends');
+    // A normal live's replay is the hidden video itself; a permanent live's would be a new video
+    // that nothing hides: that one is not kept.
+    if (entry.permanent) entry.saveReplay = false;
     const publisher = entry.publisher;
     await this.endSession(entry, LiveVideoError.BLACKLISTED);
     publisher?.kick();
