@@ -91,7 +91,103 @@ describe('LL-HLS packager', () => {
     p.close();
     await expect(pending).resolves.toBe(false);
   });
+
+  describe('EXT-X-PROGRAM-DATE-TIME', () => {
+    const T0 = Date.UTC(2026, 0, 1, 12, 0, 0, 7);
+    /** Fragments as ffmpeg writes them in real time (a little slower: 300 ms apart), pushed at those times. */
+    function fedInTime(p: LlHlsPackager, fragments: Buffer[], from = 0, start = T0): number[] {
+      const at = fragments.map((_, i) => start + i * 300);
+      for (let i = from; i < fragments.length; i++) p.push(fragments[i]!, at[i]);
+      return at;
+    }
+
+    it('dates every segment, its parts included, with the arrival of its first fragment, in ISO 8601 with ms', () => {
+      const p = new LlHlsPackager(options);
+      const fragments = boxesUntilMdat(mp4);
+      const at = fedInTime(p, fragments);
+      const lines = p.playlist().split('\n');
+      const dates = datesOf(lines);
+      expect([...dates.keys()]).toEqual([0, 1, 2, 3]); // the open segment too (its parts are listed)
+      for (const [msn, date] of dates) {
+        expect(date).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+        // Its first part came in the fragment pushed at that time.
+        const first = fragments.findIndex((f) => f.subarray(-p.resource(`seg-${msn}.0.m4s`)!.length).equals(p.resource(`seg-${msn}.0.m4s`)!));
+        expect(Date.parse(date)).toBe(at[first]);
+      }
+      expect(dates.get(0)).toBe('2026-01-01T12:00:00.007Z');
+      // The date comes before the segment's first line: its first part when listed, else its EXTINF.
+      const i = lines.indexOf(`#EXT-X-PROGRAM-DATE-TIME:${dates.get(3)}`);
+      expect(lines[i + 1]).toMatch(/^#EXT-X-PART:.*URI="seg-3\.0\.m4s"/);
+      const withoutParts = new LlHlsPackager(options);
+      withoutParts.push(mp4, T0);
+      const older = withoutParts.playlist().split('\n');
+      expect(older[older.indexOf('#EXT-X-MAP:URI="init.mp4"') + 1]).toBe('#EXT-X-PROGRAM-DATE-TIME:2026-01-01T12:00:00.007Z');
+    });
+
+    it('keeps each date across playlist reloads while the live goes on', () => {
+      const p = new LlHlsPackager(options);
+      const fragments = boxesUntilMdat(mp4);
+      const half = Math.floor(fragments.length / 2);
+      fedInTime(p, fragments.slice(0, half));
+      const before = datesOf(p.playlist().split('\n'));
+      expect(datesOf(p.playlist().split('\n'))).toEqual(before);
+      fedInTime(p, fragments, half);
+      const after = datesOf(p.playlist().split('\n'));
+      expect(after.size).toBeGreaterThan(before.size);
+      // The open segment got more parts meanwhile: its date is still that of its first one.
+      for (const [msn, date] of before) expect(after.get(msn)).toBe(date);
+    });
+
+    it('keeps dates in order when fragments come faster than real time or the clock steps back, never ahead of their arrival', () => {
+      const p = new LlHlsPackager(options);
+      p.push(mp4, T0); // 4 s of media in one pipe read: one arrival time
+      expect([...datesOf(p.playlist().split('\n')).values()].map(Date.parse)).toEqual([T0, T0 + 1, T0 + 2, T0 + 3]);
+      // As measured at start: the RTMP server's cached GOP (the first second) at once, then real time.
+      const fragments = boxesUntilMdat(mp4);
+      const burst = new LlHlsPackager(options);
+      const at = fragments.map((_, i) => T0 + (i < 5 ? i : 200 * (i - 4)));
+      fragments.forEach((f, i) => burst.push(f, at[i]));
+      const dates = [...datesOf(burst.playlist().split('\n')).values()].map(Date.parse);
+      // Each segment keeps its own arrival: not carried a second ahead of the clock from the first one.
+      for (const date of dates) expect(at).toContain(date);
+      expect(dates.at(-1)).toBeLessThanOrEqual(at.at(-1)!);
+      const q = new LlHlsPackager(options);
+      fragments.forEach((f, i) => q.push(f, T0 + (i < 8 ? i * 300 : -60_000)));
+      const stepped = [...datesOf(q.playlist().split('\n')).values()].map(Date.parse);
+      for (let i = 1; i < stepped.length; i++) expect(stepped[i]).toBeGreaterThan(stepped[i - 1]!);
+    });
+
+    it('dates the first segment after a reconnect (new encoder, discontinuity) with its own arrival', () => {
+      const first = new LlHlsPackager(options);
+      const fragments = boxesUntilMdat(mp4);
+      fedInTime(first, fragments);
+      first.finish();
+      const lastBefore = Math.max(...[...datesOf(first.playlist().split('\n')).values()].map(Date.parse));
+      // The publisher comes back 5 s after the first encoder's last fragment.
+      const reconnectAt = T0 + (fragments.length - 1) * 300 + 5000;
+      const next = new LlHlsPackager({ ...options, continueFrom: { msn: 4, discontinuitySequence: 1, initUri: 'init-1.mp4' } });
+      fedInTime(next, fragments, 0, reconnectAt);
+      const lines = next.playlist().split('\n');
+      expect(lines.slice(5, 9)).toEqual([
+        '#EXT-X-MEDIA-SEQUENCE:4', '#EXT-X-DISCONTINUITY-SEQUENCE:1', '#EXT-X-MAP:URI="init-1.mp4"', `#EXT-X-PROGRAM-DATE-TIME:${new Date(reconnectAt).toISOString()}`,
+      ]);
+      const dates = [...datesOf(lines).entries()];
+      expect(dates.map(([msn]) => msn)).toEqual([4, 5, 6, 7]);
+      expect(Date.parse(dates[0]![1])).toBeGreaterThan(lastBefore);
+    });
+  });
 });
+
+/** Each EXT-X-PROGRAM-DATE-TIME of a media playlist, by the number of the segment it dates (the next one named). */
+function datesOf(lines: string[]): Map<number, string> {
+  const dates = new Map<number, string>();
+  lines.forEach((line, i) => {
+    if (!line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) return;
+    const msn = lines.slice(i + 1).map((l) => /seg-(\d+)\./.exec(l)).find((m) => m)?.[1];
+    dates.set(Number(msn), line.slice('#EXT-X-PROGRAM-DATE-TIME:'.length));
+  });
+  return dates;
+}
 
 /** The file split after each mdat: [ftyp+moov+moof+mdat, moof+mdat, ...]. */
 function boxesUntilMdat(buf: Buffer): Buffer[] {

@@ -5,6 +5,14 @@
  * LL-HLS muxer; each moof+mdat fragment ffmpeg writes is one part, and a segment closes at the
  * first keyframe fragment once it holds `segmentTarget` seconds. Pure: bytes in, playlist text and
  * part bytes out (the caller owns sockets and files).
+ *
+ * Each segment carries an EXT-X-PROGRAM-DATE-TIME (what the watch page's latency figure is
+ * measured against): the wall-clock time its first fragment reached the packager, fixed when the
+ * segment opens. It is never earlier than the capture of the segment's first frame (publishing,
+ * ingest and encoding happened before, and the fragment is written only once its last frame is
+ * encoded), so a viewer's "now minus date" is a lower bound of the real latency: it leaves out
+ * the publisher's capture and upload, the server's encoding and the first part's own length.
+ * (ffmpeg's `-write_prft wallclock` would stamp its clock as it writes the fragment: no earlier.)
  */
 export interface LlHlsOptions {
   /** Seconds, the PART-TARGET advertised (ffmpeg's -frag_duration). */
@@ -25,7 +33,14 @@ export interface LlHlsOptions {
 }
 
 interface Part { data: Buffer; duration: number; independent: boolean }
-interface Segment { msn: number; parts: Part[]; duration: number; complete: boolean }
+interface Segment {
+  msn: number;
+  parts: Part[];
+  duration: number;
+  complete: boolean;
+  /** EXT-X-PROGRAM-DATE-TIME, ms since the epoch: stored, so every playlist render gives the same one. */
+  date: number;
+}
 interface Waiter { ready: () => boolean; resolve: (ok: boolean) => void; timer: ReturnType<typeof setTimeout> }
 
 export type BlockingCheck = 'ready' | 'wait' | 'too-far';
@@ -38,6 +53,8 @@ export class LlHlsPackager {
   /** The video track's id: parts are timed and flagged from its samples (audio ones are all sync). */
   private videoTrackId = 0;
   private moof: Buffer | null = null;
+  /** When the pending moof arrived (ms since the epoch): its part's arrival time. */
+  private moofAt = 0;
   private segments: Segment[] = [];
   private nextMsn = 0;
   private waiters = new Set<Waiter>();
@@ -49,8 +66,11 @@ export class LlHlsPackager {
 
   get initSegment(): Buffer | null { return this.init; }
 
-  /** Feeds encoder output; any chunking works (boxes are reassembled). */
-  push(chunk: Buffer): void {
+  /**
+   * Feeds encoder output; any chunking works (boxes are reassembled). `arrivedAt`: when the chunk
+   * came out of the encoder (ms since the epoch), which dates the segments.
+   */
+  push(chunk: Buffer, arrivedAt = Date.now()): void {
     this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     for (;;) {
       if (this.pending.length < 8) return;
@@ -65,31 +85,33 @@ export class LlHlsPackager {
       if (this.pending.length < size) return;
       const box = this.pending.subarray(0, size);
       this.pending = this.pending.subarray(size);
-      this.onBox(box.toString('latin1', 4, 8), Buffer.from(box));
+      this.onBox(box.toString('latin1', 4, 8), Buffer.from(box), arrivedAt);
     }
   }
 
-  private onBox(type: string, box: Buffer): void {
+  private onBox(type: string, box: Buffer, arrivedAt: number): void {
     if (type === 'ftyp') this.ftyp = box;
     else if (type === 'moov') {
       ({ trackId: this.videoTrackId, timescale: this.timescale } = videoTrack(box));
       this.init = Buffer.concat(this.ftyp ? [this.ftyp, box] : [box]);
-    } else if (type === 'moof') this.moof = box;
-    else if (type === 'mdat' && this.moof) {
+    } else if (type === 'moof') {
+      this.moof = box;
+      this.moofAt = arrivedAt;
+    } else if (type === 'mdat' && this.moof) {
       const { duration, independent } = fragmentInfo(this.moof, this.videoTrackId, this.timescale);
-      this.addPart({ data: Buffer.concat([this.moof, box]), duration, independent });
+      this.addPart({ data: Buffer.concat([this.moof, box]), duration, independent }, this.moofAt);
       this.moof = null;
     }
   }
 
-  private addPart(part: Part): void {
+  private addPart(part: Part, arrivedAt: number): void {
     let open = this.segments.at(-1);
     if (open && !open.complete && part.independent && open.duration >= this.opts.segmentTarget - 1e-3) {
       this.complete(open);
       open = undefined;
     }
     if (!open || open.complete) {
-      open = { msn: this.nextMsn++, parts: [], duration: 0, complete: false };
+      open = { msn: this.nextMsn++, parts: [], duration: 0, complete: false, date: segmentDate(arrivedAt, this.segments.at(-1)) };
       this.segments.push(open);
       while (this.segments.filter((s) => s.complete).length > this.opts.windowSegments) {
         const dropped = this.segments.shift()!;
@@ -191,6 +213,8 @@ export class LlHlsPackager {
     // Parts are listed for the last segments only (the spec lets older ones drop them: 3 target durations).
     const partsFrom = this.segments.length - 3;
     this.segments.forEach((seg, i) => {
+      // Before each segment (its parts included): RFC 8216 4.3.2.6 dates the segment's first sample.
+      lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(seg.date).toISOString()}`);
       if (i >= partsFrom) {
         seg.parts.forEach((p, j) => {
           lines.push(`#EXT-X-PART:DURATION=${p.duration.toFixed(5)},URI="seg-${seg.msn}.${j}.m4s"${p.independent ? ',INDEPENDENT=YES' : ''}`);
@@ -205,6 +229,21 @@ export class LlHlsPackager {
     }
     return lines.join('\n') + '\n';
   }
+}
+
+/**
+ * A new segment's date: when its first fragment arrived, 1 ms after the previous segment's date at
+ * least, so that dates keep their order when several segments come in one pipe read (one arrival
+ * time) or the clock steps back. Not pushed to the end of the previous segment: at start ffmpeg
+ * gets the RTMP server's cached GOP at once and encodes it faster than real time (measured: the
+ * first second of media out in 14 ms), so the first segments arrive closer together than they
+ * last; dating each from the end of the one before carried that head start on for the whole live
+ * and put the dates ahead of the server's clock (0.76 s in live-ll-hls.test.ts), where viewers'
+ * figures came out low or negative. The first segments' date ranges overlap instead: each date is
+ * still no earlier than the segment's frames.
+ */
+function segmentDate(arrivedAt: number, previous: Segment | undefined): number {
+  return previous ? Math.max(arrivedAt, previous.date + 1) : arrivedAt;
 }
 
 /** Child boxes of a container box's payload, from `start`. */
