@@ -119,7 +119,9 @@ export interface LiveLatencyReading {
   seconds: number;
   /**
    * `clock`: wall clock minus the EXT-X-PROGRAM-DATE-TIME of the frame on screen (the encoder's
-   * clock, stamped as it encoded: ingest and encoding delays included).
+   * clock, stamped as it encoded: ingest and encoding delays included). In low-latency mode the
+   * server dates each segment with the time its first part came out of its encoder (see the
+   * server's ll-hls-packager.ts): publisher-side delays and that part's length are left out.
    * `estimate`: hls.js's distance to the playlist's live edge, which starts counting only once a
    * segment or part is listed, so it leaves out the publisher → server → packager delay (it read
    * 1–4.5 s below the clock figure when measured): a lower bound.
@@ -132,9 +134,9 @@ const MAX_CLOCK_LATENCY_S = 600;
 
 /**
  * The viewer's latency from what hls.js knows: `playingDate` (null without PROGRAM-DATE-TIME in
- * the playlist, as in low-latency mode) against `now`, else hls.js's own estimate. A clock figure
- * below 0 or past MAX_CLOCK_LATENCY_S means the viewer's and the encoder's clocks disagree: the
- * estimate is shown instead. null when neither is known.
+ * the playlist; every latency mode's playlists carry it) against `now`, else hls.js's own
+ * estimate. A clock figure below 0 or past MAX_CLOCK_LATENCY_S means the viewer's and the
+ * encoder's clocks disagree: the estimate is shown instead. null when neither is known.
  */
 export function liveLatencyOf(now: number, playingDate: Date | null, hlsLatency: number): LiveLatencyReading | null {
   if (playingDate) {
