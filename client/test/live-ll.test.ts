@@ -50,8 +50,10 @@ describe('a low-latency live in the browser (loopback namespace)', () => {
       const seconds = Number(/^Latency (\d+\.\d) s$/.exec(l!.text)?.[1]);
       expect(seconds).toBeGreaterThan(0);
       expect(seconds).toBeLessThan(10);
-      // Every listed part arrived before now: the frame on screen is at least its distance to the edge old.
-      if (Number.isFinite(behind)) expect(seconds).toBeGreaterThan(behind - 0.5);
+      // Every listed part arrived before now: the frame on screen is at least its distance to the
+      // edge old. The text is refreshed once a second and rounded, the distance read at the sample:
+      // a second of slack (0.5 s shown against 1.05 s behind once failed a 0.5 s slack in CI).
+      if (Number.isFinite(behind)) expect(seconds).toBeGreaterThan(behind - 1);
     }
   });
 

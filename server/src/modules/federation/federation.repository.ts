@@ -115,16 +115,15 @@ export class FederationRepository {
 
   /** The Announce ids of a video's remote shares, oldest first, and how many there are. */
   async sharesPage(videoId: number, start: number, count: number): Promise<{ total: number; urls: string[] }> {
-    const rows = await ActorFollowModel.sequelize!.query<{ url: string; total: number }>(
-      'SELECT url, count(*) OVER ()::int AS total FROM video_share WHERE video_id = :videoId ORDER BY id LIMIT :count OFFSET :start',
+    // One statement, one snapshot: the count and the page agree even while a share comes in
+    // (two queries once gave a total counting a share the page did not list).
+    const [row] = await ActorFollowModel.sequelize!.query<{ total: number; urls: string[] }>(
+      `SELECT (SELECT count(*)::int FROM video_share WHERE video_id = :videoId) AS total,
+              coalesce((SELECT array_agg(p.url ORDER BY p.id) FROM
+                (SELECT url, id FROM video_share WHERE video_id = :videoId ORDER BY id LIMIT :count OFFSET :start) p), '{}') AS urls`,
       { type: QueryTypes.SELECT, replacements: { videoId, start, count } },
     );
-    if (rows.length) return { total: rows[0].total, urls: rows.map((r) => r.url) };
-    const [{ n }] = await ActorFollowModel.sequelize!.query<{ n: number }>('SELECT count(*)::int AS n FROM video_share WHERE video_id = :videoId', {
-      type: QueryTypes.SELECT,
-      replacements: { videoId },
-    });
-    return { total: n, urls: [] };
+    return { total: row?.total ?? 0, urls: row?.urls ?? [] };
   }
 
   hosts(): Promise<FederationHostModel[]> {
