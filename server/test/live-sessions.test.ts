@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ResultList, VideoDetails } from '@flotilla/shared';
 import type { ApiClient } from '../../client/src/api/http';
-import { createLive, Publisher } from './helpers/live';
+import { createLive, pictureKind, Publisher } from './helpers/live';
 import { sleep, waitFor } from './helpers/runners';
 import { freePort, TestServer } from './helpers/test-server';
 
@@ -68,6 +68,9 @@ describe('live sessions: replay, permanent lives, reconnect window, dead publish
     }, 40_000, 300);
     expect([1, 2]).toContain(replay.state.id);
     expect(replay.duration).toBeGreaterThanOrEqual(5);
+    // The live's placeholder pictures gave way to frames of the replay (as PeerTube's).
+    expect(await pictureKind(`${server.url}${replay.thumbnailPath}`)).toBe('frame');
+    expect(await pictureKind(`${server.url}${replay.previewPath}`)).toBe('frame');
     const file = replay.files[0]!;
     const res = await fetch(file.fileUrl);
     expect(res.status).toBe(200);

@@ -63,6 +63,7 @@ export class LiveReplayService {
     try {
       // Pictures first: frames come from the staged file, which storing moves away.
       if (target !== liveVideo) await this.replayPictures(liveVideo, target, { video: path, probe });
+      else await this.framePictures(target, { video: path, probe });
       await this.liveHls.storeReplayFile({ id: target.id, name: target.name, privacy: target.privacy, uuid: target.uuid }, path, probe);
     } catch (err) {
       // A permanent live's replay video without its file would be an empty video for ever.
@@ -114,6 +115,13 @@ export class LiveReplayService {
       // Pictures are not worth losing the replay for: placeholders stand in (federation needs an icon).
       logger.warn({ err: err.message, replay: replay.uuid }, 'replay pictures not made: placeholders instead');
       await this.images.makeImagesWithoutFrames(replay, {});
+    });
+  }
+
+  /** A normal live is its own replay: frames of it replace the placeholders (not the owner's uploads). */
+  private async framePictures(video: LiveVideoModel, source: { video: string; probe: ProbeSummary }): Promise<void> {
+    await this.images.replaceGeneratedImages(video, source).catch((err: Error) => {
+      logger.warn({ err: err.message, replay: video.uuid }, 'replay frames not made: the live pictures stay');
     });
   }
 

@@ -145,6 +145,33 @@ export class ImageFilesService {
     }
   }
 
+  /**
+   * A live that became its own replay: the pictures the server made (placeholders) give way to
+   * frames of the replay, as PeerTube does; those the owner uploaded stay. A picture that cannot be
+   * made leaves the old one.
+   */
+  async replaceGeneratedImages(video: { id: number }, source: { video: string; probe: ProbeSummary }): Promise<void> {
+    if (!source.probe.video) return;
+    for (const type of [ThumbnailType.MINIATURE, ThumbnailType.PREVIEW]) {
+      const existing = await this.repo.thumbnail(video.id, type);
+      if (existing?.automaticallyGenerated === false) continue;
+      const made: StorageKey[] = [];
+      try {
+        const row = await this.makeVideoImage(type, source, made);
+        if (existing) {
+          const old = existing.filename;
+          await existing.update({ filename: row.filename, automaticallyGenerated: true });
+          await this.remove([{ area: thumbnailArea(type), name: old }]);
+        } else {
+          await this.repo.createThumbnails(video.id, [row]);
+        }
+      } catch (err) {
+        await this.remove(made);
+        throw err;
+      }
+    }
+  }
+
   /** Removes prepared images that will not be used, and uploads never prepared. */
   async discardVideoImages(prepared: Array<{ type: number; filename: string }>, uploads: string[]): Promise<void> {
     await this.remove(prepared.map((p) => ({ area: thumbnailArea(p.type), name: p.filename })));
