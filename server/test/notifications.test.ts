@@ -202,6 +202,45 @@ describe('notifications (/api/v1/users/me/notifications, settings, socket, e-mai
     const mail = await waitFor(async () => mailTo(smtp.mails, 'dave@example.org').find((m) => mailBody(m).includes('While SMTP is down')), 60_000, 500);
     expect(mail).toBeTruthy();
   }, 90_000);
+
+  it('tells a video\'s owner when a moderator hides it (4, videoBlacklist) and shows it again (5), per blacklistOnMyVideo (page and e-mail)', async () => {
+    const video = (await users.carol.get<{ data: { id: number; uuid: string; name: string }[] }>('/api/v1/users/me/videos')).data[0];
+    const blacklist = `/api/v1/videos/${video.uuid}/blacklist`;
+    const mine = async (type: number) => (await users.carol.get<List>(NOTIFS, { count: 100 })).data.filter((n) => n.type === type);
+    const mails = () => mailTo(smtp.mails, 'carol@example.org');
+    expect(mails()).toHaveLength(0);
+
+    await root.request('POST', blacklist, { json: { reason: 'copyright claim' } });
+    const hidden = await waitFor(async () => (await mine(4))[0]);
+    const [entry] = (await root.get<{ data: { id: number; video: { uuid: string } }[] }>('/api/v1/videos/blacklist')).data;
+    expect(hidden).toMatchObject({ type: 4, read: false, videoBlacklist: { id: entry.id, video: { id: video.id, uuid: video.uuid, name: video.name, channel: { name: 'carol_channel' } } } });
+    expect(hidden.videoBlacklist!.video.shortUUID).toBeTruthy();
+    expect(hidden.video ?? null).toBeNull();
+    // PeerTube's default for blacklistOnMyVideo is 3: an e-mail too, with the reason.
+    const hideMail = await waitFor(async () => mails()[0], 20_000);
+    expect(mailBody(hideMail)).toMatch(/hidden by a moderator[\s\S]*copyright claim/);
+
+    await root.request('DELETE', blacklist);
+    const shown = await waitFor(async () => (await mine(5))[0]);
+    expect(shown).toMatchObject({ type: 5, read: false, video: { id: video.id, uuid: video.uuid, name: video.name, channel: { name: 'carol_channel' } } });
+    expect(shown.videoBlacklist ?? null).toBeNull();
+    await waitFor(async () => mails().find((m) => /visible again/.test(mailBody(m))), 20_000);
+    // Nobody else is told (dave subscribes to carol's channel).
+    expect((await users.dave.get<List>(NOTIFS, { count: 100 })).data.filter((n) => n.type === 4 || n.type === 5)).toHaveLength(0);
+
+    // Setting off: neither a row nor an e-mail.
+    const full = Object.fromEntries(REQUIRED_NOTIFICATION_SETTINGS.map((k) => [k, DEFAULT_NOTIFICATION_SETTINGS[k]]));
+    await users.carol.request('PUT', '/api/v1/users/me/notification-settings', { json: { ...full, blacklistOnMyVideo: 0 } });
+    await root.request('POST', blacklist, { json: {} });
+    await root.request('DELETE', blacklist);
+    // A later fan-out (dave comments: newCommentOnMyVideo is on) is done, and a moment for the two before it.
+    const later = (await users.dave.request<{ comment: { id: number } }>('POST', `/api/v1/videos/${video.id}/comment-threads`, { json: { text: 'After the hiding' } })).comment;
+    await waitFor(async () => (await mine(2)).find((n) => n.comment?.id === later.id));
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await mine(4)).toHaveLength(1);
+    expect(await mine(5)).toHaveLength(1);
+    expect(mails()).toHaveLength(2);
+  }, 90_000);
 });
 
 describe('notifications: a video whose transcoding fails for good', () => {

@@ -117,6 +117,8 @@ export interface UserNotification {
   type: number;
   read: boolean;
   video?: (NotificationVideoInfo & { channel: NotificationActorInfo }) | null;
+  /** The hiding of the owner's video (BLACKLIST_ON_MY_VIDEO), as PeerTube's: the blacklist entry's id and its video. */
+  videoBlacklist?: { id: number; video: NotificationVideoInfo & { channel: NotificationActorInfo } } | null;
   comment?: { id: number; threadId: number; video: NotificationVideoInfo; account: NotificationActorInfo; heldForReview: boolean } | null;
   account?: NotificationActorInfo | null;
   actorFollow?: {

@@ -15,6 +15,7 @@ export const NOTIFICATION_JOBS = {
       z.object({ source: z.literal('video-received'), videoId: z.number().int() }),
       z.object({ source: z.literal('live-started'), videoId: z.number().int() }),
       z.object({ source: z.literal('transcoding-failed'), videoId: z.number().int() }),
+      z.object({ source: z.literal('video-hidden-changed'), uuid: z.string().uuid(), hidden: z.boolean() }),
       z.object({
         source: z.literal('comment-created'),
         commentId: z.number().int(),

@@ -22,6 +22,7 @@ import { ActorsService } from '../actors/actors.service';
 import { CommentsService } from '../comments/comments.service';
 import { followBetween, followerActorIds } from '../federation';
 import { NotificationRecipients, type Recipient } from '../users';
+import { VideoBlacklistService } from '../video-blacklist/video-blacklist.service';
 import { VideosService } from '../videos/videos.service';
 import { NotificationsRepository, type NotificationPayload, type NotificationRefs } from './notifications.repository';
 
@@ -53,6 +54,7 @@ export class NotificationsService implements OnModuleInit {
     private readonly actors: ActorsService,
     private readonly videos: VideosService,
     private readonly comments: CommentsService,
+    private readonly blacklist: VideoBlacklistService,
   ) {}
 
   /** A video and its channel's ActorInfo, or null when either is gone. */
@@ -76,6 +78,7 @@ export class NotificationsService implements OnModuleInit {
       if (isLive && state === VideoState.PUBLISHED) return queue({ source: 'live-started', videoId });
     });
     this.events.on('video.transcoding-failed', ({ videoId }) => queue({ source: 'transcoding-failed', videoId }));
+    this.events.on('video.hidden-changed', ({ uuid, hidden }) => queue({ source: 'video-hidden-changed', uuid, hidden }));
     this.events.on('comment.created', (c) => queue({ source: 'comment-created', ...c }));
     this.events.on('comment.approved', (c) => queue({ source: 'comment-approved', ...c }));
     this.events.on('actor.followed', ({ followerActorId, followingActorId }) => queue({ source: 'actor-followed', followerActorId, followingActorId }));
@@ -108,6 +111,8 @@ export class NotificationsService implements OnModuleInit {
         return this.liveStarted(p.videoId);
       case 'transcoding-failed':
         return this.transcodingFailed(p.videoId);
+      case 'video-hidden-changed':
+        return this.hiddenChanged(p.uuid, p.hidden);
       case 'comment-created':
         return this.commentCreated(p);
       case 'comment-approved':
@@ -153,6 +158,34 @@ export class NotificationsService implements OnModuleInit {
     await this.deliver(UserNotificationType.MY_VIDEO_TRANSCODING_FAILED, owner, { videoId }, { video }, {
       subject: `Your video ${v.name} could not be transcoded`,
       text: `Transcoding of your video "${v.name}" failed. An administrator can retry it from the jobs page.\n\n${this.videoUrl(v.uuid)}\n`,
+    });
+  }
+
+  /**
+   * A moderator hid (BLACKLIST_ON_MY_VIDEO, 4) or showed again (UNBLACKLIST_ON_MY_VIDEO, 5) a local
+   * video: its owner is told per `blacklistOnMyVideo`, as PeerTube's NewBlacklistForOwner and
+   * UnblacklistForOwner. A hiding undone before this job ran tells nothing of it (PeerTube's row
+   * would have gone with the blacklist entry); the unhiding is still told.
+   */
+  private async hiddenChanged(uuid: string, hidden: boolean): Promise<void> {
+    const found = await this.videos.loadByIdentifier(uuid).catch(() => null);
+    const v = found && (await this.video(found.id));
+    if (!v || v.remote || v.ownerUserId === null) return;
+    const video = { id: v.id, uuid: v.uuid, shortUUID: translator.fromUUID(v.uuid), name: v.name, channel: v.channel };
+    const owner = await this.recipients.usersOfAccounts([v.ownerAccountId], 'blacklistOnMyVideo');
+    if (!hidden) {
+      await this.deliver(UserNotificationType.UNBLACKLIST_ON_MY_VIDEO, owner, { videoId: v.id }, { video }, {
+        subject: `Your video ${v.name} is visible again`,
+        text: `A moderator made your video "${v.name}" visible again.\n\n${this.videoUrl(v.uuid)}\n`,
+      });
+      return;
+    }
+    const entry = await this.blacklist.entryOf(v.id);
+    if (!entry) return;
+    const reason = entry.reason ? `\n\nReason: ${entry.reason}` : '';
+    await this.deliver(UserNotificationType.BLACKLIST_ON_MY_VIDEO, owner, { videoId: v.id }, { videoBlacklist: { id: entry.id, video } }, {
+      subject: `Your video ${v.name} was hidden by a moderator`,
+      text: `Your video "${v.name}" was hidden by a moderator: only you and the moderators can see it now.${reason}\n\n${this.videoUrl(v.uuid)}\n`,
     });
   }
 

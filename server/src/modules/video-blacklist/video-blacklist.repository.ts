@@ -37,6 +37,12 @@ export class VideoBlacklistRepository {
     return (rows as unknown[]).length > 0;
   }
 
+  /** The video's entry, or null when it is not hidden. */
+  async findByVideo(videoId: number): Promise<BlacklistRow | null> {
+    const [row] = await this.sequelize.query<BlacklistRow>('SELECT * FROM video_blacklist WHERE video_id = :videoId', { replacements: { videoId }, type: QueryTypes.SELECT });
+    return row ?? null;
+  }
+
   async remove(videoId: number): Promise<boolean> {
     const [rows] = await this.sequelize.query('DELETE FROM video_blacklist WHERE video_id = :videoId RETURNING id', { replacements: { videoId } });
     return (rows as unknown[]).length > 0;

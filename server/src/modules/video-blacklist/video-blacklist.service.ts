@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import {
   ErrorCode,
   VideoBlacklistType,
@@ -8,8 +8,6 @@ import {
   type VideoBlacklistEntry,
 } from '@flotilla/shared';
 import { conflict, notFound } from '../../common/app-error';
-import { CONFIG } from '../../common/tokens';
-import type { AppConfig } from '../../config/config';
 import { EventBus } from '../../platform/events/event-bus.service';
 import { Mailer } from '../../platform/mail/mailer.service';
 import { UsersService } from '../users/users.service';
@@ -22,13 +20,12 @@ const TYPE_LABELS: Record<number, string> = { [VideoBlacklistType.MANUAL]: 'Manu
 /**
  * PeerTube's video blacklist, shown as "hide" in the UI: a hidden video leaves every list and its
  * page answers 403 to all but its owner and moderators (the videos module reads the table). The
- * owner is told by mail when SMTP is configured — the seam where an in-app notification goes when
- * the notification table exists.
+ * owner is told of a hiding and an unhiding by the notifications module (`video.hidden-changed`,
+ * per the owner's `blacklistOnMyVideo` setting); of a deletion by a moderator, by mail from here.
  */
 @Injectable()
 export class VideoBlacklistService implements OnModuleInit {
   constructor(
-    @Inject(CONFIG) private readonly config: AppConfig,
     private readonly repo: VideoBlacklistRepository,
     private readonly videos: VideosService,
     private readonly formatter: VideoFormatterService,
@@ -43,9 +40,6 @@ export class VideoBlacklistService implements OnModuleInit {
       throw conflict('This video is already hidden', ErrorCode.VIDEO_ALREADY_BLACKLISTED);
     }
     this.events.emit('video.hidden-changed', { uuid: video.uuid, hidden: true });
-    const reason = body.reason ? `\n\nReason: ${body.reason}` : '';
-    await this.tellOwner(video.VideoChannel?.Account?.userId, `Your video "${video.name}" was hidden by a moderator`,
-      `Your video "${video.name}" (${this.config.webserverUrl}/w/${video.uuid}) was hidden by a moderator: only you and the moderators can see it now.${reason}\n`);
   }
 
   /** PeerTube's PUT: a new reason for a video already hidden. */
@@ -58,8 +52,12 @@ export class VideoBlacklistService implements OnModuleInit {
     const video = await this.videos.loadByIdentifier(idOrUuid);
     if (!(await this.repo.remove(video.id))) throw notFound('This video is not hidden', ErrorCode.VIDEO_NOT_BLACKLISTED);
     this.events.emit('video.hidden-changed', { uuid: video.uuid, hidden: false });
-    await this.tellOwner(video.VideoChannel?.Account?.userId, `Your video "${video.name}" is visible again`,
-      `A moderator made your video "${video.name}" (${this.config.webserverUrl}/w/${video.uuid}) visible again.\n`);
+  }
+
+  /** The video's blacklist entry (id and reason) for its owner's notification; null when it is not hidden (any more). */
+  async entryOf(videoId: number): Promise<{ id: number; reason: string | null } | null> {
+    const row = await this.repo.findByVideo(videoId);
+    return row && { id: row.id, reason: row.reason };
   }
 
   async list(q: ListBlacklistQuery): Promise<ResultList<VideoBlacklistEntry>> {
