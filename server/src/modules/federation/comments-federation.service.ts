@@ -19,6 +19,7 @@ import { InboxService } from './inbox.service';
 import { hostOf, RemoteActorsService } from './remote-actors.service';
 import { date, isUrl, type Json } from './ap-values';
 import { RemoteVideosService } from './remote-videos.service';
+import { VideoAudienceService } from './video-audience.service';
 import { isFederatedPrivacy } from './video-object';
 
 type LoadedVideo = NonNullable<Awaited<ReturnType<VideosService['loadWithFiles']>>>;
@@ -56,6 +57,7 @@ export class CommentsFederationService implements OnModuleInit {
     private readonly client: ApClientService,
     private readonly follows: FollowsService,
     private readonly delivery: DeliveryService,
+    private readonly videoAudience: VideoAudienceService,
   ) {}
 
   onModuleInit(): void {
@@ -204,7 +206,7 @@ export class CommentsFederationService implements OnModuleInit {
     if (!object || typeof object !== 'object' || (object as Json).type !== 'Note') return;
     const stored = await this.storeNote(object as Json, signerUrl, 0);
     if (!stored || stored.video.remote || stored.held) return;
-    if (stored.created || (await this.isApprovedResend(object as Json, stored.commentId))) await this.forward(activity, stored.video, signerUrl);
+    if (stored.created || (await this.isApprovedResend(object as Json, stored.commentId))) await this.videoAudience.forward(activity, stored.video, signerUrl);
   }
 
   /**
@@ -301,14 +303,6 @@ export class CommentsFederationService implements OnModuleInit {
     return row ? { video: stored.video, comment: { id: row.id, threadId: row.origin_comment_id ?? row.id } } : null;
   }
 
-  /** §6.4: an activity about one of our videos, from a third party, goes on unchanged to the video's audience. */
-  private async forward(activity: Json, video: LoadedVideo, senderUrl: string): Promise<void> {
-    const channel = video.VideoChannel!;
-    const instance = await this.follows.instanceActor();
-    const followers = await this.follows.followerIds([channel.Account!.Actor!.id, channel.Actor!.id, instance.id]);
-    await this.delivery.forward(followers, activity, instance.id, [hostOf(senderUrl)]);
-  }
-
   /** An edited Note (Mastodon lets its authors edit): only its author, on a comment still alive. */
   private async onRemoteUpdate(activity: Json, signerUrl: string): Promise<void> {
     const note = activity.object;
@@ -322,7 +316,7 @@ export class CommentsFederationService implements OnModuleInit {
     if (!text) return;
     if (!(await this.comments.updateRemote(c.id, text, date((note as Json).updated) ?? new Date()))) return;
     const video = await this.videos.loadWithFiles(c.video_id);
-    if (video && !video.remote && !c.held_for_review) await this.forward(activity, video, signerUrl);
+    if (video && !video.remote && !c.held_for_review) await this.videoAudience.forward(activity, video, signerUrl);
   }
 
   private async onRemoteDelete(activity: Json, signerUrl: string): Promise<void> {
@@ -339,7 +333,7 @@ export class CommentsFederationService implements OnModuleInit {
       return;
     }
     if (!(await this.comments.deleteRemote(comment.id))) return;
-    if (!video.remote) await this.forward(activity, video, signerUrl);
+    if (!video.remote) await this.videoAudience.forward(activity, video, signerUrl);
   }
 
   /** The remote video's owner approved a comment held there. */

@@ -8,6 +8,7 @@ import { InboxController } from './inbox.controller';
 import { InboxService } from './inbox.service';
 import { RemoteActorsService } from './remote-actors.service';
 import { RemoteVideosService } from './remote-videos.service';
+import { VideoAudienceService } from './video-audience.service';
 import { RemoteVideoTrackersService } from './remote-video-trackers.service';
 import { RatesFederationService } from './rates-federation.service';
 import { VideoObjectsController } from './video-objects.controller';
@@ -42,6 +43,7 @@ import { ServerBlocklistService } from './server-blocklist.service';
     VideoOutboxService,
     VideoCollectionsService,
     RemoteVideosService,
+    VideoAudienceService,
     RemoteVideoTrackersService,
     RatesFederationService,
     CommentsFederationService,

@@ -14,6 +14,7 @@ import { InboxService } from './inbox.service';
 import { isUrl } from './ap-values';
 import { hostOf } from './remote-actors.service';
 import { RemoteVideosService } from './remote-videos.service';
+import { VideoAudienceService } from './video-audience.service';
 
 type Json = Record<string, unknown>;
 
@@ -34,6 +35,7 @@ export class RatesFederationService implements OnModuleInit {
     private readonly delivery: DeliveryService,
     private readonly views: VideoViewsService,
     private readonly follows: FollowsService,
+    private readonly audience: VideoAudienceService,
   ) {}
 
   onModuleInit(): void {
@@ -117,10 +119,7 @@ export class RatesFederationService implements OnModuleInit {
     const before = await this.rates.ratingOf(video.id, accountId);
     await this.rates.rate(video.id, accountId, rating, activityUrl);
     if (video.remote || before === rating) return;
-    const channel = video.VideoChannel!;
-    const instance = await this.follows.instanceActor();
-    const followers = await this.follows.followerIds([channel.Account!.Actor!.id, channel.Actor!.id, instance.id]);
-    await this.delivery.forward(followers, received, instance.id, [hostOf(signerUrl)]);
+    await this.audience.forward(received, video, signerUrl);
   }
 
 }
