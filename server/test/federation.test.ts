@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeActorServer, signPost, verifyReceived, verifyRequest } from './helpers/fake-actor';
+import { ldSignAs } from './helpers/ld-sign';
 import { legacyUpload, makeClip } from './helpers/videos';
 
 const FED = { federation: { prevent_ssrf: false, delivery: { first_retry_after: '200 ms', max_retry_interval: '1 second' } }, rates_limit: { enabled: false }, transcoding: { enabled: false } };
@@ -293,7 +294,10 @@ describe('federation between instances (signatures, inbox, instance follows)', (
     expect(sharers.sort()).toEqual([`${b.url}/accounts/peertube`, channelUrl].sort());
     expect((await apGet('/announces/2147483647')).status).toBe(404);
     expect((await apGet('/announces/abc')).status).toBe(400);
-    // Another instance shares the video: its Announce is listed (by its own id) until its Undo.
+    // Another instance shares the video: its Announce is listed (by its own id) until its Undo. B
+    // forwards both, unchanged, to the video's audience (PeerTube's process-announce/process-undo):
+    // the channel's follower gets them signed by B's instance actor, and C (subscribed to the
+    // channel) records the share and its removal; the sharer gets nothing back.
     const sharer = new FakeActorServer();
     sharer.actorType = 'Application';
     await sharer.start();
@@ -304,14 +308,35 @@ describe('federation between instances (signatures, inbox, instance follows)', (
         const body = JSON.stringify(activity);
         return (await fetch(`${b.url}/inbox`, { method: 'POST', body, headers: signPost(`${b.url}/inbox`, body, `${sharer.actorUrl}#main-key`, sharer.keys.privateKey) })).status;
       };
-      expect(await postAsSharer(announceBody)).toBe(204);
+      const signedAnnounce = await ldSignAs(sharer, announceBody);
+      expect(await postAsSharer(signedAnnounce)).toBe(204);
       const shared = await until('the share listed', async () => {
         const page = (await apGet('/announces?page=1')).body;
         return page?.totalItems === 3 ? page : null;
       });
       expect(shared.orderedItems).toContain(shareId);
-      expect(await postAsSharer({ '@context': 'https://www.w3.org/ns/activitystreams', id: `${shareId}/undo`, type: 'Undo', actor: sharer.actorUrl, object: announceBody })).toBe(204);
+      const forwardedOf = (type: string) => fake.received.filter((r) => {
+        const body = JSON.parse(r.body);
+        return body.type === type && (type === 'Announce' ? body.id : body.object?.id) === shareId;
+      });
+      const forwarded = await until('the share forwarded to the channel follower', async () => forwardedOf('Announce')[0]);
+      expect(JSON.parse(forwarded.body)).toEqual(signedAnnounce);
+      const instanceB = await (await fetch(`${b.url}/accounts/peertube`, { headers: AP })).json();
+      expect(verifyReceived(forwarded, instanceB.publicKey.publicKeyPem)).toMatchObject({ ok: true, keyId: `${b.url}/accounts/peertube#main-key` });
+      const sharesOnC = async () => (await c.sql<{ url: string }>('SELECT s.url FROM video_share s JOIN video v ON v.id = s.video_id WHERE v.uuid = $1', [video.uuid])).map((r) => r.url);
+      await until('the share recorded on C', async () => (await sharesOnC()).includes(shareId));
+      // The same Announce again changes nothing and is not forwarded again.
+      expect(await postAsSharer(signedAnnounce)).toBe(204);
+
+      const signedUndo = await ldSignAs(sharer, { '@context': 'https://www.w3.org/ns/activitystreams', id: `${shareId}/undo`, type: 'Undo', actor: sharer.actorUrl, object: announceBody });
+      expect(await postAsSharer(signedUndo)).toBe(204);
       await until('the share gone', async () => (await apGet('/announces')).body?.totalItems === 2);
+      const undo = await until('the Undo forwarded to the channel follower', async () => forwardedOf('Undo')[0]);
+      expect(JSON.parse(undo.body)).toEqual(signedUndo);
+      expect(verifyReceived(undo, instanceB.publicKey.publicKeyPem).ok).toBe(true);
+      await until('the share removed on C', async () => !(await sharesOnC()).includes(shareId));
+      expect(forwardedOf('Announce')).toHaveLength(1);
+      expect(sharer.received.filter((r) => ['Announce', 'Undo'].includes(JSON.parse(r.body).type))).toHaveLength(0);
     } finally {
       await sharer.stop();
     }

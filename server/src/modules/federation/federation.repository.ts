@@ -99,18 +99,27 @@ export class FederationRepository {
 
   // --- shares (video_share) ------------------------------------------------------------------
 
-  /** A remote actor's Announce of a video, by its activity id (a second Announce by the same actor replaces it). */
-  async upsertShare(actorId: number, videoId: number, url: string): Promise<void> {
-    await ActorFollowModel.sequelize!.query(
+  /**
+   * A remote actor's Announce of a video, by its activity id (a second Announce by the same actor
+   * replaces it). True when no share had this id before (the same Announce received again is false).
+   */
+  async upsertShare(actorId: number, videoId: number, url: string): Promise<boolean> {
+    const rows = await ActorFollowModel.sequelize!.query<{ id: number }>(
       `INSERT INTO video_share (actor_id, video_id, url) VALUES (:actorId, :videoId, :url)
-       ON CONFLICT (actor_id, video_id) DO UPDATE SET url = EXCLUDED.url`,
-      { replacements: { actorId, videoId, url } },
+       ON CONFLICT (actor_id, video_id) DO UPDATE SET url = EXCLUDED.url WHERE video_share.url IS DISTINCT FROM EXCLUDED.url
+       RETURNING id`,
+      { type: QueryTypes.SELECT, replacements: { actorId, videoId, url } },
     );
+    return rows.length > 0;
   }
 
-  /** Removes a share by its Announce id, when it is that actor's. */
-  async deleteShare(actorId: number, url: string): Promise<void> {
-    await ActorFollowModel.sequelize!.query('DELETE FROM video_share WHERE actor_id = :actorId AND url = :url', { replacements: { actorId, url } });
+  /** Removes a share by its Announce id, when it is that actor's; the id of the video it shared, null when there was none. */
+  async deleteShare(actorId: number, url: string): Promise<number | null> {
+    const rows = await ActorFollowModel.sequelize!.query<{ video_id: number }>(
+      'DELETE FROM video_share WHERE actor_id = :actorId AND url = :url RETURNING video_id',
+      { type: QueryTypes.SELECT, replacements: { actorId, url } },
+    );
+    return rows[0]?.video_id ?? null;
   }
 
   /** The Announce ids of a video's remote shares, oldest first, and how many there are. */

@@ -17,6 +17,7 @@ import { FederationRepository } from './federation.repository';
 import { asArray, date, int, isUrl, type Json } from './ap-values';
 import { InboxService } from './inbox.service';
 import { hostOf, RemoteActorsService } from './remote-actors.service';
+import { VideoAudienceService } from './video-audience.service';
 
 const PUBLIC_FORMS = new Set([AP_PUBLIC, 'as:Public', 'Public']);
 
@@ -164,6 +165,7 @@ export class RemoteVideosService implements OnModuleInit {
     private readonly repo: FederationRepository,
     private readonly events: EventBus,
     private readonly liveSockets: LiveVideosNamespace,
+    private readonly audience: VideoAudienceService,
   ) {}
 
   onModuleInit(): void {
@@ -210,16 +212,24 @@ export class RemoteVideosService implements OnModuleInit {
     const known = await this.videos.loadByUrl(url);
     const videoId = known ? known.id : await this.fetchAndStore(url);
     // The share is kept (PeerTube's videoShare) when its id is the sharer's own: the video's `announces` collection lists it.
-    if (videoId !== null && isUrl(activity.id) && hostOf(activity.id) === hostOf(signerUrl)) await this.repo.upsertShare(signer.id, videoId, activity.id);
+    if (videoId === null || !isUrl(activity.id) || hostOf(activity.id) !== hostOf(signerUrl)) return;
+    const created = await this.repo.upsertShare(signer.id, videoId, activity.id);
+    // A new share of one of our videos goes on to the video's audience, who count it as well
+    // (PeerTube's process-announce: only a share it had not stored yet, never back to the sharer).
+    if (created && known && !known.remote) await this.audience.forward(activity, known, signerUrl);
   }
 
-  /** Undo of a share, by the actor that shared. */
+  /** Undo of a share, by the actor that shared; forwarded to the audience when the video is ours. */
   private async onUndoAnnounce(activity: Json, signerUrl: string): Promise<void> {
     const announce = activity.object;
     const id = idOf(announce);
     const signer = await this.actors.findByUrl(signerUrl);
     if (!id || !signer || (announce && typeof announce === 'object' && idOf((announce as Json).actor) !== signerUrl)) return;
-    await this.repo.deleteShare(signer.id, id);
+    const videoId = await this.repo.deleteShare(signer.id, id);
+    const video = videoId === null ? null : await this.videos.loadWithFiles(videoId);
+    // PeerTube's process-undo passes on the inner Announce here; the Undo itself is what lets the
+    // audience remove the share, so the Undo is forwarded.
+    if (video && !video.remote) await this.audience.forward(activity, video, signerUrl);
   }
 
   private async onDelete(activity: Json, signerUrl: string): Promise<void> {
