@@ -53,4 +53,32 @@ describe('the embedded runner cannot be broken through the API', () => {
     expect(a).toMatchObject({ pendingJobs: 0, embedded: { enabled: true, running: true }, reason: null });
     expect(a.runnersOnline).toBe(1);
   }, 120_000);
+
+  it('a remote runner registered under the name "embedded" does not become the embedded runner', async () => {
+    const other = await TestServer.start({ rates_limit: { api: { max: 10_000 } }, runners: { embedded: { enabled: false } } });
+    try {
+      let admin = await other.login();
+      const token = await newRegistrationToken(admin);
+      const remote = await admin.request<{ id: number; runnerToken: string }>('POST', '/api/v1/runners/register', { json: { registrationToken: token, name: 'embedded' } });
+      await other.restart({ runners: { embedded: { enabled: true, concurrency: 1, ffmpeg_threads: 1, ffmpeg_nice: 0 } } });
+      admin = await other.login();
+      const a = await waitFor(async () => {
+        const v = await admin.get<TranscodingAvailability>('/api/v1/runners/availability');
+        return v.embedded.running ? v : null;
+      }, 60_000, 300);
+      expect(a.reason).toBeNull();
+      // Two rows: the remote runner keeps its name and token, the embedded one has its own.
+      const names = (await admin.get<ResultList<{ id: number; name: string }>>('/api/v1/runners')).data.map((r) => r.name).sort();
+      expect(names).toHaveLength(2);
+      expect(names[0]).toBe('embedded');
+      expect(names[1]).toMatch(/^embedded-[0-9a-f]{8}$/);
+      const tokens = await admin.get<ResultList<RunnerRegistrationTokenAdmin>>('/api/v1/runners/registration-tokens');
+      expect(tokens.data.find((t) => t.embedded)?.registeredRunnersCount).toBe(1);
+      expect(tokens.data.find((t) => t.registrationToken === token)?.registeredRunnersCount).toBe(1);
+      // The remote runner is still an ordinary, deletable runner.
+      await admin.request('DELETE', `/api/v1/runners/${remote.id}`);
+    } finally {
+      await other.stop();
+    }
+  }, 120_000);
 });

@@ -5,9 +5,8 @@ import type { AppConfig } from '../../config/config';
 import { RunnerJobRepository } from './runner-job.repository';
 import { RunnerRepository } from './runner.repository';
 import { RunnersSocketService } from './runners-socket.service';
+import { EMBEDDED_TOKEN_PREFIX } from './runners.service';
 
-/** The embedded runner's row name (transcoding's EmbeddedRunnerService creates it). */
-const EMBEDDED_NAME = 'embedded';
 
 /**
  * Why transcoding waits, in words for the video's owner and the administrators: jobs pending while
@@ -31,13 +30,15 @@ export class RunnerAvailabilityService {
     const recent = Date.now() - this.config.runners.stalled_jobs.vod;
     const online = all.filter((r) => connected.has(r.id) || new Date(r.lastContact).getTime() > recent);
     const embeddedEnabled = this.config.runners.embedded.enabled;
-    const embeddedRunning = online.some((r) => r.name === EMBEDDED_NAME);
+    // The embedded runner is the one registered with its own token (a remote runner may share its name).
+    const embedded = await this.runners.findByRegistrationTokenPrefix(EMBEDDED_TOKEN_PREFIX);
+    const embeddedRunning = !!embedded && online.some((r) => r.id === embedded.id);
     let reason: string | null = null;
     if (pendingJobs > 0 && online.length === 0) {
       const what = `${pendingJobs} transcoding job${pendingJobs === 1 ? '' : 's'} wait${pendingJobs === 1 ? 's' : ''} for a runner, and no runner is connected.`;
       if (!embeddedEnabled) {
         reason = `${what} The embedded runner is off (runners.embedded.enabled) and no remote runner answers: an administrator must register one on the runners page.`;
-      } else if (!all.some((r) => r.name === EMBEDDED_NAME)) {
+      } else if (!embedded) {
         reason = `${what} The embedded runner is not registered: it is recreated when the server restarts.`;
       } else {
         reason = `${what} The embedded runner is not answering (it restarts by itself; the server log says why).`;

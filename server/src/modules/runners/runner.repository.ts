@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Order } from 'sequelize';
+import { Op, type Order } from 'sequelize';
 import { RunnerModel, RunnerRegistrationTokenModel } from './runner.model';
 
 export interface NewRunnerRow {
@@ -65,6 +65,14 @@ export class RunnerRepository {
 
   findByName(name: string): Promise<RunnerModel | null> {
     return RunnerModel.findOne({ where: { name } });
+  }
+
+  /** The runner registered with a token starting with `prefix` (the server's own runners), oldest first. */
+  findByRegistrationTokenPrefix(prefix: string): Promise<RunnerModel | null> {
+    return RunnerModel.findOne({
+      include: [{ model: RunnerRegistrationTokenModel, attributes: ['id', 'registrationToken'], where: { registrationToken: { [Op.startsWith]: prefix } }, required: true }],
+      order: [['id', 'ASC']],
+    });
   }
 
   async touch(id: number, ip: string, version: string | undefined): Promise<void> {

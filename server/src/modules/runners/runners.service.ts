@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { logger } from '../../common/logger';
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintError, type Order } from 'sequelize';
 import {
@@ -51,12 +52,21 @@ export class RunnersService {
     return this.repo.createRegistrationToken(RUNNER_PROTOCOL.REGISTRATION_TOKEN_PREFIX + randomUUID());
   }
 
-  /** The runner with this name, or a new one with a registration token of its own (the embedded runner). */
+  /**
+   * The server's own runner `name` (the embedded runner): the one registered with a token of its
+   * own (`<prefix><name>-…`), or a new one. It is found by that token, never by name alone: a remote
+   * runner registered under the same name must not become it (it would share its runner token and
+   * pass for it). Such a name clash gives the new runner a suffixed name.
+   */
   async ensureRunner(name: string, description: string, ip: string): Promise<RunnerModel> {
-    const existing = await this.repo.findByName(name);
+    const prefix = `${RUNNER_PROTOCOL.REGISTRATION_TOKEN_PREFIX}${name}-`;
+    const existing = await this.repo.findByRegistrationTokenPrefix(prefix);
     if (existing) return existing;
-    const token = await this.repo.createRegistrationToken(`${RUNNER_PROTOCOL.REGISTRATION_TOKEN_PREFIX}${name}-${Date.now()}`);
-    const created = await this.createRunner({ name, description, registrationTokenId: token.id, ip });
+    const taken = await this.repo.findByName(name);
+    const own = taken ? `${name}-${randomUUID().slice(0, 8)}` : name;
+    if (taken) logger.warn({ name, runner: own }, 'a remote runner holds the embedded runner\'s name: the embedded runner is registered under another');
+    const token = await this.repo.createRegistrationToken(`${prefix}${Date.now()}`);
+    const created = await this.createRunner({ name: own, description, registrationTokenId: token.id, ip });
     return (await this.repo.findByToken(created.runnerToken))!;
   }
 

@@ -81,7 +81,7 @@ export class EmbeddedRunnerService implements OnApplicationBootstrap, BeforeAppl
       '[[registeredInstances]]',
       `url = ${tomlString(this.loopbackUrl())}`,
       `runnerToken = ${tomlString(runner.runnerToken)}`,
-      `runnerName = ${tomlString(EMBEDDED_RUNNER_NAME)}`,
+      `runnerName = ${tomlString(runner.name)}`,
       '',
     ].join('\n');
     await writePrivateFile(this.configDir, 'config.toml', toml);
